@@ -1,0 +1,11 @@
+/* PLACEHOLDER: `darknet fxq stats` is not implemented yet (its owner replaces this file). */
+#include <stdio.h>
+#include "fxq_cmd.h"
+
+int fxq_cmd_stats(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "darknet fxq stats: not implemented yet\n");
+    return 1;
+}

@@ -1,0 +1,28 @@
+/* The only darknet-fxq symbols Darknet's own (patched) files call.
+ * See the files in patches/ for where each hook sits. */
+#ifndef FXQ_HOOKS_H
+#define FXQ_HOOKS_H
+
+#include <stdio.h>
+#include "darknet.h"
+
+/* `./darknet fxq <verb> ...`; returns the process exit status. */
+int run_fxq(int argc, char **argv);
+
+/* Called right after upstream's parse_convolutional/parse_connected built `l`
+ * from the same section: reads the Q-format keys, validates them and turns `l`
+ * into an FXCONVOLUTIONAL/FXCONNECTED layer. Bad keys exit(1) with a one-line
+ * message naming `cfgfile` and the layer index. */
+void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgfile, int index);
+
+/* Reads the layer's float record from an upstream .weights stream (exactly
+ * what load_convolutional_weights/load_connected_weights read), folds batch
+ * norm, quantizes to the layer's formats and packs for the kernels. A short
+ * file exits(1) naming `weightfile` and the layer. */
+void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int transpose);
+
+/* Writes an upstream-compatible float record (dequantized, batch norm folded:
+ * scales=1, mean=0, variance=1-eps). */
+void fxq_save_weights(layer *l, FILE *fp);
+
+#endif

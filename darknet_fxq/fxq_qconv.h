@@ -1,0 +1,61 @@
+/* Integer convolution / fully-connected kernels (the contract).
+ *
+ * One API serves both layer types: a connected layer is a convolution with
+ * h = w = ksize = 1, c = inputs, m = outputs.
+ *
+ * For each image b, filter m and output position p:
+ *   acc  = bias_acc[m] + sum_k w[m][k] * col[k][p]        (exact: int32 or int64)
+ *   r    = fxq_requant_ref(acc, shift, o_bits)             (round half away, saturate)
+ *   out  = fxq_act_ref(r, act)
+ * where col is Darknet's im2col of the input codes (zero padding = code 0),
+ * k = (ch * ksize + ky) * ksize + kx exactly as Darknet orders weights, and
+ * out is stored [b][m][oy][ox] like Darknet's l.output.
+ *
+ * Input codes are int16_t [b][c][y][x] whatever a_bits is; the plan keeps
+ * int8 internally when a_bits <= 8 (and w_bits <= 8).
+ * Accumulator width is chosen at plan time: int32 iff
+ *   (w_bits-1) + (a_bits-1) + ceil(log2 K) + 1 <= 31  and every |bias_acc| <= 2^30 - 1,
+ * else int64 -- so accumulation can never overflow silently.
+ */
+#ifndef FXQ_QCONV_H
+#define FXQ_QCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fxq_qconv_desc {
+    int batch;                 /* images per run */
+    int c, h, w;               /* input */
+    int m;                     /* filters / outputs */
+    int ksize, stride, pad;    /* Darknet's meaning of pad (pixels) */
+    int out_h, out_w;
+    int w_bits, a_bits, o_bits;/* 2..16 */
+    int shift;                 /* (w_frac + a_frac) - o_frac */
+    int act;                   /* FXQ_ACT_* from fxq_format.h */
+} fxq_qconv_desc;
+
+typedef struct fxq_qconv_plan fxq_qconv_plan;
+
+/* Packs weights once. w_codes: m x K (K = c*ksize*ksize), already saturated
+ * to w_bits; bias_acc: m values in accumulator units (2^-(w_frac+a_frac)).
+ * Returns NULL with a reason in why[] on bad descriptors / allocation failure. */
+fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes,
+                                      const int64_t *bias_acc, char *why, size_t why_len);
+void fxq_qconv_plan_free(fxq_qconv_plan *p);
+
+/* in: batch*c*h*w codes; out: batch*m*out_h*out_w codes. OpenMP inside. */
+void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out);
+
+/* Plain scalar reference of the same contract, no packing, no threads: the
+ * definition every fast path is tested against. */
+void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
+                   const int16_t *in, int16_t *out);
+
+/* Which accumulator / ISA the plan uses, e.g. "s8 int32 avx512vnni". */
+const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
+
+/* Forces the ISA used by plans created afterwards ("scalar", "avx2",
+ * "avx512vnni"; NULL = best available). Returns 0 if the CPU lacks it. For tests. */
+int fxq_qconv_force_isa(const char *isa);
+
+#endif

@@ -1,0 +1,79 @@
+# Compiles the patched Darknet tree and darknet_fxq/ into one binary.
+# Called by the top-level Makefile once $(DN) exists, so wildcards see it.
+
+DN      := $(BUILD)/darknet
+ifeq ($(SAN),1)
+OBJDIR  := $(BUILD)/obj-san
+SANFLAGS:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT_DN  := -O1 -g
+OPT_FXQ := -O1 -g
+else
+OBJDIR  := $(BUILD)/obj
+SANFLAGS:=
+# Upstream's own optimisation for its float code; ours avoids -ffast-math so
+# float emulation of fixed point rounds exactly as written.
+OPT_DN  := -Ofast
+OPT_FXQ := -O3
+endif
+
+CC      ?= gcc
+STB_INC := /usr/include/stb
+COMMON  := -Idarknet_fxq -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
+DN_CFLAGS := $(COMMON) $(OPT_DN) -Wall -Wno-unused-result -Wno-unknown-pragmas -Wfatal-errors -fPIC
+FXQ_CFLAGS:= $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Idarknet_fxq
+LDLIBS  := -lm -pthread -fopenmp $(SANFLAGS)
+
+# Upstream's object lists (its Makefile), minus the OpenCV C++ shim.
+DN_LIB := gemm utils cuda deconvolutional_layer convolutional_layer list image activations im2col \
+  col2im blas crop_layer dropout_layer maxpool_layer softmax_layer data matrix network \
+  connected_layer cost_layer parser option_list detection_layer route_layer upsample_layer box \
+  normalization_layer avgpool_layer layer local_layer shortcut_layer logistic_layer \
+  activation_layer rnn_layer gru_layer crnn_layer demo batchnorm_layer region_layer reorg_layer \
+  tree lstm_layer l2norm_layer yolo_layer iseg_layer
+DN_EXE := captcha lsd super art tag cifar go rnn segmenter regressor classifier coco yolo \
+  detector nightmare instance-segmenter darknet
+
+FXQ_SRC := $(sort $(wildcard darknet_fxq/*.c))
+DN_OBJ  := $(addprefix $(OBJDIR)/dn/,$(addsuffix .o,$(DN_LIB)))
+EX_OBJ  := $(addprefix $(OBJDIR)/ex/,$(addsuffix .o,$(DN_EXE)))
+FXQ_OBJ := $(patsubst darknet_fxq/%.c,$(OBJDIR)/fxq/%.o,$(FXQ_SRC))
+
+darknet darknet-san: $(EX_OBJ) $(DN_OBJ) $(FXQ_OBJ)
+	$(CC) -o $@.tmp $^ $(LDLIBS) && mv $@.tmp $@
+
+$(OBJDIR)/dn/%.o: $(DN)/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(DN_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/ex/%.o: $(DN)/examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(DN_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/fxq/%.o: darknet_fxq/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -c $< -o $@
+
+-include $(DN_OBJ:.o=.d) $(EX_OBJ:.o=.d) $(FXQ_OBJ:.o=.d)
+
+# SIMD kernels: each ISA's file is compiled for that ISA only and called only
+# after runtime CPU detection (fxq_cpu.c), so the binary runs on any x86-64.
+ifeq ($(shell uname -m),x86_64)
+$(OBJDIR)/fxq/%__avx2.o: darknet_fxq/%__avx2.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -mavx2 -mfma -c $< -o $@
+$(OBJDIR)/fxq/%__avx512vnni.o: darknet_fxq/%__avx512vnni.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx2 -mfma -c $< -o $@
+endif
+
+# Unit tests: tests/unit/<name>.c -> $(BUILD)/tests/<name>, linked with
+# everything but Darknet's main().
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests$(if $(filter 1,$(SAN)),-san)/%,$(UNIT_SRC))
+LIB_OBJ  := $(filter-out $(OBJDIR)/ex/darknet.o,$(EX_OBJ)) $(DN_OBJ) $(FXQ_OBJ)
+
+unit-tests: $(UNIT_BIN)
+
+$(BUILD)/tests$(if $(filter 1,$(SAN)),-san)/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
