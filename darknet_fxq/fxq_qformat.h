@@ -1,0 +1,34 @@
+/* Q-format selection (paper §3.3): n = -ceil(log2(xi * Stepsize(beta))),
+ * xi = K sigma (K = 3 by default), plus the SQNR a format achieves on recorded
+ * data and the measured quantization efficiency kappa (dB/bit, Eq. 2). */
+#ifndef FXQ_QFORMAT_H
+#define FXQ_QFORMAT_H
+
+#include "fxq_format.h"
+#include "fxq_stats.h"
+#include "fxq_stepsize.h"
+
+typedef struct fxq_qopts {
+    double xi_sigmas;  /* K in xi = K*sigma; default 3 */
+    fxq_dist dist;     /* default FXQ_DIST_GAUSSIAN */
+} fxq_qopts;
+
+#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN})
+
+/* The paper's rule for an ideal distribution; for FXQ_DIST_EMPIRICAL the frac
+ * whose format minimises squared error on the histogram. An empty or all-zero
+ * tensor gets frac = bits - 1. */
+fxq_format fxq_choose_format(const fxq_tensor_stats *s, int bits, const fxq_qopts *o);
+
+/* n = -ceil(log2(xi * step)) for a given xi and unit-variance step. */
+int fxq_frac_from_step(double xi, double unit_step);
+
+/* SQNR in dB of quantizing the recorded tensor to f, estimated from the
+ * histogram (signal power from the moments). */
+double fxq_sqnr_db(const fxq_tensor_stats *s, fxq_format f);
+
+/* Measured kappa around `bits`: slope of SQNR(beta) with formats chosen by
+ * the same rule, central difference (one-sided at the ends of 2..16). */
+double fxq_kappa_measured(const fxq_tensor_stats *s, int bits, const fxq_qopts *o);
+
+#endif

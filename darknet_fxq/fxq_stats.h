@@ -1,0 +1,65 @@
+/* Calibration statistics (paper §3.3): per conv/connected layer, per tensor.
+ * Streaming (memory independent of the image count) and mergeable across
+ * shards: merge(a, b) equals one run over the union (moments up to fp
+ * rounding, histograms exactly). File format: see docs in fxq_stats_io.c and
+ * the README. */
+#ifndef FXQ_STATS_H
+#define FXQ_STATS_H
+
+#include <stdint.h>
+#include "darknet.h"
+
+enum fxq_tensor {
+    FXQ_T_WEIGHTS,  /* after batch norm is folded in (fxq_fold.h) */
+    FXQ_T_BIASES,   /* idem */
+    FXQ_T_INPUT,    /* the layer's input activations */
+    FXQ_T_PREACT,   /* outputs before the nonlinearity (paper Fig. 2) */
+    FXQ_T_OUTPUT,   /* outputs after the nonlinearity */
+    FXQ_T_COUNT
+};
+
+#define FXQ_HIST_BINS 2048 /* symmetric bins over [-range, +range] */
+
+typedef struct fxq_tensor_stats {
+    uint64_t count;
+    double mean, m2, m3, m4;   /* central moment sums (Welford/Pébay), mergeable */
+    double min, max;
+    double range;              /* histogram half-width, a power of two; 0 = empty */
+    uint64_t hist[FXQ_HIST_BINS];
+} fxq_tensor_stats;
+
+double fxq_ts_sigma(const fxq_tensor_stats *s);     /* population std deviation */
+double fxq_ts_kurtosis(const fxq_tensor_stats *s);  /* m4*n/m2^2 (3 for a Gaussian) */
+double fxq_ts_absmax(const fxq_tensor_stats *s);
+void fxq_ts_add(fxq_tensor_stats *s, const float *x, size_t n);
+void fxq_ts_merge(fxq_tensor_stats *into, const fxq_tensor_stats *from);
+
+typedef struct fxq_layer_stats {
+    int index;          /* layer index in the cfg (0 = first section after [net]) */
+    char type[24];      /* "convolutional" or "connected" */
+    fxq_tensor_stats t[FXQ_T_COUNT];
+} fxq_layer_stats;
+
+typedef struct fxq_stats {
+    int n;                   /* layers recorded (conv/connected only) */
+    fxq_layer_stats *layers;
+    int net_layers;          /* total layers in the cfg, to detect mismatches */
+    uint64_t images;
+} fxq_stats;
+
+/* Float forward passes over paths[0..n-1] (batched, OpenMP, progress on
+ * stderr); net must be loaded with weights. Returns NULL + why on failure
+ * (e.g. an image that fails to decode: stops and names it). */
+fxq_stats *fxq_stats_collect(network *net, char **paths, int n, int quiet, char *why, size_t why_len);
+/* Written to a temp file next to `path`, then renamed. 0 on failure + why. */
+int fxq_stats_write(const fxq_stats *s, const char *path, char *why, size_t why_len);
+fxq_stats *fxq_stats_read(const char *path, char *why, size_t why_len);
+/* 0 + why when the two do not describe the same network. */
+int fxq_stats_merge(fxq_stats *into, const fxq_stats *from, char *why, size_t why_len);
+/* 0 + why when s does not match net's layers (index/type/count). */
+int fxq_stats_match(const fxq_stats *s, const network *net, char *why, size_t why_len);
+/* NULL when layer `index` has no record. */
+const fxq_tensor_stats *fxq_stats_get(const fxq_stats *s, int index, int tensor);
+void fxq_stats_free(fxq_stats *s);
+
+#endif
