@@ -20,7 +20,8 @@ CC      ?= gcc
 STB_INC := /usr/include/stb
 COMMON  := -Idarknet_fxq -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
 DN_CFLAGS := $(COMMON) $(OPT_DN) -Wall -Wno-unused-result -Wno-unknown-pragmas -Wfatal-errors -fPIC
-FXQ_CFLAGS:= $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Idarknet_fxq
+# Darknet's headers are not -Wextra clean: include them as system headers here.
+FXQ_CFLAGS:= -isystem $(DN)/include -isystem $(DN)/src $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Idarknet_fxq
 LDLIBS  := -lm -pthread -fopenmp $(SANFLAGS)
 
 # Upstream's object lists (its Makefile), minus the OpenCV C++ shim.

@@ -1,0 +1,127 @@
+/* Forward pass of [fxconvolutional] / [fxconnected]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "convolutional_layer.h"
+#include "gemm.h"
+#include "im2col.h"
+#include "fxq_layer.h"
+
+static void fxq_oom(void)
+{
+    fprintf(stderr, "darknet fxq: out of memory in a fixed-point layer\n");
+    exit(1);
+}
+
+static fxq_qconv_desc fxq_layer_desc(const layer *l)
+{
+    const struct fxq_layer_state *s = l->fxq;
+    fxq_qconv_desc d = {0};
+    d.batch = l->batch;
+    if (l->type == FXCONNECTED) {
+        d.c = l->inputs, d.h = d.w = 1, d.m = l->outputs, d.ksize = 1, d.stride = 1, d.pad = 0;
+        d.out_h = d.out_w = 1;
+    } else {
+        d.c = l->c, d.h = l->h, d.w = l->w, d.m = l->n, d.ksize = l->size, d.stride = l->stride, d.pad = l->pad;
+        d.out_h = l->out_h, d.out_w = l->out_w;
+    }
+    d.w_bits = s->w.bits, d.a_bits = s->in.bits, d.o_bits = s->out.bits;
+    d.shift = fxq_acc_frac(s) - s->out.frac;
+    d.act = s->act;
+    return d;
+}
+
+/* Creates the plan (and code buffers) for the batch size Darknet uses now. */
+static void fxq_layer_ready(layer *l)
+{
+    struct fxq_layer_state *s = l->fxq;
+    if (!s->prepared) fxq_layer_prepare(l);
+    if (s->plan && s->desc.batch == l->batch) return;
+    if (s->plan) fxq_qconv_plan_free(s->plan);
+    s->desc = fxq_layer_desc(l);
+    const size_t nw = (size_t)s->units * s->fan_in;
+    int32_t *w32 = malloc(nw * sizeof *w32);
+    if (!w32) fxq_oom();
+    for (size_t i = 0; i < nw; ++i) w32[i] = s->w_codes[i];
+    char why[256] = "";
+    s->plan = fxq_qconv_plan_create(&s->desc, w32, s->bias_acc, why, sizeof why);
+    free(w32);
+    if (!s->plan) {
+        fprintf(stderr, "darknet fxq: cannot build the integer kernel for a fixed-point layer: %s\n", why);
+        exit(1);
+    }
+    free(s->in_codes);
+    free(s->out_codes);
+    s->in_codes = malloc((size_t)l->inputs * l->batch * sizeof *s->in_codes);
+    s->out_codes = malloc((size_t)l->outputs * l->batch * sizeof *s->out_codes);
+    if (!s->in_codes || !s->out_codes) fxq_oom();
+}
+
+static void fxq_quantize_input(const float *x, size_t n, fxq_format f, int16_t *codes)
+{
+    for (size_t i = 0; i < n; ++i) codes[i] = (int16_t)fxq_quantize_ref(x[i], f);
+}
+
+static void forward_fxq_int(layer l, network net)
+{
+    struct fxq_layer_state *s = l.fxq;
+    fxq_quantize_input(net.input, (size_t)l.inputs * l.batch, s->in, s->in_codes);
+    fxq_qconv_run(s->plan, s->in_codes, s->out_codes);
+    const size_t n = (size_t)l.outputs * l.batch;
+    const float scale = (float)ldexp(1.0, -s->out.frac);
+    for (size_t i = 0; i < n; ++i) l.output[i] = (float)s->out_codes[i] * scale;
+}
+
+/* Fake quantization: Darknet's own float im2col + gemm on dequantized values,
+ * then the same requantization, applied to the float sum. */
+static void forward_fxq_emulate(layer l, network net)
+{
+    struct fxq_layer_state *s = l.fxq;
+    const size_t nw = (size_t)s->units * s->fan_in;
+    if (!s->w_deq) {
+        s->w_deq = malloc(nw * sizeof *s->w_deq);
+        s->b_deq = malloc((size_t)s->units * sizeof *s->b_deq);
+        if (!s->w_deq || !s->b_deq) fxq_oom();
+        for (size_t i = 0; i < nw; ++i) s->w_deq[i] = fxq_dequantize(s->w_codes[i], s->w.frac);
+        for (int u = 0; u < s->units; ++u) s->b_deq[u] = (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
+    }
+    const size_t nin = (size_t)l.inputs * l.batch;
+    float *xq = malloc(nin * sizeof *xq);
+    if (!xq) fxq_oom();
+    for (size_t i = 0; i < nin; ++i) xq[i] = fxq_dequantize(fxq_quantize_ref(net.input[i], s->in), s->in.frac);
+
+    fill_cpu(l.outputs * l.batch, 0, l.output, 1);
+    if (l.type == FXCONNECTED) {
+        gemm(0, 1, l.batch, l.outputs, l.inputs, 1, xq, l.inputs, s->w_deq, l.inputs, 1, l.output, l.outputs);
+        add_bias(l.output, s->b_deq, l.batch, l.outputs, 1);
+    } else {
+        const int m = l.n, k = l.size * l.size * l.c, n = l.out_w * l.out_h;
+        for (int i = 0; i < l.batch; ++i) {
+            float *im = xq + (size_t)i * l.c * l.h * l.w, *b = net.workspace;
+            if (l.size == 1) b = im;
+            else im2col_cpu(im, l.c, l.h, l.w, l.size, l.stride, l.pad, b);
+            gemm(0, 0, m, n, k, 1, s->w_deq, k, b, n, 1, l.output + (size_t)i * n * m, n);
+        }
+        add_bias(l.output, s->b_deq, l.batch, l.n, l.out_h * l.out_w);
+    }
+    free(xq);
+    const size_t n = (size_t)l.outputs * l.batch;
+    const int64_t lo = fxq_code_min(s->out.bits), hi = fxq_code_max(s->out.bits);
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t q = fxq_quantize64_ref((double)l.output[i], s->out.frac, lo, hi);
+        l.output[i] = fxq_dequantize(fxq_act_ref(q, s->act), s->out.frac);
+    }
+}
+
+void forward_fxq_layer(layer l, network net)
+{
+    struct fxq_layer_state *s = l.fxq;
+    if (s->mode == FXQ_MODE_EMULATE) {
+        if (!s->prepared) fxq_layer_prepare(&l);
+        forward_fxq_emulate(l, net);
+    } else {
+        fxq_layer_ready(&l);
+        forward_fxq_int(l, net);
+    }
+}
