@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages darknet-fxq needs, if missing (sudo when not root).
+set -eu
+PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install:$missing" >&2; exit 1; }
+    SUDO=sudo
+fi
+echo "install-deps: installing$missing" >&2
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >&2
