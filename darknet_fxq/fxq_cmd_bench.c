@@ -1,0 +1,173 @@
+/* `darknet fxq bench`: per-layer and whole-network forward time of a float
+ * cfg and fixed-point cfgs of the same network, measured side by side in one
+ * process (same inputs, same thread count), reported as ratios to the first. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxq_cmd.h"
+#include "fxq_layer.h"
+#include "utils.h"
+
+#define FXQ_BENCH_MAX 8
+
+static double fxq_layer_macs(const layer *l)
+{
+    switch (l->type) {
+    case CONVOLUTIONAL:
+    case FXCONVOLUTIONAL:
+        return (double)l->n * (l->c / (l->groups > 0 ? l->groups : 1)) * l->size * l->size * l->out_h * l->out_w;
+    case CONNECTED:
+    case FXCONNECTED:
+        return (double)l->inputs * l->outputs;
+    default:
+        return 0;
+    }
+}
+
+static const char *fxq_type_name(LAYER_TYPE t)
+{
+    switch (t) {
+    case CONVOLUTIONAL: return "conv";
+    case FXCONVOLUTIONAL: return "fxconv";
+    case CONNECTED: return "conn";
+    case FXCONNECTED: return "fxconn";
+    case MAXPOOL: return "max";
+    case AVGPOOL: return "avg";
+    case SOFTMAX: return "softmax";
+    case ROUTE: return "route";
+    case SHORTCUT: return "shortcut";
+    case DROPOUT: return "dropout";
+    case COST: return "cost";
+    default: return "other";
+    }
+}
+
+/* One forward pass, accumulating each layer's seconds into t[]. */
+static void fxq_timed_forward(network *netp, double *t)
+{
+    network net = *netp;
+    for (int i = 0; i < net.n; ++i) {
+        net.index = i;
+        layer l = net.layers[i];
+        double s = omp_get_wtime();
+        if (l.delta) memset(l.delta, 0, sizeof(float) * l.outputs * l.batch);
+        l.forward(l, net);
+        t[i] += omp_get_wtime() - s;
+        net.input = l.output;
+    }
+}
+
+static int fxq_bench_usage(void)
+{
+    fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
+                    "                         [--label NAME ...] [--per-layer]\n"
+                    "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
+                    "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
+                    "  Without --weights, layers keep Darknet's random initialisation.\n");
+    return 2;
+}
+
+int fxq_cmd_bench(int argc, char **argv)
+{
+    const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0;
+    const char *weights = NULL, *model = NULL;
+    for (int i = 1; i < argc; ++i) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fxq_bench_usage();
+            return 0;
+        } else if (!strcmp(argv[i], "--weights") && i + 1 < argc) weights = argv[++i];
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--name") && i + 1 < argc) model = argv[++i];
+        else if (!strcmp(argv[i], "--label") && i + 1 < argc && nlabel < FXQ_BENCH_MAX) labels[nlabel++] = argv[++i];
+        else if (!strcmp(argv[i], "--per-layer")) per_layer = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "darknet fxq bench: unknown option '%s'\n", argv[i]);
+            return fxq_bench_usage();
+        } else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
+        else return fxq_bench_usage();
+    }
+    if (ncfg < 1 || runs < 1) return fxq_bench_usage();
+    for (int c = 0; c < ncfg; ++c) {
+        FILE *f = fopen(cfgs[c], "r");
+        if (!f) {
+            fprintf(stderr, "darknet fxq bench: %s: cannot open\n", cfgs[c]);
+            return 1;
+        }
+        fclose(f);
+    }
+    if (weights) {
+        FILE *f = fopen(weights, "rb");
+        if (!f) {
+            fprintf(stderr, "darknet fxq bench: %s: cannot open\n", weights);
+            return 1;
+        }
+        fclose(f);
+    }
+    if (!model) model = basecfg((char *)cfgs[0]);
+
+    network *nets[FXQ_BENCH_MAX];
+    for (int c = 0; c < ncfg; ++c) {
+        nets[c] = weights ? load_network((char *)cfgs[c], (char *)weights, 0) : parse_network_cfg((char *)cfgs[c]);
+        set_batch_network(nets[c], 1);
+        if (nets[c]->n != nets[0]->n || nets[c]->inputs != nets[0]->inputs) {
+            fprintf(stderr, "darknet fxq bench: %s: not the same network as %s\n", cfgs[c], cfgs[0]);
+            return 1;
+        }
+    }
+    const int n = nets[0]->n;
+    float *input = malloc(sizeof(float) * nets[0]->inputs);
+    srand(1);
+    for (int i = 0; i < nets[0]->inputs; ++i) input[i] = rand() / (float)RAND_MAX;
+    double *t = calloc((size_t)ncfg * n, sizeof *t);
+    for (int c = 0; c < ncfg; ++c) memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+    /* warm-up: builds kernel plans, faults pages in */
+    for (int c = 0; c < ncfg; ++c) {
+        double *junk = calloc(n, sizeof *junk);
+        for (int r = 0; r < 2; ++r) fxq_timed_forward(nets[c], junk);
+        free(junk);
+    }
+    /* interleave the configurations so drift in machine load hits all alike */
+    for (int r = 0; r < runs; ++r)
+        for (int c = 0; c < ncfg; ++c) {
+            memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+            fxq_timed_forward(nets[c], t + (size_t)c * n);
+        }
+
+    double total_macs = 0;
+    for (int i = 0; i < n; ++i) total_macs += fxq_layer_macs(&nets[0]->layers[i]);
+    double tot[FXQ_BENCH_MAX] = {0};
+    for (int c = 0; c < ncfg; ++c)
+        for (int i = 0; i < n; ++i) tot[c] += t[(size_t)c * n + i] / runs;
+
+    printf("# %s: batch 1, %d threads, %d runs, %.3f GMAC per image\n", model, omp_get_max_threads(), runs,
+           total_macs / 1e9);
+    if (per_layer) {
+        printf("%-5s %-8s %10s", "layer", "type", "MMAC");
+        for (int c = 0; c < ncfg; ++c) printf(" %10s", labels[c] ? labels[c] : (c ? "fx" : "float"));
+        printf("   (ms; xN = speed-up over the first)\n");
+        for (int i = 0; i < n; ++i) {
+            printf("%-5d %-8s %10.2f", i, fxq_type_name(nets[ncfg - 1]->layers[i].type),
+                   fxq_layer_macs(&nets[0]->layers[i]) / 1e6);
+            for (int c = 0; c < ncfg; ++c) {
+                double ms = t[(size_t)c * n + i] / runs * 1e3;
+                if (c == 0) printf(" %10.3f", ms);
+                else printf(" %6.3f x%-4.1f", ms, t[i] / fmax(t[(size_t)c * n + i], 1e-12));
+            }
+            printf("\n");
+        }
+    }
+    for (int c = 0; c < ncfg; ++c) {
+        const char *lab = labels[c] ? labels[c] : cfgs[c];
+        printf("%-24s %9.3f ms/image %8.2f GMAC/s  x%.2f\n", lab, tot[c] * 1e3, total_macs / tot[c] / 1e9,
+               tot[0] / tot[c]);
+    }
+    for (int c = 1; c < ncfg; ++c)
+        printf("ratio %s %s %.2f\n", model, labels[c] ? labels[c] : cfgs[c], tot[0] / tot[c]);
+    free(t);
+    free(input);
+    for (int c = 0; c < ncfg; ++c) free_network(nets[c]);
+    return 0;
+}
