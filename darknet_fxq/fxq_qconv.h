@@ -58,4 +58,9 @@ const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
  * "avx512vnni"; NULL = best available). Returns 0 if the CPU lacks it. For tests. */
 int fxq_qconv_force_isa(const char *isa);
 
+/* Benchmark hook (`darknet fxq info --bench`): runs only the GEMM phase of
+ * the plan `reps` times over the B panels packed by the last fxq_qconv_run
+ * (its last image), writing image 0's slot of `out`; returns seconds. */
+double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps);
+
 #endif

@@ -1,0 +1,656 @@
+/* Integer convolution plans (fxq_qconv.h): validation, accumulator choice,
+ * weight packing, ISA dispatch, and the per-run pipeline
+ *
+ *   for each image:  1. convert   input codes -> padded image (u8 = code + 128
+ *                                 for the s8 kernel, s16 otherwise; the
+ *                                 border holds the code 0 and is written once)
+ *                    2. pack B    im2col rows (1x1/s1/p0: the image planes
+ *                                 themselves) interleaved into the kernel's
+ *                                 [kc/KR][NR][KR] panels
+ *                    3. GEMM      one microkernel call per MR x NR output tile,
+ *                                 requantization + activation fused
+ *
+ * Each phase is split statically over the OpenMP threads of one parallel
+ * region (barriers between phases); small problems run on the calling thread.
+ * All scratch memory is allocated by fxq_qconv_plan_create, so a plan must not
+ * be run by two callers at the same time.
+ *
+ * Accumulators (the rule of fxq_qconv.h):
+ *   int32 -> s8 kernel (w_bits, a_bits <= 8 and the ISA has one) or s16 kernel;
+ *   int64 -> s16 kernel summing chunks of k in int32 lanes (chunk sized so a
+ *            chunk sum always fits) into an int64 tile. When both operands are
+ *            wide (the chunk would be < 32 k's) the activations are split into
+ *            a signed high byte and an unsigned low byte, two passes of the same
+ *            kernel with the high pass scaled by 2^8.
+ */
+#include <limits.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "fxq_cpu.h"
+#include "fxq_format.h"
+#include "fxq_qconv.h"
+#include "fxq_qgemm.h"
+
+/* Below this many multiply-accumulates per image a run stays on one thread:
+ * waking the team costs more than it saves. */
+#define FXQ_PAR_MIN_MACS (1L << 18)
+
+enum { FXQ_PATH_S8_I32, FXQ_PATH_S16_I32, FXQ_PATH_S16_I64 };
+
+typedef struct fxq_kset {
+    const char *isa;
+    int mr, nr;
+    fxq_gemm_i32_fn s8; /* NULL: 8-bit data is widened to s16 */
+    const char *s8_name;
+    fxq_gemm_i32_fn s16;
+    const char *s16_name;
+    fxq_gemm_i64_fn s16_i64;
+    const char *s16_i64_name;
+    fxq_rq_i64_fn rq64;
+    const char *rq64_name;
+} fxq_kset;
+
+#define FXQ_K(f) f, #f
+static const fxq_kset fxq_kset_scalar = {
+    "scalar", 6, 16, NULL, NULL, FXQ_K(fxq_s16_gemm_ukernel_6x16c2__scalar),
+    FXQ_K(fxq_s16_gemm_i64_ukernel_6x16c2__scalar), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+/* The AVX-512 layouts run by the scalar twins: for tests, on any CPU. */
+static const fxq_kset fxq_kset_avx512vnni_twin = {
+    "avx512vnni-twin", 8, 32, FXQ_K(fxq_s8_gemm_ukernel_8x32c4__scalar), FXQ_K(fxq_s16_gemm_ukernel_8x32c2__scalar),
+    FXQ_K(fxq_s16_gemm_i64_ukernel_8x32c2__scalar), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+#if defined(__x86_64__)
+static const fxq_kset fxq_kset_avx2 = {
+    "avx2", 6, 16, NULL, NULL, FXQ_K(fxq_s16_gemm_ukernel_6x16c2__avx2),
+    FXQ_K(fxq_s16_gemm_i64_ukernel_6x16c2__avx2), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+static const fxq_kset fxq_kset_avx512vnni = {
+    "avx512vnni", 8, 32, FXQ_K(fxq_s8_gemm_ukernel_8x32c4__avx512vnni),
+    FXQ_K(fxq_s16_gemm_ukernel_8x32c2__avx512vnni), FXQ_K(fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni),
+    FXQ_K(fxq_i64_requant_ukernel__avx512vnni)};
+#endif
+#undef FXQ_K
+
+/* Forced kernel set for plans created afterwards (tests); NULL = best. */
+static const fxq_kset *fxq_forced;
+
+static const fxq_kset *fxq_kset_for(fxq_isa isa)
+{
+#if defined(__x86_64__)
+    if (isa == FXQ_ISA_AVX512VNNI) return &fxq_kset_avx512vnni;
+    if (isa == FXQ_ISA_AVX2) return &fxq_kset_avx2;
+#endif
+    (void)isa;
+    return &fxq_kset_scalar;
+}
+
+int fxq_qconv_force_isa(const char *isa)
+{
+    if (!isa) {
+        fxq_forced = NULL;
+        return 1;
+    }
+    if (!strcmp(isa, "avx512vnni-twin")) {
+        fxq_forced = &fxq_kset_avx512vnni_twin;
+        return 1;
+    }
+    const int i = fxq_isa_parse(isa);
+    if (i < 0 || !fxq_cpu_supports((fxq_isa)i)) return 0;
+    fxq_forced = fxq_kset_for((fxq_isa)i);
+    return 1;
+}
+
+struct fxq_qconv_plan {
+    fxq_qconv_desc d;
+    const fxq_kset *ks;
+    int path, kr, mr, nr;
+    int K, kc, P;
+    int m_tiles, n_tiles;
+    fxq_gemm_i32_fn k32;
+    fxq_gemm_i64_fn k64;
+    fxq_rq_i64_fn rq64;
+    size_t a_stride; /* bytes per packed A panel */
+    unsigned char *a;
+    int split, chunk;  /* int64 path */
+    int esz;           /* bytes per activation element in img / rows / B */
+    int direct;        /* 1x1, stride 1, pad 0: B rows are the image planes */
+    int hp, wp;
+    size_t img_elems;
+    unsigned char *img;
+    int32_t *off_k;    /* kc offsets (elements) of each im2col row's source in img */
+    size_t b_panel;    /* elements per B panel (x2 when split) */
+    unsigned char *bpack;
+    size_t row_len;    /* elements per im2col row buffer */
+    unsigned char *rows; /* nthreads x KR rows */
+    int64_t *acc64;    /* nthreads x MR x NR */
+    int nthreads;
+    fxq_rq_params rq;
+    char desc[192];
+};
+
+static void fxq_why(char *why, size_t len, const char *fmt, ...)
+{
+    if (!why || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, len, fmt, ap);
+    va_end(ap);
+}
+
+static void *fxq_alloc64(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? (bytes + 63) / 64 * 64 : 64)) return NULL;
+    memset(p, 0, bytes ? (bytes + 63) / 64 * 64 : 64);
+    return p;
+}
+
+static int fxq_ceil_log2(long long k)
+{
+    int r = 0;
+    while (((long long)1 << r) < k) ++r;
+    return r;
+}
+
+/* a * b (* c) into *out, 0 on size_t overflow. */
+static int fxq_mul_ok(size_t a, size_t b, size_t *out)
+{
+    if (a && b > SIZE_MAX / a) return 0;
+    *out = a * b;
+    return 1;
+}
+
+static int fxq_validate(const fxq_qconv_desc *d, char *why, size_t why_len)
+{
+    if (!d) {
+        fxq_why(why, why_len, "no descriptor");
+        return 0;
+    }
+    if (d->batch < 1 || d->c < 1 || d->h < 1 || d->w < 1 || d->m < 1) {
+        fxq_why(why, why_len, "batch, c, h, w and m must be >= 1 (got batch=%d c=%d h=%d w=%d m=%d)", d->batch, d->c,
+                d->h, d->w, d->m);
+        return 0;
+    }
+    if (d->ksize < 1 || d->stride < 1 || d->pad < 0) {
+        fxq_why(why, why_len, "need ksize >= 1, stride >= 1, pad >= 0 (got %d, %d, %d)", d->ksize, d->stride, d->pad);
+        return 0;
+    }
+    if (d->h > 1 << 20 || d->w > 1 << 20 || d->pad > 1 << 20 || d->ksize > 1 << 20 || d->stride > 1 << 20) {
+        fxq_why(why, why_len, "input geometry too large");
+        return 0;
+    }
+    if (d->h + 2 * d->pad < d->ksize || d->w + 2 * d->pad < d->ksize) {
+        fxq_why(why, why_len, "kernel %d larger than the padded input %dx%d", d->ksize, d->h + 2 * d->pad,
+                d->w + 2 * d->pad);
+        return 0;
+    }
+    const int oh = (d->h + 2 * d->pad - d->ksize) / d->stride + 1, ow = (d->w + 2 * d->pad - d->ksize) / d->stride + 1;
+    if (d->out_h != oh || d->out_w != ow) {
+        fxq_why(why, why_len, "output %dx%d does not match the geometry (expected %dx%d)", d->out_h, d->out_w, oh, ow);
+        return 0;
+    }
+    if (d->w_bits < FXQ_MIN_BITS || d->w_bits > FXQ_MAX_BITS || d->a_bits < FXQ_MIN_BITS ||
+        d->a_bits > FXQ_MAX_BITS || d->o_bits < FXQ_MIN_BITS || d->o_bits > FXQ_MAX_BITS) {
+        fxq_why(why, why_len, "bit widths must be in %d..%d (got w=%d a=%d o=%d)", FXQ_MIN_BITS, FXQ_MAX_BITS,
+                d->w_bits, d->a_bits, d->o_bits);
+        return 0;
+    }
+    if (d->act != FXQ_ACT_LINEAR && d->act != FXQ_ACT_RELU && d->act != FXQ_ACT_LEAKY) {
+        fxq_why(why, why_len, "unknown activation %d", d->act);
+        return 0;
+    }
+    const long long K = (long long)d->c * d->ksize * d->ksize;
+    if (K > (1LL << 30) || (long long)d->out_h * d->out_w > (1LL << 30)) {
+        fxq_why(why, why_len, "convolution too large (K=%lld)", K);
+        return 0;
+    }
+    return 1;
+}
+
+/* Chooses the int64 chunk length (and split) for w_bits/a_bits. */
+static void fxq_choose_chunk(int wb, int ab, int *split, int *chunk)
+{
+    const long long lim = (1LL << 31) - 1;
+    const long long prod = (1LL << (wb - 1)) * (1LL << (ab - 1)); /* max |w * a| */
+    long long c = (lim / prod) & ~1LL;
+    if (c >= 32 || ab <= 8) {
+        *split = 0;
+    } else {
+        const long long p_lo = (1LL << (wb - 1)) * 255, p_hi = (1LL << (wb - 1)) * (1LL << (ab - 9));
+        c = (lim / (p_lo > p_hi ? p_lo : p_hi)) & ~1LL;
+        *split = 1;
+    }
+    if (c > (1 << 20)) c = 1 << 20;
+    *chunk = (int)c;
+}
+
+static void fxq_pack_a(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+{
+    const int M = p->d.m, K = p->K, mr = p->mr, kr = p->kr;
+    for (int t = 0; t < p->m_tiles; ++t) {
+        unsigned char *panel = p->a + (size_t)t * p->a_stride;
+        const size_t bias_bytes = (size_t)mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
+        for (int i = 0; i < mr; ++i) {
+            const int m = t * mr + i;
+            if (m >= M) continue; /* zero (calloc'ed) */
+            const int32_t *wm = w + (size_t)m * K;
+            if (p->path == FXQ_PATH_S16_I64) {
+                ((int64_t *)panel)[i] = bias[m];
+            } else if (p->path == FXQ_PATH_S8_I32) {
+                /* B holds code + 128: fold -128 * sum_k w into the bias (mod 2^32) */
+                int64_t s = 0;
+                for (int k = 0; k < K; ++k) s += wm[k];
+                ((int32_t *)panel)[i] = (int32_t)(uint32_t)(uint64_t)(bias[m] - 128 * s);
+            } else {
+                ((int32_t *)panel)[i] = (int32_t)bias[m];
+            }
+            for (int k = 0; k < K; ++k) {
+                const size_t idx = ((size_t)(k / kr) * mr + i) * kr + k % kr;
+                if (p->path == FXQ_PATH_S8_I32)
+                    ((int8_t *)(panel + bias_bytes))[idx] = (int8_t)wm[k];
+                else
+                    ((int16_t *)(panel + bias_bytes))[idx] = (int16_t)wm[k];
+            }
+        }
+    }
+}
+
+fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
+                                      char *why, size_t why_len)
+{
+    if (why && why_len) why[0] = 0;
+    if (!fxq_validate(d, why, why_len)) return NULL;
+    if (!w_codes || !bias_acc) {
+        fxq_why(why, why_len, "no weights or no bias");
+        return NULL;
+    }
+    const int K = d->c * d->ksize * d->ksize, P = d->out_h * d->out_w;
+    const int64_t wlo = fxq_code_min(d->w_bits), whi = fxq_code_max(d->w_bits);
+    for (size_t i = 0; i < (size_t)d->m * K; ++i)
+        if (w_codes[i] < wlo || w_codes[i] > whi) {
+            fxq_why(why, why_len, "weight code %d at %zu outside %d-bit range", (int)w_codes[i], i, d->w_bits);
+            return NULL;
+        }
+    int bias_small = 1;
+    const int64_t bias_lim = ((int64_t)1 << 61);
+    for (int m = 0; m < d->m; ++m) {
+        if (bias_acc[m] > bias_lim || bias_acc[m] < -bias_lim) {
+            fxq_why(why, why_len, "bias %lld of filter %d exceeds 2^61", (long long)bias_acc[m], m);
+            return NULL;
+        }
+        if (bias_acc[m] > (1 << 30) - 1 || bias_acc[m] < -((1 << 30) - 1)) bias_small = 0;
+    }
+    const int acc_bits = (d->w_bits - 1) + (d->a_bits - 1) + fxq_ceil_log2(K) + 1;
+    const int use_i32 = acc_bits <= 31 && bias_small;
+    if (acc_bits > 61) {
+        fxq_why(why, why_len, "accumulator would need %d bits", acc_bits);
+        return NULL;
+    }
+
+    fxq_qconv_plan *p = calloc(1, sizeof *p);
+    if (!p) goto oom;
+    p->d = *d;
+    p->ks = fxq_forced ? fxq_forced : fxq_kset_for(fxq_cpu_best_isa());
+    p->mr = p->ks->mr;
+    p->nr = p->ks->nr;
+    p->K = K;
+    p->P = P;
+    if (use_i32 && d->w_bits <= 8 && d->a_bits <= 8 && p->ks->s8) {
+        p->path = FXQ_PATH_S8_I32;
+        p->kr = 4;
+        p->esz = 1;
+        p->k32 = p->ks->s8;
+    } else if (use_i32) {
+        p->path = FXQ_PATH_S16_I32;
+        p->kr = 2;
+        p->esz = 2;
+        p->k32 = p->ks->s16;
+    } else {
+        p->path = FXQ_PATH_S16_I64;
+        p->kr = 2;
+        p->esz = 2;
+        p->k64 = p->ks->s16_i64;
+        p->rq64 = p->ks->rq64;
+        fxq_choose_chunk(d->w_bits, d->a_bits, &p->split, &p->chunk);
+    }
+    p->kc = (K + p->kr - 1) / p->kr * p->kr;
+    p->m_tiles = (d->m + p->mr - 1) / p->mr;
+    p->n_tiles = (P + p->nr - 1) / p->nr;
+    fxq_rq_init(&p->rq, d->shift, d->o_bits, d->act);
+
+    /* packed weights */
+    {
+        const size_t bias_bytes = (size_t)p->mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
+        size_t wbytes, total;
+        if (!fxq_mul_ok((size_t)p->kc * p->mr, p->path == FXQ_PATH_S8_I32 ? 1 : 2, &wbytes)) goto too_big;
+        p->a_stride = (bias_bytes + wbytes + 63) / 64 * 64;
+        if (!fxq_mul_ok(p->a_stride, (size_t)p->m_tiles, &total)) goto too_big;
+        p->a = fxq_alloc64(total);
+        if (!p->a) goto oom;
+        fxq_pack_a(p, w_codes, bias_acc);
+    }
+
+    /* activation buffers */
+    p->direct = d->ksize == 1 && d->stride == 1 && d->pad == 0;
+    p->hp = d->h + 2 * d->pad;
+    p->wp = d->w + 2 * d->pad;
+    {
+        size_t plane, elems, bytes;
+        const size_t slack = (size_t)p->nr + 64;
+        if (!fxq_mul_ok((size_t)p->hp, (size_t)p->wp, &plane) || !fxq_mul_ok(plane, (size_t)d->c, &elems) ||
+            elems > SIZE_MAX / 4 - slack)
+            goto too_big;
+        p->img_elems = elems + slack;
+        p->img = fxq_alloc64(p->img_elems * p->esz);
+        if (!p->img) goto oom;
+        if (p->path == FXQ_PATH_S8_I32) memset(p->img, 128, p->img_elems); /* code 0 */
+
+        p->off_k = calloc((size_t)p->kc, sizeof *p->off_k);
+        if (!p->off_k) goto oom;
+        for (int k = 0; k < K; ++k) {
+            const int ks = d->ksize, ch = k / (ks * ks), ky = (k / ks) % ks, kx = k % ks;
+            p->off_k[k] = (int32_t)(((size_t)ch * p->hp + ky) * p->wp + kx);
+        }
+
+        if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) goto too_big;
+        if (p->split) p->b_panel *= 2;
+        if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
+            goto too_big;
+        p->bpack = fxq_alloc64(bytes);
+        if (!p->bpack) goto oom;
+
+        p->nthreads = omp_get_max_threads();
+        if (p->nthreads < 1) p->nthreads = 1;
+        p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
+        if (!fxq_mul_ok(p->row_len * 4 * p->esz, (size_t)p->nthreads, &bytes)) goto too_big;
+        if (!p->direct) {
+            p->rows = fxq_alloc64(bytes);
+            if (!p->rows) goto oom;
+        }
+        if (p->path == FXQ_PATH_S16_I64) {
+            p->acc64 = fxq_alloc64((size_t)p->nthreads * p->mr * p->nr * sizeof *p->acc64);
+            if (!p->acc64) goto oom;
+        }
+    }
+
+    if (p->path == FXQ_PATH_S16_I64)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s", p->ks->isa, p->ks->s16_i64_name,
+                 p->ks->rq64_name, p->chunk, p->split ? " split" : "");
+    else
+        snprintf(p->desc, sizeof p->desc, "%s int32 %s %s", p->path == FXQ_PATH_S8_I32 ? "s8" : "s16", p->ks->isa,
+                 p->path == FXQ_PATH_S8_I32 ? p->ks->s8_name : p->ks->s16_name);
+    return p;
+
+too_big:
+    fxq_why(why, why_len, "buffers too large for this convolution");
+    fxq_qconv_plan_free(p);
+    return NULL;
+oom:
+    fxq_why(why, why_len, "out of memory");
+    fxq_qconv_plan_free(p);
+    return NULL;
+}
+
+void fxq_qconv_plan_free(fxq_qconv_plan *p)
+{
+    if (!p) return;
+    free(p->a);
+    free(p->img);
+    free(p->off_k);
+    free(p->bpack);
+    free(p->rows);
+    free(p->acc64);
+    free(p);
+}
+
+const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
+{
+    return p ? p->desc : "(no plan)";
+}
+
+/* ---- phase 1: input codes -> padded image ---- */
+
+static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int ch1)
+{
+    const fxq_qconv_desc *d = &p->d;
+    for (int ch = ch0; ch < ch1; ++ch)
+        for (int y = 0; y < d->h; ++y) {
+            const int16_t *s = in + ((size_t)ch * d->h + y) * d->w;
+            const size_t o = ((size_t)ch * p->hp + y + d->pad) * p->wp + d->pad;
+            if (p->esz == 1) {
+                uint8_t *t = p->img + o;
+                for (int x = 0; x < d->w; ++x) {
+                    const int v = s[x] < -128 ? -128 : s[x] > 127 ? 127 : s[x];
+                    t[x] = (uint8_t)(v + 128);
+                }
+            } else {
+                memcpy((int16_t *)p->img + o, s, (size_t)d->w * sizeof *s);
+            }
+        }
+}
+
+/* ---- phase 2: im2col rows + interleave into B panels ---- */
+
+/* Copies n elements in 16-byte chunks; may read and write up to 15 bytes
+ * past the end (both buffers have slack; later writes overwrite the excess). */
+static inline void fxq_copy_chunks(unsigned char *dst, const unsigned char *src, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i += 16) memcpy(dst + i, src + i, 16);
+}
+
+static void fxq_build_row(const fxq_qconv_plan *p, int k, unsigned char *dst)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const size_t es = (size_t)p->esz, ow = (size_t)d->out_w;
+    const unsigned char *src0 = p->img + (size_t)p->off_k[k] * es;
+    const size_t ystep = (size_t)d->stride * p->wp * es;
+    for (int oy = 0; oy < d->out_h; ++oy) {
+        const unsigned char *s = src0 + oy * ystep;
+        unsigned char *t = dst + oy * ow * es;
+        if (d->stride == 1) {
+            fxq_copy_chunks(t, s, ow * es);
+        } else if (es == 1) {
+            for (size_t x = 0; x < ow; ++x) t[x] = s[x * d->stride];
+        } else {
+            const int16_t *s16 = (const int16_t *)s;
+            int16_t *t16 = (int16_t *)t;
+            for (size_t x = 0; x < ow; ++x) t16[x] = s16[x * d->stride];
+        }
+    }
+}
+
+/* B panel rows g*KR .. g*KR+KR-1 of every panel from the KR source rows r[]. */
+static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *r, int g)
+{
+    const int nr = p->nr, kr = p->kr;
+    for (int nt = 0; nt < p->n_tiles; ++nt) {
+        const size_t col = (size_t)nt * nr;
+        if (p->esz == 1) {
+            uint8_t *o = p->bpack + nt * p->b_panel + (size_t)g * nr * 4;
+            int n = 0;
+#if defined(__SSE2__)
+            for (; n < nr; n += 16) {
+                const __m128i x0 = _mm_loadu_si128((const __m128i *)(r[0] + col + n));
+                const __m128i x1 = _mm_loadu_si128((const __m128i *)(r[1] + col + n));
+                const __m128i x2 = _mm_loadu_si128((const __m128i *)(r[2] + col + n));
+                const __m128i x3 = _mm_loadu_si128((const __m128i *)(r[3] + col + n));
+                const __m128i t0 = _mm_unpacklo_epi8(x0, x1), t1 = _mm_unpackhi_epi8(x0, x1);
+                const __m128i t2 = _mm_unpacklo_epi8(x2, x3), t3 = _mm_unpackhi_epi8(x2, x3);
+                _mm_storeu_si128((__m128i *)(o + 4 * n), _mm_unpacklo_epi16(t0, t2));
+                _mm_storeu_si128((__m128i *)(o + 4 * n + 16), _mm_unpackhi_epi16(t0, t2));
+                _mm_storeu_si128((__m128i *)(o + 4 * n + 32), _mm_unpacklo_epi16(t1, t3));
+                _mm_storeu_si128((__m128i *)(o + 4 * n + 48), _mm_unpackhi_epi16(t1, t3));
+            }
+#endif
+            for (; n < nr; ++n)
+                for (int j = 0; j < 4; ++j) o[4 * n + j] = r[j][col + n];
+        } else {
+            int16_t *o = (int16_t *)p->bpack + nt * p->b_panel + (size_t)g * nr * 2;
+            int16_t *olo = o + (size_t)p->kc * nr; /* split: low bytes after the high ones */
+            const int16_t *r0 = (const int16_t *)r[0] + col, *r1 = (const int16_t *)r[1] + col;
+            int n = 0;
+#if defined(__SSE2__)
+            for (; n < nr; n += 8) {
+                __m128i x0 = _mm_loadu_si128((const __m128i *)(r0 + n));
+                __m128i x1 = _mm_loadu_si128((const __m128i *)(r1 + n));
+                if (p->split) {
+                    const __m128i ff = _mm_set1_epi16(0xff);
+                    const __m128i l0 = _mm_and_si128(x0, ff), l1 = _mm_and_si128(x1, ff);
+                    _mm_storeu_si128((__m128i *)(olo + 2 * n), _mm_unpacklo_epi16(l0, l1));
+                    _mm_storeu_si128((__m128i *)(olo + 2 * n + 8), _mm_unpackhi_epi16(l0, l1));
+                    x0 = _mm_srai_epi16(x0, 8);
+                    x1 = _mm_srai_epi16(x1, 8);
+                }
+                _mm_storeu_si128((__m128i *)(o + 2 * n), _mm_unpacklo_epi16(x0, x1));
+                _mm_storeu_si128((__m128i *)(o + 2 * n + 8), _mm_unpackhi_epi16(x0, x1));
+            }
+#endif
+            for (; n < nr; ++n) {
+                int16_t v0 = r0[n], v1 = r1[n];
+                if (p->split) {
+                    olo[2 * n] = (int16_t)(v0 & 0xff);
+                    olo[2 * n + 1] = (int16_t)(v1 & 0xff);
+                    v0 = (int16_t)((v0 - (v0 & 0xff)) / 256); /* arithmetic >> 8 */
+                    v1 = (int16_t)((v1 - (v1 & 0xff)) / 256);
+                }
+                o[2 * n] = v0;
+                o[2 * n + 1] = v1;
+            }
+        }
+    }
+    (void)kr;
+}
+
+static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
+{
+    const int kr = p->kr;
+    const size_t es = (size_t)p->esz;
+    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 4 * p->row_len * es : NULL;
+    const size_t plane = (size_t)p->d.h * p->d.w;
+    for (int g = g0; g < g1; ++g) {
+        const unsigned char *r[4];
+        for (int j = 0; j < kr; ++j) {
+            const int k = g * kr + j;
+            if (k >= p->K) {
+                r[j] = r[0]; /* zero weights: any readable data */
+            } else if (p->direct) {
+                r[j] = p->img + (size_t)k * plane * es;
+            } else {
+                unsigned char *t = rows + (size_t)j * p->row_len * es;
+                fxq_build_row(p, k, t);
+                r[j] = t;
+            }
+        }
+        fxq_interleave(p, r, g);
+    }
+}
+
+/* ---- phase 3: GEMM tiles ---- */
+
+static void fxq_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid)
+{
+    const int M = p->d.m, P = p->P, mr = p->mr, nr = p->nr;
+    const size_t es = (size_t)p->esz;
+    for (long t = t0; t < t1; ++t) {
+        const int nt = (int)(t / p->m_tiles), mt = (int)(t % p->m_tiles);
+        const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
+        const size_t tnr = (size_t)(P - nt * nr < nr ? P - nt * nr : nr);
+        const unsigned char *a = p->a + (size_t)mt * p->a_stride;
+        const unsigned char *b = p->bpack + (size_t)nt * p->b_panel * es;
+        int16_t *c = out + (size_t)mt * mr * P + (size_t)nt * nr;
+        if (p->path != FXQ_PATH_S16_I64) {
+            p->k32(tmr, tnr, (size_t)p->kc, a, b, c, (size_t)P, &p->rq);
+            continue;
+        }
+        int64_t *acc = p->acc64 + (size_t)tid * mr * nr;
+        const int64_t *bias = (const int64_t *)a;
+        const int16_t *w = (const int16_t *)(a + (size_t)mr * 8);
+        const int16_t *x = (const int16_t *)b, *xlo = x + (size_t)p->kc * nr;
+        for (int i = 0; i < mr; ++i)
+            for (int n = 0; n < nr; ++n) acc[i * nr + n] = bias[i];
+        for (int k0 = 0; k0 < p->kc; k0 += p->chunk) {
+            const size_t kc = (size_t)(p->kc - k0 < p->chunk ? p->kc - k0 : p->chunk);
+            p->k64(kc, w + (size_t)k0 * mr, x + (size_t)k0 * nr, acc, p->split ? 8 : 0);
+            if (p->split) p->k64(kc, w + (size_t)k0 * mr, xlo + (size_t)k0 * nr, acc, 0);
+        }
+        p->rq64(tmr, tnr, acc, (size_t)nr, c, (size_t)P, &p->rq);
+    }
+}
+
+static inline void fxq_split(long n, int tid, int nth, long *b, long *e)
+{
+    *b = n * tid / nth;
+    *e = n * (tid + 1) / nth;
+}
+
+static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const long groups = p->kc / p->kr, tiles = (long)p->m_tiles * p->n_tiles;
+    long b0, b1;
+    for (int b = 0; b < d->batch; ++b) {
+        const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
+        int16_t *o = out + (size_t)b * d->m * p->P;
+        fxq_split(d->c, tid, nth, &b0, &b1);
+        fxq_convert(p, img, (int)b0, (int)b1);
+        if (nth > 1) {
+#pragma omp barrier
+        }
+        fxq_split(groups, tid, nth, &b0, &b1);
+        fxq_pack_b(p, (int)b0, (int)b1, tid);
+        if (nth > 1) {
+#pragma omp barrier
+        }
+        fxq_split(tiles, tid, nth, &b0, &b1);
+        fxq_gemm_tiles(p, o, b0, b1, tid);
+        if (nth > 1 && b + 1 < d->batch) {
+#pragma omp barrier
+        }
+    }
+}
+
+static int fxq_team_size(const fxq_qconv_plan *p)
+{
+    const double macs = (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
+    int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (nth > p->nthreads) nth = p->nthreads;
+    return nth < 1 ? 1 : nth;
+}
+
+void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
+{
+    const int nth = fxq_team_size(p);
+    if (nth <= 1) {
+        fxq_run_team(p, in, out, 0, 1);
+        return;
+    }
+#pragma omp parallel num_threads(nth)
+    fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+}
+
+double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps)
+{
+    const int nth = fxq_team_size(p);
+    const long tiles = (long)p->m_tiles * p->n_tiles;
+    const double t0 = omp_get_wtime();
+    for (int r = 0; r < reps; ++r) {
+        if (nth <= 1) {
+            fxq_gemm_tiles(p, out, 0, tiles, 0);
+            continue;
+        }
+#pragma omp parallel num_threads(nth)
+        {
+            long b0, b1;
+            fxq_split(tiles, omp_get_thread_num(), omp_get_num_threads(), &b0, &b1);
+            fxq_gemm_tiles(p, out, b0, b1, omp_get_thread_num());
+        }
+    }
+    return omp_get_wtime() - t0;
+}

@@ -1,0 +1,153 @@
+/* Internal: GEMM microkernels behind fxq_qconv.c (not part of the public API).
+ *
+ * C[m][n] = act(requant(bias[m] + sum_k A[m][k] * B[k][n]))   m < M, n < N
+ * A = weight codes (packed once per plan), B = im2col'ed activation codes
+ * (packed per run), C = output codes, row stride c_stride (int16 elements).
+ *
+ * Packed layouts (MR x NR tile, KR = k values per 32-bit lane group):
+ *   A panel (MR rows):   bias[MR] (int32 for int32 kernels, int64 for int64),
+ *                        then weights [kc/KR][MR][KR]; rows >= M are zero.
+ *   B panel (NR cols):   [kc/KR][NR][KR]; columns >= N hold anything (their
+ *                        results are computed and never stored).
+ *   kc is K rounded up to KR; the padding k's have zero weights.
+ * Names: fxq_<data>_gemm[_i64]_ukernel_<MR>x<NR>c<KR>__<isa>, every SIMD
+ * kernel with a __scalar twin over the same layout (fxq_qgemm_scalar.c).
+ *
+ * Requantization (fxq_requant_ref + fxq_act_ref of fxq_format.h, bit for bit)
+ * is done branch-free on |acc| so SIMD needs no 64-bit arithmetic shift:
+ *   shift > 0:  mag = (|acc| + 2^(shift-1)) >> shift     (round half away)
+ *               mag = min(mag, acc < 0 ? -lo : hi);  r = sign(acc) * mag
+ *   shift <= 0: s = min(-shift, 16); t = clamp(acc, ceil(lo/2^s)-1, floor(hi/2^s)+1)
+ *               r = clamp(t * 2^s, lo, hi)     (exact left shift, saturated;
+ *               s is capped at 16 because any s >= o_bits saturates every
+ *               nonzero acc)
+ *   relu: r < 0 -> 0;  leaky: r < 0 -> -((-r * 13107 + 2^16) >> 17)
+ */
+#ifndef FXQ_QGEMM_H
+#define FXQ_QGEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fxq_format.h"
+
+typedef struct fxq_rq_params {
+    int32_t right;     /* 1: shift > 0 (rounding right shift); 0: left shift */
+    int32_t rshift32;  /* int32 acc: min(shift, 32)  (a shift by 32 gives 0) */
+    uint32_t half32;   /* int32 acc: 2^(shift-1) if shift <= 31, else 0 */
+    int32_t rshift64;  /* int64 acc: min(shift, 63)  (|acc| < 2^62) */
+    uint64_t half64;   /* int64 acc: 2^(rshift64-1) */
+    int32_t lshift;    /* left: min(-shift, 16) */
+    int32_t lclamp_lo; /* left: ceil(lo / 2^lshift) - 1 */
+    int32_t lclamp_hi; /* left: floor(hi / 2^lshift) + 1 */
+    int32_t lo, hi;    /* output code range of o_bits */
+    uint32_t mag_pos;  /* hi */
+    uint32_t mag_neg;  /* -lo */
+    int32_t act;       /* FXQ_ACT_* */
+} fxq_rq_params;
+
+static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
+{
+    p->lo = (int32_t)fxq_code_min(o_bits);
+    p->hi = (int32_t)fxq_code_max(o_bits);
+    p->mag_pos = (uint32_t)p->hi;
+    p->mag_neg = (uint32_t)(-(int64_t)p->lo);
+    p->act = act;
+    p->right = shift > 0;
+    if (shift > 0) {
+        p->rshift32 = shift < 32 ? shift : 32;
+        p->half32 = shift <= 31 ? (uint32_t)1 << (shift - 1) : 0;
+        p->rshift64 = shift < 63 ? shift : 63;
+        p->half64 = (uint64_t)1 << (p->rshift64 - 1);
+        p->lshift = 0;
+        p->lclamp_lo = p->lo - 1;
+        p->lclamp_hi = p->hi + 1;
+    } else {
+        const int s = -(int64_t)shift < 16 ? (int)-(int64_t)shift : 16;
+        p->rshift32 = 0;
+        p->half32 = 0;
+        p->rshift64 = 0;
+        p->half64 = 0;
+        p->lshift = s;
+        /* ceil(lo / 2^s) = -((-lo) >> s), floor(hi / 2^s) = hi >> s */
+        p->lclamp_lo = -(int32_t)(p->mag_neg >> s) - 1;
+        p->lclamp_hi = (p->hi >> s) + 1;
+    }
+}
+
+/* Activation on a requantized code (fxq_act_ref, in 32 bits). */
+static inline int32_t fxq_rq_act(int32_t r, int act)
+{
+    if (r >= 0 || act == FXQ_ACT_LINEAR) return r;
+    if (act == FXQ_ACT_RELU) return 0;
+    return -(int32_t)(((uint32_t)-r * FXQ_LEAKY_MUL + (1u << (FXQ_LEAKY_SHIFT - 1))) >> FXQ_LEAKY_SHIFT);
+}
+
+/* The scalar form of the SIMD requantization (|acc| < 2^62). */
+static inline int16_t fxq_rq_apply(int64_t acc, const fxq_rq_params *p)
+{
+    int32_t r;
+    if (p->right) {
+        const uint64_t a = acc < 0 ? (uint64_t)0 - (uint64_t)acc : (uint64_t)acc;
+        uint64_t mag = (a + p->half64) >> p->rshift64;
+        const uint64_t bound = acc < 0 ? p->mag_neg : p->mag_pos;
+        if (mag > bound) mag = bound;
+        r = acc < 0 ? -(int32_t)mag : (int32_t)mag;
+    } else {
+        const int64_t t = acc < p->lclamp_lo ? p->lclamp_lo : acc > p->lclamp_hi ? p->lclamp_hi : acc;
+        const int64_t v = t * ((int64_t)1 << p->lshift);
+        r = (int32_t)(v < p->lo ? p->lo : v > p->hi ? p->hi : v);
+    }
+    return (int16_t)fxq_rq_act(r, p->act);
+}
+
+/* int32 kernels: full K in registers, requantize, store mr x nr codes.
+ *   a: A panel (int32 bias[MR], then weights); b: B panel; kc: multiple of KR. */
+typedef void (*fxq_gemm_i32_fn)(size_t mr, size_t nr, size_t kc, const void *a, const void *b,
+                                int16_t *c, size_t c_stride, const fxq_rq_params *rq);
+
+/* int64 kernels: acc[MR][NR] (row stride NR) += (sum_{k<kc} A[m][k] B[k][n]) * 2^lshift.
+ *   a: weights at the chunk's first k (no bias); b: B panel at the same k.
+ *   The caller guarantees every chunk sum fits in int32 (so int32 lanes with
+ *   wrap-around arithmetic give it exactly); lshift is 0 or 8. */
+typedef void (*fxq_gemm_i64_fn)(size_t kc, const int16_t *a, const int16_t *b, int64_t *acc, int lshift);
+
+/* Requantizes an int64 tile: c[m][n] = rq(acc[m * acc_stride + n]), m < mr, n < nr. */
+typedef void (*fxq_rq_i64_fn)(size_t mr, size_t nr, const int64_t *acc, size_t acc_stride, int16_t *c,
+                              size_t c_stride, const fxq_rq_params *rq);
+
+#define FXQ_DECL_I32(name)                                                                         \
+    void name(size_t mr, size_t nr, size_t kc, const void *a, const void *b, int16_t *c, size_t c_stride, \
+              const fxq_rq_params *rq)
+#define FXQ_DECL_I64(name) void name(size_t kc, const int16_t *a, const int16_t *b, int64_t *acc, int lshift)
+#define FXQ_DECL_RQ64(name)                                                                        \
+    void name(size_t mr, size_t nr, const int64_t *acc, size_t acc_stride, int16_t *c, size_t c_stride, \
+              const fxq_rq_params *rq)
+
+/* AVX-512 VNNI tile 8x32: s8 (B u8 = code + 128, bias pre-corrected by
+ * -128 * sum_k w) c4; s16 c2 int32 and int64. */
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__avx512vnni);
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__scalar);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_8x32c2__avx512vnni);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_8x32c2__scalar);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar);
+FXQ_DECL_RQ64(fxq_i64_requant_ukernel__avx512vnni);
+
+/* AVX2 tile 6x16 c2 (s8 data is widened to s16 when packed). */
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__scalar);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__avx2);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar);
+
+FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar);
+
+/* fp32 FMA / int8 VNNI throughput loops for `fxq info --bench`: each runs
+ * `iters` iterations of independent multiply-adds and returns the number of
+ * multiply-accumulates done (and a value derived from the result so the loop
+ * is not optimised away, via *sink). */
+double fxq_f32_fma_loop__avx512vnni(long iters, float *sink);
+double fxq_s8_dot_loop__avx512vnni(long iters, int32_t *sink);
+double fxq_f32_fma_loop__avx2(long iters, float *sink);
+
+#endif

@@ -1,0 +1,88 @@
+/* Portable scalar microkernels: the twins of the SIMD kernels, over the same
+ * packed layouts (see fxq_qgemm.h), and the generic fallback on any CPU.
+ *
+ *   fxq_s8_gemm_ukernel_8x32c4__scalar       A s8 [kc/4][8][4] after int32 bias[8],
+ *                                             B u8 (code + 128) [kc/4][32][4];
+ *                                             int32 acc, wrap-around (the bias
+ *                                             holds bias - 128 * sum_k w, so the
+ *                                             final value is exact)
+ *   fxq_s16_gemm_ukernel_8x32c2__scalar      A s16 [kc/2][8][2] after int32 bias[8],
+ *                                             B s16 [kc/2][32][2]; int32 acc
+ *   fxq_s16_gemm_ukernel_6x16c2__scalar      same with a 6x16 tile
+ *   fxq_s16_gemm_i64_ukernel_{8x32,6x16}c2__scalar
+ *                                             int32 chunk sums added (times
+ *                                             2^lshift) into an int64 tile
+ *   fxq_i64_requant_ukernel__scalar           requantizes an int64 tile
+ * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
+ * callers guarantee the true sums fit, so the wrapped value is the true one.
+ * Rounding: fxq_rq_apply (round half away from zero, then saturate). */
+#include <string.h>
+
+#include "fxq_qgemm.h"
+
+static inline void fxq_store_rq_row(int16_t *c, const uint32_t *acc, size_t nr, const fxq_rq_params *rq)
+{
+    for (size_t n = 0; n < nr; ++n) c[n] = fxq_rq_apply((int32_t)acc[n], rq);
+}
+
+#define FXQ_SCALAR_I32(NAME, MR, NR, KR, BTYPE)                                                    \
+    FXQ_DECL_I32(NAME)                                                                             \
+    {                                                                                              \
+        const int32_t *bias = (const int32_t *)a;                                                  \
+        const int8_t *w8 = (const int8_t *)(bias + (MR));                                          \
+        const int16_t *w16 = (const int16_t *)(bias + (MR));                                       \
+        const BTYPE *x = (const BTYPE *)b;                                                         \
+        uint32_t acc[MR][NR];                                                                      \
+        for (size_t m = 0; m < (MR); ++m)                                                          \
+            for (size_t n = 0; n < (NR); ++n) acc[m][n] = (uint32_t)bias[m];                       \
+        for (size_t k = 0; k < kc; k += (KR)) {                                                    \
+            for (size_t m = 0; m < (MR); ++m) {                                                    \
+                int32_t wk[KR];                                                                    \
+                for (size_t j = 0; j < (KR); ++j)                                                  \
+                    wk[j] = (KR) == 4 ? w8[m * (KR) + j] : w16[m * (KR) + j];                      \
+                for (size_t n = 0; n < (NR); ++n) {                                                \
+                    uint32_t s = 0;                                                                \
+                    for (size_t j = 0; j < (KR); ++j)                                              \
+                        s += (uint32_t)(wk[j] * (int32_t)x[n * (KR) + j]);                         \
+                    acc[m][n] += s;                                                                \
+                }                                                                                  \
+            }                                                                                      \
+            w8 += (MR) * (KR);                                                                     \
+            w16 += (MR) * (KR);                                                                    \
+            x += (NR) * (KR);                                                                      \
+        }                                                                                          \
+        for (size_t m = 0; m < mr; ++m) fxq_store_rq_row(c + m * c_stride, acc[m], nr, rq);        \
+    }
+
+/* The products fit int32: |s8 * u8| < 2^15, |s16 * s16| <= 2^30. */
+FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, uint8_t)
+FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, int16_t)
+FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_6x16c2__scalar, 6, 16, 2, int16_t)
+
+#define FXQ_SCALAR_I64(NAME, MR, NR)                                                               \
+    FXQ_DECL_I64(NAME)                                                                             \
+    {                                                                                              \
+        uint32_t s[MR][NR];                                                                        \
+        memset(s, 0, sizeof s);                                                                    \
+        for (size_t k = 0; k < kc; k += 2) {                                                       \
+            for (size_t m = 0; m < (MR); ++m) {                                                    \
+                const int32_t w0 = a[2 * m], w1 = a[2 * m + 1];                                    \
+                for (size_t n = 0; n < (NR); ++n)                                                  \
+                    s[m][n] += (uint32_t)(w0 * b[2 * n]) + (uint32_t)(w1 * b[2 * n + 1]);          \
+            }                                                                                      \
+            a += 2 * (MR);                                                                         \
+            b += 2 * (NR);                                                                         \
+        }                                                                                          \
+        const int64_t scale = (int64_t)1 << lshift;                                                \
+        for (size_t m = 0; m < (MR); ++m)                                                          \
+            for (size_t n = 0; n < (NR); ++n) acc[m * (NR) + n] += (int64_t)(int32_t)s[m][n] * scale; \
+    }
+
+FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32)
+FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16)
+
+FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
+{
+    for (size_t m = 0; m < mr; ++m)
+        for (size_t n = 0; n < nr; ++n) c[m * c_stride + n] = fxq_rq_apply(acc[m * acc_stride + n], rq);
+}

@@ -1,0 +1,397 @@
+/* fxq_qconv plans vs the scalar reference fxq_qconv_ref, bit for bit, on
+ * every kernel set the host can run (plus the AVX-512 layouts run by their
+ * scalar twins): random shapes (M, N, K off every vector width, K = 1, tiny
+ * and large, stride/pad variants, batch 1 and 3), every bit width 2..16 for
+ * weights / activations / outputs, random shifts including negative ones,
+ * all three activations, signed extremes (int64 at K = 4608 and 16 bits,
+ * both sides of the int32 boundary), threads, and plan validation. */
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxq_cpu.h"
+#include "fxq_format.h"
+#include "fxq_qconv.h"
+#include "fxq_test.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
+
+/* A code of `bits`: mostly uniform, sometimes an extreme. */
+static int32_t rnd_code(int bits)
+{
+    const int64_t lo = fxq_code_min(bits), hi = fxq_code_max(bits);
+    switch (rnd() % 8) {
+    case 0: return (int32_t)lo;
+    case 1: return (int32_t)hi;
+    case 2: return 0;
+    default: return (int32_t)(lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)));
+    }
+}
+
+typedef struct qcase {
+    fxq_qconv_desc d;
+    int32_t *w;
+    int64_t *bias;
+    int16_t *in, *want, *got;
+} qcase;
+
+static void qcase_free(qcase *q)
+{
+    free(q->w);
+    free(q->bias);
+    free(q->in);
+    free(q->want);
+    free(q->got);
+    memset(q, 0, sizeof *q);
+}
+
+static void qcase_geometry(fxq_qconv_desc *d)
+{
+    d->out_h = (d->h + 2 * d->pad - d->ksize) / d->stride + 1;
+    d->out_w = (d->w + 2 * d->pad - d->ksize) / d->stride + 1;
+}
+
+/* fill: 0 random, 1 all minimum codes (weights and inputs), 2 weights min / inputs max */
+static void qcase_alloc(qcase *q, int fill, int64_t bias_mag)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const size_t K = (size_t)d->c * d->ksize * d->ksize, nw = (size_t)d->m * K;
+    const size_t nin = (size_t)d->batch * d->c * d->h * d->w, nout = (size_t)d->batch * d->m * d->out_h * d->out_w;
+    q->w = malloc(nw * sizeof *q->w);
+    q->bias = malloc((size_t)d->m * sizeof *q->bias);
+    q->in = malloc(nin * sizeof *q->in);
+    q->want = malloc(nout * sizeof *q->want);
+    q->got = malloc(nout * sizeof *q->got);
+    for (size_t i = 0; i < nw; ++i) q->w[i] = fill ? (int32_t)fxq_code_min(d->w_bits) : rnd_code(d->w_bits);
+    for (size_t i = 0; i < nin; ++i)
+        q->in[i] = (int16_t)(fill == 1 ? fxq_code_min(d->a_bits) : fill == 2 ? fxq_code_max(d->a_bits) : rnd_code(d->a_bits));
+    for (int m = 0; m < d->m; ++m) {
+        int64_t b = bias_mag ? (int64_t)(rnd() % (uint64_t)(2 * bias_mag + 1)) - bias_mag : 0;
+        if (bias_mag && rnd() % 4 == 0) b = rnd() % 2 ? bias_mag : -bias_mag;
+        q->bias[m] = b;
+    }
+}
+
+/* Runs the plan of the current forced ISA; returns 1 if equal to the reference.
+ * *desc gets the plan description. */
+static int qcase_check(qcase *q, char *desc, size_t desc_len, char *why, size_t why_len)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const size_t nout = (size_t)d->batch * d->m * d->out_h * d->out_w;
+    fxq_qconv_ref(d, q->w, q->bias, q->in, q->want);
+    char reason[256] = "";
+    fxq_qconv_plan *p = fxq_qconv_plan_create(d, q->w, q->bias, reason, sizeof reason);
+    if (!p) {
+        snprintf(why, why_len, "plan_create failed: %s", reason);
+        return 0;
+    }
+    snprintf(desc, desc_len, "%s", fxq_qconv_plan_describe(p));
+    memset(q->got, 0x5a, nout * sizeof *q->got);
+    fxq_qconv_run(p, q->in, q->got);
+    /* run twice: scratch buffers reused */
+    fxq_qconv_run(p, q->in, q->got);
+    fxq_qconv_plan_free(p);
+    for (size_t i = 0; i < nout; ++i)
+        if (q->got[i] != q->want[i]) {
+            snprintf(why, why_len,
+                     "[%s] out[%zu] = %d, ref %d (b=%d c=%d h=%d w=%d m=%d k=%d s=%d p=%d bits %d/%d/%d shift %d act %d)",
+                     desc, i, q->got[i], q->want[i], d->batch, d->c, d->h, d->w, d->m, d->ksize, d->stride, d->pad,
+                     d->w_bits, d->a_bits, d->o_bits, d->shift, d->act);
+            return 0;
+        }
+    return 1;
+}
+
+/* A shift that gives non-trivial outputs most of the time, sometimes extreme.
+ * Left shifts stay >= -(o_bits - 1): see test "requant.left_shift_ge_obits". */
+static int rnd_shift(const fxq_qconv_desc *d, int K)
+{
+    const int lo = -(d->o_bits - 1);
+    if (rnd() % 6 == 0) return rnd_int(lo, 70);
+    int log2k = 0;
+    while ((1 << log2k) < K) ++log2k;
+    const int typical = (d->w_bits - 1) + (d->a_bits - 1) + log2k / 2 - (d->o_bits - 1);
+    int s = typical + rnd_int(-3, 3);
+    return s < lo ? lo : s;
+}
+
+typedef struct stats {
+    int cases, fails, s8, s16, i64, split;
+    char first_fail[512];
+} stats;
+
+static void tally(stats *st, const char *desc, int ok, const char *why)
+{
+    st->cases++;
+    if (!strncmp(desc, "s8 int32", 8)) st->s8++;
+    if (!strncmp(desc, "s16 int32", 9)) st->s16++;
+    if (strstr(desc, "int64")) st->i64++;
+    if (strstr(desc, "split")) st->split++;
+    if (!ok && !st->fails++) snprintf(st->first_fail, sizeof st->first_fail, "%s", why);
+}
+
+static void random_case(qcase *q, int wb, int ab, int ob, int big)
+{
+    fxq_qconv_desc *d = &q->d;
+    memset(d, 0, sizeof *d);
+    static const int ks_choice[] = {1, 1, 2, 3, 3, 3, 5, 7};
+    d->batch = rnd() % 4 == 0 ? 3 : 1;
+    d->ksize = ks_choice[rnd() % 8];
+    d->stride = rnd() % 3 == 0 ? rnd_int(2, 5) : 1;
+    d->pad = rnd() % 2 ? rnd_int(0, d->ksize) : 0;
+    d->c = big ? rnd_int(1, 40) : rnd_int(1, 6);
+    d->h = rnd_int(1, big ? 24 : 12);
+    d->w = rnd_int(1, big ? 24 : 12);
+    if (d->h + 2 * d->pad < d->ksize) d->pad = (d->ksize - d->h + 1) / 2 + 1;
+    if (d->w + 2 * d->pad < d->ksize) d->pad = (d->ksize - d->w + 1) / 2 + 1;
+    d->m = rnd_int(1, big ? 70 : 19);
+    qcase_geometry(d);
+    /* keep the reference's work (M * N * K per image) under ~2M MACs */
+    while ((double)d->m * d->out_h * d->out_w * d->c * d->ksize * d->ksize > 2e6) {
+        if (d->m > 8) d->m /= 2;
+        else if (d->c > 1) d->c /= 2;
+        else break;
+    }
+    d->w_bits = wb;
+    d->a_bits = ab;
+    d->o_bits = ob;
+    d->act = rnd_int(0, 2);
+    const int K = d->c * d->ksize * d->ksize;
+    d->shift = rnd_shift(d, K);
+    /* bias: within int32 range most of the time, sometimes forcing int64 */
+    int64_t bias_mag = rnd() % 5 == 0 ? ((int64_t)1 << 30) + rnd_int(0, 1000) : (int64_t)1 << rnd_int(0, 29);
+    qcase_alloc(q, 0, bias_mag);
+}
+
+static void run_isa(const char *isa)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    qcase q;
+    memset(&q, 0, sizeof q);
+
+    /* 1. every bit width for each role, random shapes */
+    for (int role = 0; role < 3; ++role)
+        for (int b = 2; b <= 16; ++b)
+            for (int rep = 0; rep < 3; ++rep) {
+                int bits[3] = {rnd_int(2, 16), rnd_int(2, 16), rnd_int(2, 16)};
+                if (rep == 0) bits[0] = bits[1] = 8, bits[2] = rnd_int(2, 16); /* keep s8 busy */
+                bits[role] = b;
+                random_case(&q, bits[0], bits[1], bits[2], rep == 2);
+                tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+                qcase_free(&q);
+            }
+    snprintf(name, sizeof name, "qconv.%s.random_bits_shapes", isa);
+    printf("# %s: %d cases, s8 %d s16 %d i64 %d split %d\n", name, st.cases, st.s8, st.s16, st.i64, st.split);
+    FXQ_CHECK(name, st.fails == 0 && st.s16 > 0 && st.i64 > 0 && (st.s8 > 0 || strcmp(isa, "avx512vnni") != 0),
+              "%d/%d failed (s8 %d s16 %d i64 %d split %d): %s", st.fails, st.cases, st.s8, st.s16, st.i64, st.split, st.first_fail);
+
+    /* 2. tails: 1x1 (direct, no im2col) with K = 1..67, M and N off the tiles */
+    memset(&st, 0, sizeof st);
+    static const int ks_[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 67};
+    for (size_t i = 0; i < sizeof ks_ / sizeof ks_[0]; ++i)
+        for (int bits = 0; bits < 3; ++bits) {
+            fxq_qconv_desc *d = &q.d;
+            memset(d, 0, sizeof *d);
+            d->batch = i % 3 == 0 ? 3 : 1;
+            d->c = ks_[i];
+            d->h = rnd_int(1, 7);
+            d->w = rnd_int(1, 9);
+            d->ksize = 1;
+            d->stride = 1;
+            d->m = rnd_int(1, 41);
+            qcase_geometry(d);
+            d->w_bits = bits == 0 ? 8 : bits == 1 ? 12 : 16;
+            d->a_bits = bits == 0 ? 8 : bits == 1 ? 11 : 16;
+            d->o_bits = rnd_int(2, 16);
+            d->act = rnd_int(0, 2);
+            d->shift = rnd_shift(d, d->c);
+            qcase_alloc(&q, 0, 1000);
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            qcase_free(&q);
+        }
+    snprintf(name, sizeof name, "qconv.%s.tails_1x1_k1_to_67", isa);
+    FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+
+    /* 3. shifts: every activation x shifts from -(o_bits-1) to 64, incl. > 31 */
+    memset(&st, 0, sizeof st);
+    for (int act = 0; act < 3; ++act)
+        for (int sh = -15; sh <= 64; sh += 3) {
+            random_case(&q, rnd_int(2, 16), rnd_int(2, 16), 16, 0);
+            q.d.act = act;
+            q.d.o_bits = sh < 0 ? rnd_int(1 - sh, 16) : rnd_int(2, 16);
+            q.d.shift = sh;
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            qcase_free(&q);
+        }
+    snprintf(name, sizeof name, "qconv.%s.shifts_and_activations", isa);
+    FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+
+    /* 4. signed extremes: all minimum codes, K = 4608 (512 ch, 3x3), 16 bits -> int64 */
+    memset(&st, 0, sizeof st);
+    int picked_i64 = 1;
+    for (int fill = 1; fill <= 2; ++fill)
+        for (int sh = 0; sh < 3; ++sh) {
+            fxq_qconv_desc *d = &q.d;
+            memset(d, 0, sizeof *d);
+            d->batch = 1, d->c = 512, d->h = 3, d->w = 3, d->ksize = 3, d->stride = 1, d->pad = 1, d->m = 9;
+            qcase_geometry(d);
+            d->w_bits = d->a_bits = 16;
+            d->o_bits = 16;
+            d->shift = sh == 0 ? 30 : sh == 1 ? 42 : 20;
+            d->act = FXQ_ACT_LEAKY;
+            qcase_alloc(&q, fill, (int64_t)1 << 40);
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            if (!strstr(desc, "int64")) picked_i64 = 0;
+            qcase_free(&q);
+        }
+    snprintf(name, sizeof name, "qconv.%s.extreme_k4608_16bit_int64", isa);
+    FXQ_CHECK(name, st.fails == 0 && picked_i64, "%d/%d failed, int64 picked %d: %s [%s]", st.fails, st.cases,
+              picked_i64, st.first_fail, desc);
+
+    /* 5. the int32 boundary: w 16 bits, a 8 bits, K = 256 -> 15+7+8+1 = 31 bits:
+     * int32; all minimum codes give 2^30, + bias 2^30-1 = 2^31-1 exactly.
+     * K = 257 or bias 2^30 -> int64. Also 8/8 bits at K = 65536 (31 bits). */
+    memset(&st, 0, sizeof st);
+    int boundary_ok = 1;
+    char bdesc[256] = "";
+    for (int v = 0; v < 6; ++v) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        const int big8 = v >= 4;
+        d->batch = 1, d->c = big8 ? 65536 : (v == 2 ? 257 : 256), d->h = 1, d->w = big8 ? 2 : 3;
+        d->ksize = 1, d->stride = 1, d->pad = 0, d->m = 3;
+        qcase_geometry(d);
+        d->w_bits = big8 ? 8 : 16;
+        d->a_bits = 8;
+        d->o_bits = 16;
+        d->shift = 16;
+        d->act = FXQ_ACT_LINEAR;
+        qcase_alloc(&q, v % 2 ? 2 : 1, 0);
+        const int64_t b = v == 3 ? ((int64_t)1 << 30) : ((int64_t)1 << 30) - 1;
+        for (int m = 0; m < d->m; ++m) q.bias[m] = m == 1 ? -b : b;
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        const int want_i64 = v == 2 || v == 3;
+        if (!!strstr(desc, "int64") != want_i64) {
+            boundary_ok = 0;
+            snprintf(bdesc, sizeof bdesc, "case %d picked [%s]", v, desc);
+        }
+        qcase_free(&q);
+    }
+    snprintf(name, sizeof name, "qconv.%s.int32_boundary", isa);
+    FXQ_CHECK(name, st.fails == 0 && boundary_ok, "%d/%d failed: %s %s", st.fails, st.cases, st.first_fail, bdesc);
+
+    /* 6. fmnist-like shapes, 1 and 2 threads */
+    memset(&st, 0, sizeof st);
+    static const int shapes[][7] = {/* c h w m k s p */
+                                    {3, 28, 28, 64, 3, 1, 0},  {64, 26, 26, 32, 3, 2, 1}, {32, 13, 13, 64, 3, 1, 0},
+                                    {64, 11, 11, 64, 3, 1, 0}, {64, 9, 9, 64, 3, 2, 1},   {64, 5, 5, 32, 7, 5, 2},
+                                    {32, 1, 1, 10, 1, 1, 0}};
+    const int maxth = omp_get_max_threads();
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
+        for (int bits = 0; bits < 2; ++bits) {
+            fxq_qconv_desc *d = &q.d;
+            memset(d, 0, sizeof *d);
+            d->batch = 1, d->c = shapes[i][0], d->h = shapes[i][1], d->w = shapes[i][2], d->m = shapes[i][3];
+            d->ksize = shapes[i][4], d->stride = shapes[i][5], d->pad = shapes[i][6];
+            qcase_geometry(d);
+            d->w_bits = d->a_bits = d->o_bits = bits ? 16 : 8;
+            d->act = i == 6 ? FXQ_ACT_LINEAR : FXQ_ACT_RELU;
+            d->shift = rnd_shift(d, d->c * d->ksize * d->ksize);
+            qcase_alloc(&q, 0, bits ? (int64_t)1 << 35 : 1 << 20);
+            omp_set_num_threads((int)(i % 2) + 1 <= maxth ? (int)(i % 2) + 1 : maxth);
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            qcase_free(&q);
+        }
+    omp_set_num_threads(maxth);
+    snprintf(name, sizeof name, "qconv.%s.fmnist_shapes", isa);
+    FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+}
+
+int main(void)
+{
+    static const char *isas[] = {"scalar", "avx2", "avx512vnni", "avx512vnni-twin"};
+    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; ++i) {
+        char name[96];
+        snprintf(name, sizeof name, "qconv.%s", isas[i]);
+        if (!fxq_qconv_force_isa(isas[i])) {
+            printf("ok %s (skipped: no %s)\n", name, isas[i]);
+            continue;
+        }
+        run_isa(isas[i]);
+    }
+    fxq_qconv_force_isa(NULL);
+
+    /* requant: left shifts by >= o_bits saturate every nonzero acc (the
+     * contract); checked here against the contract directly. */
+    {
+        qcase q;
+        memset(&q, 0, sizeof q);
+        int ok = 1;
+        char why[512] = "";
+        for (int o = 2; o <= 16 && ok; o += 7) {
+            fxq_qconv_desc *d = &q.d;
+            memset(d, 0, sizeof *d);
+            d->batch = 1, d->c = 1, d->h = 1, d->w = 3, d->ksize = 1, d->stride = 1, d->m = 1;
+            qcase_geometry(d);
+            d->w_bits = d->a_bits = 8, d->o_bits = o, d->shift = -o - 3, d->act = FXQ_ACT_LINEAR;
+            qcase_alloc(&q, 0, 0);
+            q.w[0] = 1;
+            q.in[0] = -1, q.in[1] = 1, q.in[2] = 0;
+            fxq_qconv_plan *p = fxq_qconv_plan_create(d, q.w, q.bias, why, sizeof why);
+            fxq_qconv_run(p, q.in, q.got);
+            fxq_qconv_plan_free(p);
+            if (q.got[0] != fxq_code_min(o) || q.got[1] != fxq_code_max(o) || q.got[2] != 0) {
+                ok = 0;
+                snprintf(why, sizeof why, "o_bits %d shift %d: acc -1 -> %d, 1 -> %d, 0 -> %d", o, d->shift,
+                         q.got[0], q.got[1], q.got[2]);
+            }
+            qcase_free(&q);
+        }
+        FXQ_CHECK("requant.left_shift_ge_obits", ok, "%s", why);
+        const int64_t r = fxq_requant_ref(-1, -10, 8);
+        if (r != -128)
+            printf("# note: fxq_requant_ref(-1, -10, 8) = %lld, not saturated to -128 (reference bug for acc = -1 "
+                   "and left shifts >= o_bits; kernels follow the documented contract)\n", (long long)r);
+    }
+
+    /* validation */
+    {
+        char why[256];
+        int32_t w[27] = {0};
+        int64_t b[1] = {0};
+        fxq_qconv_desc d = {1, 3, 3, 3, 1, 3, 1, 0, 1, 1, 8, 8, 8, 4, FXQ_ACT_RELU};
+        fxq_qconv_plan *p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
+        int ok = p != NULL;
+        fxq_qconv_plan_free(p);
+        fxq_qconv_desc bad = d;
+        bad.out_h = 2;
+        why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.w_bits = 17, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.stride = 0, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.act = 7, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        w[5] = 200, why[0] = 0; /* outside 8 bits */
+        ok &= fxq_qconv_plan_create(&d, w, b, why, sizeof why) == NULL && why[0];
+        w[5] = 0, b[0] = (int64_t)1 << 62, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&d, w, b, why, sizeof why) == NULL && why[0];
+        ok &= fxq_qconv_plan_create(NULL, w, b, why, sizeof why) == NULL;
+        FXQ_CHECK("qconv.validation", ok, "a bad descriptor was accepted or gave no reason");
+        FXQ_CHECK("qconv.force_isa_unknown", !fxq_qconv_force_isa("sse9") && fxq_qconv_force_isa(NULL), "accepted");
+    }
+    FXQ_TEST_END();
+}

@@ -1,0 +1,218 @@
+/* GEMM microkernels vs their scalar twins on random packed panels (full
+ * s8/u8/s16 ranges, so int32 lanes wrap: both sides must wrap identically),
+ * every mr x nr tail, several kc, random requantization parameters; the
+ * scalar requantization vs fxq_requant_ref + fxq_act_ref; CPU detection vs
+ * the compiler's own cpuid probe. SIMD kernels the host lacks are skipped. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxq_cpu.h"
+#include "fxq_format.h"
+#include "fxq_qgemm.h"
+#include "fxq_test.h"
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
+
+static void rnd_rq(fxq_rq_params *p)
+{
+    const int o = rnd_int(2, 16);
+    int shift;
+    switch (rnd() % 4) {
+    case 0: shift = rnd_int(-20, 0); break;
+    case 1: shift = rnd_int(30, 70); break;
+    default: shift = rnd_int(1, 29); break;
+    }
+    fxq_rq_init(p, shift, o, rnd_int(0, 2));
+}
+
+/* The reference requantization with the documented saturation for left
+ * shifts (fxq_requant_ref misses it only for acc = -1, shift <= -o_bits). */
+static int64_t contract_rq(int64_t acc, int shift, int o, int act)
+{
+    int64_t r = fxq_requant_ref(acc, shift, o);
+    if (r < fxq_code_min(o)) r = fxq_code_min(o);
+    return fxq_act_ref(r, act);
+}
+
+static void *xalloc(size_t n)
+{
+    void *p = calloc(1, n + 64);
+    if (!p) exit(2);
+    return p;
+}
+
+#define MAXK 2048 /* >= the largest kc below (500 * KR) */
+
+/* int32 kernels: simd vs twin */
+static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn twin, int MR, int NR, int KR, int s8)
+{
+    const size_t abytes = (size_t)MR * 4 + (size_t)MAXK * MR * (s8 ? 1 : 2);
+    const size_t bbytes = (size_t)MAXK * NR * (s8 ? 1 : 2);
+    unsigned char *a = xalloc(abytes), *b = xalloc(bbytes);
+    int16_t *c1 = xalloc(sizeof(int16_t) * MR * 40), *c2 = xalloc(sizeof(int16_t) * MR * 40);
+    static const int kcs[] = {1, 2, 3, 5, 16, 17, 64, 129, 500};
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ++ki)
+        for (int mr = 1; mr <= MR; ++mr)
+            for (int nr = 1; nr <= NR; nr += (nr < 4 || nr > NR - 3) ? 1 : 5) {
+                const size_t kc = (size_t)kcs[ki] * KR;
+                for (size_t i = 0; i < abytes; ++i) a[i] = (unsigned char)rnd();
+                for (size_t i = 0; i < bbytes; ++i) b[i] = (unsigned char)rnd();
+                if (rnd() % 4 == 0) /* extremes: all weights/inputs at the minimum */
+                    for (size_t i = (size_t)MR * 4; i < abytes; ++i) a[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
+                if (rnd() % 4 == 0)
+                    for (size_t i = 0; i < bbytes; ++i) b[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
+                fxq_rq_params rq;
+                rnd_rq(&rq);
+                memset(c1, 0x11, sizeof(int16_t) * MR * 40);
+                memset(c2, 0x11, sizeof(int16_t) * MR * 40);
+                simd((size_t)mr, (size_t)nr, kc, a, b, c1, 40, &rq);
+                twin((size_t)mr, (size_t)nr, kc, a, b, c2, 40, &rq);
+                ++cases;
+                if (memcmp(c1, c2, sizeof(int16_t) * MR * 40)) {
+                    if (!fails++) {
+                        int i = 0;
+                        while (c1[i] == c2[i]) ++i;
+                        snprintf(why, sizeof why, "mr=%d nr=%d kc=%zu: c[%d][%d] %d vs twin %d", mr, nr, kc, i / 40,
+                                 i % 40, c1[i], c2[i]);
+                    }
+                }
+            }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+    free(a), free(b), free(c1), free(c2);
+}
+
+static void check_i64(const char *name, fxq_gemm_i64_fn simd, fxq_gemm_i64_fn twin, int MR, int NR)
+{
+    int16_t *a = xalloc(sizeof(int16_t) * MAXK * MR), *b = xalloc(sizeof(int16_t) * MAXK * NR);
+    int64_t *acc1 = xalloc(sizeof(int64_t) * MR * NR), *acc2 = xalloc(sizeof(int64_t) * MR * NR);
+    static const int kcs[] = {1, 2, 7, 64, 256};
+    int cases = 0, fails = 0;
+    for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ++ki)
+        for (int ls = 0; ls <= 8; ls += 8)
+            for (int rep = 0; rep < 4; ++rep) {
+                for (int i = 0; i < MAXK * MR; ++i) a[i] = rep == 0 ? INT16_MIN : (int16_t)rnd();
+                for (int i = 0; i < MAXK * NR; ++i) b[i] = rep == 0 ? INT16_MIN : (int16_t)rnd();
+                for (int i = 0; i < MR * NR; ++i) acc1[i] = acc2[i] = (int64_t)(rnd() >> 4) - ((int64_t)1 << 59);
+                simd((size_t)kcs[ki] * 2, a, b, acc1, ls);
+                twin((size_t)kcs[ki] * 2, a, b, acc2, ls);
+                ++cases;
+                fails += memcmp(acc1, acc2, sizeof(int64_t) * MR * NR) != 0;
+            }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+    free(a), free(b), free(acc1), free(acc2);
+}
+
+static void check_rq64(const char *name, fxq_rq_i64_fn simd)
+{
+    enum { R = 8, C = 37 };
+    int64_t acc[R * C];
+    int16_t c1[R * C], c2[R * C];
+    int cases = 0, fails = 0;
+    for (int rep = 0; rep < 400; ++rep) {
+        const int mag = rnd_int(1, 61);
+        for (int i = 0; i < R * C; ++i) {
+            const int64_t v = (int64_t)(rnd() & (((uint64_t)1 << mag) - 1));
+            acc[i] = rnd() % 2 ? -v : v;
+        }
+        fxq_rq_params rq;
+        rnd_rq(&rq);
+        const size_t mr = (size_t)rnd_int(1, R), nr = (size_t)rnd_int(1, C);
+        memset(c1, 0, sizeof c1), memset(c2, 0, sizeof c2);
+        simd(mr, nr, acc, C, c1, C, &rq);
+        fxq_i64_requant_ukernel__scalar(mr, nr, acc, C, c2, C, &rq);
+        ++cases;
+        fails += memcmp(c1, c2, sizeof c1) != 0;
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
+static void check_requant_scalar(void)
+{
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    int64_t vals[200];
+    int nv = 0;
+    vals[nv++] = 0;
+    for (int k = 0; k < 62; k += 3) {
+        const int64_t p = (int64_t)1 << k;
+        vals[nv++] = p, vals[nv++] = -p, vals[nv++] = p + 1, vals[nv++] = -p - 1, vals[nv++] = p - 1,
+        vals[nv++] = -(p - 1);
+        vals[nv++] = p + (p >> 1), vals[nv++] = -(p + (p >> 1)); /* exact halves */
+    }
+    while (nv < 200) vals[nv++] = (int64_t)(rnd() >> (rnd() % 40 + 3)) * (rnd() % 2 ? 1 : -1);
+    for (int o = 2; o <= 16; ++o)
+        for (int shift = -20; shift <= 70; ++shift)
+            for (int act = 0; act < 3; ++act) {
+                fxq_rq_params rq;
+                fxq_rq_init(&rq, shift, o, act);
+                for (int i = 0; i < nv; ++i) {
+                    const int64_t want = contract_rq(vals[i], shift, o, act), got = fxq_rq_apply(vals[i], &rq);
+                    ++cases;
+                    if (got != want && !fails++)
+                        snprintf(why, sizeof why, "acc %lld shift %d o %d act %d: %lld, want %lld", (long long)vals[i],
+                                 shift, o, act, (long long)got, (long long)want);
+                }
+            }
+    FXQ_CHECK("requant.scalar_vs_ref", fails == 0, "%d/%d differ: %s", fails, cases, why);
+}
+
+int main(void)
+{
+    check_requant_scalar();
+
+    const fxq_cpu_features *f = fxq_cpu();
+    printf("# cpu: %s %s family %d model %d | avx2 %d fma %d avx512 f/bw/vl/dq %d/%d/%d/%d vnni %d avxvnni %d "
+           "(os ymm %d zmm %d)\n",
+           f->vendor, f->brand, f->family, f->model, f->avx2, f->fma, f->avx512f, f->avx512bw, f->avx512vl,
+           f->avx512dq, f->avx512vnni, f->avxvnni, f->os_ymm, f->os_zmm);
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    FXQ_CHECK("cpu.detect_matches_compiler",
+              f->avx2 == !!__builtin_cpu_supports("avx2") && f->fma == !!__builtin_cpu_supports("fma") &&
+                  f->avx512f == !!__builtin_cpu_supports("avx512f") &&
+                  f->avx512bw == !!__builtin_cpu_supports("avx512bw") &&
+                  f->avx512vl == !!__builtin_cpu_supports("avx512vl") &&
+                  f->avx512vnni == !!__builtin_cpu_supports("avx512vnni"),
+              "fxq_cpu disagrees with __builtin_cpu_supports");
+#else
+    FXQ_CHECK("cpu.detect_scalar_only", fxq_cpu_best_isa() == FXQ_ISA_SCALAR, "non-x86 must be scalar");
+#endif
+    FXQ_CHECK("cpu.best_isa_supported", fxq_cpu_supports(fxq_cpu_best_isa()), "best ISA not supported");
+
+#if defined(__x86_64__)
+    if (fxq_cpu_supports(FXQ_ISA_AVX512VNNI)) {
+        check_i32("ukernel.s8_8x32c4.avx512vnni", fxq_s8_gemm_ukernel_8x32c4__avx512vnni,
+                  fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, 1);
+        check_i32("ukernel.s16_8x32c2.avx512vnni", fxq_s16_gemm_ukernel_8x32c2__avx512vnni,
+                  fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, 0);
+        check_i64("ukernel.s16_i64_8x32c2.avx512vnni", fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni,
+                  fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32);
+        check_rq64("ukernel.i64_requant.avx512vnni", fxq_i64_requant_ukernel__avx512vnni);
+    } else {
+        printf("ok ukernel.avx512vnni (skipped: no avx512vnni)\n");
+    }
+    if (fxq_cpu_supports(FXQ_ISA_AVX2)) {
+        check_i32("ukernel.s16_6x16c2.avx2", fxq_s16_gemm_ukernel_6x16c2__avx2, fxq_s16_gemm_ukernel_6x16c2__scalar, 6,
+                  16, 2, 0);
+        check_i64("ukernel.s16_i64_6x16c2.avx2", fxq_s16_gemm_i64_ukernel_6x16c2__avx2,
+                  fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16);
+    } else {
+        printf("ok ukernel.avx2 (skipped: no avx2)\n");
+    }
+#else
+    printf("ok ukernel.simd (skipped: not x86-64)\n");
+#endif
+    FXQ_TEST_END();
+}
