@@ -22,9 +22,9 @@ else
 EXE := darknet
 endif
 
-.PHONY: all deps demo test bench data clean distclean FORCE
+.PHONY: all deps demo test bench data clean distclean tools FORCE
 
-all: $(EXE)
+all: $(EXE) tools
 
 $(DN_SRC)/.fetched:
 	./scripts/fetch-darknet.sh
@@ -44,6 +44,10 @@ $(DN)/.patched: $(DN_SRC)/.fetched $(PATCHES)
 
 $(EXE): $(DN)/.patched FORCE
 	@$(MAKE) --no-print-directory -f mk/build.mk $(EXE)
+
+# weights_tools/ -> $(BUILD)/bin/fxq-{pack,unpack,inspect} (docs/fxw.md)
+tools: $(EXE)
+	@$(MAKE) --no-print-directory -f mk/build.mk weights-tools
 
 data: $(BUILD)/fmnist-convert
 	./scripts/make-data.sh
@@ -67,7 +71,7 @@ bench: all data
 	./scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fmnist-convert $(BUILD)/tests darknet darknet-san
+	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fmnist-convert $(BUILD)/tests $(BUILD)/bin $(BUILD)/bin-san darknet darknet-san
 
 distclean: clean
 	rm -rf $(BUILD) data/fmnist

@@ -1,11 +1,140 @@
-/* PLACEHOLDER: `darknet fxq valid` is not implemented yet (its owner replaces this file). */
-#include <stdio.h>
+/* `darknet fxq valid`: the float network and any number of fixed-point cfgs
+ * on the data file's `valid` list in one pass, side by side. Accuracy is
+ * computed exactly as `darknet classifier valid` does (same image loading,
+ * center crop, top_k and label rule), so its top-1/top-k equal that
+ * command's for the same cfg; batching does not change any image's result
+ * because every Darknet layer computes each batch item independently. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "fxq_cmd.h"
+#include "fxq_eval.h"
+
+static void fxq_valid_usage(FILE *f)
+{
+    fprintf(f, "usage: darknet fxq valid <data> <cfg> <weights> [<fx.cfg> ...] [options]\n"
+               "  Evaluates <cfg> (the reference, normally float) and each fixed-point cfg with\n"
+               "  <weights> (.weights or .fxw) on the data file's valid= list.\n"
+               "  Columns: top-1, top-k (k = the data file's top=, default 5), agreement with the\n"
+               "  reference's top-1, mean |logit - reference logit| (logits = input of the final\n"
+               "  softmax), images/s (forward passes only).\n"
+               "options:\n"
+               "  --csv        CSV on stdout instead of the table\n"
+               "  -n N         first N images only\n"
+               "  --list FILE  image list instead of the data file's valid=\n"
+               "  --batch B    images per forward pass (default 32)\n"
+               "  -q           no progress on stderr\n");
+}
+
+static int fxq_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) return 0;
+    *out = (int)v;
+    return 1;
+}
 
 int fxq_cmd_valid(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "darknet fxq valid: not implemented yet\n");
-    return 1;
+    const char *pos[64], *list = NULL;
+    int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fxq_valid_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--csv")) {
+            csv = 1;
+        } else if (!strcmp(a, "-q")) {
+            quiet = 1;
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "darknet fxq valid: %s needs a value\n", a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--list")) list = v;
+            else if (!fxq_parse_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
+                fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
+                return 2;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "darknet fxq valid: unknown option '%s'\n", a);
+            return 2;
+        } else if (npos < (int)(sizeof pos / sizeof pos[0])) {
+            pos[npos++] = a;
+        } else {
+            fprintf(stderr, "darknet fxq valid: too many cfgs (at most %d)\n", (int)(sizeof pos / sizeof pos[0]) - 2);
+            return 2;
+        }
+    }
+    if (npos < 3) {
+        fxq_valid_usage(stderr);
+        return 2;
+    }
+    const char *data = pos[0], *weights = pos[2];
+    const int nnet = npos - 2;
+    const char **cfgs = malloc((size_t)nnet * sizeof *cfgs);
+    network **nets = calloc((size_t)nnet, sizeof *nets);
+    fxq_eval_result *res = calloc((size_t)nnet, sizeof *res);
+    fxq_evalset set;
+    char why[1024];
+    memset(&set, 0, sizeof set);
+    if (!cfgs || !nets || !res) {
+        fprintf(stderr, "darknet fxq valid: out of memory\n");
+        goto free_all;
+    }
+    cfgs[0] = pos[1];
+    for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
+    if (!fxq_evalset_open(data, list, &set, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq valid: %s\n", why);
+        goto free_all;
+    }
+    for (int k = 0; k < nnet; ++k) {
+        if (!(nets[k] = fxq_eval_load_net(cfgs[k], weights, batch, why, sizeof why))) {
+            fprintf(stderr, "darknet fxq valid: %s\n", why);
+            goto free_all;
+        }
+    }
+    if (!quiet && set.unlabelled)
+        fprintf(stderr, "darknet fxq valid: warning: %d images match no label (counted as wrong, as classifier valid does)\n",
+                set.unlabelled);
+    if (!fxq_eval_run(nets, nnet, &set, limit, quiet, res, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq valid: %s\n", why);
+        goto free_all;
+    }
+    const int k = set.topk;
+    if (csv) {
+        printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
+        for (int i = 0; i < nnet; ++i) {
+            const fxq_eval_result *r = &res[i];
+            printf("%s,%s,%ld,%.6f,%.6f,%.6f,%.6g,%.1f\n", cfgs[i], weights, r->images, (double)r->top1 / r->images,
+                   (double)r->topk / r->images, (double)r->agree / r->images,
+                   r->logits ? r->abs_dlogit_sum / r->logits : 0.0, r->seconds > 0 ? r->images / r->seconds : 0.0);
+        }
+    } else {
+        size_t wcol = 8;
+        for (int i = 0; i < nnet; ++i)
+            if (strlen(cfgs[i]) > wcol) wcol = strlen(cfgs[i]);
+        printf("%ld images, weights %s, reference %s\n", res[0].images, weights, cfgs[0]);
+        char topk_name[16];
+        snprintf(topk_name, sizeof topk_name, "top-%d", k);
+        printf("%-*s  %7s  %7s  %7s  %9s  %9s\n", (int)wcol, "cfg", "top-1", topk_name, "agree", "|dlogit|", "img/s");
+        for (int i = 0; i < nnet; ++i) {
+            const fxq_eval_result *r = &res[i];
+            printf("%-*s  %7.4f  %7.4f  %7.4f  %9.4g  %9.1f\n", (int)wcol, cfgs[i], (double)r->top1 / r->images,
+                   (double)r->topk / r->images, (double)r->agree / r->images,
+                   r->logits ? r->abs_dlogit_sum / r->logits : 0.0, r->seconds > 0 ? r->images / r->seconds : 0.0);
+        }
+    }
+    rc = 0;
+free_all:
+    for (int i = 0; nets && i < nnet; ++i)
+        if (nets[i]) free_network(nets[i]);
+    fxq_evalset_free(&set);
+    free(cfgs);
+    free(nets);
+    free(res);
+    return rc;
 }

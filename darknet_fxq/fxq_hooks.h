@@ -25,4 +25,11 @@ void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int
  * scales=1, mean=0, variance=1-eps). */
 void fxq_save_weights(layer *l, FILE *fp);
 
+/* Called by load_weights_upto when the file starts with the .fxw magic
+ * (fxq_fxw.h): loads layers start..cutoff-1 from it instead of the float
+ * records and leaves `fp` for the caller to close. A corrupt, truncated or
+ * mismatched file exits(1) with a one-line message naming the file and layer. */
+int fxq_is_fxw(FILE *fp);
+void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int cutoff);
+
 #endif

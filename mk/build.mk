@@ -78,3 +78,16 @@ unit-tests: $(UNIT_BIN)
 $(BUILD)/tests$(if $(filter 1,$(SAN)),-san)/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(FXQ_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# weights_tools/fxq_<name>.c -> $(BUILD)/bin/fxq-<name> (.fxw pack, unpack,
+# inspect; docs/fxw.md), linked like the unit tests.
+TOOL_DIR := $(BUILD)/bin$(if $(filter 1,$(SAN)),-san)
+TOOL_BIN := $(patsubst weights_tools/fxq_%.c,$(TOOL_DIR)/fxq-%,$(sort $(wildcard weights_tools/fxq_*.c)))
+
+weights-tools: $(TOOL_BIN)
+
+$(TOOL_DIR)/fxq-%: weights_tools/fxq_%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+-include $(TOOL_BIN:=.d)

@@ -1,0 +1,65 @@
+/* Classifier evaluation shared by `fxq valid`, `fxq sweep` and `fxq sqnr`:
+ * a labelled image set read the way `darknet classifier valid` reads it, safe
+ * loading of networks and images (a bad file is a message, not Darknet's
+ * exit(0) or assert), and one pass that runs several networks on the same
+ * batches so every network sees identical inputs and images decode once. */
+#ifndef FXQ_EVAL_H
+#define FXQ_EVAL_H
+
+#include <stddef.h>
+
+#include "darknet.h"
+
+typedef struct fxq_evalset {
+    char **paths;  /* n image paths */
+    int *labels;   /* class of each path, -1 when no label matches */
+    int n;
+    int classes;   /* data cfg `classes` */
+    int topk;      /* data cfg `top` (default 5), clipped to classes */
+    int unlabelled;
+} fxq_evalset;
+
+/* Reads `datacfg` (keys labels, classes, top, and `valid` unless list_path is
+ * given) and the image list. Labels follow classifier valid: the first label
+ * that is a substring of the path. 0 + why on failure. */
+int fxq_evalset_open(const char *datacfg, const char *list_path, fxq_evalset *set, char *why, size_t why_len);
+/* Same for a bare list with no labels (labels all -1, classes 0). */
+int fxq_evalset_list(const char *list_path, fxq_evalset *set, char *why, size_t why_len);
+void fxq_evalset_free(fxq_evalset *set);
+
+/* Decodes `path` as Darknet's load_image_color does, then center-crops and
+ * resizes to w x h like classifier valid (center_crop_image). Writes w*h*3
+ * floats to `dst`. 0 + why when the file does not decode. */
+int fxq_eval_load_image(const char *path, int w, int h, float *dst, char *why, size_t why_len);
+
+/* load_network with the files checked first (readable, a cfg with [net], a
+ * float .weights at least as long as the cfg needs), batch set to `batch`
+ * (at most the cfg's own batch, which sized Darknet's buffers).
+ * NULL + why on failure. Darknet's own parse errors still exit. */
+network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
+
+/* Index of the layer whose output is the logits: the one feeding a final
+ * [softmax], else the last layer. */
+int fxq_eval_logit_layer(const network *net);
+
+typedef struct fxq_eval_result {
+    long images;
+    long top1, topk;        /* correct counts */
+    long agree;             /* top-1 equal to nets[0]'s */
+    double abs_dlogit_sum;  /* sum over images and classes of |logit - nets[0] logit| */
+    long logits;            /* number of terms in that sum */
+    double seconds;         /* forward passes only */
+} fxq_eval_result;
+
+/* Runs nets[0..nnet-1] (same input size and class count) over the first
+ * `limit` images of `set` (all when limit <= 0) in batches of the smallest
+ * of their batch sizes (all are set to it), filling res[0..nnet-1]. nets[0] is the reference for
+ * agreement and |dlogit|. Progress on stderr unless quiet. 0 + why on a bad
+ * image or mismatched networks. */
+int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, int quiet, fxq_eval_result *res,
+                 char *why, size_t why_len);
+
+/* Checked path helpers used by the verbs. */
+int fxq_file_readable(const char *path, char *why, size_t why_len);
+
+#endif
