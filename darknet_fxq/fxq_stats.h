@@ -26,13 +26,32 @@ typedef struct fxq_tensor_stats {
     double min, max;
     double range;              /* histogram half-width, a power of two; 0 = empty */
     uint64_t hist[FXQ_HIST_BINS];
+    uint64_t zeros;            /* values exactly 0 (also in hist): ReLU outputs
+                                * quantize without error, which the histogram's
+                                * bin around 0 cannot tell */
 } fxq_tensor_stats;
+
+/* Smallest histogram half-width: all-zero tensors get this range. */
+#define FXQ_HIST_MIN_RANGE 0x1p-64
 
 double fxq_ts_sigma(const fxq_tensor_stats *s);     /* population std deviation */
 double fxq_ts_kurtosis(const fxq_tensor_stats *s);  /* m4*n/m2^2 (3 for a Gaussian) */
 double fxq_ts_absmax(const fxq_tensor_stats *s);
 void fxq_ts_add(fxq_tensor_stats *s, const float *x, size_t n);
 void fxq_ts_merge(fxq_tensor_stats *into, const fxq_tensor_stats *from);
+/* fxq_ts_add skips NaN/Inf; this variant returns how many it skipped. */
+size_t fxq_ts_add_checked(fxq_tensor_stats *s, const float *x, size_t n);
+/* Exactly the same record (counts, extremes, histogram, mean and m2 bits). */
+int fxq_ts_equal(const fxq_tensor_stats *a, const fxq_tensor_stats *b);
+/* Histogram geometry: the range a tensor with this max|x| gets (smallest
+ * power of two > absmax, at least FXQ_HIST_MIN_RANGE), and x's bin in it
+ * (bin b covers [-range + b*w, -range + (b+1)*w), w = 2*range/BINS). */
+double fxq_hist_range_for(double absmax);
+int fxq_hist_bin(double x, double range);
+
+/* "weights" "biases" "input" "preact" "output", indexed by enum fxq_tensor. */
+extern const char *const fxq_tensor_names[FXQ_T_COUNT];
+int fxq_tensor_parse(const char *name); /* -1 if unknown */
 
 typedef struct fxq_layer_stats {
     int index;          /* layer index in the cfg (0 = first section after [net]) */
@@ -47,10 +66,20 @@ typedef struct fxq_stats {
     uint64_t images;
 } fxq_stats;
 
+/* Layers whose tensors are recorded: "convolutional"/"connected", else NULL. */
+const char *fxq_stats_layer_type(const layer *l);
+/* n zeroed records (index/type unset); NULL when out of memory. */
+fxq_stats *fxq_stats_alloc(int n, int net_layers);
+
 /* Float forward passes over paths[0..n-1] (batched, OpenMP, progress on
  * stderr); net must be loaded with weights. Returns NULL + why on failure
  * (e.g. an image that fails to decode: stops and names it). */
 fxq_stats *fxq_stats_collect(network *net, char **paths, int n, int quiet, char *why, size_t why_len);
+/* The same over nnets replicas of one network (same cfg, weights and batch),
+ * one per OpenMP thread: each takes whole batches. The result does not
+ * depend on nnets (batches are merged in order). */
+fxq_stats *fxq_stats_collect_nets(network **nets, int nnets, char **paths, int n, int quiet, char *why,
+                                  size_t why_len);
 /* Written to a temp file next to `path`, then renamed. 0 on failure + why. */
 int fxq_stats_write(const fxq_stats *s, const char *path, char *why, size_t why_len);
 fxq_stats *fxq_stats_read(const char *path, char *why, size_t why_len);

@@ -127,7 +127,7 @@ static double fxq_quant_mse(fxq_dist d, int bits, double step)
 }
 
 static struct {
-    int done;
+    int done[FXQ_SS_NDIST];
     double step[FXQ_SS_NDIST][FXQ_SS_MAX_BITS + 1];
     double mse[FXQ_SS_NDIST][FXQ_SS_MAX_BITS + 1];
 } fxq_ss_cache;
@@ -160,15 +160,16 @@ static void fxq_ss_solve(fxq_dist d)
     }
 }
 
-static void fxq_ss_init(void)
+static void fxq_ss_init(fxq_dist d)
 {
-    /* Solving takes a fraction of a second; done once per process. The
-     * critical section makes concurrent first calls (OpenMP) safe. */
+    /* A density's 16 widths take about 0.1 s; solved on first use, once per
+     * process. The critical section makes concurrent first calls (OpenMP)
+     * safe. */
 #pragma omp critical(fxq_stepsize_cache)
     {
-        if (!fxq_ss_cache.done) {
-            for (int d = 0; d < FXQ_SS_NDIST; ++d) fxq_ss_solve((fxq_dist)d);
-            fxq_ss_cache.done = 1;
+        if (!fxq_ss_cache.done[d]) {
+            fxq_ss_solve(d);
+            fxq_ss_cache.done[d] = 1;
         }
     }
 }
@@ -176,14 +177,14 @@ static void fxq_ss_init(void)
 double fxq_optimal_step(fxq_dist d, int bits)
 {
     if ((int)d < 0 || (int)d >= FXQ_SS_NDIST || bits < 1 || bits > FXQ_SS_MAX_BITS) return 0;
-    fxq_ss_init();
+    fxq_ss_init(d);
     return fxq_ss_cache.step[d][bits];
 }
 
 double fxq_optimal_mse(fxq_dist d, int bits)
 {
     if ((int)d < 0 || (int)d >= FXQ_SS_NDIST || bits < 1 || bits > FXQ_SS_MAX_BITS) return 0;
-    fxq_ss_init();
+    fxq_ss_init(d);
     return fxq_ss_cache.mse[d][bits];
 }
 

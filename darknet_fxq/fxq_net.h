@@ -1,0 +1,32 @@
+/* Loading a float Darknet network for the fxq verbs without Darknet's fatal
+ * paths: its error()/file_error() abort or exit(0) on a bad cfg, a missing
+ * file or a short .weights. Here every such input is checked first and
+ * reported as "NULL + why" (a one-line reason naming the file). */
+#ifndef FXQ_NET_H
+#define FXQ_NET_H
+
+#include <stddef.h>
+
+#include "darknet.h"
+
+/* Checks that `cfg` is readable, starts with [net]/[network], has at least
+ * one layer, names only section types this Darknet knows, and has no option
+ * outside a section. 0 + why otherwise. */
+int fxq_cfg_check(const char *cfg, char *why, size_t why_len);
+
+/* Bytes a .weights file needs for net's layers, given its header's version
+ * (major, minor); layer_end[i] (optional, net->n entries) receives the offset
+ * at which layer i's record ends. */
+size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer_end);
+
+/* Checks that `weights` is readable and long enough for net. 0 + why
+ * (naming the file and the first layer it cannot fill) otherwise. */
+int fxq_weights_check(const network *net, const char *weights, char *why, size_t why_len);
+
+/* cfg (+ weights when not NULL), validated, parsed for `batch` images per
+ * forward pass (batch <= 0: the cfg's own batch; the cfg is re-read with
+ * batch/subdivisions replaced so buffers are sized for it), inference mode.
+ * NULL + why on failure. Darknet still prints its layer table on stderr. */
+network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
+
+#endif
