@@ -3,10 +3,13 @@
  *
  *   for each image:  1. convert   input codes -> padded image (u8 = code + 128
  *                                 for the s8 kernel, s16 otherwise; the
- *                                 border holds the code 0 and is written once)
- *                    2. pack B    im2col rows (1x1/s1/p0: the image planes
- *                                 themselves) interleaved into the kernel's
- *                                 [kc/KR][NR][KR] panels
+ *                                 border holds the code 0 and is written once),
+ *                                 stored polyphase (one plane per y % stride,
+ *                                 x % stride) so im2col rows are contiguous
+ *                    2. pack B    im2col rows -- 16-byte chunk copies, or none
+ *                                 at all when a row is already contiguous in the
+ *                                 image (1x1/s1/p0) -- interleaved into the
+ *                                 kernel's [kc/KR][NR][KR] panels
  *                    3. GEMM      one microkernel call per MR x NR output tile,
  *                                 requantization + activation fused
  *
@@ -56,24 +59,39 @@ typedef struct fxq_kset {
     const char *s16_i64_name;
     fxq_rq_i64_fn rq64;
     const char *rq64_name;
+    fxq_convert_plane_fn convert; /* NULL: the portable fxq_convert_plane */
 } fxq_kset;
 
-#define FXQ_K(f) f, #f
+#define FXQ_K(field, f) .field = f, .field##_name = #f
 static const fxq_kset fxq_kset_scalar = {
-    "scalar", 6, 16, NULL, NULL, FXQ_K(fxq_s16_gemm_ukernel_6x16c2__scalar),
-    FXQ_K(fxq_s16_gemm_i64_ukernel_6x16c2__scalar), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+    .isa = "scalar", .mr = 6, .nr = 16,
+    FXQ_K(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
+    FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
+    FXQ_K(rq64, fxq_i64_requant_ukernel__scalar),
+};
 /* The AVX-512 layouts run by the scalar twins: for tests, on any CPU. */
 static const fxq_kset fxq_kset_avx512vnni_twin = {
-    "avx512vnni-twin", 8, 32, FXQ_K(fxq_s8_gemm_ukernel_8x32c4__scalar), FXQ_K(fxq_s16_gemm_ukernel_8x32c2__scalar),
-    FXQ_K(fxq_s16_gemm_i64_ukernel_8x32c2__scalar), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+    .isa = "avx512vnni-twin", .mr = 8, .nr = 32,
+    FXQ_K(s8, fxq_s8_gemm_ukernel_8x32c4__scalar),
+    FXQ_K(s16, fxq_s16_gemm_ukernel_8x32c2__scalar),
+    FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__scalar),
+    FXQ_K(rq64, fxq_i64_requant_ukernel__scalar),
+};
 #if defined(__x86_64__)
 static const fxq_kset fxq_kset_avx2 = {
-    "avx2", 6, 16, NULL, NULL, FXQ_K(fxq_s16_gemm_ukernel_6x16c2__avx2),
-    FXQ_K(fxq_s16_gemm_i64_ukernel_6x16c2__avx2), FXQ_K(fxq_i64_requant_ukernel__scalar)};
+    .isa = "avx2", .mr = 6, .nr = 16,
+    FXQ_K(s16, fxq_s16_gemm_ukernel_6x16c2__avx2),
+    FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__avx2),
+    FXQ_K(rq64, fxq_i64_requant_ukernel__scalar),
+};
 static const fxq_kset fxq_kset_avx512vnni = {
-    "avx512vnni", 8, 32, FXQ_K(fxq_s8_gemm_ukernel_8x32c4__avx512vnni),
-    FXQ_K(fxq_s16_gemm_ukernel_8x32c2__avx512vnni), FXQ_K(fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni),
-    FXQ_K(fxq_i64_requant_ukernel__avx512vnni)};
+    .isa = "avx512vnni", .mr = 8, .nr = 32,
+    FXQ_K(s8, fxq_s8_gemm_ukernel_8x32c4__avx512vnni),
+    FXQ_K(s16, fxq_s16_gemm_ukernel_8x32c2__avx512vnni),
+    FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni),
+    FXQ_K(rq64, fxq_i64_requant_ukernel__avx512vnni),
+    .convert = fxq_convert_plane__avx512vnni,
+};
 #endif
 #undef FXQ_K
 
@@ -119,15 +137,16 @@ struct fxq_qconv_plan {
     unsigned char *a;
     int split, chunk;  /* int64 path */
     int esz;           /* bytes per activation element in img / rows / B */
-    int direct;        /* 1x1, stride 1, pad 0: B rows are the image planes */
-    int hp, wp;
+    int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
+    int hp, wp;        /* padded input */
+    int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
     size_t img_elems;
     unsigned char *img;
     int32_t *off_k;    /* kc offsets (elements) of each im2col row's source in img */
     size_t b_panel;    /* elements per B panel (x2 when split) */
     unsigned char *bpack;
     size_t row_len;    /* elements per im2col row buffer */
-    unsigned char *rows; /* nthreads x KR rows */
+    unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */
     int nthreads;
     fxq_rq_params rq;
@@ -336,15 +355,20 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         fxq_pack_a(p, w_codes, bias_acc);
     }
 
-    /* activation buffers */
-    p->direct = d->ksize == 1 && d->stride == 1 && d->pad == 0;
-    p->hp = d->h + 2 * d->pad;
-    p->wp = d->w + 2 * d->pad;
+    /* activation buffers: the padded image is stored polyphase -- plane
+     * (ch, y % stride, x % stride) holds rows y / stride, columns x / stride --
+     * so every im2col row segment is contiguous whatever the stride */
     {
+        const int st = d->stride;
+        p->hp = d->h + 2 * d->pad;
+        p->wp = d->w + 2 * d->pad;
+        p->hs = (p->hp + st - 1) / st;
+        p->ws = (p->wp + st - 1) / st;
+        p->direct = p->ws == d->out_w;
         size_t plane, elems, bytes;
         const size_t slack = (size_t)p->nr + 64;
-        if (!fxq_mul_ok((size_t)p->hp, (size_t)p->wp, &plane) || !fxq_mul_ok(plane, (size_t)d->c, &elems) ||
-            elems > SIZE_MAX / 4 - slack)
+        if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
+            !fxq_mul_ok(plane, (size_t)d->c, &elems) || elems > SIZE_MAX / 4 - slack || elems + slack > INT32_MAX)
             goto too_big;
         p->img_elems = elems + slack;
         p->img = fxq_alloc64(p->img_elems * p->esz);
@@ -355,7 +379,8 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         if (!p->off_k) goto oom;
         for (int k = 0; k < K; ++k) {
             const int ks = d->ksize, ch = k / (ks * ks), ky = (k / ks) % ks, kx = k % ks;
-            p->off_k[k] = (int32_t)(((size_t)ch * p->hp + ky) * p->wp + kx);
+            p->off_k[k] = (int32_t)((((size_t)ch * st + ky % st) * st + kx % st) * p->hs * p->ws +
+                                    (size_t)(ky / st) * p->ws + kx / st);
         }
 
         if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) goto too_big;
@@ -368,7 +393,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         p->nthreads = omp_get_max_threads();
         if (p->nthreads < 1) p->nthreads = 1;
         p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
-        if (!fxq_mul_ok(p->row_len * 4 * p->esz, (size_t)p->nthreads, &bytes)) goto too_big;
+        if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) goto too_big;
         if (!p->direct) {
             p->rows = fxq_alloc64(bytes);
             if (!p->rows) goto oom;
@@ -416,23 +441,81 @@ const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
 
 /* ---- phase 1: input codes -> padded image ---- */
 
-static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int ch1)
+/* Stride 2, SSE2: splits 16 codes of a row into 8 even and 8 odd ones
+ * (as u8 code + 128, saturated to 8 bits, or as s16), for x < w - w % 16. */
+static int fxq_convert_s2(const int16_t *restrict s, int w, int esz, unsigned char *restrict ev,
+                          unsigned char *restrict od)
 {
-    const fxq_qconv_desc *d = &p->d;
-    for (int ch = ch0; ch < ch1; ++ch)
-        for (int y = 0; y < d->h; ++y) {
-            const int16_t *s = in + ((size_t)ch * d->h + y) * d->w;
-            const size_t o = ((size_t)ch * p->hp + y + d->pad) * p->wp + d->pad;
-            if (p->esz == 1) {
-                uint8_t *t = p->img + o;
-                for (int x = 0; x < d->w; ++x) {
-                    const int v = s[x] < -128 ? -128 : s[x] > 127 ? 127 : s[x];
-                    t[x] = (uint8_t)(v + 128);
-                }
+    int x = 0;
+    if (w <= 0) return 0;
+#if defined(__SSE2__)
+    const __m128i flip = _mm_set1_epi8((char)0x80);
+    for (; x + 16 <= w; x += 16) {
+        const __m128i a = _mm_loadu_si128((const __m128i *)(s + x)), b = _mm_loadu_si128((const __m128i *)(s + x + 8));
+        const __m128i e = _mm_packs_epi32(_mm_srai_epi32(_mm_slli_epi32(a, 16), 16), _mm_srai_epi32(_mm_slli_epi32(b, 16), 16));
+        const __m128i o = _mm_packs_epi32(_mm_srai_epi32(a, 16), _mm_srai_epi32(b, 16));
+        if (esz == 1) {
+            _mm_storel_epi64((__m128i *)(ev + x / 2), _mm_xor_si128(_mm_packs_epi16(e, e), flip));
+            _mm_storel_epi64((__m128i *)(od + x / 2), _mm_xor_si128(_mm_packs_epi16(o, o), flip));
+        } else {
+            _mm_storeu_si128((__m128i *)(ev + x), e);
+            _mm_storeu_si128((__m128i *)(od + x), o);
+        }
+    }
+#endif
+    (void)s, (void)w, (void)esz, (void)ev, (void)od;
+    return x;
+}
+
+static inline uint8_t fxq_u8_code(int v) { return (uint8_t)((v < -128 ? -128 : v > 127 ? 127 : v) + 128); }
+
+static inline void fxq_store_code(unsigned char *img, size_t i, int16_t v, int esz)
+{
+    if (esz == 1)
+        img[i] = fxq_u8_code(v);
+    else
+        ((int16_t *)img)[i] = v;
+}
+
+/* Portable fxq_convert_plane_fn (SSE2 for stride 2). */
+static void fxq_convert_plane(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
+                              size_t phase, int ws)
+{
+    const size_t es = (size_t)esz;
+    int py = pad % st, yy = pad / st;
+    for (int y = 0; y < h; ++y, src += w) {
+        const size_t row = (size_t)py * st * phase + (size_t)yy * ws;
+        if (++py == st) py = 0, ++yy;
+        if (st == 1) {
+            if (esz == 1) {
+                uint8_t *restrict t = dst + row + pad;
+                for (int i = 0; i < w; ++i) t[i] = fxq_u8_code(src[i]);
             } else {
-                memcpy((int16_t *)p->img + o, s, (size_t)d->w * sizeof *s);
+                memcpy((int16_t *)dst + row + pad, src, (size_t)w * sizeof *src);
+            }
+        } else if (st == 2) {
+            unsigned char *ev = dst + (row + (size_t)(pad % 2) * phase + pad / 2) * es;
+            unsigned char *od = dst + (row + (size_t)(1 - pad % 2) * phase + (pad + 1) / 2) * es;
+            for (int x = fxq_convert_s2(src, w - w % 16, esz, ev, od); x < w; ++x)
+                fxq_store_code(x & 1 ? od : ev, (size_t)(x >> 1), src[x], esz);
+        } else {
+            int ph = pad % st, col = pad / st; /* phase and column of x, no division per x */
+            for (int x = 0; x < w; ++x) {
+                fxq_store_code(dst, row + (size_t)ph * phase + col, src[x], esz);
+                if (++ph == st) ph = 0, ++col;
             }
         }
+    }
+}
+
+static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int ch1)
+{
+    const int h = p->d.h, w = p->d.w, st = p->d.stride;
+    const size_t phase = (size_t)p->hs * p->ws, es = (size_t)p->esz;
+    const fxq_convert_plane_fn conv = p->ks->convert ? p->ks->convert : fxq_convert_plane;
+    for (int ch = ch0; ch < ch1; ++ch)
+        conv(in + (size_t)ch * h * w, h, w, st, p->d.pad, p->esz, p->img + (size_t)ch * st * st * phase * es, phase,
+             p->ws);
 }
 
 /* ---- phase 2: im2col rows + interleave into B panels ---- */
@@ -441,38 +524,32 @@ static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int
  * past the end (both buffers have slack; later writes overwrite the excess). */
 static inline void fxq_copy_chunks(unsigned char *dst, const unsigned char *src, size_t bytes)
 {
+#if defined(__SSE2__)
+    for (size_t i = 0; i < bytes; i += 16)
+        _mm_storeu_si128((__m128i *)(dst + i), _mm_loadu_si128((const __m128i *)(src + i)));
+#else
     for (size_t i = 0; i < bytes; i += 16) memcpy(dst + i, src + i, 16);
+#endif
 }
 
-static void fxq_build_row(const fxq_qconv_plan *p, int k, unsigned char *dst)
+static void fxq_build_row(const fxq_qconv_plan *p, int k, unsigned char *restrict dst)
 {
-    const fxq_qconv_desc *d = &p->d;
-    const size_t es = (size_t)p->esz, ow = (size_t)d->out_w;
-    const unsigned char *src0 = p->img + (size_t)p->off_k[k] * es;
-    const size_t ystep = (size_t)d->stride * p->wp * es;
-    for (int oy = 0; oy < d->out_h; ++oy) {
-        const unsigned char *s = src0 + oy * ystep;
-        unsigned char *t = dst + oy * ow * es;
-        if (d->stride == 1) {
-            fxq_copy_chunks(t, s, ow * es);
-        } else if (es == 1) {
-            for (size_t x = 0; x < ow; ++x) t[x] = s[x * d->stride];
-        } else {
-            const int16_t *s16 = (const int16_t *)s;
-            int16_t *t16 = (int16_t *)t;
-            for (size_t x = 0; x < ow; ++x) t16[x] = s16[x * d->stride];
-        }
-    }
+    const size_t es = (size_t)p->esz, bytes = (size_t)p->d.out_w * es, step = (size_t)p->ws * es;
+    const unsigned char *restrict src = p->img + (size_t)p->off_k[k] * es;
+    const int oh = p->d.out_h;
+    for (int oy = 0; oy < oh; ++oy) fxq_copy_chunks(dst + oy * bytes, src + oy * step, bytes);
 }
 
 /* B panel rows g*KR .. g*KR+KR-1 of every panel from the KR source rows r[]. */
 static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *r, int g)
 {
-    const int nr = p->nr, kr = p->kr;
-    for (int nt = 0; nt < p->n_tiles; ++nt) {
+    const int nr = p->nr, n_tiles = p->n_tiles, esz = p->esz, split = p->split;
+    const size_t b_panel = p->b_panel, kc = (size_t)p->kc;
+    unsigned char *const bpack = p->bpack;
+    for (int nt = 0; nt < n_tiles; ++nt) {
         const size_t col = (size_t)nt * nr;
-        if (p->esz == 1) {
-            uint8_t *o = p->bpack + nt * p->b_panel + (size_t)g * nr * 4;
+        if (esz == 1) {
+            uint8_t *restrict o = bpack + nt * b_panel + (size_t)g * nr * 4;
             int n = 0;
 #if defined(__SSE2__)
             for (; n < nr; n += 16) {
@@ -491,15 +568,15 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
             for (; n < nr; ++n)
                 for (int j = 0; j < 4; ++j) o[4 * n + j] = r[j][col + n];
         } else {
-            int16_t *o = (int16_t *)p->bpack + nt * p->b_panel + (size_t)g * nr * 2;
-            int16_t *olo = o + (size_t)p->kc * nr; /* split: low bytes after the high ones */
+            int16_t *restrict o = (int16_t *)bpack + nt * b_panel + (size_t)g * nr * 2;
+            int16_t *restrict olo = o + kc * nr; /* split: low bytes after the high ones */
             const int16_t *r0 = (const int16_t *)r[0] + col, *r1 = (const int16_t *)r[1] + col;
             int n = 0;
 #if defined(__SSE2__)
             for (; n < nr; n += 8) {
                 __m128i x0 = _mm_loadu_si128((const __m128i *)(r0 + n));
                 __m128i x1 = _mm_loadu_si128((const __m128i *)(r1 + n));
-                if (p->split) {
+                if (split) {
                     const __m128i ff = _mm_set1_epi16(0xff);
                     const __m128i l0 = _mm_and_si128(x0, ff), l1 = _mm_and_si128(x1, ff);
                     _mm_storeu_si128((__m128i *)(olo + 2 * n), _mm_unpacklo_epi16(l0, l1));
@@ -513,7 +590,7 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
 #endif
             for (; n < nr; ++n) {
                 int16_t v0 = r0[n], v1 = r1[n];
-                if (p->split) {
+                if (split) {
                     olo[2 * n] = (int16_t)(v0 & 0xff);
                     olo[2 * n + 1] = (int16_t)(v1 & 0xff);
                     v0 = (int16_t)((v0 - (v0 & 0xff)) / 256); /* arithmetic >> 8 */
@@ -524,30 +601,41 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
             }
         }
     }
-    (void)kr;
+}
+
+/* Source rows of k-group g: image rows when contiguous there, else built
+ * into rows[] (im2col). */
+static void fxq_group_rows(const fxq_qconv_plan *p, int g, unsigned char *rows, const unsigned char **r)
+{
+    const int kr = p->kr;
+    const size_t es = (size_t)p->esz;
+    for (int j = 0; j < kr; ++j) {
+        const int k = g * kr + j;
+        if (k >= p->K) {
+            r[j] = r[0]; /* zero weights: any readable data */
+        } else if (p->direct) {
+            r[j] = p->img + (size_t)p->off_k[k] * es;
+        } else {
+            unsigned char *t = rows + (size_t)j * p->row_len * es;
+            fxq_build_row(p, k, t);
+            r[j] = t;
+        }
+    }
 }
 
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
-    const int kr = p->kr;
     const size_t es = (size_t)p->esz;
-    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 4 * p->row_len * es : NULL;
-    const size_t plane = (size_t)p->d.h * p->d.w;
+    /* two sets of rows: group g+1 is built before group g is interleaved, so
+     * the interleave's loads never wait on the copy's overlapping stores */
+    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 8 * p->row_len * es : NULL;
+    const unsigned char *r[2][4];
+    if (g0 >= g1) return;
+    fxq_group_rows(p, g0, rows, r[0]);
     for (int g = g0; g < g1; ++g) {
-        const unsigned char *r[4];
-        for (int j = 0; j < kr; ++j) {
-            const int k = g * kr + j;
-            if (k >= p->K) {
-                r[j] = r[0]; /* zero weights: any readable data */
-            } else if (p->direct) {
-                r[j] = p->img + (size_t)k * plane * es;
-            } else {
-                unsigned char *t = rows + (size_t)j * p->row_len * es;
-                fxq_build_row(p, k, t);
-                r[j] = t;
-            }
-        }
-        fxq_interleave(p, r, g);
+        const int cur = (g - g0) & 1;
+        if (g + 1 < g1) fxq_group_rows(p, g + 1, rows ? rows + (size_t)(1 - cur) * 4 * p->row_len * es : NULL, r[1 - cur]);
+        fxq_interleave(p, r[cur], g);
     }
 }
 

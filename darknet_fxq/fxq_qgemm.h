@@ -142,6 +142,16 @@ FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar);
 
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar);
 
+/* Phase 1 of a qconv run: one channel of input codes (h x w) into its
+ * st x st phase planes of the padded polyphase image: element (y, x) goes to
+ * plane ((y + pad) % st, (x + pad) % st), row (y + pad) / st, column
+ * (x + pad) / st; planes are `phase` elements apart, rows `ws`. esz 1:
+ * u8 = saturate_s8(code) + 128 (the s8 kernel's B), esz 2: s16 as is. */
+typedef void (*fxq_convert_plane_fn)(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
+                                     size_t phase, int ws);
+void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
+                                   size_t phase, int ws);
+
 /* fp32 FMA / int8 VNNI throughput loops for `fxq info --bench`: each runs
  * `iters` iterations of independent multiply-adds and returns the number of
  * multiply-accumulates done (and a value derived from the result so the loop

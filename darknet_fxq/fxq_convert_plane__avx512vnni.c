@@ -1,0 +1,87 @@
+/* fxq_convert_plane__avx512vnni: one input channel of codes -> its stride
+ * phases of the padded, polyphase image (phase 1 of the qconv pipeline).
+ *
+ * Element x goes to dst[(x + pad) % st][(x + pad) / st], as
+ *   esz 1: u8 = saturate_s8(code) + 128  (the s8 kernel's B encoding)
+ *   esz 2: s16 code unchanged.
+ * Strides 1 and 2 use masked 32-lane loads/stores (no scalar tails, never
+ * touching memory outside the row or the destination runs); other strides
+ * fall back to scalar code. Same results as the portable version in
+ * fxq_qconv.c (tested through the qconv tests on both kernel sets).
+ */
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "fxq_qgemm.h"
+
+static inline void fxq_store_run(unsigned char *d, __m512i v16, __mmask32 m, int esz)
+{
+    if (esz == 1)
+        _mm256_mask_storeu_epi8(d, m, _mm256_xor_si256(_mm512_cvtsepi16_epi8(v16), _mm256_set1_epi8((char)0x80)));
+    else
+        _mm512_mask_storeu_epi16(d, m, v16);
+}
+
+static inline void fxq_store_run16(unsigned char *d, __m256i v16, __mmask16 m, int esz)
+{
+    if (esz == 1)
+        _mm_mask_storeu_epi8(d, m, _mm_xor_si128(_mm256_cvtsepi16_epi8(v16), _mm_set1_epi8((char)0x80)));
+    else
+        _mm256_mask_storeu_epi16(d, m, v16);
+}
+
+/* dst: the channel's first phase plane; phase plane (py, px) starts at
+ * dst + (py * st + px) * phase elements; padded row y + pad of phase py is
+ * row (y + pad) / st of it. */
+void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
+                                   size_t phase, int ws)
+{
+    const size_t es = (size_t)esz;
+    int py = pad % st, yy = pad / st;
+    if (st == 1) {
+        const int n_last = w % 32 ? w % 32 : 32;
+        const __mmask32 m_last = n_last == 32 ? (__mmask32)0xffffffffu : (__mmask32)((1u << n_last) - 1);
+        for (int y = 0; y < h; ++y, ++yy, src += w) {
+            unsigned char *d = dst + ((size_t)yy * ws + pad) * es;
+            int x = 0;
+            for (; x + 32 < w; x += 32) fxq_store_run(d + x * es, _mm512_loadu_si512(src + x), 0xffffffffu, esz);
+            fxq_store_run(d + x * es, _mm512_maskz_loadu_epi16(m_last, src + x), m_last, esz);
+        }
+        return;
+    }
+    if (st == 2) {
+        /* even x -> phase px = pad % 2 from column pad / 2; odd x -> the other phase from (pad + 1) / 2 */
+        const size_t ev_off = (size_t)(pad % 2) * phase + pad / 2, od_off = (size_t)(1 - pad % 2) * phase + (pad + 1) / 2;
+        const int n_last = w % 32 ? w % 32 : 32;
+        const __mmask32 m_last = n_last == 32 ? (__mmask32)0xffffffffu : (__mmask32)((1u << n_last) - 1);
+        const __mmask16 me_last = (__mmask16)((1u << ((n_last + 1) / 2)) - 1), mo_last = (__mmask16)((1u << (n_last / 2)) - 1);
+        for (int y = 0; y < h; ++y, src += w) {
+            const size_t row = (size_t)py * 2 * phase + (size_t)yy * ws;
+            unsigned char *ev = dst + (row + ev_off) * es, *od = dst + (row + od_off) * es;
+            if (++py == 2) py = 0, ++yy;
+            for (int x = 0; x < w; x += 32) {
+                const int last = x + 32 >= w;
+                const __m512i v = last ? _mm512_maskz_loadu_epi16(m_last, src + x) : _mm512_loadu_si512(src + x);
+                const __m256i e = _mm512_cvtepi32_epi16(v), o = _mm512_cvtepi32_epi16(_mm512_srai_epi32(v, 16));
+                fxq_store_run16(ev + (size_t)(x / 2) * es, e, last ? me_last : 0xffff, esz);
+                fxq_store_run16(od + (size_t)(x / 2) * es, o, last ? mo_last : 0xffff, esz);
+            }
+        }
+        return;
+    }
+    for (int y = 0; y < h; ++y, src += w) {
+        const size_t row = (size_t)py * st * phase + (size_t)yy * ws;
+        if (++py == st) py = 0, ++yy;
+        int ph = pad % st, col = pad / st;
+        for (int x = 0; x < w; ++x) {
+            const int v = src[x];
+            const size_t o = row + (size_t)ph * phase + col;
+            if (esz == 1)
+                dst[o] = (unsigned char)((v < -128 ? -128 : v > 127 ? 127 : v) + 128);
+            else
+                ((int16_t *)dst)[o] = (int16_t)v;
+            if (++ph == st) ph = 0, ++col;
+        }
+    }
+}
+#endif
