@@ -219,6 +219,18 @@ network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why
         }
         load_weights(net, (char *)weights);
     }
+    /* Upstream's make_batchnorm_layer never allocates l.x, which
+     * forward_batchnorm_layer copies into even at inference: a standalone
+     * [batchnorm] section segfaults Darknet's own forward. Give it one
+     * (free_layer frees it). */
+    for (int i = 0; i < net->n; ++i) {
+        layer *l = &net->layers[i];
+        if (l->type == BATCHNORM && !l->x && !(l->x = calloc((size_t)l->outputs * l->batch, sizeof(float)))) {
+            snprintf(why, why_len, "%s: out of memory", cfg);
+            free_network(net);
+            return NULL;
+        }
+    }
     net->train = 0;
     return net;
 }
