@@ -8,10 +8,9 @@
 
 #include "fxq_eval.h"
 #include "fxq_fxw.h"
-#include "fxq_layer.h"
-#include "image.h"
+#include "fxq_input.h"
+#include "fxq_net.h"
 #include "option_list.h"
-#include "stb_image.h"
 #include "utils.h"
 
 int fxq_file_readable(const char *path, char *why, size_t why_len)
@@ -30,60 +29,15 @@ int fxq_file_readable(const char *path, char *why, size_t why_len)
     return 1;
 }
 
-/* Reads non-empty lines (Darknet's get_paths keeps empty ones, which then
- * fail to load; an empty line here is simply skipped). */
-static char **fxq_read_lines(const char *path, int *n_out, char *why, size_t why_len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char **v = NULL;
-    int n = 0, cap = 0;
-    char *line = NULL;
-    size_t len = 0;
-    ssize_t got;
-    while ((got = getline(&line, &len, f)) >= 0) {
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r' || line[got - 1] == ' ')) line[--got] = 0;
-        if (!got) continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            char **nv = realloc(v, (size_t)cap * sizeof *v);
-            if (!nv) goto oom;
-            v = nv;
-        }
-        if (!(v[n] = strdup(line))) goto oom;
-        ++n;
-    }
-    free(line);
-    fclose(f);
-    if (!n) {
-        free(v);
-        snprintf(why, why_len, "%s: no entries", path);
-        return NULL;
-    }
-    *n_out = n;
-    return v;
-oom:
-    free(line);
-    fclose(f);
-    for (int i = 0; i < n; ++i) free(v[i]);
-    free(v);
-    snprintf(why, why_len, "%s: out of memory", path);
-    return NULL;
-}
-
 static void fxq_free_lines(char **v, int n)
 {
-    for (int i = 0; v && i < n; ++i) free(v[i]);
-    free(v);
+    if (v) fxq_list_free(v, n);
 }
 
 int fxq_evalset_list(const char *list_path, fxq_evalset *set, char *why, size_t why_len)
 {
     memset(set, 0, sizeof *set);
-    set->paths = fxq_read_lines(list_path, &set->n, why, why_len);
+    set->paths = fxq_list_read(list_path, 0, &set->n, why, why_len);
     if (!set->paths) return 0;
     set->labels = malloc((size_t)set->n * sizeof *set->labels);
     if (!set->labels) {
@@ -119,7 +73,7 @@ int fxq_evalset_open(const char *datacfg, const char *list_path, fxq_evalset *se
         snprintf(why, why_len, "%s: 'classes=' missing or < 1", datacfg);
         goto free_options;
     }
-    names = fxq_read_lines(labels_path, &nnames, why, why_len);
+    names = fxq_list_read(labels_path, 0, &nnames, why, why_len);
     if (!names) goto free_options;
     if (nnames < classes) {
         snprintf(why, why_len, "%s: %d labels but %s says classes=%d", labels_path, nnames, datacfg, classes);
@@ -158,104 +112,15 @@ void fxq_evalset_free(fxq_evalset *set)
     memset(set, 0, sizeof *set);
 }
 
-int fxq_eval_load_image(const char *path, int w, int h, float *dst, char *why, size_t why_len)
-{
-    int iw, ih, ic;
-    unsigned char *data = stbi_load(path, &iw, &ih, &ic, 3);
-    if (!data) {
-        snprintf(why, why_len, "%s: cannot decode image: %s", path, stbi_failure_reason());
-        return 0;
-    }
-    /* the loop of Darknet's load_image_stb, so values are bit-identical */
-    image im = make_image(iw, ih, 3);
-    for (int k = 0; k < 3; ++k)
-        for (int j = 0; j < ih; ++j)
-            for (int i = 0; i < iw; ++i) im.data[i + iw * j + iw * ih * k] = (float)data[k + 3 * i + 3 * iw * j] / 255.;
-    free(data);
-    image crop = center_crop_image(im, w, h);
-    memcpy(dst, crop.data, (size_t)w * h * 3 * sizeof *dst);
-    free_image(crop);
-    free_image(im);
-    return 1;
-}
-
-/* Bytes load_weights_upto reads for this network, or -1 when a layer type's
- * record size is not computed here (recurrent layers: no check). */
-static long fxq_weights_needed(const network *net, int header_bytes)
-{
-    long n = header_bytes;
-    for (int i = 0; i < net->n; ++i) {
-        const layer *l = &net->layers[i];
-        if (l->dontload) continue;
-        const int bn = l->batch_normalize && !l->dontloadscales;
-        switch (l->type) {
-        case CONVOLUTIONAL:
-        case DECONVOLUTIONAL: n += 4L * (l->n * (bn ? 4 : 1) + (long)l->nweights); break;
-        case CONNECTED: n += 4L * (l->outputs * (bn ? 4 : 1) + (long)l->inputs * l->outputs); break;
-        case FXCONVOLUTIONAL:
-        case FXCONNECTED: n += 4L * (l->fxq->units * (bn ? 4 : 1) + (long)l->fxq->units * l->fxq->fan_in); break;
-        case BATCHNORM: n += 4L * 3 * l->c; break;
-        case CRNN:
-        case RNN:
-        case LSTM:
-        case GRU:
-        case LOCAL: return -1;
-        default: break;
-        }
-    }
-    return n;
-}
-
-/* Header length of an upstream .weights file, or 0 if too short. */
-static int fxq_weights_header_bytes(FILE *f)
-{
-    int v[3];
-    if (fread(v, sizeof(int), 3, f) != 3) return 0;
-    return (v[0] * 10 + v[1]) >= 2 && v[0] < 1000 && v[1] < 1000 ? 12 + (int)sizeof(size_t) : 16;
-}
-
 network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
-    if (!fxq_file_readable(cfg, why, why_len)) return NULL;
-    if (weights && !fxq_file_readable(weights, why, why_len)) return NULL;
-    /* Darknet asserts on a cfg without sections: say it instead */
-    FILE *f = fopen(cfg, "r");
-    char line[256];
-    int has_net = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        char *p = line;
-        while (*p == ' ' || *p == '\t') ++p;
-        if (*p == '#' || *p == '\n' || !*p) continue;
-        has_net = !strncmp(p, "[net]", 5) || !strncmp(p, "[network]", 9);
-        break;
-    }
-    if (f) fclose(f);
-    if (!has_net) {
-        snprintf(why, why_len, "%s: not a Darknet cfg (first section must be [net])", cfg);
-        return NULL;
-    }
-    network *net = parse_network_cfg((char *)cfg);
-    if (weights) {
-        FILE *w = fopen(weights, "rb");
-        int fxw = w && fxq_is_fxw(w);
-        int header = w && !fxw ? fxq_weights_header_bytes(w) : 0;
-        long size = -1;
-        if (w && !fseek(w, 0, SEEK_END)) size = ftell(w);
-        if (w) fclose(w);
-        if (!fxw) {
-            long need = header ? fxq_weights_needed(net, header) : 0;
-            if (!header || (need >= 0 && size < need)) {
-                snprintf(why, why_len, "%s: %ld bytes, but %s needs %ld: weights file truncated or for another cfg",
-                         weights, size, cfg, need);
-                free_network(net);
-                return NULL;
-            }
-        }
-        load_weights(net, (char *)weights);
-    }
-    /* Darknet sized every buffer for the cfg's batch: never go above it */
-    if (batch > net->batch) batch = net->batch;
-    set_batch_network(net, batch < 1 ? 1 : batch);
+    FILE *w = weights ? fopen(weights, "rb") : NULL;
+    const int fxw = w && fxq_is_fxw(w);
+    if (w) fclose(w);
+    /* a .fxw is validated by its loader (the load_weights_upto hook), which
+     * exits with a one-line message; fxq_net_load checks float files */
+    network *net = fxq_net_load(cfg, fxw ? NULL : weights, batch, why, why_len);
+    if (net && fxw) load_weights(net, (char *)weights);
     return net;
 }
 
@@ -308,7 +173,7 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
     for (int start = 0; start < n; start += batch) {
         const int m = n - start < batch ? n - start : batch;
         for (int b = 0; b < m; ++b)
-            if (!fxq_eval_load_image(set->paths[start + b], w, h, x + (size_t)b * in, why, why_len)) goto free_buffers;
+            if (!fxq_input_load(set->paths[start + b], w, h, 3, x + (size_t)b * in, why, why_len)) goto free_buffers;
         if (m < batch) memset(x + (size_t)m * in, 0, (size_t)(batch - m) * in * sizeof *x);
         for (int k = 0; k < nnet; ++k) {
             network *nk = nets[k];

@@ -1,8 +1,8 @@
 /* Classifier evaluation shared by `fxq valid`, `fxq sweep` and `fxq sqnr`:
  * a labelled image set read the way `darknet classifier valid` reads it, safe
- * loading of networks and images (a bad file is a message, not Darknet's
- * exit(0) or assert), and one pass that runs several networks on the same
- * batches so every network sees identical inputs and images decode once. */
+ * loading of networks (fxq_net.h; .fxw too), and one pass that runs several
+ * networks on the same batches so every network sees identical inputs and
+ * images decode once (fxq_input.h: classifier valid's preprocessing). */
 #ifndef FXQ_EVAL_H
 #define FXQ_EVAL_H
 
@@ -27,15 +27,8 @@ int fxq_evalset_open(const char *datacfg, const char *list_path, fxq_evalset *se
 int fxq_evalset_list(const char *list_path, fxq_evalset *set, char *why, size_t why_len);
 void fxq_evalset_free(fxq_evalset *set);
 
-/* Decodes `path` as Darknet's load_image_color does, then center-crops and
- * resizes to w x h like classifier valid (center_crop_image). Writes w*h*3
- * floats to `dst`. 0 + why when the file does not decode. */
-int fxq_eval_load_image(const char *path, int w, int h, float *dst, char *why, size_t why_len);
-
-/* load_network with the files checked first (readable, a cfg with [net], a
- * float .weights at least as long as the cfg needs), batch set to `batch`
- * (at most the cfg's own batch, which sized Darknet's buffers).
- * NULL + why on failure. Darknet's own parse errors still exit. */
+/* fxq_net_load (checked cfg and float weights, buffers sized for `batch`),
+ * also for a .fxw file. NULL + why on failure. */
 network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 
 /* Index of the layer whose output is the logits: the one feeding a final

@@ -89,8 +89,8 @@ expect_reject fxw.unpack_rejects_corrupt "corrupt.fxw: checksum mismatch" \
 check fxw.no_half_written_output test ! -e "$TMP/never.weights"
 expect_reject fxw.unpack_rejects_float_file "not a .fxw file" "$BIN/fxq-unpack" "$W" -o "$TMP/never.weights"
 head -c 300000 "$W" >"$TMP/short.weights"
-expect_reject fxw.pack_rejects_short_weights "short.weights: 300000 bytes, but" \
+expect_reject fxw.pack_rejects_short_weights "short.weights: 300000 bytes, the cfg needs" \
     "$BIN/fxq-pack" "$TMP/fx8.cfg" "$TMP/short.weights" -o "$TMP/never.fxw"
-expect_reject fxw.pack_missing_cfg "no-such.cfg: cannot open" \
+expect_reject fxw.pack_missing_cfg "no-such.cfg: No such file" \
     "$BIN/fxq-pack" "$TMP/no-such.cfg" "$W" -o "$TMP/never.fxw"
 check fxw.pack_no_output_on_failure test ! -e "$TMP/never.fxw"

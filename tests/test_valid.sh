@@ -52,8 +52,8 @@ bad() { # NAME PATTERN ARGS...
     else fail "$name" "exit $rc, '$msg'"; fi
 }
 bad valid.missing_data "no-such.data: cannot open" "$TMP/no-such.data" cfg/fmnist.cfg "$W"
-bad valid.missing_cfg "no-such.cfg: cannot open" "$TMP/t.data" cfg/fmnist.cfg "$W" "$TMP/no-such.cfg"
-bad valid.not_a_cfg "t.list: not a Darknet cfg" "$TMP/t.data" "$TMP/t.list" "$W"
+bad valid.missing_cfg "no-such.cfg: No such file" "$TMP/t.data" cfg/fmnist.cfg "$W" "$TMP/no-such.cfg"
+bad valid.not_a_cfg "t.list:1: option outside any section" "$TMP/t.data" "$TMP/t.list" "$W"
 head -c 1000 "$W" >"$TMP/short.weights"
 bad valid.short_weights "short.weights: 1000 bytes" "$TMP/t.data" cfg/fmnist.cfg "$TMP/short.weights"
 { head -n 3 "$TMP/t.list"; echo "$TMP/missing_boot.png"; } >"$TMP/bad.list"
