@@ -59,6 +59,8 @@ typedef struct fxq_kset {
     const char *s16_i64_name;
     fxq_rq_i64_fn rq64;
     const char *rq64_name;
+    fxq_gemv_fn gemv_s8, gemv_s16; /* P == 1 (NULL: the GEMM kernels) */
+    const char *gemv_s8_name, *gemv_s16_name;
     fxq_convert_plane_fn convert; /* NULL: the portable fxq_convert_plane */
 } fxq_kset;
 
@@ -76,6 +78,8 @@ static const fxq_kset fxq_kset_avx512vnni_twin = {
     FXQ_K(s16, fxq_s16_gemm_ukernel_8x32c2__scalar),
     FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__scalar),
     FXQ_K(rq64, fxq_i64_requant_ukernel__scalar),
+    FXQ_K(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
+    FXQ_K(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),
 };
 #if defined(__x86_64__)
 static const fxq_kset fxq_kset_avx2 = {
@@ -90,6 +94,8 @@ static const fxq_kset fxq_kset_avx512vnni = {
     FXQ_K(s16, fxq_s16_gemm_ukernel_8x32c2__avx512vnni),
     FXQ_K(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni),
     FXQ_K(rq64, fxq_i64_requant_ukernel__avx512vnni),
+    FXQ_K(gemv_s8, fxq_s8_gemv_ukernel_16c64__avx512vnni),
+    FXQ_K(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx512vnni),
     .convert = fxq_convert_plane__avx512vnni,
 };
 #endif
@@ -148,6 +154,12 @@ struct fxq_qconv_plan {
     size_t row_len;    /* elements per im2col row buffer */
     unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */
+    /* P == 1 plans: one column, weights row-major */
+    fxq_gemv_fn gemv;
+    int kcg;           /* K rounded up to 64 (s8) / 32 (s16) */
+    unsigned char *gw; /* round_up(m, 16) x kcg weights */
+    int32_t *gbias;    /* round_up(m, 16) */
+    unsigned char *gx; /* kcg elements */
     int nthreads;
     fxq_rq_params rq;
     char desc[192];
@@ -343,8 +355,36 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     p->n_tiles = (P + p->nr - 1) / p->nr;
     fxq_rq_init(&p->rq, d->shift, d->o_bits, d->act);
 
+    /* one output column: GEMV kernels when the ISA has them */
+    if (P == 1 && p->path == FXQ_PATH_S8_I32) p->gemv = p->ks->gemv_s8;
+    if (P == 1 && p->path == FXQ_PATH_S16_I32) p->gemv = p->ks->gemv_s16;
+
+    if (p->gemv) { /* weights row-major, 16-row padded */
+        const int step = p->path == FXQ_PATH_S8_I32 ? 64 : 32, mp = (d->m + 15) / 16 * 16;
+        p->kcg = (K + step - 1) / step * step;
+        size_t bytes;
+        if (!fxq_mul_ok((size_t)mp * p->kcg, (size_t)p->esz, &bytes)) goto too_big;
+        p->gw = fxq_alloc64(bytes);
+        p->gbias = fxq_alloc64((size_t)mp * sizeof *p->gbias);
+        p->gx = fxq_alloc64((size_t)p->kcg * p->esz);
+        if (!p->gw || !p->gbias || !p->gx) goto oom;
+        for (int m = 0; m < d->m; ++m) {
+            int64_t sum = 0;
+            for (int k = 0; k < K; ++k) {
+                const int32_t v = w_codes[(size_t)m * K + k];
+                sum += v;
+                if (p->esz == 1)
+                    ((int8_t *)p->gw)[(size_t)m * p->kcg + k] = (int8_t)v;
+                else
+                    ((int16_t *)p->gw)[(size_t)m * p->kcg + k] = (int16_t)v;
+            }
+            /* s8: x holds code + 128, fold -128 * sum_k w into the bias (mod 2^32) */
+            p->gbias[m] = (int32_t)(uint32_t)(uint64_t)(bias_acc[m] - (p->esz == 1 ? 128 * sum : 0));
+        }
+    }
+
     /* packed weights */
-    {
+    if (!p->gemv) {
         const size_t bias_bytes = (size_t)p->mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
         size_t wbytes, total;
         if (!fxq_mul_ok((size_t)p->kc * p->mr, p->path == FXQ_PATH_S8_I32 ? 1 : 2, &wbytes)) goto too_big;
@@ -383,18 +423,19 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
                                     (size_t)(ky / st) * p->ws + kx / st);
         }
 
-        if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) goto too_big;
-        if (p->split) p->b_panel *= 2;
-        if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
-            goto too_big;
-        p->bpack = fxq_alloc64(bytes);
-        if (!p->bpack) goto oom;
-
         p->nthreads = omp_get_max_threads();
         if (p->nthreads < 1) p->nthreads = 1;
+        if (!p->gemv) {
+            if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) goto too_big;
+            if (p->split) p->b_panel *= 2;
+            if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
+                goto too_big;
+            p->bpack = fxq_alloc64(bytes);
+            if (!p->bpack) goto oom;
+        }
         p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
         if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) goto too_big;
-        if (!p->direct) {
+        if (!p->direct && !p->gemv) {
             p->rows = fxq_alloc64(bytes);
             if (!p->rows) goto oom;
         }
@@ -407,6 +448,9 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     if (p->path == FXQ_PATH_S16_I64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s", p->ks->isa, p->ks->s16_i64_name,
                  p->ks->rq64_name, p->chunk, p->split ? " split" : "");
+    else if (p->gemv)
+        snprintf(p->desc, sizeof p->desc, "%s int32 %s %s", p->path == FXQ_PATH_S8_I32 ? "s8" : "s16", p->ks->isa,
+                 p->path == FXQ_PATH_S8_I32 ? p->ks->gemv_s8_name : p->ks->gemv_s16_name);
     else
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s", p->path == FXQ_PATH_S8_I32 ? "s8" : "s16", p->ks->isa,
                  p->path == FXQ_PATH_S8_I32 ? p->ks->s8_name : p->ks->s16_name);
@@ -431,6 +475,9 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->bpack);
     free(p->rows);
     free(p->acc64);
+    free(p->gw);
+    free(p->gbias);
+    free(p->gx);
     free(p);
 }
 
@@ -677,6 +724,30 @@ static inline void fxq_split(long n, int tid, int nth, long *b, long *e)
     *e = n * (tid + 1) / nth;
 }
 
+/* P == 1: x[k] = the image element of row k, then 16 filters per call. */
+static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
+{
+    const int32_t *off = p->off_k;
+    if (p->esz == 1) {
+        uint8_t *restrict x = p->gx;
+        const uint8_t *restrict img = p->img;
+        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 128;
+    } else {
+        int16_t *restrict x = (int16_t *)p->gx;
+        const int16_t *restrict img = (const int16_t *)p->img;
+        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 0;
+    }
+}
+
+static void fxq_gemv_rows(const fxq_qconv_plan *p, int16_t *out, long g0, long g1)
+{
+    const size_t row = (size_t)p->kcg * p->esz;
+    for (long g = g0; g < g1; ++g) {
+        const int m0 = (int)g * 16, mr = p->d.m - m0 < 16 ? p->d.m - m0 : 16;
+        p->gemv((size_t)mr, (size_t)p->kcg, p->gw + m0 * row, p->gbias + m0, p->gx, out + m0, &p->rq);
+    }
+}
+
 static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
 {
     const fxq_qconv_desc *d = &p->d;
@@ -689,6 +760,19 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
         fxq_convert(p, img, (int)b0, (int)b1);
         if (nth > 1) {
 #pragma omp barrier
+        }
+        if (p->gemv) {
+            fxq_split(p->kcg, tid, nth, &b0, &b1);
+            fxq_gather_x(p, b0, b1);
+            if (nth > 1) {
+#pragma omp barrier
+            }
+            fxq_split((d->m + 15) / 16, tid, nth, &b0, &b1);
+            fxq_gemv_rows(p, o, b0, b1);
+            if (nth > 1 && b + 1 < d->batch) {
+#pragma omp barrier
+            }
+            continue;
         }
         fxq_split(groups, tid, nth, &b0, &b1);
         fxq_pack_b(p, (int)b0, (int)b1, tid);
@@ -705,7 +789,7 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
 
 static int fxq_team_size(const fxq_qconv_plan *p)
 {
-    const double macs = (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    const double macs = p->gemv ? (double)p->kcg * p->d.m : (double)p->kc * p->d.m * p->n_tiles * p->nr;
     if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
     int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (nth > p->nthreads) nth = p->nthreads;
@@ -725,6 +809,11 @@ void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
 
 double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps)
 {
+    if (p->gemv) {
+        const double t0 = omp_get_wtime();
+        for (int r = 0; r < reps; ++r) fxq_gemv_rows(p, out, 0, (p->d.m + 15) / 16);
+        return omp_get_wtime() - t0;
+    }
     const int nth = fxq_team_size(p);
     const long tiles = (long)p->m_tiles * p->n_tiles;
     const double t0 = omp_get_wtime();

@@ -124,6 +124,20 @@ typedef void (*fxq_rq_i64_fn)(size_t mr, size_t nr, const int64_t *acc, size_t a
     void name(size_t mr, size_t nr, const int64_t *acc, size_t acc_stride, int16_t *c, size_t c_stride, \
               const fxq_rq_params *rq)
 
+/* One output column (P == 1): c[m] = rq(bias[m] + sum_k w[m][k] x[k]), m < mr
+ * (<= 16). w: row-major, rows kc apart, padded with zero rows to 16; bias:
+ * int32[16] (s8: pre-corrected by -128 * sum_k w); x: kc elements (u8 = code
+ * + 128 for s8, s16 otherwise). kc: multiple of 64 (s8) / 32 (s16). */
+typedef void (*fxq_gemv_fn)(size_t mr, size_t kc, const void *w, const int32_t *bias, const void *x, int16_t *c,
+                            const fxq_rq_params *rq);
+#define FXQ_DECL_GEMV(name)                                                                        \
+    void name(size_t mr, size_t kc, const void *w, const int32_t *bias, const void *x, int16_t *c, \
+              const fxq_rq_params *rq)
+FXQ_DECL_GEMV(fxq_s8_gemv_ukernel_16c64__avx512vnni);
+FXQ_DECL_GEMV(fxq_s8_gemv_ukernel_16c64__scalar);
+FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__avx512vnni);
+FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__scalar);
+
 /* AVX-512 VNNI tile 8x32: s8 (B u8 = code + 128, bias pre-corrected by
  * -128 * sum_k w) c4; s16 c2 int32 and int64. */
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__avx512vnni);

@@ -13,6 +13,8 @@
  *                                             int32 chunk sums added (times
  *                                             2^lshift) into an int64 tile
  *   fxq_i64_requant_ukernel__scalar           requantizes an int64 tile
+ *   fxq_s8_gemv_ukernel_16c64__scalar,       one output column, weights row-major
+ *   fxq_s16_gemv_ukernel_16c32__scalar        (P == 1), int32 acc
  * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
  * callers guarantee the true sums fit, so the wrapped value is the true one.
  * Rounding: fxq_rq_apply (round half away from zero, then saturate). */
@@ -86,3 +88,18 @@ FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
     for (size_t m = 0; m < mr; ++m)
         for (size_t n = 0; n < nr; ++n) c[m * c_stride + n] = fxq_rq_apply(acc[m * acc_stride + n], rq);
 }
+
+#define FXQ_SCALAR_GEMV(NAME, WTYPE, XTYPE)                                                        \
+    FXQ_DECL_GEMV(NAME)                                                                            \
+    {                                                                                              \
+        const WTYPE *wr = (const WTYPE *)w;                                                        \
+        const XTYPE *xv = (const XTYPE *)x;                                                        \
+        for (size_t m = 0; m < mr; ++m) {                                                          \
+            uint32_t acc = (uint32_t)bias[m];                                                      \
+            for (size_t k = 0; k < kc; ++k) acc += (uint32_t)((int32_t)wr[m * kc + k] * (int32_t)xv[k]); \
+            c[m] = fxq_rq_apply((int32_t)acc, rq);                                                 \
+        }                                                                                          \
+    }
+
+FXQ_SCALAR_GEMV(fxq_s8_gemv_ukernel_16c64__scalar, int8_t, uint8_t)
+FXQ_SCALAR_GEMV(fxq_s16_gemv_ukernel_16c32__scalar, int16_t, int16_t)

@@ -292,7 +292,38 @@ static void run_isa(const char *isa)
     snprintf(name, sizeof name, "qconv.%s.int32_boundary", isa);
     FXQ_CHECK(name, st.fails == 0 && boundary_ok, "%d/%d failed: %s %s", st.fails, st.cases, st.first_fail, bdesc);
 
-    /* 6. fmnist-like shapes, 1 and 2 threads */
+    /* 6. one output column (P == 1): connected layers and convolutions with a
+     * 1x1 output -- the GEMV kernels where the ISA has them */
+    memset(&st, 0, sizeof st);
+    int gemv_used = 0;
+    for (int rep = 0; rep < 60; ++rep) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        d->batch = rep % 4 == 0 ? 3 : 1;
+        if (rep % 3 == 2) { /* conv to a 1x1 output: 7x7 s5 p2 on 5x5, or 3x3 on 3x3 */
+            const int big = rep % 2;
+            d->c = rnd_int(1, 70), d->h = d->w = big ? 5 : 3, d->ksize = big ? 7 : 3, d->stride = big ? 5 : 1;
+            d->pad = big ? 2 : 0;
+        } else {
+            d->c = rep < 6 ? rep + 1 : rnd_int(1, 700), d->h = d->w = 1, d->ksize = 1, d->stride = 1;
+        }
+        d->m = rnd_int(1, 50);
+        qcase_geometry(d);
+        d->w_bits = rep % 2 ? rnd_int(2, 8) : rnd_int(2, 16);
+        d->a_bits = rep % 2 ? rnd_int(2, 8) : rnd_int(2, 16);
+        d->o_bits = rnd_int(2, 16);
+        d->act = rep % 3;
+        d->shift = rnd_shift(d, d->c * d->ksize * d->ksize);
+        qcase_alloc(&q, rep % 10 == 9 ? 1 : 0, rep % 5 ? 1 << 20 : 1 << 29);
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        gemv_used += strstr(desc, "gemv") != NULL;
+        qcase_free(&q);
+    }
+    snprintf(name, sizeof name, "qconv.%s.one_column_p1", isa);
+    FXQ_CHECK(name, st.fails == 0 && (gemv_used > 0 || !strstr(isa, "avx512vnni")), "%d/%d failed (gemv used %d): %s",
+              st.fails, st.cases, gemv_used, st.first_fail);
+
+    /* 7. fmnist-like shapes, 1 and 2 threads */
     memset(&st, 0, sizeof st);
     static const int shapes[][7] = {/* c h w m k s p */
                                     {3, 28, 28, 64, 3, 1, 0},  {64, 26, 26, 32, 3, 2, 1}, {32, 13, 13, 64, 3, 1, 0},

@@ -114,6 +114,41 @@ static void check_i64(const char *name, fxq_gemm_i64_fn simd, fxq_gemm_i64_fn tw
     free(a), free(b), free(acc1), free(acc2);
 }
 
+static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int s8)
+{
+    const int step = s8 ? 64 : 32, es = s8 ? 1 : 2;
+    static const int kcs[] = {1, 2, 3, 10, 49};
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ++ki)
+        for (int mr = 1; mr <= 16; ++mr) {
+            const size_t kc = (size_t)kcs[ki] * step;
+            unsigned char *w = xalloc(16 * kc * es), *x = xalloc(kc * es);
+            int32_t bias[16];
+            for (size_t i = 0; i < 16 * kc * es; ++i) w[i] = (unsigned char)rnd();
+            for (size_t i = 0; i < kc * es; ++i) x[i] = (unsigned char)rnd();
+            if (mr % 5 == 0) { /* extremes */
+                for (size_t i = 0; i < 16 * kc * es; ++i) w[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
+                for (size_t i = 0; i < kc * es; ++i) x[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
+            }
+            for (int i = 0; i < 16; ++i) bias[i] = (int32_t)rnd();
+            fxq_rq_params rq;
+            rnd_rq(&rq);
+            int16_t c1[16], c2[16];
+            memset(c1, 0x22, sizeof c1), memset(c2, 0x22, sizeof c2);
+            simd((size_t)mr, kc, w, bias, x, c1, &rq);
+            twin((size_t)mr, kc, w, bias, x, c2, &rq);
+            ++cases;
+            if (memcmp(c1, c2, sizeof c1) && !fails++) {
+                int i = 0;
+                while (c1[i] == c2[i]) ++i;
+                snprintf(why, sizeof why, "mr=%d kc=%zu: c[%d] %d vs twin %d", mr, kc, i, c1[i], c2[i]);
+            }
+            free(w), free(x);
+        }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+}
+
 static void check_rq64(const char *name, fxq_rq_i64_fn simd)
 {
     enum { R = 8, C = 37 };
@@ -200,6 +235,10 @@ int main(void)
         check_i64("ukernel.s16_i64_8x32c2.avx512vnni", fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni,
                   fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32);
         check_rq64("ukernel.i64_requant.avx512vnni", fxq_i64_requant_ukernel__avx512vnni);
+        check_gemv("ukernel.s8_gemv_16c64.avx512vnni", fxq_s8_gemv_ukernel_16c64__avx512vnni,
+                   fxq_s8_gemv_ukernel_16c64__scalar, 1);
+        check_gemv("ukernel.s16_gemv_16c32.avx512vnni", fxq_s16_gemv_ukernel_16c32__avx512vnni,
+                   fxq_s16_gemv_ukernel_16c32__scalar, 0);
     } else {
         printf("ok ukernel.avx512vnni (skipped: no avx512vnni)\n");
     }

@@ -1,0 +1,127 @@
+/* fxq_s8_gemv_ukernel_16c64__avx512vnni, fxq_s16_gemv_ukernel_16c32__avx512vnni
+ *
+ * One output column (P == 1: connected layers, convolutions with a 1x1
+ * output): c[m] = act(requant(bias[m] + sum_k w[m][k] * x[k])), m < mr.
+ * Tile: 16 rows; the 16 row sums are reduced to one zmm by a transpose-add
+ * tree, then requantized together.
+ * Layout: w row-major, rows kc elements apart (s8 / s16), the plan pads to
+ *   16 rows with zeros; bias int32[16] (s8: pre-corrected by -128 * sum_k w);
+ *   x: kc elements, u8 = code + 128 (s8) or s16.
+ * Accumulator: int32 lanes, wrap-around (vpdpbusd / vpdpwssd); used only
+ *   under the int32 rule of fxq_qconv.h, so the final sums are exact.
+ * The weights are the memory operand of vpdp* (s8 / s16), x the register
+ *   one (u8 / s16), 16 rows per 64-byte slice of x.
+ * Epilogue: fxq_rq_avx512_i32 (round half away from zero, saturate, act).
+ * Preconditions: 1 <= mr <= 16; kc % 64 == 0 (s8) / kc % 32 == 0 (s16).
+ */
+#if defined(__x86_64__)
+#include <assert.h>
+
+#include "fxq_qgemm_avx512.h"
+
+/* acc[0..15] -> one vector of their 16 lane sums (lane i = sum of acc[i]). */
+static inline __m512i fxq_reduce16(const __m512i *a)
+{
+    __m512i s1[8], s2[4];
+    for (int i = 0; i < 8; ++i)
+        s1[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(a[2 * i], a[2 * i + 1]), _mm512_unpackhi_epi32(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 4; ++i)
+        s2[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(s1[2 * i], s1[2 * i + 1]), _mm512_unpackhi_epi64(s1[2 * i], s1[2 * i + 1]));
+    const __m512i u01 = _mm512_add_epi32(_mm512_shuffle_i32x4(s2[0], s2[1], 0x88), _mm512_shuffle_i32x4(s2[0], s2[1], 0xdd));
+    const __m512i u23 = _mm512_add_epi32(_mm512_shuffle_i32x4(s2[2], s2[3], 0x88), _mm512_shuffle_i32x4(s2[2], s2[3], 0xdd));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(u01, u23, 0x88), _mm512_shuffle_i32x4(u01, u23, 0xdd));
+}
+
+static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, int16_t *c, const fxq_rq_params *rq)
+{
+    fxq_rq_avx512 rk;
+    fxq_rq_avx512_init(&rk, rq);
+    const __m512i r = fxq_rq_avx512_i32(_mm512_add_epi32(sums, _mm512_loadu_si512(bias)), &rk);
+    _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1), _mm512_cvtepi32_epi16(r));
+}
+
+/* The k loop in asm (GCC 12 copies every vpdp* accumulator each iteration):
+ * zmm0..15 = rows 0..15, zmm16 = 64 bytes of x; rows via 4 bases + index. */
+#define FXQ_GEMV(NAME, OP, EB, STEP)                                                              \
+    void NAME(size_t mr, size_t kc, const void *w, const int32_t *bias, const void *x, int16_t *c,\
+              const fxq_rq_params *rq)                                                            \
+    {                                                                                             \
+        assert(mr >= 1 && mr <= 16 && kc % (STEP) == 0);                                          \
+        const unsigned char *xb = (const unsigned char *)x;                                       \
+        const size_t row = kc * (EB), row3 = 3 * row;                                             \
+        const unsigned char *p0 = (const unsigned char *)w, *p4 = p0 + 4 * row;                   \
+        const unsigned char *p8 = p0 + 8 * row, *p12 = p0 + 12 * row;                             \
+        size_t n = kc * (EB) / 64;                                                                \
+        __m512i acc[16];                                                                          \
+        __asm__ volatile(                                                                         \
+            "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"                                                   \
+            "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"                                                   \
+            "vpxord %%zmm2, %%zmm2, %%zmm2\n\t"                                                   \
+            "vpxord %%zmm3, %%zmm3, %%zmm3\n\t"                                                   \
+            "vpxord %%zmm4, %%zmm4, %%zmm4\n\t"                                                   \
+            "vpxord %%zmm5, %%zmm5, %%zmm5\n\t"                                                   \
+            "vpxord %%zmm6, %%zmm6, %%zmm6\n\t"                                                   \
+            "vpxord %%zmm7, %%zmm7, %%zmm7\n\t"                                                   \
+            "vpxord %%zmm8, %%zmm8, %%zmm8\n\t"                                                   \
+            "vpxord %%zmm9, %%zmm9, %%zmm9\n\t"                                                   \
+            "vpxord %%zmm10, %%zmm10, %%zmm10\n\t"                                                \
+            "vpxord %%zmm11, %%zmm11, %%zmm11\n\t"                                                \
+            "vpxord %%zmm12, %%zmm12, %%zmm12\n\t"                                                \
+            "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"                                                \
+            "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"                                                \
+            "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"                                                \
+            "test %[n], %[n]\n\t"                                                                 \
+            "jz 2f\n\t"                                                                           \
+            ".p2align 4\n"                                                                        \
+            "1:\n\t"                                                                              \
+            "vmovdqu64 (%[x]), %%zmm16\n\t"                                                       \
+            OP " (%[p0]), %%zmm16, %%zmm0\n\t"                                                    \
+            OP " (%[p0],%[r1],1), %%zmm16, %%zmm1\n\t"                                            \
+            OP " (%[p0],%[r1],2), %%zmm16, %%zmm2\n\t"                                            \
+            OP " (%[p0],%[r3],1), %%zmm16, %%zmm3\n\t"                                            \
+            OP " (%[p4]), %%zmm16, %%zmm4\n\t"                                                    \
+            OP " (%[p4],%[r1],1), %%zmm16, %%zmm5\n\t"                                            \
+            OP " (%[p4],%[r1],2), %%zmm16, %%zmm6\n\t"                                            \
+            OP " (%[p4],%[r3],1), %%zmm16, %%zmm7\n\t"                                            \
+            OP " (%[p8]), %%zmm16, %%zmm8\n\t"                                                    \
+            OP " (%[p8],%[r1],1), %%zmm16, %%zmm9\n\t"                                            \
+            OP " (%[p8],%[r1],2), %%zmm16, %%zmm10\n\t"                                           \
+            OP " (%[p8],%[r3],1), %%zmm16, %%zmm11\n\t"                                           \
+            OP " (%[p12]), %%zmm16, %%zmm12\n\t"                                                  \
+            OP " (%[p12],%[r1],1), %%zmm16, %%zmm13\n\t"                                          \
+            OP " (%[p12],%[r1],2), %%zmm16, %%zmm14\n\t"                                          \
+            OP " (%[p12],%[r3],1), %%zmm16, %%zmm15\n\t"                                          \
+            "add $64, %[x]\n\t"                                                                   \
+            "add $64, %[p0]\n\t"                                                                  \
+            "add $64, %[p4]\n\t"                                                                  \
+            "add $64, %[p8]\n\t"                                                                  \
+            "add $64, %[p12]\n\t"                                                                 \
+            "dec %[n]\n\t"                                                                        \
+            "jnz 1b\n"                                                                            \
+            "2:\n\t"                                                                              \
+            "vmovdqu64 %%zmm0, 0(%[acc])\n\t"                                                     \
+            "vmovdqu64 %%zmm1, 64(%[acc])\n\t"                                                    \
+            "vmovdqu64 %%zmm2, 128(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm3, 192(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm4, 256(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm5, 320(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm6, 384(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm7, 448(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm8, 512(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm9, 576(%[acc])\n\t"                                                   \
+            "vmovdqu64 %%zmm10, 640(%[acc])\n\t"                                                  \
+            "vmovdqu64 %%zmm11, 704(%[acc])\n\t"                                                  \
+            "vmovdqu64 %%zmm12, 768(%[acc])\n\t"                                                  \
+            "vmovdqu64 %%zmm13, 832(%[acc])\n\t"                                                  \
+            "vmovdqu64 %%zmm14, 896(%[acc])\n\t"                                                  \
+            "vmovdqu64 %%zmm15, 960(%[acc])\n\t"                                                  \
+            : [x] "+r"(xb), [p0] "+r"(p0), [p4] "+r"(p4), [p8] "+r"(p8), [p12] "+r"(p12), [n] "+r"(n)\
+            : [r1] "r"(row), [r3] "r"(row3), [acc] "r"(acc)                                       \
+            : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",\
+              "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16");             \
+        fxq_gemv_out(mr, fxq_reduce16(acc), bias, c, rq);                                         \
+    }
+
+FXQ_GEMV(fxq_s8_gemv_ukernel_16c64__avx512vnni, "vpdpbusd", 1, 64)
+FXQ_GEMV(fxq_s16_gemv_ukernel_16c32__avx512vnni, "vpdpwssd", 2, 32)
+#endif
