@@ -27,6 +27,7 @@
  *            kernel with the high pass scaled by 2^8.
  */
 #include <limits.h>
+#include <math.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -830,4 +831,41 @@ double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps)
         }
     }
     return omp_get_wtime() - t0;
+}
+
+/* ---- layer input / output conversion ---- */
+
+static int16_t fxq_quantize1(float x, float scale, float lo, float hi)
+{
+    const float v = x * scale; /* exact, see fxq_f32_quantize__avx512vnni.c */
+    if (!(v == v)) return 0;
+    if (v >= hi) return (int16_t)hi;
+    if (v <= lo) return (int16_t)lo;
+    const int32_t t = (int32_t)v; /* trunc; |v| < 2^15 here */
+    const float d = v - (float)t; /* exact */
+    return (int16_t)(t + (d >= 0.5f) - (d <= -0.5f));
+}
+
+int fxq_qconv_quantize(const float *x, size_t n, int bits, int frac, int16_t *codes)
+{
+    if (bits < FXQ_MIN_BITS || bits > FXQ_MAX_BITS || frac < -64 || frac > 64) {
+        memset(codes, 0, n * sizeof *codes);
+        return 0;
+    }
+    const float scale = ldexpf(1.0f, frac), lo = (float)fxq_code_min(bits), hi = (float)fxq_code_max(bits);
+#if defined(__x86_64__)
+    const fxq_kset *ks = fxq_forced ? fxq_forced : fxq_kset_for(fxq_cpu_best_isa());
+    if (ks == &fxq_kset_avx512vnni) {
+        fxq_f32_quantize_ukernel__avx512vnni(n, x, scale, lo, hi, codes);
+        return 1;
+    }
+#endif
+    for (size_t i = 0; i < n; ++i) codes[i] = fxq_quantize1(x[i], scale, lo, hi);
+    return 1;
+}
+
+void fxq_qconv_dequantize(const int16_t *codes, size_t n, int frac, float *y)
+{
+    const float scale = ldexpf(1.0f, -frac);
+    for (size_t i = 0; i < n; ++i) y[i] = (float)codes[i] * scale;
 }

@@ -63,4 +63,12 @@ int fxq_qconv_force_isa(const char *isa);
  * (its last image), writing image 0's slot of `out`; returns seconds. */
 double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps);
 
+/* Layer input / output conversion, fast and exact:
+ * fxq_qconv_quantize: codes[i] = fxq_quantize_ref(x[i], {bits, frac}) for
+ *   every i (round half away from zero, saturate, NaN -> 0), SIMD where the
+ *   CPU has it; bits 2..16, |frac| <= 64 (else every code is 0 and 0 is returned).
+ * fxq_qconv_dequantize: y[i] = codes[i] * 2^-frac (exact). */
+int fxq_qconv_quantize(const float *x, size_t n, int bits, int frac, int16_t *codes);
+void fxq_qconv_dequantize(const int16_t *codes, size_t n, int frac, float *y);
+
 #endif

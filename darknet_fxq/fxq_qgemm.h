@@ -166,6 +166,10 @@ typedef void (*fxq_convert_plane_fn)(const int16_t *src, int h, int w, int st, i
 void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
                                    size_t phase, int ws);
 
+/* floats -> codes = fxq_quantize_ref per element (scale = 2^frac, lo/hi =
+ * code range); see fxq_f32_quantize__avx512vnni.c. */
+void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
+
 /* fp32 FMA / int8 VNNI throughput loops for `fxq info --bench`: each runs
  * `iters` iterations of independent multiply-adds and returns the number of
  * multiply-accumulates done (and a value derived from the result so the loop
