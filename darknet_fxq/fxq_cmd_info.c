@@ -26,15 +26,16 @@ static void fxq_info_usage(FILE *f)
                "  `gemm_peak_fraction <x>` last. FXQ_ISA=scalar|avx2|avx512vnni caps the ISA.\n");
 }
 
-/* A plan of the given bits for a small conv, to name the kernels it picks. */
-static void fxq_info_kernel(const char *label, int wb, int ab, int K)
+/* A plan of the given bits for a small 1x1 conv on h x h (h = 1: one output
+ * column, like a connected layer), to name the kernels it picks. */
+static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
 {
-    fxq_qconv_desc d = {1, K, 1, 1, 4, 1, 1, 0, 1, 1, wb, ab, 8, 8, FXQ_ACT_RELU};
+    fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU};
     int32_t *w = calloc((size_t)4 * K, sizeof *w);
     int64_t b[4] = {0};
     char why[256];
     fxq_qconv_plan *p = w ? fxq_qconv_plan_create(&d, w, b, why, sizeof why) : NULL;
-    printf("  %-34s %s\n", label, p ? fxq_qconv_plan_describe(p) : "(plan failed)");
+    printf("  %-36s %s\n", label, p ? fxq_qconv_plan_describe(p) : "(plan failed)");
     fxq_qconv_plan_free(p);
     free(w);
 }
@@ -189,10 +190,12 @@ int fxq_cmd_info(int argc, char **argv)
            cap ? ")" : "");
     printf("threads:  %d\n", nth);
     printf("kernels:\n");
-    fxq_info_kernel("w,a <= 8 bits (int32 acc):", 8, 8, 64);
-    fxq_info_kernel("w,a <= 16 bits (int32 acc):", 12, 12, 64);
-    fxq_info_kernel("16/16 bits, K >= 2 (int64 acc):", 16, 16, 64);
-    fxq_info_kernel("8/16 bits, huge K (int64 acc):", 8, 16, 1 << 14);
+    fxq_info_kernel("conv, w,a <= 8 bits (int32 acc):", 8, 8, 64, 4);
+    fxq_info_kernel("conv, <= 16 bits (int32 acc):", 12, 12, 64, 4);
+    fxq_info_kernel("conv, 16/16 bits (int64 acc):", 16, 16, 64, 4);
+    fxq_info_kernel("conv, 8/16 bits, huge K (int64):", 8, 16, 1 << 14, 4);
+    fxq_info_kernel("1 column, w,a <= 8 (int32 acc):", 8, 8, 64, 1);
+    fxq_info_kernel("1 column, <= 16 bits (int32 acc):", 12, 12, 64, 1);
     if (!bench) return 0;
 
     const char *how;
