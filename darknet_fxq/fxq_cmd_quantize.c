@@ -1,11 +1,486 @@
-/* PLACEHOLDER: `darknet fxq quantize` is not implemented yet (its owner replaces this file). */
+/* `darknet fxq quantize`: cross-layer bit-width optimization (paper §4.2) and
+ * the rewritten cfg.
+ *
+ *   quantize <cfg> [<weights> <calib.list|file.stats>] -o <out.cfg> <budget> [options]
+ *
+ * Bit-widths need only the cfg's shapes (--dry-run prints them without
+ * weights); fractional bits need calibration statistics, read from a .stats
+ * file or recorded on the fly. Every bad input ends in one line
+ * "darknet fxq quantize: <reason>", exit status 1 (2 for a usage error), and
+ * nothing written: all checks and computations come before the first write.
+ * docs/quantize.md is the user's documentation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fxq_cfgtext.h"
 #include "fxq_cmd.h"
+#include "fxq_input.h"
+#include "fxq_net.h"
+#include "fxq_qplan.h"
+#include "fxq_qreport.h"
+
+#define FXQ_QUANTIZE_BATCH 32 /* images per forward pass when recording statistics */
+
+static const char fxq_quantize_usage[] =
+    "usage: darknet fxq quantize <cfg> [<weights> <calib.list|file.stats>] -o <out.cfg> <budget> [options]\n"
+    "\n"
+    "Allocates bit-widths across layers (Lin et al., ICML 2016, section 4), picks every\n"
+    "Q-format from calibration statistics (section 3.3) and writes a cfg whose\n"
+    "[convolutional]/[connected] sections become [fxconvolutional]/[fxconnected]; it loads\n"
+    "the original .weights file unchanged.\n"
+    "\n"
+    "budget (exactly one):\n"
+    "  --beta0 B        first quantized layer's weights get B bits, the rest follow Eq. 15/16\n"
+    "  --sqnr DB        minimum predicted output SQNR: exact water-filling (Eq. 12/13), rounded\n"
+    "  --size-mbits M   highest predicted output SQNR whose weights fit in M Mbits (1e6 bits)\n"
+    "  --wbits B        B bits for every layer's weights (the paper's baseline)\n"
+    "options:\n"
+    "  -o FILE          the rewritten cfg (not needed with --dry-run)\n"
+    "  --objective O    size (rho = weights per layer, default) | ops (rho = multiply-accumulates)\n"
+    "  --kappa K        quantization efficiency in dB/bit (default 3) | measured (per step, from\n"
+    "                   the statistics)\n"
+    "  --abits B        activation bits (default 16)   | --alloc-acts: allocate them too\n"
+    "  --fc-bits B      fix connected layers' weights at B bits, outside the allocation\n"
+    "  --bbits B        bias bits (default 16; up to 32)\n"
+    "  --min-bits B, --max-bits B   bit-widths allowed (default 2..16, what the kernels support)\n"
+    "  --csv FILE       also write the allocation as CSV (- = stdout, instead of the table)\n"
+    "  --dry-run        print the allocation, write no cfg\n"
+    "  -n N, -b B, -t T recording statistics from a list: first N images, batch, threads\n"
+    "  --xi K, --dist D the section 3.3 rule: xi = K sigma (default 3), step sizes of D (default gaussian)\n"
+    "  -q               no progress line while recording\n"
+    "\n"
+    "See docs/quantize.md.\n";
+
+typedef struct fxq_quantize_args {
+    const char *pos[3];
+    int npos;
+    const char *out, *csv;
+    int dry_run, quiet, n, batch, threads;
+    const char *budget_flag[4];
+    int nbudget;
+    int abits_given;
+    fxq_qplan_opts o;
+} fxq_quantize_args;
+
+static int fxq_quantize_fail(const char *why)
+{
+    fprintf(stderr, "darknet fxq quantize: %s\n", why);
+    return 1;
+}
+
+static int fxq_quantize_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "darknet fxq quantize: %s%s%s (see darknet fxq quantize --help)\n", what, arg ? ": " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+static int fxq_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+static int fxq_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v != v) return 0;
+    *out = v;
+    return 1;
+}
+
+/* Bit-width options must name a width the kernels support. */
+static int fxq_bits_arg(const char *opt, const char *v, int *out)
+{
+    if (fxq_parse_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, out)) return 0;
+    char what[128];
+    snprintf(what, sizeof what, "%s wants a bit-width in %d..%d", opt, FXQ_MIN_BITS, FXQ_MAX_BITS);
+    return fxq_quantize_usage_error(what, v);
+}
+
+static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
+{
+    *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH};
+    a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .bbits = 16, .lo = FXQ_MIN_BITS, .hi = FXQ_MAX_BITS,
+                            .q = FXQ_QOPTS_DEFAULT};
+    for (int i = 1; i < argc; ++i) {
+        const char *o = argv[i];
+        if (o[0] != '-' || !o[1]) {
+            if (a->npos == 3) return fxq_quantize_usage_error("too many arguments", o);
+            a->pos[a->npos++] = o;
+            continue;
+        }
+        if (!strcmp(o, "--dry-run")) { a->dry_run = 1; continue; }
+        if (!strcmp(o, "--alloc-acts")) { a->o.alloc_acts = 1; continue; }
+        if (!strcmp(o, "-q")) { a->quiet = 1; continue; }
+        if (i + 1 >= argc) return fxq_quantize_usage_error("option needs a value", o);
+        const char *v = argv[++i];
+        int rc = 0;
+        if (!strcmp(o, "-o")) {
+            a->out = v;
+        } else if (!strcmp(o, "--csv")) {
+            a->csv = v;
+        } else if (!strcmp(o, "--objective")) {
+            if (!strcmp(v, "size")) a->o.objective_ops = 0;
+            else if (!strcmp(v, "ops")) a->o.objective_ops = 1;
+            else return fxq_quantize_usage_error("--objective wants size or ops", v);
+        } else if (!strcmp(o, "--kappa")) {
+            if (!strcmp(v, "measured")) {
+                a->o.kappa_measured = 1;
+            } else if (!fxq_parse_double(v, &a->o.kappa) || !(a->o.kappa > 0) || a->o.kappa > 100) {
+                return fxq_quantize_usage_error("--kappa wants a positive number of dB/bit (at most 100) or 'measured'", v);
+            }
+        } else if (!strcmp(o, "--beta0") || !strcmp(o, "--wbits")) {
+            int b = 0;
+            if ((rc = fxq_bits_arg(o, v, &b))) return rc;
+            a->o.budget = o[2] == 'b' ? FXQ_BUDGET_BETA0 : FXQ_BUDGET_WBITS;
+            a->o.budget_value = b;
+            if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
+            a->nbudget++;
+        } else if (!strcmp(o, "--sqnr")) {
+            if (!fxq_parse_double(v, &a->o.budget_value) || a->o.budget_value < -100 || a->o.budget_value > 200)
+                return fxq_quantize_usage_error("--sqnr wants a number of dB", v);
+            a->o.budget = FXQ_BUDGET_SQNR;
+            if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
+            a->nbudget++;
+        } else if (!strcmp(o, "--size-mbits")) {
+            if (!fxq_parse_double(v, &a->o.budget_value) || !(a->o.budget_value > 0) || a->o.budget_value > 1e9)
+                return fxq_quantize_usage_error("--size-mbits wants a positive number of Mbits", v);
+            a->o.budget = FXQ_BUDGET_SIZE;
+            if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
+            a->nbudget++;
+        } else if (!strcmp(o, "--abits")) {
+            if ((rc = fxq_bits_arg(o, v, &a->o.abits))) return rc;
+            a->abits_given = 1;
+        } else if (!strcmp(o, "--fc-bits")) {
+            if ((rc = fxq_bits_arg(o, v, &a->o.fc_bits))) return rc;
+        } else if (!strcmp(o, "--bbits")) {
+            /* biases live next to the accumulator: the layers take up to 32 */
+            if (!fxq_parse_int(v, FXQ_MIN_BITS, 32, &a->o.bbits))
+                return fxq_quantize_usage_error("--bbits wants a bit-width in 2..32", v);
+        } else if (!strcmp(o, "--min-bits")) {
+            if ((rc = fxq_bits_arg(o, v, &a->o.lo))) return rc;
+        } else if (!strcmp(o, "--max-bits")) {
+            if ((rc = fxq_bits_arg(o, v, &a->o.hi))) return rc;
+        } else if (!strcmp(o, "-n")) {
+            if (!fxq_parse_int(v, 1, INT_MAX, &a->n)) return fxq_quantize_usage_error("-n wants a positive count", v);
+        } else if (!strcmp(o, "-b")) {
+            if (!fxq_parse_int(v, 1, 4096, &a->batch)) return fxq_quantize_usage_error("-b wants 1..4096", v);
+        } else if (!strcmp(o, "-t")) {
+            if (!fxq_parse_int(v, 1, 1024, &a->threads)) return fxq_quantize_usage_error("-t wants 1..1024", v);
+        } else if (!strcmp(o, "--xi")) {
+            if (!fxq_parse_double(v, &a->o.q.xi_sigmas) || !(a->o.q.xi_sigmas > 0) || a->o.q.xi_sigmas > 1e6)
+                return fxq_quantize_usage_error("--xi wants a positive number", v);
+        } else if (!strcmp(o, "--dist")) {
+            if (!fxq_dist_parse(v, &a->o.q.dist))
+                return fxq_quantize_usage_error("--dist wants gaussian|laplacian|uniform|gamma|empirical", v);
+        } else {
+            return fxq_quantize_usage_error("unknown option", o);
+        }
+    }
+    if (a->npos == 0) return fxq_quantize_usage_error("expected <cfg> [<weights> <calib.list|file.stats>]", NULL);
+    if (a->npos == 2) return fxq_quantize_usage_error("<weights> needs <calib.list|file.stats> after it", a->pos[1]);
+    if (a->nbudget == 0)
+        return fxq_quantize_usage_error("give exactly one budget: --beta0, --sqnr, --size-mbits or --wbits", NULL);
+    if (a->nbudget > 1) {
+        char what[128];
+        snprintf(what, sizeof what, "conflicting budgets %s and %s: give exactly one", a->budget_flag[0],
+                 a->budget_flag[1]);
+        return fxq_quantize_usage_error(what, NULL);
+    }
+    if (a->o.lo > a->o.hi) return fxq_quantize_usage_error("--min-bits is above --max-bits", NULL);
+    if (a->o.alloc_acts && a->abits_given) return fxq_quantize_usage_error("--abits and --alloc-acts conflict", NULL);
+    if (a->o.alloc_acts && a->o.budget == FXQ_BUDGET_WBITS)
+        return fxq_quantize_usage_error("--alloc-acts needs a budget that allocates (--beta0, --sqnr, --size-mbits)", NULL);
+    if (!a->o.alloc_acts && (a->o.abits < a->o.lo || a->o.abits > a->o.hi))
+        return fxq_quantize_usage_error("--abits is outside --min-bits..--max-bits", NULL);
+    if (a->o.fc_bits && (a->o.fc_bits < a->o.lo || a->o.fc_bits > a->o.hi))
+        return fxq_quantize_usage_error("--fc-bits is outside --min-bits..--max-bits", NULL);
+    if (a->o.kappa_measured && a->npos < 3)
+        return fxq_quantize_usage_error("--kappa measured needs <weights> <calib.list|file.stats>", NULL);
+    if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (!a->dry_run && a->npos < 3)
+        return fxq_quantize_usage_error("writing a cfg needs fractional bits: give <weights> <calib.list|file.stats>, "
+                                        "or --dry-run for the bit-widths alone", NULL);
+    return 0;
+}
+
+static int fxq_is_stats_file(const char *path)
+{
+    const size_t n = strlen(path);
+    return n > 6 && !strcmp(path + n - 6, ".stats");
+}
+
+/* An output must not replace any input (the same path or the same file). */
+static int fxq_same_file(const char *a, const char *b)
+{
+    if (!strcmp(a, b)) return 1;
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int fxq_check_output(const fxq_quantize_args *a, const char *out, char *why, size_t why_len)
+{
+    for (int i = 0; i < a->npos; ++i) {
+        if (fxq_same_file(out, a->pos[i])) {
+            snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", out);
+            return 0;
+        }
+    }
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, why_len, "%s: is a directory", out);
+        return 0;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", out);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = 0;
+    else *slash = 0;
+    if (access(dir, W_OK | X_OK)) {
+        snprintf(why, why_len, "%s: its directory is not writable: %s", out, strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
+/* Replicas after the first would only repeat Darknet's layer table. */
+static network *fxq_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+{
+    fflush(stderr);
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
+    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
+    fflush(stderr);
+    if (saved >= 0 && devnull >= 0) dup2(saved, 2);
+    if (saved >= 0) close(saved);
+    if (devnull >= 0) close(devnull);
+    return net;
+}
+
+/* Statistics from a .stats file (checked against the cfg) or recorded now. */
+static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size_t why_len)
+{
+    const char *cfg = a->pos[0], *weights = a->pos[1], *src = a->pos[2];
+    char inner[1024];
+    network *net0 = fxq_load_quiet(cfg, weights, fxq_is_stats_file(src) ? 1 : a->batch, why, why_len);
+    if (!net0) return NULL;
+    fxq_stats *s = NULL;
+    if (fxq_is_stats_file(src)) {
+        s = fxq_stats_read(src, why, why_len);
+        if (s && !fxq_stats_match(s, net0, inner, sizeof inner)) {
+            snprintf(why, why_len, "%s: does not match %s: %s", src, cfg, inner);
+            fxq_stats_free(s);
+            s = NULL;
+        }
+        free_network(net0);
+        return s;
+    }
+    int n = 0;
+    char **paths = fxq_list_read(src, a->n, &n, why, why_len);
+    if (!paths) {
+        free_network(net0);
+        return NULL;
+    }
+    const int nb = (n + a->batch - 1) / a->batch;
+    int threads = a->threads ? a->threads : omp_get_max_threads();
+    if (threads > nb) threads = nb;
+    if (threads < 1) threads = 1;
+    network **nets = calloc((size_t)threads, sizeof *nets);
+    if (!nets) {
+        snprintf(why, why_len, "out of memory");
+        goto free_nets;
+    }
+    nets[0] = net0;
+    net0 = NULL;
+    for (int t = 1; t < threads; ++t)
+        if (!(nets[t] = fxq_load_quiet(cfg, weights, a->batch, why, why_len))) goto free_nets;
+    if (!a->quiet)
+        fprintf(stderr, "fxq quantize: recording statistics of %d images from %s, batch %d, %d thread%s\n", n, src,
+                a->batch, threads, threads > 1 ? "s" : "");
+    s = fxq_stats_collect_nets(nets, threads, paths, n, a->quiet, why, why_len);
+free_nets:
+    if (net0) free_network(net0);
+    for (int t = 0; nets && t < threads; ++t)
+        if (nets[t]) free_network(nets[t]);
+    free(nets);
+    fxq_list_free(paths, n);
+    return s;
+}
+
+/* Everything that can fail without writing: the plan, allocated and formatted. */
+static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtext *text, fxq_stats **stats,
+                                    char *why, size_t why_len)
+{
+    fxq_netshape *ns = fxq_netshape_probe(a->pos[0], why, why_len);
+    if (!ns) return NULL;
+    fxq_qplan *p = NULL;
+    if (ns->n != text->nsec - 1) {
+        snprintf(why, why_len, "%s: Darknet built %d layers from %d sections", a->pos[0], ns->n, text->nsec - 1);
+        goto fail;
+    }
+    char inner[1024];
+    if (!(p = fxq_qplan_build(ns, &a->o, inner, sizeof inner))) {
+        snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
+        goto fail;
+    }
+    p->shapes = ns; /* the plan's layers point into it */
+    if (a->npos == 3) {
+        if (!(*stats = fxq_quantize_stats(a, why, why_len))) goto fail;
+    }
+    if (!fxq_qplan_allocate(p, &a->o, *stats, stderr, why, why_len)) goto fail;
+    if (*stats && !fxq_qplan_formats(p, *stats, &a->o.q, why, why_len)) goto fail;
+    /* a cfg the fixed-point layers would refuse is not worth writing */
+    if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
+        if (!a->dry_run) {
+            snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
+            goto fail;
+        }
+        fprintf(stderr, "warning: %s\n", inner);
+    }
+    return p;
+fail:
+    if (p) fxq_qplan_free(p);
+    else fxq_netshape_free(ns);
+    return NULL;
+}
+
+static int fxq_write_csv(const fxq_qplan *p, const char *path, char *why, size_t why_len)
+{
+    if (!strcmp(path, "-")) return fxq_qreport_csv(stdout, p);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        snprintf(why, why_len, "out of memory");
+        return 0;
+    }
+    fxq_qreport_csv(m, p);
+    fclose(m);
+    /* the same temp-file-then-rename path as the cfg: one text "section" */
+    int ok = 0;
+    char tmpl[PATH_MAX];
+    snprintf(tmpl, sizeof tmpl, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmpl);
+    if (fd >= 0) {
+        const mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+        ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
+        ok = close(fd) == 0 && ok;
+        ok = ok && rename(tmpl, path) == 0;
+        if (!ok) unlink(tmpl);
+    }
+    if (!ok) snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
+    free(buf);
+    return ok;
+}
 
 int fxq_cmd_quantize(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "darknet fxq quantize: not implemented yet\n");
-    return 1;
+    for (int i = 1; i < argc; ++i) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(fxq_quantize_usage, stdout);
+            return 0;
+        }
+    }
+    fxq_quantize_args a;
+    int rc = fxq_quantize_parse_args(argc, argv, &a);
+    if (rc) return rc;
+    char why[2048];
+    const char *outputs[2] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL};
+    for (int i = 0; i < 2; ++i)
+        if (outputs[i] && !fxq_check_output(&a, outputs[i], why, sizeof why)) return fxq_quantize_fail(why);
+    if (outputs[0] && outputs[1] && fxq_same_file(outputs[0], outputs[1]))
+        return fxq_quantize_fail("--csv and -o name the same file");
+
+    fxq_cfgtext *text = fxq_cfgtext_read(a.pos[0], why, sizeof why);
+    if (!text) return fxq_quantize_fail(why);
+    fxq_stats *stats = NULL;
+    fxq_qplan *p = fxq_quantize_plan(&a, text, &stats, why, sizeof why);
+    char **added = NULL;
+    char *header = NULL;
+    if (!p) {
+        rc = fxq_quantize_fail(why);
+        goto done;
+    }
+    if (!a.dry_run) {
+        /* every quantized section must be free of the keys we add: Darknet
+         * reads the first occurrence of a key */
+        static const char *const keys[] = {"w_bits", "w_frac", "b_bits", "b_frac", "in_bits", "in_frac", "out_bits", "out_frac"};
+        added = calloc((size_t)text->nsec, sizeof *added);
+        header = fxq_qreport_cfg_header(p, &a.o, argc, argv, a.pos[0], a.pos[2]);
+        if (!added || !header) {
+            rc = fxq_quantize_fail("out of memory");
+            goto done;
+        }
+        for (int i = 0; i < p->nl; ++i) {
+            const int sec = p->layers[i].index + 1;
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k) {
+                if (fxq_cfgtext_get(text, sec, keys[k])) {
+                    snprintf(why, sizeof why, "%s:%d: layer %d already has a '%s' key", a.pos[0],
+                             text->sec[sec].header + 1, p->layers[i].index, keys[k]);
+                    rc = fxq_quantize_fail(why);
+                    goto done;
+                }
+            }
+            if (!(added[sec] = fxq_qreport_cfg_keys(p, i))) {
+                rc = fxq_quantize_fail("out of memory");
+                goto done;
+            }
+        }
+    }
+
+    const int csv_stdout = a.csv && !strcmp(a.csv, "-");
+    FILE *info = csv_stdout ? stderr : stdout;
+    char tmp[256];
+    fprintf(info, "fxq quantize %s\n", a.pos[0]);
+    fprintf(info, "  objective: %s\n", fxq_qreport_objective(&a.o));
+    fxq_qreport_kappa(tmp, sizeof tmp, p, &a.o);
+    fprintf(info, "  kappa: %s\n", tmp);
+    fxq_qreport_budget(tmp, sizeof tmp, &a.o);
+    fprintf(info, "  budget: %s\n", tmp);
+    if (a.o.alloc_acts) fprintf(info, "  activations: allocated\n");
+    else fprintf(info, "  activations: %d bits\n", a.o.abits);
+    if (!csv_stdout) fxq_qreport_table(stdout, p);
+    fxq_qreport_moves(info, p, &a.o);
+    if (!p->has_formats) fprintf(info, "(fractional bits need <weights> <calib.list|file.stats>)\n");
+
+    if (!a.dry_run) {
+        if (!fxq_cfgtext_write(text, a.out, header, added, why, sizeof why)) {
+            rc = fxq_quantize_fail(why);
+            goto done;
+        }
+        fprintf(info, "wrote %s\n", a.out);
+    }
+    if (a.csv) {
+        if (!fxq_write_csv(p, a.csv, why, sizeof why)) {
+            rc = fxq_quantize_fail(why);
+            goto done;
+        }
+        if (!csv_stdout) fprintf(info, "wrote %s\n", a.csv);
+    }
+done:
+    if (added)
+        for (int i = 0; i < text->nsec; ++i) free(added[i]);
+    free(added);
+    free(header);
+    fxq_qplan_free(p);
+    fxq_stats_free(stats);
+    fxq_cfgtext_free(text);
+    return rc;
 }

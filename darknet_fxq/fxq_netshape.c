@@ -1,0 +1,182 @@
+/* Layer shapes from Darknet's parser, run in a child process: see fxq_netshape.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "activations.h"
+#include "darknet.h"
+#include "fxq_net.h"
+#include "fxq_netshape.h"
+
+const char *fxq_netshape_type_name(const fxq_layer_shape *l)
+{
+    switch (l->type) {
+    case CONVOLUTIONAL: return "convolutional";
+    case CONNECTED: return "connected";
+    default: return "other";
+    }
+}
+
+static void shape_of(const layer *l, fxq_layer_shape *s)
+{
+    memset(s, 0, sizeof *s);
+    s->type = l->type;
+    s->batch_normalize = l->batch_normalize;
+    s->inputs = l->inputs;
+    s->outputs = l->outputs;
+    s->out_h = l->out_h, s->out_w = l->out_w, s->out_c = l->out_c;
+    snprintf(s->activation, sizeof s->activation, "%s", get_activation_string(l->activation));
+    s->groups = l->groups, s->binary = l->binary, s->xnor = l->xnor, s->size = l->size, s->stride = l->stride;
+    if (l->type == CONVOLUTIONAL) {
+        s->quantizable = 1;
+        s->params = l->nweights;
+        s->macs = (long long)l->nweights * l->out_h * l->out_w;
+    } else if (l->type == CONNECTED) {
+        s->quantizable = 1;
+        s->params = (long long)l->inputs * l->outputs;
+        s->macs = s->params;
+    }
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 0;
+        p += w, len -= (size_t)w;
+    }
+    return 1;
+}
+
+/* The child: parse, send {n, shapes[n]} down the pipe, exit. */
+static void probe_child(const char *cfg, int out_fd, int log_fd)
+{
+    dup2(log_fd, STDERR_FILENO);
+    char why[1024];
+    network *net = fxq_net_load(cfg, NULL, 1, why, sizeof why);
+    if (!net) {
+        fprintf(stderr, "%s\n", why);
+        _exit(3);
+    }
+    int n = net->n;
+    int ok = write_all(out_fd, &n, sizeof n);
+    for (int i = 0; i < n && ok; ++i) {
+        fxq_layer_shape s;
+        shape_of(&net->layers[i], &s);
+        ok = write_all(out_fd, &s, sizeof s);
+    }
+    _exit(ok ? 0 : 4);
+}
+
+static size_t read_all(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, p + got, len - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+/* Last line of the child's messages that says something (not the assert). */
+static void last_message(FILE *log, char *out, size_t out_len)
+{
+    char line[512];
+    out[0] = 0;
+    rewind(log);
+    while (fgets(line, sizeof line, log)) {
+        line[strcspn(line, "\n")] = 0;
+        const char *p = line;
+        while (*p == ' ') ++p;
+        if (!*p || strstr(p, "Assertion") || !strncmp(p, "layer ", 6)) continue;
+        snprintf(out, out_len, "%s", p);
+    }
+}
+
+static void copy_log(FILE *log)
+{
+    char buf[4096];
+    size_t r;
+    rewind(log);
+    while ((r = fread(buf, 1, sizeof buf, log)) > 0) fwrite(buf, 1, r, stderr);
+}
+
+fxq_netshape *fxq_netshape_probe(const char *cfg, char *why, size_t why_len)
+{
+    int fds[2];
+    FILE *log = tmpfile();
+    if (!log || pipe(fds) != 0) {
+        snprintf(why, why_len, "%s: cannot start the cfg parser: %s", cfg, strerror(errno));
+        if (log) fclose(log);
+        return NULL;
+    }
+    fflush(NULL); /* the child must not flush our buffers a second time */
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, why_len, "%s: cannot start the cfg parser: %s", cfg, strerror(errno));
+        close(fds[0]), close(fds[1]), fclose(log);
+        return NULL;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        probe_child(cfg, fds[1], fileno(log));
+    }
+    close(fds[1]);
+    fxq_netshape *ns = calloc(1, sizeof *ns);
+    int n = 0, complete = 0;
+    if (ns && read_all(fds[0], &n, sizeof n) == sizeof n && n > 0 && n < (1 << 20)) {
+        ns->layers = calloc((size_t)n, sizeof *ns->layers);
+        if (ns->layers) {
+            size_t want = sizeof *ns->layers * (size_t)n;
+            complete = read_all(fds[0], ns->layers, want) == want;
+            ns->n = n;
+        }
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    const int child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!child_ok || !complete) {
+        char msg[512];
+        last_message(log, msg, sizeof msg);
+        copy_log(log);
+        if (WIFSIGNALED(status))
+            snprintf(why, why_len, "%s: Darknet cannot build this network (its parser crashed, signal %d%s%s)", cfg,
+                     WTERMSIG(status), msg[0] ? "; last message: " : "", msg);
+        else
+            snprintf(why, why_len, "%s: Darknet cannot build this network%s%s", cfg, msg[0] ? ": " : "", msg);
+        fclose(log);
+        fxq_netshape_free(ns);
+        return NULL;
+    }
+    fclose(log);
+    /* Darknet builds layers with negative or zero sizes without complaint
+     * (a kernel larger than its input) and then reads out of bounds. */
+    for (int i = 0; i < ns->n; ++i) {
+        const fxq_layer_shape *l = &ns->layers[i];
+        if (l->outputs <= 0 || l->inputs < 0 || (l->quantizable && (l->params <= 0 || l->macs <= 0)) ||
+            (l->type == CONVOLUTIONAL && (l->out_h <= 0 || l->out_w <= 0 || l->out_c <= 0))) {
+            snprintf(why, why_len, "%s: layer %d has an empty output (%dx%dx%d, %lld values): is a kernel larger than its input?",
+                     cfg, i, l->out_w, l->out_h, l->out_c, l->outputs);
+            fxq_netshape_free(ns);
+            return NULL;
+        }
+    }
+    return ns;
+}
+
+void fxq_netshape_free(fxq_netshape *ns)
+{
+    if (!ns) return;
+    free(ns->layers);
+    free(ns);
+}
