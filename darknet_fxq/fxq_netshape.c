@@ -1,5 +1,7 @@
 /* Layer shapes from Darknet's parser, run in a child process: see fxq_netshape.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +56,12 @@ static int write_all(int fd, const void *buf, size_t len)
     return 1;
 }
 
-/* The child: parse, send {n, shapes[n]} down the pipe, exit. */
-static void probe_child(const char *cfg, int out_fd, int log_fd)
+/* The child: parse, send {n, shapes[n]} down the pipe, exit. Its temporary
+ * files go to `tmpdir`, which the parent empties: an abort skips cleanup. */
+static void probe_child(const char *cfg, int out_fd, int log_fd, const char *tmpdir)
 {
     dup2(log_fd, STDERR_FILENO);
+    if (tmpdir) setenv("TMPDIR", tmpdir, 1);
     char why[1024];
     network *net = fxq_net_load(cfg, NULL, 1, why, sizeof why);
     if (!net) {
@@ -72,6 +76,22 @@ static void probe_child(const char *cfg, int out_fd, int log_fd)
         ok = write_all(out_fd, &s, sizeof s);
     }
     _exit(ok ? 0 : 4);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char path[PATH_MAX];
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
 }
 
 static size_t read_all(int fd, void *buf, size_t len)
@@ -113,10 +133,15 @@ static void copy_log(FILE *log)
 fxq_netshape *fxq_netshape_probe(const char *cfg, char *why, size_t why_len)
 {
     int fds[2];
+    const char *base = getenv("TMPDIR");
+    char tmpdir[PATH_MAX];
+    snprintf(tmpdir, sizeof tmpdir, "%s/fxq-probe.XXXXXX", base && *base ? base : "/tmp");
+    const int have_tmpdir = mkdtemp(tmpdir) != NULL;
     FILE *log = tmpfile();
     if (!log || pipe(fds) != 0) {
         snprintf(why, why_len, "%s: cannot start the cfg parser: %s", cfg, strerror(errno));
         if (log) fclose(log);
+        if (have_tmpdir) remove_dir(tmpdir);
         return NULL;
     }
     fflush(NULL); /* the child must not flush our buffers a second time */
@@ -124,11 +149,12 @@ fxq_netshape *fxq_netshape_probe(const char *cfg, char *why, size_t why_len)
     if (pid < 0) {
         snprintf(why, why_len, "%s: cannot start the cfg parser: %s", cfg, strerror(errno));
         close(fds[0]), close(fds[1]), fclose(log);
+        if (have_tmpdir) remove_dir(tmpdir);
         return NULL;
     }
     if (pid == 0) {
         close(fds[0]);
-        probe_child(cfg, fds[1], fileno(log));
+        probe_child(cfg, fds[1], fileno(log), have_tmpdir ? tmpdir : NULL);
     }
     close(fds[1]);
     fxq_netshape *ns = calloc(1, sizeof *ns);
@@ -144,6 +170,7 @@ fxq_netshape *fxq_netshape_probe(const char *cfg, char *why, size_t why_len)
     close(fds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (have_tmpdir) remove_dir(tmpdir);
     const int child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (!child_ok || !complete) {
         char msg[512];

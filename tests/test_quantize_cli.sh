@@ -111,13 +111,14 @@ printf '[net]\nheight=8\nwidth=8\nchannels=1\n[convolutinal]\nfilters=2\nsize=3\
 printf '[net]\nheight=0\nwidth=8\nchannels=1\n[convolutional]\nfilters=2\nsize=3\n' >"$TMP/noin.cfg"
 printf '[net]\nheight=4\nwidth=4\nchannels=1\n[convolutional]\nfilters=2\nsize=7\n' >"$TMP/tiny.cfg"
 cp $C "$TMP/in.cfg"
+mkdir "$TMP/tmpdir" # temporary files of a failed run must not stay behind
 W=weights/fmnist.weights
 bad() { # NAME EXPECTED-MESSAGE-PART ARGS...
     name=$1 msg=$2; shift 2
-    rm -f "$TMP/out.cfg"
-    "$DARKNET" fxq quantize "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"; rc=$?
-    left=$(ls "$TMP" | grep -c '\.tmp\.')
-    if [ $rc -ne 0 ] && [ ! -e "$TMP/out.cfg" ] && [ "$left" -eq 0 ] && grep -q -- "$msg" "$TMP/bad.err"; then ok "bad.$name";
+    rm -f "$TMP/out.cfg" "$TMP/out.csv"
+    TMPDIR="$TMP/tmpdir" "$DARKNET" fxq quantize "$@" --csv "$TMP/out.csv" >"$TMP/bad.out" 2>"$TMP/bad.err"; rc=$?
+    left=$(( $(ls "$TMP" | grep -c '\.tmp\.') + $(ls -A "$TMP/tmpdir" | wc -l) ))
+    if [ $rc -ne 0 ] && [ ! -e "$TMP/out.cfg" ] && [ ! -e "$TMP/out.csv" ] && [ "$left" -eq 0 ] && grep -q -- "$msg" "$TMP/bad.err"; then ok "bad.$name";
     else fail "bad.$name" "rc=$rc out=$([ -e "$TMP/out.cfg" ] && echo written) tmp=$left err='$(tail -n 1 "$TMP/bad.err")'"; fi
 }
 bad no_budget "give exactly one budget" $C -o "$TMP/out.cfg" --dry-run
