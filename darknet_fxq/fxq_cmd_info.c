@@ -6,6 +6,9 @@
  *   GEMM       = the packed s8 GEMM phase alone (M=256 N=1024 K=2304, a 3x3
  *                conv of 256 channels on 32x32); the full run (convert +
  *                im2col + pack + GEMM) is printed beside it.
+ * Every rate is the best of many short trials, the trials of all the
+ * measurements interleaved (other jobs on the machine only ever slow a trial
+ * down, and every measurement sees the same conditions).
  * The last line is machine-readable: `gemm_peak_fraction <x>`. */
 #include <omp.h>
 #include <stdio.h>
@@ -42,110 +45,108 @@ static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
 
 typedef double (*fxq_peak_fn)(long iters, float *sink);
 
-/* fp32 FMA throughput on nth threads (best of 3), in FMAs per second. */
-static double fxq_fp32_peak(int nth, const char **how)
+static fxq_peak_fn fxq_fma_loop(const char **how)
 {
-    fxq_peak_fn fn = NULL;
     *how = "none";
 #if defined(__x86_64__)
     if (fxq_cpu()->avx512f) {
-        fn = fxq_f32_fma_loop__avx512vnni;
         *how = "zmm vfmadd, 16 chains";
-    } else if (fxq_cpu()->avx2 && fxq_cpu()->fma) {
-        fn = fxq_f32_fma_loop__avx2;
+        return fxq_f32_fma_loop__avx512vnni;
+    }
+    if (fxq_cpu()->avx2 && fxq_cpu()->fma) {
         *how = "ymm vfmadd, 12 chains";
+        return fxq_f32_fma_loop__avx2;
     }
 #endif
-    if (!fn) return 0;
-    const long iters = 20 * 1000 * 1000;
-    double best = 0;
-    float sink = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-        double macs = 0;
-        const double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(nth) reduction(+ : macs)
-        {
-            float s;
-            macs += fn(iters, &s);
-            if (s == 12345.f) sink += s;
-        }
-        const double r = macs / (omp_get_wtime() - t0);
-        if (r > best) best = r;
-    }
-    if (sink == 1.f) printf(" ");
-    return best;
+    return NULL;
 }
 
-static double fxq_vnni_peak(int nth)
+/* One trial of the fp32 FMA loop on nth threads (~5 ms): FMAs per second. */
+static double fxq_fma_trial(fxq_peak_fn fn, int nth)
+{
+    double macs = 0;
+    float sink = 0;
+    const double t0 = omp_get_wtime();
+#pragma omp parallel num_threads(nth) reduction(+ : macs)
+    {
+        float s;
+        macs += fn(500 * 1000, &s);
+        if (s == 12345.f) macs += 0 * (double)s;
+    }
+    (void)sink;
+    return macs / (omp_get_wtime() - t0);
+}
+
+/* One trial of the vpdpbusd loop, int8 MACs per second (0 without VNNI). */
+static double fxq_vnni_trial(int nth)
 {
 #if defined(__x86_64__)
     if (!fxq_cpu_supports(FXQ_ISA_AVX512VNNI)) return 0;
-    double best = 0;
-    const long iters = 10 * 1000 * 1000;
-    for (int rep = 0; rep < 3; ++rep) {
-        double macs = 0;
-        const double t0 = omp_get_wtime();
+    double macs = 0;
+    const double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(nth) reduction(+ : macs)
-        {
-            int32_t s;
-            macs += fxq_s8_dot_loop__avx512vnni(iters, &s);
-            if (s == 12345) macs += 0;
-        }
-        const double r = macs / (omp_get_wtime() - t0);
-        if (r > best) best = r;
+    {
+        int32_t s;
+        macs += fxq_s8_dot_loop__avx512vnni(250 * 1000, &s);
+        if (s == 12345) macs += 0;
     }
-    return best;
+    return macs / (omp_get_wtime() - t0);
 #else
     (void)nth;
     return 0;
 #endif
 }
 
-/* GMAC/s of the GEMM phase alone and of whole runs, for a 3x3 conv
- * c -> m on h x w (pad 1): M = m, N = h*w, K = 9c. */
-static int fxq_bench_conv(int bits, int c, int h, int m, double *gemm, double *full, char *desc, size_t dlen)
+/* A 3x3 conv c -> m on h x h (pad 1): M = m, N = h*h, K = 9c. */
+typedef struct fxq_bconv {
+    fxq_qconv_plan *p;
+    int16_t *in, *out;
+    double macs, gemm, full; /* best rates */
+    char desc[192];
+} fxq_bconv;
+
+static int fxq_bconv_init(fxq_bconv *bc, int bits, int c, int h, int m)
 {
     fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, bits, bits, bits, 0, FXQ_ACT_RELU};
     const size_t K = (size_t)c * 9, N = (size_t)h * h;
-    d.shift = (bits - 1) + (bits - 1) + 6 - (bits - 1);
+    d.shift = (bits - 1) + 6;
+    memset(bc, 0, sizeof *bc);
     int32_t *w = malloc((size_t)m * K * sizeof *w);
     int64_t *b = calloc((size_t)m, sizeof *b);
-    int16_t *in = malloc((size_t)c * N * sizeof *in), *out = malloc((size_t)m * N * sizeof *out);
-    if (!w || !b || !in || !out) return 0;
+    bc->in = malloc((size_t)c * N * sizeof *bc->in);
+    bc->out = malloc((size_t)m * N * sizeof *bc->out);
+    if (!w || !b || !bc->in || !bc->out) return 0;
     unsigned s = 12345;
     const int lo = (int)fxq_code_min(bits), span = (int)(fxq_code_max(bits) - lo + 1);
     for (size_t i = 0; i < (size_t)m * K; ++i) s = s * 1103515245u + 12345u, w[i] = lo + (int)((s >> 8) % span);
-    for (size_t i = 0; i < (size_t)c * N; ++i) s = s * 1103515245u + 12345u, in[i] = (int16_t)(lo + (int)((s >> 8) % span));
+    for (size_t i = 0; i < (size_t)c * N; ++i) s = s * 1103515245u + 12345u, bc->in[i] = (int16_t)(lo + (int)((s >> 8) % span));
     char why[256];
-    fxq_qconv_plan *p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
-    if (!p) {
+    bc->p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
+    free(w), free(b);
+    if (!bc->p) {
         fprintf(stderr, "darknet fxq info: %s\n", why);
         return 0;
     }
-    snprintf(desc, dlen, "%s", fxq_qconv_plan_describe(p));
-    const double macs = (double)m * N * K;
-    fxq_qconv_run(p, in, out); /* packs B, warms up */
-    int reps = 1;
-    double t = fxq_qconv_bench_gemm(p, out, reps);
-    while (t < 0.05 && reps < (1 << 20)) reps *= 2, t = fxq_qconv_bench_gemm(p, out, reps);
-    reps = (int)(reps * 0.3 / t) + 1;
-    double best = 1e30;
-    for (int i = 0; i < 3; ++i) {
-        t = fxq_qconv_bench_gemm(p, out, reps) / reps;
-        if (t < best) best = t;
-    }
-    *gemm = macs / best;
-    best = 1e30;
-    for (int i = 0; i < 3; ++i) {
-        const double t0 = omp_get_wtime();
-        for (int r = 0; r < reps; ++r) fxq_qconv_run(p, in, out);
-        t = (omp_get_wtime() - t0) / reps;
-        if (t < best) best = t;
-    }
-    *full = macs / best;
-    fxq_qconv_plan_free(p);
-    free(w), free(b), free(in), free(out);
+    snprintf(bc->desc, sizeof bc->desc, "%s", fxq_qconv_plan_describe(bc->p));
+    bc->macs = (double)m * N * K;
+    fxq_qconv_run(bc->p, bc->in, bc->out); /* packs B, warms up */
     return 1;
+}
+
+static void fxq_bconv_trial(fxq_bconv *bc)
+{
+    double t = fxq_qconv_bench_gemm(bc->p, bc->out, 2) / 2;
+    if (bc->macs / t > bc->gemm) bc->gemm = bc->macs / t;
+    const double t0 = omp_get_wtime();
+    fxq_qconv_run(bc->p, bc->in, bc->out);
+    t = omp_get_wtime() - t0;
+    if (bc->macs / t > bc->full) bc->full = bc->macs / t;
+}
+
+static void fxq_bconv_free(fxq_bconv *bc)
+{
+    fxq_qconv_plan_free(bc->p);
+    free(bc->in), free(bc->out);
 }
 
 int fxq_cmd_info(int argc, char **argv)
@@ -198,22 +199,38 @@ int fxq_cmd_info(int argc, char **argv)
     fxq_info_kernel("1 column, <= 16 bits (int32 acc):", 12, 12, 64, 1);
     if (!bench) return 0;
 
+    /* Trials of every measurement interleaved over ~2 s, best of each kept:
+     * other jobs on the machine only ever slow a trial down, and all the
+     * measurements see the same conditions. */
     const char *how;
-    const double fma = fxq_fp32_peak(nth, &how);
-    const double vnni = fxq_vnni_peak(nth);
-    const double peak8 = 4 * fma;
+    const fxq_peak_fn fn = fxq_fma_loop(&how);
+    fxq_bconv c8, c16;
+    if (!fxq_bconv_init(&c8, 8, 256, 32, 256)) return 1;
+    const int have16 = fxq_bconv_init(&c16, 16, 256, 32, 256);
+    double fma = 0, vnni = 0;
+    const double t_end = omp_get_wtime() + 2.0;
+    for (int round = 0; round < 400 && (round < 12 || omp_get_wtime() < t_end); ++round) {
+        if (fn) {
+            const double r = fxq_fma_trial(fn, nth);
+            if (r > fma) fma = r;
+        }
+        const double v = fxq_vnni_trial(nth);
+        if (v > vnni) vnni = v;
+        fxq_bconv_trial(&c8);
+        if (have16 && round % 2 == 0) fxq_bconv_trial(&c16);
+    }
+    const double peak8 = 4 * fma, gemm8 = c8.gemm;
     printf("bench:\n");
     printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)\n", fma / 1e9, 2 * fma / 1e9, how, nth);
     printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)\n", peak8 / 1e9);
     if (vnni > 0) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)\n", vnni / 1e9);
-    double gemm8 = 0, full8 = 0, gemm16 = 0, full16 = 0;
-    char desc8[192] = "", desc16[192] = "";
-    if (!fxq_bench_conv(8, 256, 32, 256, &gemm8, &full8, desc8, sizeof desc8)) return 1;
-    printf("  8/8 GEMM  M=256 N=1024 K=2304  %8.1f GMAC/s  (full run incl. im2col+pack: %.1f)  [%s]\n", gemm8 / 1e9,
-           full8 / 1e9, desc8);
-    if (fxq_bench_conv(16, 256, 32, 256, &gemm16, &full16, desc16, sizeof desc16))
-        printf("  16/16 GEMM M=256 N=1024 K=2304 %8.1f GMAC/s  (full run: %.1f)  [%s]\n", gemm16 / 1e9, full16 / 1e9,
-               desc16);
+    printf("  8/8 GEMM   M=256 N=1024 K=2304 %8.1f GMAC/s  (full run incl. im2col+pack: %.1f)  [%s]\n", c8.gemm / 1e9,
+           c8.full / 1e9, c8.desc);
+    if (have16)
+        printf("  16/16 GEMM M=256 N=1024 K=2304 %8.1f GMAC/s  (full run: %.1f)  [%s]\n", c16.gemm / 1e9, c16.full / 1e9,
+               c16.desc);
+    fxq_bconv_free(&c8);
+    if (have16) fxq_bconv_free(&c16);
     const double frac = peak8 > 0 ? gemm8 / peak8 : 0;
     printf("  int8 GEMM / int8 peak: %.1f%%\n", 100 * frac);
     printf("gemm_peak_fraction %.3f\n", frac);
