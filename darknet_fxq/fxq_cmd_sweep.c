@@ -1,11 +1,603 @@
-/* PLACEHOLDER: `darknet fxq sweep` is not implemented yet (its owner replaces this file). */
-#include <stdio.h>
+/* `darknet fxq sweep`: the paper's size-error experiment (§5.1, Figure 3).
+ * Quantizes the network with equal bit-widths and with the optimized
+ * (water-filling) allocation over ranges of budgets, evaluates top-1 error
+ * of every distinct result on the test set, and writes a CSV, an SVG plot of
+ * model size vs error, and the size reduction at equal error. Each point is
+ * made by the same code as `fxq quantize` (fxq_qplan + its cfg writer), from
+ * one set of calibration statistics. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "fxq_cmd.h"
+#include "fxq_eval.h"
+#include "fxq_input.h"
+#include "fxq_netshape.h"
+#include "fxq_svgplot.h"
+#include "fxq_sweep.h"
+
+#define FXQ_SWEEP_MAX_POINTS 512
+#define FXQ_SWEEP_CHUNK 12 /* fixed-point networks evaluated per pass over the test set */
+
+static void fxq_sweep_usage(FILE *f)
+{
+    fprintf(f, "usage: darknet fxq sweep <data> <cfg> <weights> <calib.list> -o sweep.csv [options]\n"
+               "  Equal bit-widths (--wbits) vs the optimized allocation (--beta0, --sqnr), as in the\n"
+               "  paper's Figure 3: each budget is quantized like `fxq quantize`, every distinct\n"
+               "  network is evaluated on the data file's valid= list, and model size (weights,\n"
+               "  Mbit) is written beside top-1 error.\n"
+               "ranges: LO:HI or LO:HI:STEP (step 1 by default), or 'none'\n"
+               "  --wbits R        equal bit-widths (default 2:8)\n"
+               "  --beta0 R        first layer's weight bits, the rest by Eq. 15/16 (default 4:14)\n"
+               "  --sqnr R         minimum predicted output SQNR in dB (default 2:26:2)\n"
+               "options:\n"
+               "  -o FILE          the CSV (required)\n"
+               "  --plot FILE      an SVG plot of model size vs top-1 error, both series\n"
+               "  -n N             first N test images (default: all)\n"
+               "  --calib-n N      calibration images for the statistics (default 1000)\n"
+               "  --stats FILE     statistics from `fxq stats` instead of recording them\n"
+               "  --abits B        activation bits (default 16, as in the paper's §5.1)\n"
+               "  --fc-bits B      connected layers' weights at B bits outside the allocation\n"
+               "                   (default 16, as in the paper; 0 = allocate them too)\n"
+               "  --kappa K        dB/bit for the allocation (default 3) | measured\n"
+               "  --keep DIR       keep the cfgs written (default: a temporary folder, removed)\n"
+               "  --batch B        images per forward pass (default 32)\n"
+               "  -q               no progress on stderr\n"
+               "or:    darknet fxq sweep --from-csv sweep.csv [--plot sweep.svg [--title TEXT]]\n"
+               "  the summary (and plot) of an earlier run, from its CSV.\n");
+}
+
+typedef struct fxq_range {
+    double lo, hi, step;
+    int on;
+} fxq_range;
+
+static int fxq_parse_range(const char *s, fxq_range *r)
+{
+    if (!strcmp(s, "none")) {
+        r->on = 0;
+        return 1;
+    }
+    char *end;
+    r->lo = strtod(s, &end);
+    r->hi = r->lo, r->step = 1, r->on = 1;
+    if (*end == ':') {
+        r->hi = strtod(end + 1, &end);
+        if (*end == ':') r->step = strtod(end + 1, &end);
+    }
+    return !*end && isfinite(r->lo) && isfinite(r->hi) && r->step > 0 && r->hi >= r->lo && (r->hi - r->lo) / r->step < 1000;
+}
+
+typedef struct fxq_sweep_args {
+    const char *pos[4], *csv, *plot, *stats, *keep;
+    fxq_range wbits, beta0, sqnr;
+    int limit, calib_n, batch, quiet;
+    fxq_qplan_opts o;
+} fxq_sweep_args;
+
+static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->wbits = (fxq_range){2, 8, 1, 1};
+    a->beta0 = (fxq_range){4, 14, 1, 1};
+    a->sqnr = (fxq_range){2, 26, 2, 1};
+    a->calib_n = 1000, a->batch = 32;
+    a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .fc_bits = 16, .bbits = 16, .lo = FXQ_MIN_BITS,
+                            .hi = FXQ_MAX_BITS, .q = FXQ_QOPTS_DEFAULT};
+    int npos = 0;
+    for (int i = 1; i < argc; ++i) {
+        const char *k = argv[i];
+        if (!strcmp(k, "-q")) {
+            a->quiet = 1;
+            continue;
+        }
+        if (k[0] != '-' || !k[1]) {
+            if (npos == 4) {
+                fprintf(stderr, "darknet fxq sweep: unexpected argument '%s'\n", k);
+                return 2;
+            }
+            a->pos[npos++] = k;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "darknet fxq sweep: %s needs a value (see --help)\n", k);
+            return 2;
+        }
+        const char *v = argv[++i];
+        char *end = NULL;
+        long x = strtol(v, &end, 10);
+        const int is_int = end != v && !*end;
+        int ok = 1;
+        if (!strcmp(k, "-o")) a->csv = v;
+        else if (!strcmp(k, "--plot")) a->plot = v;
+        else if (!strcmp(k, "--stats")) a->stats = v;
+        else if (!strcmp(k, "--keep")) a->keep = v;
+        else if (!strcmp(k, "--wbits")) ok = fxq_parse_range(v, &a->wbits);
+        else if (!strcmp(k, "--beta0")) ok = fxq_parse_range(v, &a->beta0);
+        else if (!strcmp(k, "--sqnr")) ok = fxq_parse_range(v, &a->sqnr);
+        else if (!strcmp(k, "-n")) ok = is_int && x >= 1 && x <= 100000000 && (a->limit = (int)x);
+        else if (!strcmp(k, "--calib-n")) ok = is_int && x >= 1 && x <= 100000000 && (a->calib_n = (int)x);
+        else if (!strcmp(k, "--batch")) ok = is_int && x >= 1 && x <= 4096 && (a->batch = (int)x);
+        else if (!strcmp(k, "--abits")) ok = is_int && x >= FXQ_MIN_BITS && x <= FXQ_MAX_BITS && (a->o.abits = (int)x);
+        else if (!strcmp(k, "--fc-bits")) ok = is_int && (x == 0 || (x >= FXQ_MIN_BITS && x <= FXQ_MAX_BITS)) && ((a->o.fc_bits = (int)x), 1);
+        else if (!strcmp(k, "--kappa")) {
+            if (!strcmp(v, "measured")) a->o.kappa_measured = 1;
+            else ok = (a->o.kappa = strtod(v, &end)) > 0 && !*end && a->o.kappa <= 100;
+        } else {
+            fprintf(stderr, "darknet fxq sweep: unknown option '%s' (see --help)\n", k);
+            return 2;
+        }
+        if (!ok) {
+            fprintf(stderr, "darknet fxq sweep: %s '%s' is not valid (see --help)\n", k, v);
+            return 2;
+        }
+    }
+    if (npos != 4 || !a->csv) {
+        fxq_sweep_usage(stderr);
+        return 2;
+    }
+    if (!a->wbits.on && !a->beta0.on && !a->sqnr.on) {
+        fprintf(stderr, "darknet fxq sweep: every series is 'none'\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* The `fxq quantize` command equivalent to one point, for the cfg header. */
+static void fxq_point_argv(const fxq_sweep_args *a, const fxq_sweep_point *pt, const char *path, char buf[][64],
+                           char **argv, int *argc)
+{
+    int n = 0;
+    argv[n++] = "quantize";
+    argv[n++] = (char *)a->pos[1];
+    argv[n++] = (char *)a->pos[2];
+    argv[n++] = (char *)(a->stats ? a->stats : a->pos[3]);
+    argv[n++] = "-o";
+    argv[n++] = (char *)path;
+    argv[n++] = pt->series == FXQ_SERIES_EQUAL ? "--wbits" : pt->series == FXQ_SERIES_BETA0 ? "--beta0" : "--sqnr";
+    snprintf(buf[0], 64, "%g", pt->value);
+    argv[n++] = buf[0];
+    argv[n++] = "--abits";
+    snprintf(buf[1], 64, "%d", a->o.abits);
+    argv[n++] = buf[1];
+    if (a->o.fc_bits) {
+        argv[n++] = "--fc-bits";
+        snprintf(buf[2], 64, "%d", a->o.fc_bits);
+        argv[n++] = buf[2];
+    }
+    argv[n++] = "--kappa";
+    if (a->o.kappa_measured) argv[n++] = "measured";
+    else {
+        snprintf(buf[3], 64, "%g", a->o.kappa);
+        argv[n++] = buf[3];
+    }
+    if (!a->stats) {
+        argv[n++] = "-n";
+        snprintf(buf[4], 64, "%d", a->calib_n);
+        argv[n++] = buf[4];
+    }
+    *argc = n;
+}
+
+/* Quantizes one budget into pts[*np] (skipped with a note when the budget
+ * cannot be met). 0 only on a hard failure (writing). */
+static int fxq_sweep_point_make(const fxq_sweep_args *a, const fxq_netshape *ns, const fxq_cfgtext *text,
+                                const fxq_stats *st, const char *dir, fxq_series series, double value,
+                                fxq_sweep_point *pts, int *np, char *why, size_t why_len)
+{
+    if (*np >= FXQ_SWEEP_MAX_POINTS) return 1;
+    fxq_sweep_point *pt = &pts[*np];
+    memset(pt, 0, sizeof *pt);
+    pt->series = series, pt->value = value, pt->same_as = -1;
+    fxq_qplan_opts o = a->o;
+    o.budget = series == FXQ_SERIES_EQUAL ? FXQ_BUDGET_WBITS : series == FXQ_SERIES_BETA0 ? FXQ_BUDGET_BETA0 : FXQ_BUDGET_SQNR;
+    o.budget_value = value;
+    char inner[1024];
+    fxq_qplan *p = fxq_qplan_build(ns, &o, inner, sizeof inner);
+    if (!p || !fxq_qplan_allocate(p, &o, st, NULL, inner, sizeof inner) ||
+        !fxq_qplan_formats(p, st, &o.q, inner, sizeof inner) || !fxq_qplan_check_layers(p, inner, sizeof inner)) {
+        if (!a->quiet) fprintf(stderr, "  --%s %g skipped: %s\n", fxq_series_name(series), value, inner);
+        fxq_qplan_free(p);
+        return 1;
+    }
+    fxq_sweep_describe(p, pt);
+    for (int i = 0; i < *np && pt->same_as < 0; ++i)
+        if (!strcmp(pts[i].key, pt->key)) pt->same_as = pts[i].same_as >= 0 ? pts[i].same_as : i;
+    int ok = 1;
+    if (pt->same_as < 0) {
+        snprintf(pt->cfg, sizeof pt->cfg, "%s/%s-%s-%g.cfg", dir, "sweep", fxq_series_name(series), value);
+        char buf[5][64], *qargv[20];
+        int qargc;
+        fxq_point_argv(a, pt, pt->cfg, buf, qargv, &qargc);
+        ok = fxq_sweep_write_cfg(text, p, &o, qargc, qargv, a->pos[1], a->stats ? a->stats : a->pos[3], pt->cfg, why,
+                                 why_len);
+    }
+    fxq_qplan_free(p);
+    if (ok) ++*np;
+    return ok;
+}
+
+static int fxq_sweep_make_all(const fxq_sweep_args *a, const fxq_netshape *ns, const fxq_cfgtext *text,
+                              const fxq_stats *st, const char *dir, fxq_sweep_point *pts, int *np, char *why,
+                              size_t why_len)
+{
+    const fxq_range *r[3] = {&a->wbits, &a->beta0, &a->sqnr};
+    const fxq_series s[3] = {FXQ_SERIES_EQUAL, FXQ_SERIES_BETA0, FXQ_SERIES_SQNR};
+    for (int k = 0; k < 3; ++k) {
+        if (!r[k]->on) continue;
+        for (double v = r[k]->lo; v <= r[k]->hi + 1e-9 * r[k]->step; v += r[k]->step)
+            if (!fxq_sweep_point_make(a, ns, text, st, dir, s[k], k < 2 ? round(v) : v, pts, np, why, why_len))
+                return 0;
+    }
+    return 1;
+}
+
+/* Evaluates every distinct point with the float network as reference, in
+ * chunks that share each pass over the test images. */
+static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, network *flt, fxq_sweep_point *pts,
+                              int np, fxq_eval_result *float_res, char *why, size_t why_len)
+{
+    network *nets[FXQ_SWEEP_CHUNK + 1];
+    int idx[FXQ_SWEEP_CHUNK];
+    fxq_eval_result res[FXQ_SWEEP_CHUNK + 1];
+    int next = 0, done = 0, todo = 0;
+    for (int i = 0; i < np; ++i) todo += pts[i].same_as < 0;
+    nets[0] = flt;
+    memset(float_res, 0, sizeof *float_res);
+    while (next < np) {
+        int k = 0;
+        for (; next < np && k < FXQ_SWEEP_CHUNK; ++next) {
+            if (pts[next].same_as >= 0) continue;
+            if (!(nets[k + 1] = fxq_eval_load_net(pts[next].cfg, a->pos[2], a->batch, why, why_len))) {
+                for (int j = 1; j <= k; ++j) free_network(nets[j]);
+                return 0;
+            }
+            idx[k++] = next;
+        }
+        if (!k) break;
+        if (!a->quiet) fprintf(stderr, "  evaluating networks %d-%d of %d\n", done + 1, done + k, todo);
+        const int ok = fxq_eval_run(nets, k + 1, set, a->limit, a->quiet, res, why, why_len);
+        for (int j = 1; j <= k; ++j) free_network(nets[j]);
+        if (!ok) return 0;
+        if (!float_res->images) *float_res = res[0];
+        for (int j = 0; j < k; ++j) {
+            fxq_sweep_point *pt = &pts[idx[j]];
+            const fxq_eval_result *r = &res[j + 1];
+            pt->images = r->images, pt->top1 = r->top1, pt->topk = r->topk, pt->agree = r->agree;
+            pt->dlogit = r->logits ? r->abs_dlogit_sum / r->logits : 0;
+        }
+        done += k;
+    }
+    for (int i = 0; i < np; ++i) {
+        if (pts[i].same_as < 0) continue;
+        const fxq_sweep_point *o = &pts[pts[i].same_as];
+        pts[i].images = o->images, pts[i].top1 = o->top1, pts[i].topk = o->topk, pts[i].agree = o->agree;
+        pts[i].dlogit = o->dlogit;
+    }
+    return 1;
+}
+
+static double fxq_err_pct(long top1, long images) { return images ? 100.0 * (1.0 - (double)top1 / images) : NAN; }
+
+static void fxq_sweep_csv_rows(FILE *f, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
+                               double float_mbits, int topk)
+{
+    fprintf(f, "series,value,wbits,weight_mbits,conv_mbits,pred_sqnr_db,images,top1,top1_error_pct,top%d,agree_top1,"
+               "mean_abs_dlogit,cfg\n", topk);
+    fprintf(f, "float,,32,%.6f,,,%ld,%.6f,%.4f,%.6f,1,0,\n", float_mbits, fr->images, (double)fr->top1 / fr->images,
+            fxq_err_pct(fr->top1, fr->images), (double)fr->topk / fr->images);
+    for (int i = 0; i < np; ++i) {
+        const fxq_sweep_point *p = &pts[i];
+        const fxq_sweep_point *c = p->same_as >= 0 ? &pts[p->same_as] : p;
+        fprintf(f, "%s,%g,%s,%.6f,%.6f,%.3f,%ld,%.6f,%.4f,%.6f,%.6f,%.6g,%s\n", fxq_series_name(p->series), p->value,
+                p->wbits, p->weight_mbits, p->conv_mbits, p->pred_db, p->images, (double)p->top1 / p->images,
+                fxq_err_pct(p->top1, p->images), (double)p->topk / p->images, (double)p->agree / p->images, p->dlogit,
+                c->cfg);
+    }
+}
+
+static int fxq_sweep_write_csv(const char *path, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
+                               double float_mbits, int topk, char *why, size_t why_len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
+        return 0;
+    }
+    fxq_sweep_csv_rows(f, pts, np, fr, float_mbits, topk);
+    const int bad = ferror(f);
+    if (fclose(f) || bad || rename(tmp, path)) {
+        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return 0;
+    }
+    return 1;
+}
+
+/* Sizes and errors of one kind of point (optimized = beta0 and sqnr). */
+static int fxq_collect(const fxq_sweep_point *pts, int np, int optimized, double *s, double *e)
+{
+    int n = 0;
+    for (int i = 0; i < np; ++i) {
+        const int opt = pts[i].series != FXQ_SERIES_EQUAL;
+        if (opt != optimized || !pts[i].images) continue;
+        s[n] = pts[i].weight_mbits, e[n] = fxq_err_pct(pts[i].top1, pts[i].images);
+        ++n;
+    }
+    return n;
+}
+
+static void fxq_sweep_summary(const fxq_sweep_point *pts, int np, const fxq_eval_result *fr, double *se, double *ee,
+                              double *so, double *eo)
+{
+    printf("%-6s %6s  %-28s %9s %8s %8s %7s\n", "series", "value", "weight bits per layer", "Mbit", "pred dB",
+           "error %", "agree");
+    printf("%-6s %6s  %-28s %9s %8s %8.2f %7s\n", "float", "", "32", "", "", fxq_err_pct(fr->top1, fr->images), "1");
+    for (int i = 0; i < np; ++i) {
+        const fxq_sweep_point *p = &pts[i];
+        printf("%-6s %6g  %-28s %9.4f %8.2f %8.2f %7.4f%s\n", fxq_series_name(p->series), p->value, p->wbits,
+               p->weight_mbits, p->pred_db, fxq_err_pct(p->top1, p->images), (double)p->agree / p->images,
+               p->same_as >= 0 ? "  (same network as above)" : "");
+    }
+    const int ne = fxq_collect(pts, np, 0, se, ee), no = fxq_collect(pts, np, 1, so, eo);
+    if (!ne || !no) return;
+    printf("\nmodel size at equal error: for each equal bit-width point, the smallest optimized network\n"
+           "with no more error (measured point, and on the optimized front interpolated linearly)\n");
+    printf("%8s %9s %8s  %9s %9s  %9s %9s\n", "equal", "Mbit", "error %", "opt Mbit", "saving", "interp", "saving");
+    for (int i = 0; i < np; ++i) {
+        const fxq_sweep_point *p = &pts[i];
+        if (p->series != FXQ_SERIES_EQUAL || !p->images) continue;
+        const double e = fxq_err_pct(p->top1, p->images);
+        double m, in;
+        fxq_sweep_match(so, eo, no, e, &m, &in);
+        printf("%6gb %9.4f %8.2f  %9.4f %8.1f%%  %9.4f %8.1f%%\n", p->value, p->weight_mbits, e, m,
+               100 * (1 - m / p->weight_mbits), in, 100 * (1 - in / p->weight_mbits));
+    }
+}
+
+static int fxq_sweep_plot(const char *path, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
+                          const char *cfg, char *why, size_t why_len)
+{
+    double *xe = malloc(sizeof(double) * (size_t)np * 4), *ye = xe + np, *xo = ye + np, *yo = xo + np;
+    const char **lab = calloc((size_t)np, sizeof *lab);
+    char (*labbuf)[16] = calloc((size_t)np, sizeof *labbuf);
+    int ok = 0;
+    if (!xe || !lab || !labbuf) {
+        snprintf(why, why_len, "out of memory");
+        goto free_all;
+    }
+    int ne = 0, no = 0;
+    for (int i = 0; i < np; ++i) {
+        if (!pts[i].images) continue;
+        const double e = fxq_err_pct(pts[i].top1, pts[i].images);
+        if (pts[i].series == FXQ_SERIES_EQUAL) {
+            snprintf(labbuf[ne], sizeof labbuf[ne], "%gb", pts[i].value);
+            lab[ne] = labbuf[ne];
+            xe[ne] = pts[i].weight_mbits, ye[ne++] = e;
+        } else {
+            xo[no] = pts[i].weight_mbits, yo[no++] = e;
+        }
+    }
+    /* equal points by size (a line); the optimized front for the other line */
+    for (int i = 1; i < ne; ++i)
+        for (int j = i; j > 0 && xe[j] < xe[j - 1]; --j) {
+            double t = xe[j]; xe[j] = xe[j - 1]; xe[j - 1] = t;
+            t = ye[j]; ye[j] = ye[j - 1]; ye[j - 1] = t;
+            const char *l = lab[j]; lab[j] = lab[j - 1]; lab[j - 1] = l;
+        }
+    double *fx = malloc(sizeof(double) * (size_t)(no ? no : 1) * 2), *fy;
+    if (!fx) {
+        snprintf(why, why_len, "out of memory");
+        goto free_all;
+    }
+    fy = fx + (no ? no : 1);
+    int nf = 0;
+    {
+        int *order = malloc(sizeof(int) * (size_t)(no ? no : 1));
+        if (order) {
+            for (int i = 0; i < no; ++i) order[i] = i;
+            for (int i = 1; i < no; ++i)
+                for (int j = i; j > 0 && (xo[order[j]] < xo[order[j - 1]] ||
+                                          (xo[order[j]] == xo[order[j - 1]] && yo[order[j]] < yo[order[j - 1]]));
+                     --j) {
+                    const int t = order[j];
+                    order[j] = order[j - 1], order[j - 1] = t;
+                }
+            double best = INFINITY;
+            for (int i = 0; i < no; ++i)
+                if (yo[order[i]] < best) best = yo[order[i]], fx[nf] = xo[order[i]], fy[nf++] = best;
+            free(order);
+        }
+    }
+    char title[512], flab[64];
+    snprintf(title, sizeof title, "Model size vs error: %s (%ld test images)", cfg, fr->images);
+    snprintf(flab, sizeof flab, "float: %.2f%%", fxq_err_pct(fr->top1, fr->images));
+    const fxq_plot_series series[3] = {
+        {"equal bit-width (--wbits)", "#1f77b4", FXQ_MARK_CIRCLE, 1, ne, xe, ye, lab},
+        {"optimized (--beta0, --sqnr)", "#e8710a", FXQ_MARK_SQUARE, 0, no, xo, yo, NULL},
+        {"optimized: lowest error so far", "#e8710a", FXQ_MARK_NONE, 1, nf, fx, fy, NULL},
+    };
+    /* the region that matters: up to 3x the float error (the paper's
+     * Figure 3 spans 6-16%); worse points sit on the top edge, labelled */
+    const double ferr = fxq_err_pct(fr->top1, fr->images);
+    const fxq_plot plot = {title, "weights (Mbit)", "top-1 error (%)", 0, ferr > 0 ? 3 * ferr : NAN, ferr, flab, 3,
+                           series};
+    ok = fxq_svgplot_write(&plot, path, why, why_len);
+    free(fx);
+free_all:
+    free(xe);
+    free(lab);
+    free(labbuf);
+    return ok;
+}
+
+/* Points back from a CSV this command wrote (for --from-csv). 0 + why. */
+static int fxq_sweep_read_csv(const char *path, fxq_sweep_point *pts, int *np, fxq_eval_result *fr, char *why,
+                              size_t why_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, why_len, "%s: cannot open: %s", path, strerror(errno));
+        return 0;
+    }
+    char line[8192];
+    int ln = 0, ok = 1;
+    *np = 0;
+    memset(fr, 0, sizeof *fr);
+    while (ok && fgets(line, sizeof line, f)) {
+        ++ln;
+        if (ln == 1) {
+            ok = !strncmp(line, "series,value,wbits,weight_mbits,", 32);
+            continue;
+        }
+        char series[16], wbits[256];
+        double value = 0, mbits, conv = 0, pred = 0, top1, topk;
+        long images;
+        if (!strncmp(line, "float,", 6)) {
+            ok = sscanf(line, "float,,%255[^,],%lf,,,%ld,%lf,%*f,%lf", wbits, &mbits, &images, &top1, &topk) == 5;
+            fr->images = images, fr->top1 = lround(top1 * images), fr->topk = lround(topk * images);
+            continue;
+        }
+        if (*np >= FXQ_SWEEP_MAX_POINTS) break;
+        fxq_sweep_point *pt = &pts[*np];
+        memset(pt, 0, sizeof *pt);
+        double agree;
+        ok = sscanf(line, "%15[^,],%lf,%255[^,],%lf,%lf,%lf,%ld,%lf,%*f,%lf,%lf", series, &value, wbits, &mbits, &conv,
+                    &pred, &images, &top1, &topk, &agree) == 10;
+        if (!ok) break;
+        pt->series = !strcmp(series, "equal") ? FXQ_SERIES_EQUAL : !strcmp(series, "beta0") ? FXQ_SERIES_BETA0 : FXQ_SERIES_SQNR;
+        pt->value = value, pt->weight_mbits = mbits, pt->conv_mbits = conv, pt->pred_db = pred, pt->same_as = -1;
+        snprintf(pt->wbits, sizeof pt->wbits, "%s", wbits);
+        pt->images = images, pt->top1 = lround(top1 * images), pt->topk = lround(topk * images);
+        pt->agree = lround(agree * images);
+        ++*np;
+    }
+    fclose(f);
+    if (!ok || !fr->images) {
+        snprintf(why, why_len, "%s:%d: not a CSV written by fxq sweep", path, ln);
+        return 0;
+    }
+    return 1;
+}
+
+static void fxq_rmtree_cfgs(const char *dir, const fxq_sweep_point *pts, int np)
+{
+    for (int i = 0; i < np; ++i)
+        if (pts[i].same_as < 0 && pts[i].cfg[0]) unlink(pts[i].cfg);
+    rmdir(dir);
+}
 
 int fxq_cmd_sweep(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "darknet fxq sweep: not implemented yet\n");
-    return 1;
+    for (int i = 1; i < argc; ++i)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fxq_sweep_usage(stdout);
+            return 0;
+        }
+    /* --from-csv IN [--plot SVG] [--title CFG]: summary and plot of an earlier run */
+    if (argc >= 3 && !strcmp(argv[1], "--from-csv")) {
+        static fxq_sweep_point pts[FXQ_SWEEP_MAX_POINTS];
+        static double buf[4 * FXQ_SWEEP_MAX_POINTS];
+        fxq_eval_result fr;
+        char why[1024];
+        int np = 0;
+        const char *plot = argc >= 5 && !strcmp(argv[3], "--plot") ? argv[4] : NULL;
+        const char *title = argc >= 7 && !strcmp(argv[5], "--title") ? argv[6] : argv[2];
+        if (!fxq_sweep_read_csv(argv[2], pts, &np, &fr, why, sizeof why) ||
+            (plot && !fxq_sweep_plot(plot, pts, np, &fr, title, why, sizeof why))) {
+            fprintf(stderr, "darknet fxq sweep: %s\n", why);
+            return 1;
+        }
+        fxq_sweep_summary(pts, np, &fr, buf, buf + FXQ_SWEEP_MAX_POINTS, buf + 2 * FXQ_SWEEP_MAX_POINTS,
+                          buf + 3 * FXQ_SWEEP_MAX_POINTS);
+        return 0;
+    }
+    fxq_sweep_args a;
+    int rc = fxq_sweep_parse(argc, argv, &a);
+    if (rc) return rc;
+    rc = 1;
+    char why[2048], dir[4096] = "";
+    fxq_evalset set;
+    memset(&set, 0, sizeof set);
+    fxq_netshape *ns = NULL;
+    fxq_cfgtext *text = NULL;
+    fxq_stats *st = NULL;
+    network *flt = NULL;
+    fxq_sweep_point *pts = calloc(FXQ_SWEEP_MAX_POINTS, sizeof *pts);
+    double *buf = malloc(sizeof(double) * FXQ_SWEEP_MAX_POINTS * 4);
+    int np = 0, made_dir = 0;
+    char **calib = NULL;
+    int ncalib = 0;
+    if (!pts || !buf) {
+        snprintf(why, sizeof why, "out of memory");
+        goto fail;
+    }
+    if (!fxq_evalset_open(a.pos[0], NULL, &set, why, sizeof why)) goto fail;
+    if (!(text = fxq_cfgtext_read(a.pos[1], why, sizeof why))) goto fail;
+    if (!(ns = fxq_netshape_probe(a.pos[1], why, sizeof why))) goto fail;
+    if (!(flt = fxq_eval_load_net(a.pos[1], a.pos[2], a.batch, why, sizeof why))) goto fail;
+    if (a.stats) {
+        st = fxq_stats_read(a.stats, why, sizeof why);
+        if (st && !fxq_stats_match(st, flt, why, sizeof why)) {
+            fxq_stats_free(st);
+            st = NULL;
+        }
+    } else {
+        if (!(calib = fxq_list_read(a.pos[3], a.calib_n, &ncalib, why, sizeof why))) goto fail;
+        if (!a.quiet) fprintf(stderr, "fxq sweep: statistics of %d calibration images\n", ncalib);
+        st = fxq_stats_collect(flt, calib, ncalib, a.quiet, why, sizeof why);
+    }
+    if (!st) goto fail;
+    if (a.keep) {
+        snprintf(dir, sizeof dir, "%s", a.keep);
+        if (mkdir(dir, 0777) && errno != EEXIST) {
+            snprintf(why, sizeof why, "%s: cannot create: %s", dir, strerror(errno));
+            goto fail;
+        }
+    } else {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/fxq-sweep.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(dir)) {
+            snprintf(why, sizeof why, "cannot create a temporary folder: %s", strerror(errno));
+            goto fail;
+        }
+        made_dir = 1;
+    }
+    if (!fxq_sweep_make_all(&a, ns, text, st, dir, pts, &np, why, sizeof why)) goto fail;
+    if (!np) {
+        snprintf(why, sizeof why, "no budget in the ranges could be quantized");
+        goto fail;
+    }
+    fxq_eval_result fr = {0};
+    if (!fxq_sweep_evaluate(&a, &set, flt, pts, np, &fr, why, sizeof why)) goto fail;
+    long long params = 0;
+    for (int i = 0; i < ns->n; ++i)
+        if (ns->layers[i].quantizable) params += ns->layers[i].params;
+    const double float_mbits = 32e-6 * (double)params;
+    if (!fxq_sweep_write_csv(a.csv, pts, np, &fr, float_mbits, set.topk, why, sizeof why)) goto fail;
+    if (a.plot && !fxq_sweep_plot(a.plot, pts, np, &fr, a.pos[1], why, sizeof why)) goto fail;
+    printf("fxq sweep %s: %ld test images, float weights %.4f Mbit\n", a.pos[1], fr.images, float_mbits);
+    fxq_sweep_summary(pts, np, &fr, buf, buf + FXQ_SWEEP_MAX_POINTS, buf + 2 * FXQ_SWEEP_MAX_POINTS,
+                      buf + 3 * FXQ_SWEEP_MAX_POINTS);
+    printf("wrote %s%s%s\n", a.csv, a.plot ? " and " : "", a.plot ? a.plot : "");
+    rc = 0;
+    goto done;
+fail:
+    fprintf(stderr, "darknet fxq sweep: %s\n", why);
+done:
+    if (made_dir) fxq_rmtree_cfgs(dir, pts, np);
+    if (calib) fxq_list_free(calib, ncalib);
+    if (flt) free_network(flt);
+    if (st) fxq_stats_free(st);
+    fxq_netshape_free(ns);
+    fxq_cfgtext_free(text);
+    fxq_evalset_free(&set);
+    free(pts);
+    free(buf);
+    return rc;
 }
