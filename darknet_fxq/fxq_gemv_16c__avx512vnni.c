@@ -1,4 +1,5 @@
 /* fxq_s8_gemv_ukernel_16c64__avx512vnni, fxq_s16_gemv_ukernel_16c32__avx512vnni
+ * (and the int64 fxq_s16_gemv_i64_ukernel_16c32__avx512vnni, below)
  *
  * One output column (P == 1: connected layers, convolutions with a 1x1
  * output): c[m] = act(requant(bias[m] + sum_k w[m][k] * x[k])), m < mr.
@@ -41,18 +42,13 @@ static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, in
 }
 
 /* The k loop in asm (GCC 12 copies every vpdp* accumulator each iteration):
- * zmm0..15 = rows 0..15, zmm16 = 64 bytes of x; rows via 4 bases + index. */
-#define FXQ_GEMV(NAME, OP, EB, STEP)                                                              \
-    void NAME(size_t mr, size_t kc, const void *w, const int32_t *bias, const void *x, int16_t *c,\
-              const fxq_rq_params *rq)                                                            \
+ * zmm0..15 = rows 0..15, zmm16 = 64 bytes of x; rows via 4 bases + index.
+ * acc[r] = per-lane sums of row r over n 64-byte steps (rows `row` bytes apart). */
+#define FXQ_GEMV_LOOP(FN, OP)                                                                     \
+    static inline void FN(const unsigned char *p0, size_t row, const unsigned char *xb, size_t n, __m512i *acc)\
     {                                                                                             \
-        assert(mr >= 1 && mr <= 16 && kc % (STEP) == 0);                                          \
-        const unsigned char *xb = (const unsigned char *)x;                                       \
-        const size_t row = kc * (EB), row3 = 3 * row;                                             \
-        const unsigned char *p0 = (const unsigned char *)w, *p4 = p0 + 4 * row;                   \
-        const unsigned char *p8 = p0 + 8 * row, *p12 = p0 + 12 * row;                             \
-        size_t n = kc * (EB) / 64;                                                                \
-        __m512i acc[16];                                                                          \
+        const size_t row3 = 3 * row;                                                              \
+        const unsigned char *p4 = p0 + 4 * row, *p8 = p0 + 8 * row, *p12 = p0 + 12 * row;         \
         __asm__ volatile(                                                                         \
             "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"                                                   \
             "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"                                                   \
@@ -119,9 +115,51 @@ static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, in
             : [r1] "r"(row), [r3] "r"(row3), [acc] "r"(acc)                                       \
             : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",\
               "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16");             \
-        fxq_gemv_out(mr, fxq_reduce16(acc), bias, c, rq);                                         \
+}
+
+FXQ_GEMV_LOOP(fxq_gemv_loop_dpbusd, "vpdpbusd")
+FXQ_GEMV_LOOP(fxq_gemv_loop_dpwssd, "vpdpwssd")
+
+#define FXQ_GEMV(NAME, LOOP, EB, STEP)                                                             \
+    FXQ_DECL_GEMV(NAME)                                                                            \
+    {                                                                                              \
+        assert(mr >= 1 && mr <= 16 && kc % (STEP) == 0);                                           \
+        __m512i acc[16];                                                                           \
+        LOOP((const unsigned char *)w, kc * (EB), (const unsigned char *)x, kc * (EB) / 64, acc);  \
+        fxq_gemv_out(mr, fxq_reduce16(acc), bias, c, rq);                                          \
     }
 
-FXQ_GEMV(fxq_s8_gemv_ukernel_16c64__avx512vnni, "vpdpbusd", 1, 64)
-FXQ_GEMV(fxq_s16_gemv_ukernel_16c32__avx512vnni, "vpdpwssd", 2, 32)
+FXQ_GEMV(fxq_s8_gemv_ukernel_16c64__avx512vnni, fxq_gemv_loop_dpbusd, 1, 64)
+FXQ_GEMV(fxq_s16_gemv_ukernel_16c32__avx512vnni, fxq_gemv_loop_dpwssd, 2, 32)
+/* fxq_s16_gemv_i64_ukernel_16c32__avx512vnni: the exact int64 one-column
+ * path. Per chunk of k's (the plan sizes chunks so one row's chunk sum fits
+ * in int32), the 16 row sums are formed in int32 lanes and reduced exactly,
+ * then sign-extended into two int64 accumulators (x 2^8 for the high bytes
+ * of split activations: x = 256 * xh + xl). Then + int64 bias, requantized
+ * by fxq_rq_avx512_i64x2. */
+FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni)
+{
+    assert(mr >= 1 && mr <= 16 && kc % 32 == 0 && chunk % 32 == 0 && chunk > 0);
+    const size_t row = kc * 2;
+    __m512i lo = _mm512_loadu_si512(bias), hi = _mm512_loadu_si512(bias + 8); /* rows 0-7, 8-15 */
+    __m512i acc[16];
+    for (size_t k0 = 0; k0 < kc; k0 += chunk) {
+        const size_t n = (kc - k0 < chunk ? kc - k0 : chunk) / 32;
+        const unsigned char *w0 = (const unsigned char *)w + k0 * 2;
+        fxq_gemv_loop_dpwssd(w0, row, (const unsigned char *)(xh + k0), n, acc);
+        __m512i s = fxq_reduce16(acc);
+        const __m128i sh = _mm_cvtsi32_si128(xl ? 8 : 0);
+        lo = _mm512_add_epi64(lo, _mm512_sll_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(s)), sh));
+        hi = _mm512_add_epi64(hi, _mm512_sll_epi64(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1)), sh));
+        if (xl) {
+            fxq_gemv_loop_dpwssd(w0, row, (const unsigned char *)(xl + k0), n, acc);
+            s = fxq_reduce16(acc);
+            lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(s)));
+            hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1)));
+        }
+    }
+    fxq_rq_avx512 rk;
+    fxq_rq_avx512_init(&rk, rq);
+    _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1), _mm512_cvtepi32_epi16(fxq_rq_avx512_i64x2(lo, hi, &rk)));
+}
 #endif

@@ -62,6 +62,8 @@ typedef struct fxq_kset {
     const char *rq64_name;
     fxq_gemv_fn gemv_s8, gemv_s16; /* P == 1 (NULL: the GEMM kernels) */
     const char *gemv_s8_name, *gemv_s16_name;
+    fxq_gemv_i64_fn gemv_i64;
+    const char *gemv_i64_name;
     fxq_convert_plane_fn convert; /* NULL: the portable fxq_convert_plane */
 } fxq_kset;
 
@@ -81,6 +83,7 @@ static const fxq_kset fxq_kset_avx512vnni_twin = {
     FXQ_K(rq64, fxq_i64_requant_ukernel__scalar),
     FXQ_K(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
     FXQ_K(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),
+    FXQ_K(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__scalar),
 };
 #if defined(__x86_64__)
 static const fxq_kset fxq_kset_avx2 = {
@@ -97,6 +100,7 @@ static const fxq_kset fxq_kset_avx512vnni = {
     FXQ_K(rq64, fxq_i64_requant_ukernel__avx512vnni),
     FXQ_K(gemv_s8, fxq_s8_gemv_ukernel_16c64__avx512vnni),
     FXQ_K(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx512vnni),
+    FXQ_K(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__avx512vnni),
     .convert = fxq_convert_plane__avx512vnni,
 };
 #endif
@@ -157,10 +161,12 @@ struct fxq_qconv_plan {
     int64_t *acc64;    /* nthreads x MR x NR */
     /* P == 1 plans: one column, weights row-major */
     fxq_gemv_fn gemv;
+    fxq_gemv_i64_fn gemv64;
     int kcg;           /* K rounded up to 64 (s8) / 32 (s16) */
     unsigned char *gw; /* round_up(m, 16) x kcg weights */
-    int32_t *gbias;    /* round_up(m, 16) */
-    unsigned char *gx; /* kcg elements */
+    int32_t *gbias;    /* round_up(m, 16), int32 paths */
+    int64_t *gbias64;  /* round_up(m, 16), int64 path */
+    unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
     int nthreads;
     fxq_rq_params rq;
     char desc[192];
@@ -360,15 +366,22 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     if (P == 1 && p->path == FXQ_PATH_S8_I32) p->gemv = p->ks->gemv_s8;
     if (P == 1 && p->path == FXQ_PATH_S16_I32) p->gemv = p->ks->gemv_s16;
 
-    if (p->gemv) { /* weights row-major, 16-row padded */
+    if (P == 1 && p->path == FXQ_PATH_S16_I64 && p->chunk >= 32) p->gemv64 = p->ks->gemv_i64;
+
+    if (p->gemv || p->gemv64) { /* weights row-major, 16-row padded */
         const int step = p->path == FXQ_PATH_S8_I32 ? 64 : 32, mp = (d->m + 15) / 16 * 16;
         p->kcg = (K + step - 1) / step * step;
         size_t bytes;
         if (!fxq_mul_ok((size_t)mp * p->kcg, (size_t)p->esz, &bytes)) goto too_big;
         p->gw = fxq_alloc64(bytes);
-        p->gbias = fxq_alloc64((size_t)mp * sizeof *p->gbias);
-        p->gx = fxq_alloc64((size_t)p->kcg * p->esz);
-        if (!p->gw || !p->gbias || !p->gx) goto oom;
+        if (p->gemv64)
+            p->gbias64 = fxq_alloc64((size_t)mp * sizeof *p->gbias64);
+        else
+            p->gbias = fxq_alloc64((size_t)mp * sizeof *p->gbias);
+        p->gx = fxq_alloc64((size_t)p->kcg * p->esz * 2);
+        if (!p->gw || !(p->gbias || p->gbias64) || !p->gx) goto oom;
+        if (p->gemv64)
+            for (int m = 0; m < d->m; ++m) p->gbias64[m] = bias_acc[m];
         for (int m = 0; m < d->m; ++m) {
             int64_t sum = 0;
             for (int k = 0; k < K; ++k) {
@@ -380,12 +393,12 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
                     ((int16_t *)p->gw)[(size_t)m * p->kcg + k] = (int16_t)v;
             }
             /* s8: x holds code + 128, fold -128 * sum_k w into the bias (mod 2^32) */
-            p->gbias[m] = (int32_t)(uint32_t)(uint64_t)(bias_acc[m] - (p->esz == 1 ? 128 * sum : 0));
+            if (p->gbias) p->gbias[m] = (int32_t)(uint32_t)(uint64_t)(bias_acc[m] - (p->esz == 1 ? 128 * sum : 0));
         }
     }
 
     /* packed weights */
-    if (!p->gemv) {
+    if (!p->gemv && !p->gemv64) {
         const size_t bias_bytes = (size_t)p->mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
         size_t wbytes, total;
         if (!fxq_mul_ok((size_t)p->kc * p->mr, p->path == FXQ_PATH_S8_I32 ? 1 : 2, &wbytes)) goto too_big;
@@ -426,7 +439,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
 
         p->nthreads = omp_get_max_threads();
         if (p->nthreads < 1) p->nthreads = 1;
-        if (!p->gemv) {
+        if (!p->gemv && !p->gemv64) {
             if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) goto too_big;
             if (p->split) p->b_panel *= 2;
             if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
@@ -436,17 +449,20 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         }
         p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
         if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) goto too_big;
-        if (!p->direct && !p->gemv) {
+        if (!p->direct && !p->gemv && !p->gemv64) {
             p->rows = fxq_alloc64(bytes);
             if (!p->rows) goto oom;
         }
-        if (p->path == FXQ_PATH_S16_I64) {
+        if (p->path == FXQ_PATH_S16_I64 && !p->gemv64) {
             p->acc64 = fxq_alloc64((size_t)p->nthreads * p->mr * p->nr * sizeof *p->acc64);
             if (!p->acc64) goto oom;
         }
     }
 
-    if (p->path == FXQ_PATH_S16_I64)
+    if (p->gemv64)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s", p->ks->isa, p->ks->gemv_i64_name,
+                 p->chunk / 32 * 32, p->split ? " split" : "");
+    else if (p->path == FXQ_PATH_S16_I64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s", p->ks->isa, p->ks->s16_i64_name,
                  p->ks->rq64_name, p->chunk, p->split ? " split" : "");
     else if (p->gemv)
@@ -478,6 +494,7 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->acc64);
     free(p->gw);
     free(p->gbias);
+    free(p->gbias64);
     free(p->gx);
     free(p);
 }
@@ -733,6 +750,14 @@ static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
         uint8_t *restrict x = p->gx;
         const uint8_t *restrict img = p->img;
         for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 128;
+    } else if (p->gemv64 && p->split) { /* x = 256 * high + low byte */
+        int16_t *restrict xh = (int16_t *)p->gx, *restrict xl = xh + p->kcg;
+        const int16_t *restrict img = (const int16_t *)p->img;
+        for (long k = k0; k < k1; ++k) {
+            const int v = k < p->K ? img[off[k]] : 0;
+            xl[k] = (int16_t)(v & 0xff);
+            xh[k] = (int16_t)((v - (v & 0xff)) / 256);
+        }
     } else {
         int16_t *restrict x = (int16_t *)p->gx;
         const int16_t *restrict img = (const int16_t *)p->img;
@@ -743,9 +768,14 @@ static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
 static void fxq_gemv_rows(const fxq_qconv_plan *p, int16_t *out, long g0, long g1)
 {
     const size_t row = (size_t)p->kcg * p->esz;
+    const int16_t *xh = (const int16_t *)p->gx, *xl = p->split ? xh + p->kcg : NULL;
     for (long g = g0; g < g1; ++g) {
         const int m0 = (int)g * 16, mr = p->d.m - m0 < 16 ? p->d.m - m0 : 16;
-        p->gemv((size_t)mr, (size_t)p->kcg, p->gw + m0 * row, p->gbias + m0, p->gx, out + m0, &p->rq);
+        if (p->gemv64)
+            p->gemv64((size_t)mr, (size_t)p->kcg, (size_t)p->chunk / 32 * 32, (const int16_t *)(p->gw + m0 * row),
+                      p->gbias64 + m0, xh, xl, out + m0, &p->rq);
+        else
+            p->gemv((size_t)mr, (size_t)p->kcg, p->gw + m0 * row, p->gbias + m0, p->gx, out + m0, &p->rq);
     }
 }
 
@@ -762,7 +792,7 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
         if (nth > 1) {
 #pragma omp barrier
         }
-        if (p->gemv) {
+        if (p->gemv || p->gemv64) {
             fxq_split(p->kcg, tid, nth, &b0, &b1);
             fxq_gather_x(p, b0, b1);
             if (nth > 1) {
@@ -790,7 +820,8 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
 
 static int fxq_team_size(const fxq_qconv_plan *p)
 {
-    const double macs = p->gemv ? (double)p->kcg * p->d.m : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    const double macs = p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
+                                             : (double)p->kc * p->d.m * p->n_tiles * p->nr;
     if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
     int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (nth > p->nthreads) nth = p->nthreads;
@@ -810,7 +841,7 @@ void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
 
 double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps)
 {
-    if (p->gemv) {
+    if (p->gemv || p->gemv64) {
         const double t0 = omp_get_wtime();
         for (int r = 0; r < reps; ++r) fxq_gemv_rows(p, out, 0, (p->d.m + 15) / 16);
         return omp_get_wtime() - t0;

@@ -138,6 +138,18 @@ FXQ_DECL_GEMV(fxq_s8_gemv_ukernel_16c64__scalar);
 FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__avx512vnni);
 FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__scalar);
 
+/* int64 one column: c[m] = rq(bias[m] + sum_k w[m][k] * x[k]) with
+ * x = xl ? 256 * xh + xl : xh (split 16-bit activations), w s16 row-major
+ * (rows kc apart, 16-row padded), kc % 32 == 0; chunk (% 32 == 0): k's per
+ * int32 partial sum -- the caller guarantees a row's chunk sum fits int32. */
+typedef void (*fxq_gemv_i64_fn)(size_t mr, size_t kc, size_t chunk, const int16_t *w, const int64_t *bias,
+                                const int16_t *xh, const int16_t *xl, int16_t *c, const fxq_rq_params *rq);
+#define FXQ_DECL_GEMV_I64(name)                                                                    \
+    void name(size_t mr, size_t kc, size_t chunk, const int16_t *w, const int64_t *bias, const int16_t *xh, \
+              const int16_t *xl, int16_t *c, const fxq_rq_params *rq)
+FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni);
+FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar);
+
 /* AVX-512 VNNI tile 8x32: s8 (B u8 = code + 128, bias pre-corrected by
  * -128 * sum_k w) c4; s16 c2 int32 and int64. */
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__avx512vnni);

@@ -15,6 +15,7 @@
  *   fxq_i64_requant_ukernel__scalar           requantizes an int64 tile
  *   fxq_s8_gemv_ukernel_16c64__scalar,       one output column, weights row-major
  *   fxq_s16_gemv_ukernel_16c32__scalar        (P == 1), int32 acc
+ *   fxq_s16_gemv_i64_ukernel_16c32__scalar    same, exact int64 sums
  * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
  * callers guarantee the true sums fit, so the wrapped value is the true one.
  * Rounding: fxq_rq_apply (round half away from zero, then saturate). */
@@ -103,3 +104,14 @@ FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
 
 FXQ_SCALAR_GEMV(fxq_s8_gemv_ukernel_16c64__scalar, int8_t, uint8_t)
 FXQ_SCALAR_GEMV(fxq_s16_gemv_ukernel_16c32__scalar, int16_t, int16_t)
+
+FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar)
+{
+    (void)chunk; /* exact in int64 whatever the chunking */
+    for (size_t m = 0; m < mr; ++m) {
+        int64_t acc = bias[m];
+        for (size_t k = 0; k < kc; ++k)
+            acc += (int64_t)w[m * kc + k] * (xl ? 256 * (int64_t)xh[k] + xl[k] : (int64_t)xh[k]);
+        c[m] = fxq_rq_apply(acc, rq);
+    }
+}

@@ -311,6 +311,7 @@ static void run_isa(const char *isa)
         qcase_geometry(d);
         d->w_bits = rep % 2 ? rnd_int(2, 8) : rnd_int(2, 16);
         d->a_bits = rep % 2 ? rnd_int(2, 8) : rnd_int(2, 16);
+        if (rep % 6 == 4) d->w_bits = d->a_bits = 16; /* int64, split */
         d->o_bits = rnd_int(2, 16);
         d->act = rep % 3;
         d->shift = rnd_shift(d, d->c * d->ksize * d->ksize);
@@ -320,6 +321,7 @@ static void run_isa(const char *isa)
         qcase_free(&q);
     }
     snprintf(name, sizeof name, "qconv.%s.one_column_p1", isa);
+    printf("# %s: %d cases, gemv %d, int64 %d, split %d\n", name, st.cases, gemv_used, st.i64, st.split);
     FXQ_CHECK(name, st.fails == 0 && (gemv_used > 0 || !strstr(isa, "avx512vnni")), "%d/%d failed (gemv used %d): %s",
               st.fails, st.cases, gemv_used, st.first_fail);
 

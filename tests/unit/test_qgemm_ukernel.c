@@ -149,6 +149,45 @@ static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int
     FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
 }
 
+/* int64 GEMV vs its (exact int64) twin, inputs inside the plan's chunk bound:
+ * split: x = 256 * xh + xl, xh in s8, xl in u8, chunk <= 256; else x in s8,
+ * chunk <= 480 (480 * 2^15 * 2^7 < 2^31). */
+static void check_gemv_i64(const char *name, fxq_gemv_i64_fn simd, fxq_gemv_i64_fn twin)
+{
+    static const int kcs[] = {1, 2, 7, 15, 40};
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (int split = 0; split < 2; ++split)
+        for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ++ki)
+            for (int mr = 1; mr <= 16; mr += 3) {
+                const size_t kc = (size_t)kcs[ki] * 32, chunk = split ? (mr % 2 ? 256 : 64) : (mr % 2 ? 480 : 32);
+                int16_t *w = xalloc(16 * kc * 2), *xh = xalloc(kc * 2), *xl = xalloc(kc * 2);
+                const int ext = mr % 4 == 0;
+                for (size_t i = 0; i < 16 * kc; ++i) w[i] = ext ? INT16_MIN : (int16_t)rnd();
+                for (size_t i = 0; i < kc; ++i) {
+                    xh[i] = ext ? -128 : (int16_t)(int8_t)rnd();
+                    xl[i] = ext ? (split ? 255 : 0) : (int16_t)(rnd() & 0xff);
+                }
+                int64_t bias[16];
+                for (int i = 0; i < 16; ++i) bias[i] = (int64_t)(rnd() >> 20) - ((int64_t)1 << 43);
+                fxq_rq_params rq;
+                rnd_rq(&rq);
+                int16_t c1[16], c2[16];
+                memset(c1, 0x33, sizeof c1), memset(c2, 0x33, sizeof c2);
+                simd((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c1, &rq);
+                twin((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c2, &rq);
+                ++cases;
+                if (memcmp(c1, c2, sizeof c1) && !fails++) {
+                    int i = 0;
+                    while (c1[i] == c2[i]) ++i;
+                    snprintf(why, sizeof why, "split %d mr=%d kc=%zu chunk %zu: c[%d] %d vs twin %d", split, mr, kc,
+                             chunk, i, c1[i], c2[i]);
+                }
+                free(w), free(xh), free(xl);
+            }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+}
+
 static void check_rq64(const char *name, fxq_rq_i64_fn simd)
 {
     enum { R = 8, C = 37 };
@@ -239,6 +278,8 @@ int main(void)
                    fxq_s8_gemv_ukernel_16c64__scalar, 1);
         check_gemv("ukernel.s16_gemv_16c32.avx512vnni", fxq_s16_gemv_ukernel_16c32__avx512vnni,
                    fxq_s16_gemv_ukernel_16c32__scalar, 0);
+        check_gemv_i64("ukernel.s16_gemv_i64_16c32.avx512vnni", fxq_s16_gemv_i64_ukernel_16c32__avx512vnni,
+                       fxq_s16_gemv_i64_ukernel_16c32__scalar);
     } else {
         printf("ok ukernel.avx512vnni (skipped: no avx512vnni)\n");
     }
