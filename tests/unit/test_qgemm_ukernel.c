@@ -23,16 +23,26 @@ static uint64_t rnd(void)
 }
 static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
-static void rnd_rq(fxq_rq_params *p)
+/* Requantization for accumulators of about 2^mag: mostly a shift that keeps
+ * the outputs inside the o_bits range (so the sums matter bit for bit),
+ * sometimes an extreme one (negative, or > 31). */
+static void rnd_rq_mag(fxq_rq_params *p, int mag)
 {
     const int o = rnd_int(2, 16);
     int shift;
-    switch (rnd() % 4) {
+    switch (rnd() % 6) {
     case 0: shift = rnd_int(-20, 0); break;
     case 1: shift = rnd_int(30, 70); break;
-    default: shift = rnd_int(1, 29); break;
+    default: shift = mag - (o - 1) + rnd_int(-2, 2); break;
     }
     fxq_rq_init(p, shift, o, rnd_int(0, 2));
+}
+static void rnd_rq(fxq_rq_params *p) { rnd_rq_mag(p, rnd_int(8, 29)); }
+static int ilog2(size_t v)
+{
+    int r = 0;
+    while (((size_t)1 << r) < v) ++r;
+    return r;
 }
 
 /* The reference requantization with the documented saturation for left
@@ -73,8 +83,13 @@ static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn tw
                     for (size_t i = (size_t)MR * 4; i < abytes; ++i) a[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
                 if (rnd() % 4 == 0)
                     for (size_t i = 0; i < bbytes; ++i) b[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
+                if (rnd() % 2) /* small biases, so the sums decide the outputs */
+                    for (int i = 0; i < MR; ++i) {
+                        const int32_t v = (int32_t)(rnd() % 2001) - 1000;
+                        memcpy(a + 4 * i, &v, 4);
+                    }
                 fxq_rq_params rq;
-                rnd_rq(&rq);
+                rnd_rq_mag(&rq, (s8 ? 15 : 30) + ilog2(kc) / 2);
                 memset(c1, 0x11, sizeof(int16_t) * MR * 40);
                 memset(c2, 0x11, sizeof(int16_t) * MR * 40);
                 simd((size_t)mr, (size_t)nr, kc, a, b, c1, 40, &rq);
@@ -131,9 +146,9 @@ static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int
                 for (size_t i = 0; i < 16 * kc * es; ++i) w[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
                 for (size_t i = 0; i < kc * es; ++i) x[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
             }
-            for (int i = 0; i < 16; ++i) bias[i] = (int32_t)rnd();
+            for (int i = 0; i < 16; ++i) bias[i] = mr % 2 ? (int32_t)rnd() : (int32_t)(rnd() % 2001) - 1000;
             fxq_rq_params rq;
-            rnd_rq(&rq);
+            rnd_rq_mag(&rq, (s8 ? 15 : 30) + ilog2(kc) / 2);
             int16_t c1[16], c2[16];
             memset(c1, 0x22, sizeof c1), memset(c2, 0x22, sizeof c2);
             simd((size_t)mr, kc, w, bias, x, c1, &rq);
@@ -169,9 +184,9 @@ static void check_gemv_i64(const char *name, fxq_gemv_i64_fn simd, fxq_gemv_i64_
                     xl[i] = ext ? (split ? 255 : 0) : (int16_t)(rnd() & 0xff);
                 }
                 int64_t bias[16];
-                for (int i = 0; i < 16; ++i) bias[i] = (int64_t)(rnd() >> 20) - ((int64_t)1 << 43);
+                for (int i = 0; i < 16; ++i) bias[i] = mr % 3 ? (int64_t)(rnd() % 2001) - 1000 : (int64_t)(rnd() >> 20) - ((int64_t)1 << 43);
                 fxq_rq_params rq;
-                rnd_rq(&rq);
+                rnd_rq_mag(&rq, (split ? 30 : 22) + ilog2(kc) / 2);
                 int16_t c1[16], c2[16];
                 memset(c1, 0x33, sizeof c1), memset(c2, 0x33, sizeof c2);
                 simd((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c1, &rq);
