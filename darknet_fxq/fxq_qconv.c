@@ -12,11 +12,15 @@
  *                                 kernel's [kc/KR][NR][KR] panels
  *                    3. GEMM      one microkernel call per MR x NR output tile,
  *                                 requantization + activation fused
+ * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
+ * the column into x and runs GEMV kernels over row-major weights, 16 filters
+ * per call, when the kernel set has them.
  *
  * Each phase is split statically over the OpenMP threads of one parallel
  * region (barriers between phases); small problems run on the calling thread.
  * All scratch memory is allocated by fxq_qconv_plan_create, so a plan must not
- * be run by two callers at the same time.
+ * be run by two callers at the same time. Input codes must lie in the a_bits
+ * range (the s8 path saturates them to 8 bits; the int64 chunk sizes assume it).
  *
  * Accumulators (the rule of fxq_qconv.h):
  *   int32 -> s8 kernel (w_bits, a_bits <= 8 and the ISA has one) or s16 kernel;
@@ -585,7 +589,7 @@ static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int
 
 /* ---- phase 2: im2col rows + interleave into B panels ---- */
 
-/* Copies n elements in 16-byte chunks; may read and write up to 15 bytes
+/* Copies `bytes` bytes in 16-byte chunks; may read and write up to 15 bytes
  * past the end (both buffers have slack; later writes overwrite the excess). */
 static inline void fxq_copy_chunks(unsigned char *dst, const unsigned char *src, size_t bytes)
 {
