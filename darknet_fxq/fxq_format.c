@@ -11,7 +11,8 @@ int64_t fxq_requant_ref(int64_t acc, int shift, int out_bits)
     const int s = -shift;
     if (acc == 0) return 0;
     if (acc > 0 && (s >= 62 || acc > (fxq_code_max(out_bits) >> s))) return fxq_code_max(out_bits);
-    if (acc < 0 && (s >= 62 || acc < (fxq_code_min(out_bits) >> s))) return fxq_code_min(out_bits);
+    /* acc * 2^s < min  <=>  acc < ceil(min / 2^s) = -((-min) >> s) */
+    if (acc < 0 && (s >= 62 || acc < -((-fxq_code_min(out_bits)) >> s))) return fxq_code_min(out_bits);
     return acc * ((int64_t)1 << s);
 }
 

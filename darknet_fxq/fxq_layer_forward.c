@@ -58,19 +58,13 @@ static void fxq_layer_ready(layer *l)
     if (!s->in_codes || !s->out_codes) fxq_oom();
 }
 
-static void fxq_quantize_input(const float *x, size_t n, fxq_format f, int16_t *codes)
-{
-    for (size_t i = 0; i < n; ++i) codes[i] = (int16_t)fxq_quantize_ref(x[i], f);
-}
-
 static void forward_fxq_int(layer l, network net)
 {
     struct fxq_layer_state *s = l.fxq;
-    fxq_quantize_input(net.input, (size_t)l.inputs * l.batch, s->in, s->in_codes);
+    /* both conversions are exact twins of fxq_quantize_ref / fxq_dequantize */
+    fxq_qconv_quantize(net.input, (size_t)l.inputs * l.batch, s->in.bits, s->in.frac, s->in_codes);
     fxq_qconv_run(s->plan, s->in_codes, s->out_codes);
-    const size_t n = (size_t)l.outputs * l.batch;
-    const float scale = (float)ldexp(1.0, -s->out.frac);
-    for (size_t i = 0; i < n; ++i) l.output[i] = (float)s->out_codes[i] * scale;
+    fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
 }
 
 /* Fake quantization: Darknet's own float im2col + gemm on dequantized values,

@@ -17,6 +17,9 @@ int main(void)
     FXQ_CHECK("requant.left_exact", fxq_requant_ref(-3, -2, 8) == -12, "%lld", (long long)fxq_requant_ref(-3, -2, 8));
     FXQ_CHECK("requant.left_sat", fxq_requant_ref(-33, -2, 8) == -128 && fxq_requant_ref(32, -2, 8) == 127 && fxq_requant_ref(-32, -2, 8) == -128,
               "%lld", (long long)fxq_requant_ref(-33, -2, 8));
+    FXQ_CHECK("requant.left_sat_minus_one", fxq_requant_ref(-1, -10, 8) == -128 && fxq_requant_ref(-1, -7, 8) == -128 &&
+              fxq_requant_ref(-1, -6, 8) == -64 && fxq_requant_ref(1, -7, 8) == 127,
+              "-1<<10 at 8 bits -> %lld", (long long)fxq_requant_ref(-1, -10, 8));
     FXQ_CHECK("act.leaky", fxq_act_ref(-100, FXQ_ACT_LEAKY) == -10 && fxq_act_ref(-15, FXQ_ACT_LEAKY) == -1 && fxq_act_ref(7, FXQ_ACT_LEAKY) == 7,
               "%lld %lld", (long long)fxq_act_ref(-100, FXQ_ACT_LEAKY), (long long)fxq_act_ref(-15, FXQ_ACT_LEAKY));
     FXQ_CHECK("act.relu", fxq_act_ref(-5, FXQ_ACT_RELU) == 0 && fxq_act_ref(5, FXQ_ACT_RELU) == 5, "relu");
