@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fxq_cfgtext.h"
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_input.h"
 #include "fxq_net.h"
@@ -82,30 +83,12 @@ static int fxq_quantize_usage_error(const char *what, const char *arg)
     return 2;
 }
 
-static int fxq_parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
 
-static int fxq_parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || v != v) return 0;
-    *out = v;
-    return 1;
-}
 
 /* Bit-width options must name a width the kernels support. */
 static int fxq_bits_arg(const char *opt, const char *v, int *out)
 {
-    if (fxq_parse_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, out)) return 0;
+    if (fxq_cli_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, out)) return 0;
     char what[128];
     snprintf(what, sizeof what, "%s wants a bit-width in %d..%d", opt, FXQ_MIN_BITS, FXQ_MAX_BITS);
     return fxq_quantize_usage_error(what, v);
@@ -140,7 +123,7 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--kappa")) {
             if (!strcmp(v, "measured")) {
                 a->o.kappa_measured = 1;
-            } else if (!fxq_parse_double(v, &a->o.kappa) || !(a->o.kappa > 0) || a->o.kappa > 100) {
+            } else if (!fxq_cli_double(v, &a->o.kappa) || !(a->o.kappa > 0) || a->o.kappa > 100) {
                 return fxq_quantize_usage_error("--kappa wants a positive number of dB/bit (at most 100) or 'measured'", v);
             }
         } else if (!strcmp(o, "--beta0") || !strcmp(o, "--wbits")) {
@@ -151,13 +134,13 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
             a->nbudget++;
         } else if (!strcmp(o, "--sqnr")) {
-            if (!fxq_parse_double(v, &a->o.budget_value) || a->o.budget_value < -100 || a->o.budget_value > 200)
+            if (!fxq_cli_double(v, &a->o.budget_value) || a->o.budget_value < -100 || a->o.budget_value > 200)
                 return fxq_quantize_usage_error("--sqnr wants a number of dB", v);
             a->o.budget = FXQ_BUDGET_SQNR;
             if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
             a->nbudget++;
         } else if (!strcmp(o, "--size-mbits")) {
-            if (!fxq_parse_double(v, &a->o.budget_value) || !(a->o.budget_value > 0) || a->o.budget_value > 1e9)
+            if (!fxq_cli_double(v, &a->o.budget_value) || !(a->o.budget_value > 0) || a->o.budget_value > 1e9)
                 return fxq_quantize_usage_error("--size-mbits wants a positive number of Mbits", v);
             a->o.budget = FXQ_BUDGET_SIZE;
             if (a->nbudget < 4) a->budget_flag[a->nbudget] = o;
@@ -169,20 +152,20 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             if ((rc = fxq_bits_arg(o, v, &a->o.fc_bits))) return rc;
         } else if (!strcmp(o, "--bbits")) {
             /* biases live next to the accumulator: the layers take up to 32 */
-            if (!fxq_parse_int(v, FXQ_MIN_BITS, 32, &a->o.bbits))
+            if (!fxq_cli_int(v, FXQ_MIN_BITS, 32, &a->o.bbits))
                 return fxq_quantize_usage_error("--bbits wants a bit-width in 2..32", v);
         } else if (!strcmp(o, "--min-bits")) {
             if ((rc = fxq_bits_arg(o, v, &a->o.lo))) return rc;
         } else if (!strcmp(o, "--max-bits")) {
             if ((rc = fxq_bits_arg(o, v, &a->o.hi))) return rc;
         } else if (!strcmp(o, "-n")) {
-            if (!fxq_parse_int(v, 1, INT_MAX, &a->n)) return fxq_quantize_usage_error("-n wants a positive count", v);
+            if (!fxq_cli_int(v, 1, INT_MAX, &a->n)) return fxq_quantize_usage_error("-n wants a positive count", v);
         } else if (!strcmp(o, "-b")) {
-            if (!fxq_parse_int(v, 1, 4096, &a->batch)) return fxq_quantize_usage_error("-b wants 1..4096", v);
+            if (!fxq_cli_int(v, 1, 4096, &a->batch)) return fxq_quantize_usage_error("-b wants 1..4096", v);
         } else if (!strcmp(o, "-t")) {
-            if (!fxq_parse_int(v, 1, 1024, &a->threads)) return fxq_quantize_usage_error("-t wants 1..1024", v);
+            if (!fxq_cli_int(v, 1, 1024, &a->threads)) return fxq_quantize_usage_error("-t wants 1..1024", v);
         } else if (!strcmp(o, "--xi")) {
-            if (!fxq_parse_double(v, &a->o.q.xi_sigmas) || !(a->o.q.xi_sigmas > 0) || a->o.q.xi_sigmas > 1e6)
+            if (!fxq_cli_double(v, &a->o.q.xi_sigmas) || !(a->o.q.xi_sigmas > 0) || a->o.q.xi_sigmas > 1e6)
                 return fxq_quantize_usage_error("--xi wants a positive number", v);
         } else if (!strcmp(o, "--dist")) {
             if (!fxq_dist_parse(v, &a->o.q.dist))

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_input.h"
 #include "fxq_net.h"
@@ -64,25 +65,7 @@ static int fxq_stats_usage_error(const char *what, const char *arg)
     return 2;
 }
 
-static int fxq_parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
 
-static int fxq_parse_pos_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v > 0) || v > 1e6) return 0;
-    *out = v;
-    return 1;
-}
 
 /* The directory of `path` must take a new file: checked before a long run
  * rather than discovered after it. */
@@ -139,18 +122,18 @@ static int fxq_stats_parse_args(int argc, char **argv, fxq_stats_args *a)
                     !strcmp(o, "--bits") || !strcmp(o, "--xi") || !strcmp(o, "--dist") || !strcmp(o, "--cfg");
         if (takes && !v) return fxq_stats_usage_error("missing value after", o);
         if (!strcmp(o, "-n")) {
-            if (!fxq_parse_int(v, 1, INT_MAX, &a->n)) return fxq_stats_usage_error("-n wants a positive integer", v);
+            if (!fxq_cli_int(v, 1, INT_MAX, &a->n)) return fxq_stats_usage_error("-n wants a positive integer", v);
         } else if (!strcmp(o, "-o")) {
             a->out = v;
         } else if (!strcmp(o, "-b")) {
-            if (!fxq_parse_int(v, 1, 4096, &a->batch)) return fxq_stats_usage_error("-b wants 1..4096", v);
+            if (!fxq_cli_int(v, 1, 4096, &a->batch)) return fxq_stats_usage_error("-b wants 1..4096", v);
         } else if (!strcmp(o, "-t")) {
-            if (!fxq_parse_int(v, 1, 1024, &a->threads)) return fxq_stats_usage_error("-t wants 1..1024", v);
+            if (!fxq_cli_int(v, 1, 1024, &a->threads)) return fxq_stats_usage_error("-t wants 1..1024", v);
         } else if (!strcmp(o, "--bits")) {
-            if (!fxq_parse_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, &a->bits))
+            if (!fxq_cli_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, &a->bits))
                 return fxq_stats_usage_error("--bits wants 2..16", v);
         } else if (!strcmp(o, "--xi")) {
-            if (!fxq_parse_pos_double(v, &a->q.xi_sigmas)) return fxq_stats_usage_error("--xi wants a positive number", v);
+            if (!fxq_cli_pos_double(v, &a->q.xi_sigmas)) return fxq_stats_usage_error("--xi wants a positive number", v);
         } else if (!strcmp(o, "--dist")) {
             if (!fxq_dist_parse(v, &a->q.dist))
                 return fxq_stats_usage_error("--dist wants gaussian|laplacian|uniform|gamma|empirical", v);

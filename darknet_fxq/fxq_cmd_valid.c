@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 
@@ -26,14 +27,6 @@ static void fxq_valid_usage(FILE *f)
                "  -q           no progress on stderr\n");
 }
 
-static int fxq_parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
 
 int fxq_cmd_valid(int argc, char **argv)
 {
@@ -55,7 +48,7 @@ int fxq_cmd_valid(int argc, char **argv)
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--list")) list = v;
-            else if (!fxq_parse_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
+            else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
                 fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
                 return 2;
             }

@@ -35,3 +35,16 @@ int fxq_format_valid(fxq_format f, int min_bits, int max_bits)
 {
     return f.bits >= min_bits && f.bits <= max_bits && f.frac >= -64 && f.frac <= 64;
 }
+
+int64_t fxq_align_frac(int64_t code, int from_frac, int to_frac)
+{
+    const int64_t lim = (int64_t)1 << 62;
+    const int d = to_frac - from_frac;
+    if (d < 0) return d < -62 ? 0 : fxq_rshift_round(code, -d);
+    for (int i = 0; i < d; ++i) {
+        if (code >= lim / 2) return lim;
+        if (code <= -lim / 2) return -lim;
+        code *= 2;
+    }
+    return code;
+}

@@ -44,6 +44,11 @@ static inline int64_t fxq_rshift_round(int64_t v, int s)
  * then saturate. */
 int64_t fxq_requant_ref(int64_t acc, int shift, int out_bits);
 
+/* A value held as `code` units of 2^-from_frac, re-expressed in units of
+ * 2^-to_frac: exact left shift saturating at +-2^62, or a rounding (half
+ * away from zero) right shift. Used to bring biases into the accumulator. */
+int64_t fxq_align_frac(int64_t code, int from_frac, int to_frac);
+
 /* float -> code: round(x * 2^frac) half away from zero, saturated.
  * NaN maps to 0. Uses double so 2^frac scaling is exact. */
 int32_t fxq_quantize_ref(float x, fxq_format f);

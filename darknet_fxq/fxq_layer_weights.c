@@ -45,16 +45,8 @@ void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int
 /* Bias -> its own format, then into the accumulator's units. */
 static int64_t fxq_bias_to_acc(float b, fxq_format bf, int acc_frac)
 {
-    const int64_t lim = (int64_t)1 << 62;
-    int64_t code = fxq_quantize64_ref((double)b, bf.frac, fxq_code_min(bf.bits), fxq_code_max(bf.bits));
-    const int d = acc_frac - bf.frac;
-    if (d < 0) return fxq_rshift_round(code, -d);
-    for (int i = 0; i < d; ++i) { /* exact left shift, saturating at 2^62 */
-        if (code >= lim / 2) return lim;
-        if (code <= -lim / 2) return -lim;
-        code *= 2;
-    }
-    return code;
+    const int64_t code = fxq_quantize64_ref((double)b, bf.frac, fxq_code_min(bf.bits), fxq_code_max(bf.bits));
+    return fxq_align_frac(code, bf.frac, acc_frac);
 }
 
 void fxq_layer_prepare(layer *l)

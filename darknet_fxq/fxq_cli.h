@@ -1,0 +1,12 @@
+/* Strict number parsing for the fxq verbs' options: the whole argument must
+ * parse (atoi would take "8x" as 8) and lie in range. 1 on success. */
+#ifndef FXQ_CLI_H
+#define FXQ_CLI_H
+
+int fxq_cli_int(const char *s, int lo, int hi, int *out);
+/* Finite double (not NaN). */
+int fxq_cli_double(const char *s, double *out);
+/* 0 < v <= 1e6 */
+int fxq_cli_pos_double(const char *s, double *out);
+
+#endif
