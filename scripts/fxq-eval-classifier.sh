@@ -18,7 +18,8 @@
 # reports its size).
 #
 # Writes $OUT/<name>.stats, $OUT/<name>-fx.cfg (and .fxw), then prints the
-# side-by-side table of `darknet fxq valid`.
+# side-by-side table of `darknet fxq valid`. Darknet's layer listings and
+# progress go to $OUT/log (shown when a step fails).
 set -eu
 if [ $# -lt 4 ]; then
     sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
@@ -37,17 +38,25 @@ for f in "$DATA" "$CFG" "$W" "$CALIB"; do
 done
 [ -x "$DARKNET" ] || { echo "fxq-eval-classifier: $DARKNET: not built (run make)" >&2; exit 1; }
 mkdir -p "$OUT"
+LOG=$OUT/log
+: >"$LOG"
+step() { # runs a command with its stderr in the log; on failure shows the log's end
+    "$@" 2>>"$LOG" && return 0
+    echo "fxq-eval-classifier: failed: $*" >&2
+    tail -n 5 "$LOG" >&2
+    exit 1
+}
 
-echo "== 1. calibration statistics: $N images of $CALIB" >&2
-"$DARKNET" fxq stats "$CFG" "$W" "$CALIB" -n "$N" -o "$OUT/$NAME.stats"
+echo "== 1. calibration statistics: $N images of $CALIB"
+step "$DARKNET" fxq stats "$CFG" "$W" "$CALIB" -n "$N" -q -o "$OUT/$NAME.stats" >/dev/null
 
-echo "== 2. quantize: $*" >&2
-"$DARKNET" fxq quantize "$CFG" "$W" "$OUT/$NAME.stats" -o "$OUT/$NAME-fx.cfg" "$@"
+echo "== 2. quantize: $*"
+step "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/$NAME.stats" -o "$OUT/$NAME-fx.cfg" "$@"
 
 if [ -x "$PACK" ]; then
-    echo "== packed weights" >&2
-    "$PACK" "$OUT/$NAME-fx.cfg" "$W" -o "$OUT/$NAME-fx.fxw" 2>/dev/null
+    echo "== packed weights"
+    step "$PACK" "$OUT/$NAME-fx.cfg" "$W" -o "$OUT/$NAME-fx.fxw"
 fi
 
-echo "== 3. float vs fixed point on the data file's valid list" >&2
-"$DARKNET" fxq valid "$DATA" "$CFG" "$W" "$OUT/$NAME-fx.cfg"
+echo "== 3. float vs fixed point on the data file's valid list"
+step "$DARKNET" fxq valid "$DATA" "$CFG" "$W" "$OUT/$NAME-fx.cfg"

@@ -60,3 +60,14 @@ bad valid.short_weights "short.weights: 1000 bytes" "$TMP/t.data" cfg/fmnist.cfg
 bad valid.bad_image "missing_boot.png: cannot decode" "$TMP/t.data" cfg/fmnist.cfg "$W" --list "$TMP/bad.list"
 "$DARKNET" fxq valid "$TMP/t.data" >/dev/null 2>&1
 expect_eq valid.usage_exit $? 2
+
+# scripts/fxq-eval-classifier.sh: stats -> quantize -> pack -> valid, end to end
+if [ "${SAN:-0}" = 1 ]; then PACK=${BUILD:-build}/bin-san/fxq-pack; else PACK=${BUILD:-build}/bin/fxq-pack; fi
+OUT="$TMP/eval" N=32 FXQ_PACK="$PACK" scripts/fxq-eval-classifier.sh "$TMP/t.data" cfg/fmnist.cfg "$W" \
+    data/fmnist/calib1k.list --wbits 8 --abits 8 >"$TMP/script.out" 2>&1
+expect_eq valid.script_exit $? 0
+if grep -q "^cfg/fmnist.cfg .*1.0000 " "$TMP/script.out" && grep -q "fmnist-fx.cfg " "$TMP/script.out" &&
+    [ -s "$TMP/eval/fmnist-fx.cfg" ]; then ok valid.script_table; else fail valid.script_table "$(tail -n 4 "$TMP/script.out")"; fi
+if [ -x "$PACK" ]; then check valid.script_packed test -s "$TMP/eval/fmnist-fx.fxw"; fi
+scripts/fxq-eval-classifier.sh "$TMP/t.data" >/dev/null 2>&1
+expect_eq valid.script_usage_exit $? 2
