@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_input.h"
@@ -161,23 +162,15 @@ int fxq_cmd_sqnr(int argc, char **argv)
                 return 2;
             }
             const char *v = argv[++i];
-            char *end;
+            int ok = 1;
             if (!strcmp(a, "--stats")) stats_path = v;
             else if (!strcmp(a, "-o")) csv_path = v;
-            else if (!strcmp(a, "--kappa")) {
-                kappa = strtod(v, &end);
-                kappa_given = 1;
-                if (*end || !(kappa > 0) || kappa > 100) {
-                    fprintf(stderr, "darknet fxq sqnr: --kappa '%s' is not a positive number of dB/bit\n", v);
-                    return 2;
-                }
-            } else {
-                long x = strtol(v, &end, 10);
-                if (*end || x < 1 || x > (!strcmp(a, "-n") ? 100000000 : 4096)) {
-                    fprintf(stderr, "darknet fxq sqnr: %s '%s' is not a positive integer in range\n", a, v);
-                    return 2;
-                }
-                *(!strcmp(a, "-n") ? &limit : &batch) = (int)x;
+            else if (!strcmp(a, "--kappa")) ok = fxq_cli_pos_double(v, &kappa) && kappa <= 100 && (kappa_given = 1);
+            else if (!strcmp(a, "-n")) ok = fxq_cli_int(v, 1, 100000000, &limit);
+            else ok = fxq_cli_int(v, 1, 4096, &batch);
+            if (!ok) {
+                fprintf(stderr, "darknet fxq sqnr: %s '%s' is out of range or not a number\n", a, v);
+                return 2;
             }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "darknet fxq sqnr: unknown option '%s'\n", a);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_input.h"
@@ -107,9 +108,6 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
             return 2;
         }
         const char *v = argv[++i];
-        char *end = NULL;
-        long x = strtol(v, &end, 10);
-        const int is_int = end != v && !*end;
         int ok = 1;
         if (!strcmp(k, "-o")) a->csv = v;
         else if (!strcmp(k, "--plot")) a->plot = v;
@@ -118,14 +116,14 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
         else if (!strcmp(k, "--wbits")) ok = fxq_parse_range(v, &a->wbits);
         else if (!strcmp(k, "--beta0")) ok = fxq_parse_range(v, &a->beta0);
         else if (!strcmp(k, "--sqnr")) ok = fxq_parse_range(v, &a->sqnr);
-        else if (!strcmp(k, "-n")) ok = is_int && x >= 1 && x <= 100000000 && (a->limit = (int)x);
-        else if (!strcmp(k, "--calib-n")) ok = is_int && x >= 1 && x <= 100000000 && (a->calib_n = (int)x);
-        else if (!strcmp(k, "--batch")) ok = is_int && x >= 1 && x <= 4096 && (a->batch = (int)x);
-        else if (!strcmp(k, "--abits")) ok = is_int && x >= FXQ_MIN_BITS && x <= FXQ_MAX_BITS && (a->o.abits = (int)x);
-        else if (!strcmp(k, "--fc-bits")) ok = is_int && (x == 0 || (x >= FXQ_MIN_BITS && x <= FXQ_MAX_BITS)) && ((a->o.fc_bits = (int)x), 1);
+        else if (!strcmp(k, "-n")) ok = fxq_cli_int(v, 1, 100000000, &a->limit);
+        else if (!strcmp(k, "--calib-n")) ok = fxq_cli_int(v, 1, 100000000, &a->calib_n);
+        else if (!strcmp(k, "--batch")) ok = fxq_cli_int(v, 1, 4096, &a->batch);
+        else if (!strcmp(k, "--abits")) ok = fxq_cli_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, &a->o.abits);
+        else if (!strcmp(k, "--fc-bits")) ok = fxq_cli_int(v, 0, FXQ_MAX_BITS, &a->o.fc_bits) && a->o.fc_bits != 1;
         else if (!strcmp(k, "--kappa")) {
             if (!strcmp(v, "measured")) a->o.kappa_measured = 1;
-            else ok = (a->o.kappa = strtod(v, &end)) > 0 && !*end && a->o.kappa <= 100;
+            else ok = fxq_cli_pos_double(v, &a->o.kappa) && a->o.kappa <= 100;
         } else {
             fprintf(stderr, "darknet fxq sweep: unknown option '%s' (see --help)\n", k);
             return 2;

@@ -28,15 +28,7 @@ size_t fxq_fxw_code_bytes(size_t count, int bits)
 
 int64_t fxq_fxw_bias_acc(int64_t code, fxq_format b, int acc_frac)
 {
-    const int64_t lim = (int64_t)1 << 62;
-    const int d = acc_frac - b.frac;
-    if (d < 0) return d < -62 ? 0 : fxq_rshift_round(code, -d);
-    for (int i = 0; i < d; ++i) { /* exact left shift, saturating at 2^62 */
-        if (code >= lim / 2) return lim;
-        if (code <= -lim / 2) return -lim;
-        code *= 2;
-    }
-    return code;
+    return fxq_align_frac(code, b.frac, acc_frac); /* what fxq_layer_weights.c does with a float bias */
 }
 
 int fxq_is_fxw(FILE *fp)
