@@ -56,7 +56,7 @@ for t in tests/test_*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
     case "$name" in *"$PATTERN"*) ;; *) continue ;; esac
-    run_one "$name" sh "$t"
+    run_one "$name.sh" sh "$t"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
