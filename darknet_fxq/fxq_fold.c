@@ -22,7 +22,7 @@ void fxq_fold_bn(const layer *l, float *w_out, float *b_out)
         /* float, like Darknet's own forward, so folding adds no extra error */
         float g = 1.f, shift = 0.f;
         if (l->batch_normalize) {
-            g = l->scales[u] / sqrtf(l->rolling_variance[u] + FXQ_BN_EPS);
+            g = l->scales[u] / (sqrtf(l->rolling_variance[u]) + FXQ_BN_EPS);
             shift = -l->rolling_mean[u] * g;
         }
         for (int k = 0; k < fan_in; ++k) w_out[(size_t)u * fan_in + k] = l->weights[(size_t)u * fan_in + k] * g;

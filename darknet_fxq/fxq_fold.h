@@ -1,7 +1,7 @@
 /* Batch-norm folding (paper §4.1.5): the folded layer is what is quantized.
  * Darknet's inference batch norm (conv and connected alike) is
- *   y = scale * (x - mean) / sqrt(var + 1e-6) + bias
- * so w' = w * scale / sqrt(var + 1e-6), b' = bias - scale * mean / sqrt(var + 1e-6). */
+ *   y = scale * (x - mean) / (sqrt(var) + 1e-6) + bias      (normalize_cpu in blas.c)
+ * so w' = w * scale / (sqrt(var) + 1e-6), b' = bias - scale * mean / (sqrt(var) + 1e-6). */
 #ifndef FXQ_FOLD_H
 #define FXQ_FOLD_H
 

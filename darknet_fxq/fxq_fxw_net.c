@@ -19,7 +19,7 @@ void load_batchnorm_weights(layer l, FILE *fp);
 
 /* fxq_save_weights's identity batch norm, so unpacked files equal what
  * `save_weights` of the fixed-point network writes */
-#define FXQ_FXW_VAR_ONE (1.f - .000001f)
+#define FXQ_FXW_VAR_ONE ((1.f - .000001f) * (1.f - .000001f)) /* Darknet: sqrt(var) + 1e-6 = 1 */
 
 const char *fxq_fxw_type_name(int type)
 {

@@ -22,7 +22,7 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
 void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int transpose);
 
 /* Writes an upstream-compatible float record (dequantized, batch norm folded:
- * scales=1, mean=0, variance=1-eps). */
+ * scales=1, mean=0, sqrt(variance)=1-eps, Darknet's identity). */
 void fxq_save_weights(layer *l, FILE *fp);
 
 /* Called by load_weights_upto when the file starts with the .fxw magic

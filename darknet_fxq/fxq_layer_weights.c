@@ -89,7 +89,7 @@ void fxq_layer_drop_float(layer *l)
 }
 
 /* Upstream record of the folded, dequantized layer: batch norm becomes the
- * identity (scale 1, mean 0, variance 1 - eps) so the file loads into the
+ * identity (scale 1, mean 0, sqrt(variance) = 1 - eps) so the file loads into the
  * original cfg and into this one with the same values. */
 void fxq_save_weights(layer *l, FILE *fp)
 {
@@ -108,7 +108,7 @@ void fxq_save_weights(layer *l, FILE *fp)
     for (int u = 0; u < units; ++u) {
         b[u] = (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
         ones[u] = 1.f;
-        var[u] = 1.f - .000001f;
+        var[u] = (1.f - .000001f) * (1.f - .000001f); /* sqrt(var) + 1e-6 = 1 */
     }
     const int bn = l->batch_normalize;
     fwrite(b, sizeof(float), units, fp);
