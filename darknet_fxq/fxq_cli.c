@@ -1,5 +1,9 @@
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "fxq_cli.h"
 
@@ -28,5 +32,21 @@ int fxq_cli_pos_double(const char *s, double *out)
     double v;
     if (!fxq_cli_double(s, &v) || !(v > 0) || v > 1e6) return 0;
     *out = v;
+    return 1;
+}
+
+int fxq_cli_output_writable(const char *path, char *why, size_t why_len)
+{
+    if (!strcmp(path, "-")) return 1;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = 0;
+    else *slash = 0;
+    if (access(dir, W_OK | X_OK)) {
+        snprintf(why, why_len, "%s: its directory is not writable: %s", path, strerror(errno));
+        return 0;
+    }
     return 1;
 }

@@ -9,4 +9,8 @@ int fxq_cli_double(const char *s, double *out);
 /* 0 < v <= 1e6 */
 int fxq_cli_pos_double(const char *s, double *out);
 
+/* The directory of `path` must take a new file ("-" = stdout passes):
+ * checked before a long run rather than discovered after it. 0 + why. */
+int fxq_cli_output_writable(const char *path, char *why, size_t why_len);
+
 #endif

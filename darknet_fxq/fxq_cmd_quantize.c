@@ -10,7 +10,6 @@
  * nothing written: all checks and computations come before the first write.
  * docs/quantize.md is the user's documentation. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <omp.h>
 #include <stdio.h>
@@ -228,39 +227,16 @@ static int fxq_check_output(const fxq_quantize_args *a, const char *out, char *w
         snprintf(why, why_len, "%s: is a directory", out);
         return 0;
     }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", out);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) dir[1] = 0;
-    else *slash = 0;
-    if (access(dir, W_OK | X_OK)) {
-        snprintf(why, why_len, "%s: its directory is not writable: %s", out, strerror(errno));
-        return 0;
-    }
-    return 1;
+    return fxq_cli_output_writable(out, why, why_len);
 }
 
-/* Replicas after the first would only repeat Darknet's layer table. */
-static network *fxq_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
-{
-    fflush(stderr);
-    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
-    if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
-    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
-    fflush(stderr);
-    if (saved >= 0 && devnull >= 0) dup2(saved, 2);
-    if (saved >= 0) close(saved);
-    if (devnull >= 0) close(devnull);
-    return net;
-}
 
 /* Statistics from a .stats file (checked against the cfg) or recorded now. */
 static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size_t why_len)
 {
     const char *cfg = a->pos[0], *weights = a->pos[1], *src = a->pos[2];
     char inner[1024];
-    network *net0 = fxq_load_quiet(cfg, weights, fxq_is_stats_file(src) ? 1 : a->batch, why, why_len);
+    network *net0 = fxq_net_load_quiet(cfg, weights, fxq_is_stats_file(src) ? 1 : a->batch, why, why_len);
     if (!net0) return NULL;
     fxq_stats *s = NULL;
     if (fxq_is_stats_file(src)) {
@@ -291,7 +267,7 @@ static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size
     nets[0] = net0;
     net0 = NULL;
     for (int t = 1; t < threads; ++t)
-        if (!(nets[t] = fxq_load_quiet(cfg, weights, a->batch, why, why_len))) goto free_nets;
+        if (!(nets[t] = fxq_net_load_quiet(cfg, weights, a->batch, why, why_len))) goto free_nets;
     if (!a->quiet)
         fprintf(stderr, "fxq quantize: recording statistics of %d images from %s, batch %d, %d thread%s\n", n, src,
                 a->batch, threads, threads > 1 ? "s" : "");

@@ -10,7 +10,6 @@
  * decode stops the run (calibration on silently fewer images would be hard
  * to notice); the message names it. docs/stats.md documents the format. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <omp.h>
 #include <stdio.h>
@@ -67,38 +66,7 @@ static int fxq_stats_usage_error(const char *what, const char *arg)
 
 
 
-/* The directory of `path` must take a new file: checked before a long run
- * rather than discovered after it. */
-static int fxq_output_writable(const char *path, char *why, size_t why_len)
-{
-    if (!strcmp(path, "-")) return 1;
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) dir[1] = 0;
-    else *slash = 0;
-    if (access(dir, W_OK | X_OK)) {
-        snprintf(why, why_len, "%s: its directory is not writable: %s", path, strerror(errno));
-        return 0;
-    }
-    return 1;
-}
 
-/* Replicas after the first parse the same, already validated files; their
- * identical layer tables would only repeat on stderr. */
-static network *fxq_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
-{
-    fflush(stderr);
-    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
-    if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
-    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
-    fflush(stderr);
-    if (saved >= 0 && devnull >= 0) dup2(saved, 2);
-    if (saved >= 0) close(saved);
-    if (devnull >= 0) close(devnull);
-    return net;
-}
 
 typedef struct fxq_stats_args {
     const char *pos[3];
@@ -168,7 +136,7 @@ static int fxq_stats_parse_args(int argc, char **argv, fxq_stats_args *a)
 static int fxq_stats_check_cfg(const fxq_stats *s, const char *file, const char *cfg)
 {
     char why[1024], msg[1200];
-    network *net = fxq_load_quiet(cfg, NULL, 1, why, sizeof why);
+    network *net = fxq_net_load_quiet(cfg, NULL, 1, why, sizeof why);
     if (!net) return fxq_stats_fail(why);
     int ok = fxq_stats_match(s, net, why, sizeof why);
     free_network(net);
@@ -190,7 +158,7 @@ static int fxq_stats_emit(const fxq_stats *s, const fxq_stats_args *a)
 static int fxq_stats_merge_files(const fxq_stats_args *a)
 {
     char why[1024], msg[1200];
-    if (a->out && !fxq_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
+    if (a->out && !fxq_cli_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
     fxq_stats *all = NULL;
     int rc = 0;
     for (int i = 0; i < a->nfiles && !rc; ++i) {
@@ -235,7 +203,7 @@ static int fxq_stats_record(const fxq_stats_args *a)
         return fxq_stats_fail(why);
     }
     fclose(wf);
-    if (a->out && !fxq_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
+    if (a->out && !fxq_cli_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
     int n = 0;
     char **paths = fxq_list_read(list, a->n, &n, why, sizeof why);
     if (!paths) return fxq_stats_fail(why);
@@ -252,7 +220,7 @@ static int fxq_stats_record(const fxq_stats_args *a)
         goto free_paths;
     }
     for (int t = 0; t < threads; ++t) {
-        nets[t] = t ? fxq_load_quiet(cfg, weights, a->batch, why, sizeof why)
+        nets[t] = t ? fxq_net_load_quiet(cfg, weights, a->batch, why, sizeof why)
                     : fxq_net_load(cfg, weights, a->batch, why, sizeof why);
         if (!nets[t]) {
             rc = fxq_stats_fail(why);

@@ -301,14 +301,7 @@ static const char *fxq_load_fixed_record(layer *l, const fxq_fxw_record *r, char
     if (!s->w_codes || !s->bias_acc) return "out of memory";
     memcpy(s->w_codes, r->w_codes, nw * sizeof *s->w_codes);
     for (int u = 0; u < s->units; ++u) s->bias_acc[u] = fxq_fxw_bias_acc(r->b_codes[u], s->b, fxq_acc_frac(s));
-    if (s->plan) {
-        fxq_qconv_plan_free(s->plan);
-        s->plan = NULL;
-    }
-    free(s->w_deq);
-    free(s->b_deq);
-    s->w_deq = s->b_deq = NULL;
-    s->prepared = 1;
+    fxq_layer_codes_changed(s);
     if (!getenv("FXQ_KEEP_FLOAT")) {
         fxq_layer_drop_float(l);
     } else if (l->weights) {

@@ -49,6 +49,10 @@ struct fxq_layer_state {
  * run without a weights file uses Darknet's random init. Exits on failure. */
 void fxq_layer_prepare(layer *l);
 
+/* After w_codes/bias_acc were (re)written: drops what was derived from the
+ * old codes (kernel plan, emulation copies) and marks the layer prepared. */
+void fxq_layer_codes_changed(struct fxq_layer_state *s);
+
 /* Releases the float parameter buffers Darknet allocated (weights etc.). */
 void fxq_layer_drop_float(layer *l);
 

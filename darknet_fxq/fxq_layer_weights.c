@@ -70,7 +70,12 @@ void fxq_layer_prepare(layer *l)
     for (int u = 0; u < s->units; ++u) s->bias_acc[u] = fxq_bias_to_acc(b[u], s->b, fxq_acc_frac(s));
     free(w);
     free(b);
-    /* plans are (re)built by the forward pass for the batch it sees */
+    fxq_layer_codes_changed(s);
+}
+
+/* Plans are rebuilt by the forward pass for the batch it sees. */
+void fxq_layer_codes_changed(struct fxq_layer_state *s)
+{
     if (s->plan) {
         fxq_qconv_plan_free(s->plan);
         s->plan = NULL;

@@ -1,5 +1,6 @@
 /* Checked loading of cfg + .weights (see fxq_net.h for why). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,5 +233,18 @@ network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why
         }
     }
     net->train = 0;
+    return net;
+}
+
+network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+{
+    fflush(stderr);
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
+    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
+    fflush(stderr);
+    if (saved >= 0 && devnull >= 0) dup2(saved, 2);
+    if (saved >= 0) close(saved);
+    if (devnull >= 0) close(devnull);
     return net;
 }

@@ -28,5 +28,8 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
  * batch/subdivisions replaced so buffers are sized for it), inference mode.
  * NULL + why on failure. Darknet still prints its layer table on stderr. */
 network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
+/* The same with Darknet's layer table kept off stderr: for replicas of a
+ * network already loaded (and reported) once. */
+network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 
 #endif
