@@ -18,10 +18,13 @@ endif
 
 CC      ?= gcc
 STB_INC := /usr/include/stb
-COMMON  := -Idarknet_fxq -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
+# The plugin's tiers (docs/architecture.md); headers are included by name.
+FXQ_DIRS := quant kernels kernels/x86 layer calib cmd
+FXQ_INC  := $(addprefix -Idarknet_fxq/,$(FXQ_DIRS))
+COMMON  := $(FXQ_INC) -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
 DN_CFLAGS := $(COMMON) $(OPT_DN) -Wall -Wno-unused-result -Wno-unknown-pragmas -Wfatal-errors -fPIC
 # Darknet's headers are not -Wextra clean: include them as system headers here.
-FXQ_CFLAGS:= -isystem $(DN)/include -isystem $(DN)/src $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC -Idarknet_fxq
+FXQ_CFLAGS:= -isystem $(DN)/include -isystem $(DN)/src $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC
 LDLIBS  := -lm -pthread -fopenmp $(SANFLAGS)
 
 # Upstream's object lists (its Makefile), minus the OpenCV C++ shim.
@@ -34,7 +37,7 @@ DN_LIB := gemm utils cuda deconvolutional_layer convolutional_layer list image a
 DN_EXE := captcha lsd super art tag cifar go rnn segmenter regressor classifier coco yolo \
   detector nightmare instance-segmenter darknet
 
-FXQ_SRC := $(sort $(wildcard darknet_fxq/*.c))
+FXQ_SRC := $(sort $(foreach d,$(FXQ_DIRS),$(wildcard darknet_fxq/$(d)/*.c)))
 DN_OBJ  := $(addprefix $(OBJDIR)/dn/,$(addsuffix .o,$(DN_LIB)))
 EX_OBJ  := $(addprefix $(OBJDIR)/ex/,$(addsuffix .o,$(DN_EXE)))
 FXQ_OBJ := $(patsubst darknet_fxq/%.c,$(OBJDIR)/fxq/%.o,$(FXQ_SRC))
