@@ -62,6 +62,9 @@ $(OBJDIR)/fxq/%.o: darknet_fxq/%.c
 # SIMD kernels: each ISA's file is compiled for that ISA only and called only
 # after runtime CPU detection (fxq_cpu.c), so the binary runs on any x86-64.
 ifeq ($(shell uname -m),x86_64)
+$(OBJDIR)/fxq/%__sse2.o: darknet_fxq/%__sse2.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -msse2 -c $< -o $@
 $(OBJDIR)/fxq/%__avx2.o: darknet_fxq/%__avx2.c
 	@mkdir -p $(@D)
 	$(CC) $(FXQ_CFLAGS) -mavx2 -mfma -c $< -o $@

@@ -18,22 +18,22 @@
 #include "fxq_cmd.h"
 #include "fxq_cpu.h"
 #include "fxq_format.h"
+#include "fxq_kernels.h"
 #include "fxq_qconv.h"
-#include "fxq_qgemm.h"
 
 static void fxq_info_usage(FILE *f)
 {
     fprintf(f, "usage: darknet fxq info [--bench] [-t threads]\n"
                "  CPU features and the integer kernels in use; --bench measures the int8 GEMM\n"
                "  against this CPU's int8 peak (4 x measured fp32 FMA peak) and prints\n"
-               "  `gemm_peak_fraction <x>` last. FXQ_ISA=scalar|avx2|avx512vnni caps the ISA.\n");
+               "  `gemm_peak_fraction <x>` last. FXQ_ISA=<set> (scalar|avx2|avx512vnni) caps the kernel set.\n");
 }
 
 /* A plan of the given bits for a small 1x1 conv on h x h (h = 1: one output
  * column, like a connected layer), to name the kernels it picks. */
 static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
 {
-    fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU};
+    fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU, NULL, 0};
     int32_t *w = calloc((size_t)4 * K, sizeof *w);
     int64_t b[4] = {0};
     char why[256];
@@ -43,26 +43,17 @@ static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
     free(w);
 }
 
-typedef double (*fxq_peak_fn)(long iters, float *sink);
-
-static fxq_peak_fn fxq_fma_loop(const char **how)
+/* The peak loops of the best kernel set this CPU supports (whatever
+ * FXQ_ISA says: the peak is the machine's). */
+static const fxq_kernel_set *fxq_peak_set(void)
 {
-    *how = "none";
-#if defined(__x86_64__)
-    if (fxq_cpu()->avx512f) {
-        *how = "zmm vfmadd, 16 chains";
-        return fxq_f32_fma_loop__avx512vnni;
-    }
-    if (fxq_cpu()->avx2 && fxq_cpu()->fma) {
-        *how = "ymm vfmadd, 12 chains";
-        return fxq_f32_fma_loop__avx2;
-    }
-#endif
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k)
+        if ((*k)->dispatch && (*k)->peak_f32 && fxq_kernel_set_supported(*k)) return *k;
     return NULL;
 }
 
 /* One trial of the fp32 FMA loop on nth threads (~5 ms): FMAs per second. */
-static double fxq_fma_trial(fxq_peak_fn fn, int nth)
+static double fxq_fma_trial(fxq_peak_f32_fn fn, int nth)
 {
     double macs = 0;
     float sink = 0;
@@ -78,23 +69,18 @@ static double fxq_fma_trial(fxq_peak_fn fn, int nth)
 }
 
 /* One trial of the vpdpbusd loop, int8 MACs per second (0 without VNNI). */
-static double fxq_vnni_trial(int nth)
+static double fxq_vnni_trial(fxq_peak_s8_fn fn, int nth)
 {
-#if defined(__x86_64__)
-    if (!fxq_cpu_supports(FXQ_ISA_AVX512VNNI)) return 0;
+    if (!fn) return 0;
     double macs = 0;
     const double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(nth) reduction(+ : macs)
     {
         int32_t s;
-        macs += fxq_s8_dot_loop__avx512vnni(250 * 1000, &s);
+        macs += fn(250 * 1000, &s);
         if (s == 12345) macs += 0;
     }
     return macs / (omp_get_wtime() - t0);
-#else
-    (void)nth;
-    return 0;
-#endif
 }
 
 /* A 3x3 conv c -> m on h x h (pad 1): M = m, N = h*h, K = 9c. */
@@ -107,7 +93,7 @@ typedef struct fxq_bconv {
 
 static int fxq_bconv_init(fxq_bconv *bc, int bits, int c, int h, int m)
 {
-    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, bits, bits, bits, 0, FXQ_ACT_RELU};
+    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, bits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0};
     const size_t K = (size_t)c * 9, N = (size_t)h * h;
     d.shift = (bits - 1) + 6;
     memset(bc, 0, sizeof *bc);
@@ -187,8 +173,12 @@ int fxq_cmd_info(int argc, char **argv)
         if (feats[i].on) printf(" %s", feats[i].name), any = 1;
     printf("%s (OS state: ymm %s, zmm %s)\n", any ? "" : " none", f->os_ymm ? "yes" : "no", f->os_zmm ? "yes" : "no");
     const char *cap = getenv("FXQ_ISA");
-    printf("isa:      %s%s%s%s\n", fxq_isa_name(fxq_cpu_best_isa()), cap ? " (FXQ_ISA=" : "", cap ? cap : "",
+    printf("isa:      %s%s%s%s\n", fxq_kernel_set_default(NULL)->name, cap ? " (FXQ_ISA=" : "", cap ? cap : "",
            cap ? ")" : "");
+    printf("sets:    ");
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k)
+        if ((*k)->dispatch) printf(" %s%s", (*k)->name, fxq_kernel_set_supported(*k) ? "" : " (unsupported)");
+    printf("\n");
     printf("threads:  %d\n", nth);
     printf("kernels:\n");
     fxq_info_kernel("conv, w,a <= 8 bits (int32 acc):", 8, 8, 64, 4);
@@ -202,8 +192,9 @@ int fxq_cmd_info(int argc, char **argv)
     /* Trials of every measurement interleaved over ~2 s, best of each kept:
      * other jobs on the machine only ever slow a trial down, and all the
      * measurements see the same conditions. */
-    const char *how;
-    const fxq_peak_fn fn = fxq_fma_loop(&how);
+    const fxq_kernel_set *peak = fxq_peak_set();
+    const char *how = peak ? peak->peak_f32_how : "none";
+    const fxq_peak_f32_fn fn = peak ? peak->peak_f32 : NULL;
     fxq_bconv c8, c16;
     if (!fxq_bconv_init(&c8, 8, 256, 32, 256)) return 1;
     const int have16 = fxq_bconv_init(&c16, 16, 256, 32, 256);
@@ -214,7 +205,7 @@ int fxq_cmd_info(int argc, char **argv)
             const double r = fxq_fma_trial(fn, nth);
             if (r > fma) fma = r;
         }
-        const double v = fxq_vnni_trial(nth);
+        const double v = fxq_vnni_trial(peak ? peak->peak_s8 : NULL, nth);
         if (v > vnni) vnni = v;
         fxq_bconv_trial(&c8);
         if (have16 && round % 2 == 0) fxq_bconv_trial(&c16);

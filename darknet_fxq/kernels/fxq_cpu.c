@@ -1,7 +1,6 @@
 /* Runtime CPU feature detection: cpuid for what the CPU has, XGETBV for what
  * the OS preserves across context switches. See fxq_cpu.h. */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fxq_cpu.h"
@@ -91,42 +90,16 @@ const fxq_cpu_features *fxq_cpu(void)
     return &fxq_feats;
 }
 
-int fxq_cpu_supports(fxq_isa isa)
+unsigned fxq_cpu_feature_bits(void)
 {
     const fxq_cpu_features *f = fxq_cpu();
-    switch (isa) {
-    case FXQ_ISA_SCALAR: return 1;
-    case FXQ_ISA_AVX2: return f->avx2 && f->fma;
-    case FXQ_ISA_AVX512VNNI:
-        return f->avx2 && f->fma && f->avx512f && f->avx512bw && f->avx512vl && f->avx512dq && f->avx512vnni;
-    default: return 0;
-    }
+    return (f->sse2 ? FXQ_FEAT_SSE2 : 0u) | (f->avx2 ? FXQ_FEAT_AVX2 : 0u) | (f->fma ? FXQ_FEAT_FMA : 0u) |
+           (f->avx512f ? FXQ_FEAT_AVX512F : 0u) | (f->avx512bw ? FXQ_FEAT_AVX512BW : 0u) |
+           (f->avx512vl ? FXQ_FEAT_AVX512VL : 0u) | (f->avx512dq ? FXQ_FEAT_AVX512DQ : 0u) |
+           (f->avx512vnni ? FXQ_FEAT_AVX512VNNI : 0u);
 }
 
-static const char *const fxq_isa_names[FXQ_ISA_COUNT] = {"scalar", "avx2", "avx512vnni"};
-
-const char *fxq_isa_name(fxq_isa isa)
+int fxq_cpu_has(unsigned bits)
 {
-    return (unsigned)isa < FXQ_ISA_COUNT ? fxq_isa_names[isa] : "?";
-}
-
-int fxq_isa_parse(const char *name)
-{
-    if (!name) return -1;
-    for (int i = 0; i < FXQ_ISA_COUNT; ++i)
-        if (!strcmp(name, fxq_isa_names[i])) return i;
-    return -1;
-}
-
-fxq_isa fxq_cpu_best_isa(void)
-{
-    fxq_isa best = FXQ_ISA_SCALAR;
-    for (int i = FXQ_ISA_COUNT - 1; i > 0; --i)
-        if (fxq_cpu_supports((fxq_isa)i)) {
-            best = (fxq_isa)i;
-            break;
-        }
-    const int cap = fxq_isa_parse(getenv("FXQ_ISA"));
-    if (cap >= 0 && cap < (int)best) best = (fxq_isa)cap;
-    return best;
+    return (fxq_cpu_feature_bits() & bits) == bits;
 }

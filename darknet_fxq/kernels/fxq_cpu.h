@@ -2,10 +2,8 @@
  *
  * Detected once (cpuid + XGETBV, so a feature counts only when the OS saves
  * the register state it needs: YMM for AVX2/FMA, opmask+ZMM for AVX-512).
- * On anything but x86-64 every flag is 0 and the best ISA is "scalar".
- *
- * FXQ_ISA=scalar|avx2|avx512vnni in the environment caps the ISA that
- * fxq_cpu_best_isa() reports (never raises it above what the CPU has). */
+ * On anything but x86-64 every flag is 0. Which kernels run is decided from
+ * these bits by the kernel-set table (fxq_kernels.h). */
 #ifndef FXQ_CPU_H
 #define FXQ_CPU_H
 
@@ -20,24 +18,26 @@ typedef struct fxq_cpu_features {
     int family, model;
 } fxq_cpu_features;
 
-typedef enum fxq_isa {
-    FXQ_ISA_SCALAR = 0,
-    FXQ_ISA_AVX2 = 1,        /* AVX2 + FMA */
-    FXQ_ISA_AVX512VNNI = 2,  /* AVX-512 F/BW/VL/DQ + VNNI */
-    FXQ_ISA_COUNT
-} fxq_isa;
+/* Feature bits a kernel set can require (fxq_kernels.h). Bits, not a
+ * "higher is better" order: sets for other architectures add their own. */
+enum {
+    FXQ_FEAT_SSE2 = 1u << 0,
+    FXQ_FEAT_AVX2 = 1u << 1,
+    FXQ_FEAT_FMA = 1u << 2,
+    FXQ_FEAT_AVX512F = 1u << 3,
+    FXQ_FEAT_AVX512BW = 1u << 4,
+    FXQ_FEAT_AVX512VL = 1u << 5,
+    FXQ_FEAT_AVX512DQ = 1u << 6,
+    FXQ_FEAT_AVX512VNNI = 1u << 7,
+};
 
 /* Cached after the first call; thread-safe (idempotent detection). */
 const fxq_cpu_features *fxq_cpu(void);
 
-/* 1 if this CPU (and OS) can run kernels of `isa`. */
-int fxq_cpu_supports(fxq_isa isa);
+/* FXQ_FEAT_* bits of this CPU (and OS). */
+unsigned fxq_cpu_feature_bits(void);
 
-/* Best ISA the CPU supports, capped by $FXQ_ISA if set and valid. */
-fxq_isa fxq_cpu_best_isa(void);
-
-const char *fxq_isa_name(fxq_isa isa);
-/* Parses "scalar" / "avx2" / "avx512vnni"; -1 if unknown. */
-int fxq_isa_parse(const char *name);
+/* 1 if the CPU has every feature in `bits`. */
+int fxq_cpu_has(unsigned bits);
 
 #endif

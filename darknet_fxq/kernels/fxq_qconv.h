@@ -5,17 +5,24 @@
  *
  * For each image b, filter m and output position p:
  *   acc  = bias_acc[m] + sum_k w[m][k] * col[k][p]        (exact: int32 or int64)
- *   r    = fxq_requant_ref(acc, shift, o_bits)             (round half away, saturate)
+ *   r    = fxq_requant_ref(acc, shift_m, o_bits)           (round half away, saturate)
+ *   shift_m = row_shift ? row_shift[m] : shift            (per-output-row shift)
  *   out  = fxq_act_ref(r, act)
  * where col is Darknet's im2col of the input codes (zero padding = code 0),
  * k = (ch * ksize + ky) * ksize + kx exactly as Darknet orders weights, and
  * out is stored [b][m][oy][ox] like Darknet's l.output.
  *
- * Input codes are int16_t [b][c][y][x] whatever a_bits is; the plan keeps
- * int8 internally when a_bits <= 8 (and w_bits <= 8).
+ * Input codes are int16_t [b][c][y][x] whatever a_bits is: signed codes of
+ * a_bits, or with in_unsigned = 1 unsigned codes 0 .. 2^a_bits - 1
+ * (a_bits <= 15 then, so they fit int16). The plan keeps 8-bit data
+ * internally when w_bits <= 8 and the codes fit the kernel set's s8 B
+ * operand: on AVX-512 VNNI (vpdpbusd, u8 x s8) signed codes are stored + 128
+ * (the set's input offset, folded into the bias), unsigned codes of <= 8
+ * bits as they are (no offset).
  * Accumulator width is chosen at plan time: int32 iff
- *   (w_bits-1) + (a_bits-1) + ceil(log2 K) + 1 <= 31  and every |bias_acc| <= 2^30 - 1,
- * else int64 -- so accumulation can never overflow silently.
+ *   (w_bits-1) + a_mag + ceil(log2 K) + 1 <= 31  and every |bias_acc| <= 2^30 - 1,
+ * else int64 -- so accumulation can never overflow silently; a_mag =
+ * a_bits - 1 for signed inputs, a_bits for unsigned ones.
  */
 #ifndef FXQ_QCONV_H
 #define FXQ_QCONV_H
@@ -32,6 +39,13 @@ typedef struct fxq_qconv_desc {
     int w_bits, a_bits, o_bits;/* 2..16 */
     int shift;                 /* (w_frac + a_frac) - o_frac */
     int act;                   /* FXQ_ACT_* from fxq_format.h */
+    /* Optional (zero = today's behaviour; new fields go last so positional
+     * initialisers of the fields above stay valid): */
+    const int *row_shift;      /* m shifts, row m requantized with row_shift[m]
+                                * instead of shift (NULL: shift for every row);
+                                * copied by fxq_qconv_plan_create */
+    int in_unsigned;           /* 1: input codes are unsigned, 0 .. 2^a_bits - 1,
+                                * a_bits <= 15; 0: signed a_bits codes */
 } fxq_qconv_desc;
 
 typedef struct fxq_qconv_plan fxq_qconv_plan;
@@ -51,11 +65,16 @@ void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out);
 void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
                    const int16_t *in, int16_t *out);
 
-/* Which accumulator / ISA the plan uses, e.g. "s8 int32 avx512vnni". */
+/* Which accumulator / kernel set / kernels the plan uses, e.g.
+ * "s8 int32 avx512vnni fxq_s8_gemm_ukernel_8x32c4__avx512vnni" (then
+ * " u-in" for unsigned inputs, " row-shift" for per-row shifts). */
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
 
-/* Forces the ISA used by plans created afterwards ("scalar", "avx2",
- * "avx512vnni"; NULL = best available). Returns 0 if the CPU lacks it. For tests. */
+/* Forces the kernel set used by plans (and the conversions below) from now
+ * on: any registered set name ("scalar", "avx2", "avx512vnni",
+ * "avx512vnni-twin"; fxq_kernels.h); NULL = back to the set chosen once at
+ * start-up (the best the CPU supports, capped by FXQ_ISA=<name>). Returns 0
+ * if the name is unknown or the CPU lacks it. For tests. */
 int fxq_qconv_force_isa(const char *isa);
 
 /* Benchmark hook (`darknet fxq info --bench`): runs only the GEMM phase of

@@ -1,6 +1,8 @@
 /* Scalar reference of the fxq_qconv.h contract: direct convolution with an
  * int64 accumulator, no packing, no threads. Slow on purpose -- it is the
- * definition the fast paths are compared against bit for bit. */
+ * definition the fast paths are compared against bit for bit. Unsigned
+ * input codes (in_unsigned) need nothing special here: they are
+ * non-negative int16 values, a_bits <= 15. */
 #include "fxq_format.h"
 #include "fxq_qconv.h"
 
@@ -13,6 +15,7 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
         int16_t *o = out + (size_t)b * d->m * P;
         for (int m = 0; m < d->m; ++m) {
             const int32_t *wm = w_codes + (size_t)m * K;
+            const int shift = d->row_shift ? d->row_shift[m] : d->shift;
             for (int oy = 0; oy < d->out_h; ++oy) {
                 for (int ox = 0; ox < d->out_w; ++ox) {
                     int64_t acc = bias_acc[m];
@@ -28,7 +31,7 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
                             }
                         }
                     }
-                    const int64_t r = fxq_requant_ref(acc, d->shift, d->o_bits);
+                    const int64_t r = fxq_requant_ref(acc, shift, d->o_bits);
                     o[(size_t)m * P + oy * d->out_w + ox] = (int16_t)fxq_act_ref(r, d->act);
                 }
             }

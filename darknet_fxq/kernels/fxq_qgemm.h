@@ -44,6 +44,9 @@ typedef struct fxq_rq_params {
     uint32_t mag_pos;  /* hi */
     uint32_t mag_neg;  /* -lo */
     int32_t act;       /* FXQ_ACT_* */
+    int32_t per_row;   /* 0: these parameters serve every row of a tile;
+                        * 1: this is row 0 of an array, row i uses rq[i]
+                        * (per-output-row shifts, fxq_qconv_desc.row_shift) */
 } fxq_rq_params;
 
 static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
@@ -53,6 +56,7 @@ static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
     p->mag_pos = (uint32_t)p->hi;
     p->mag_neg = (uint32_t)(-(int64_t)p->lo);
     p->act = act;
+    p->per_row = 0;
     p->right = shift > 0;
     if (shift > 0) {
         p->rshift32 = shift < 32 ? shift : 32;
@@ -73,6 +77,12 @@ static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
         p->lclamp_lo = -(int32_t)(p->mag_neg >> s) - 1;
         p->lclamp_hi = (p->hi >> s) + 1;
     }
+}
+
+/* The parameters of row i of a tile whose rows start at rq. */
+static inline const fxq_rq_params *fxq_rq_row(const fxq_rq_params *rq, size_t i)
+{
+    return rq->per_row ? rq + i : rq;
 }
 
 /* Activation on a requantized code (fxq_act_ref, in 32 bits). */
@@ -101,7 +111,10 @@ static inline int16_t fxq_rq_apply(int64_t acc, const fxq_rq_params *p)
     return (int16_t)fxq_rq_act(r, p->act);
 }
 
-/* int32 kernels: full K in registers, requantize, store mr x nr codes.
+/* Every kernel below takes `rq` as the requantization of its first row:
+ * row i of its output uses fxq_rq_row(rq, i).
+ *
+ * int32 kernels: full K in registers, requantize, store mr x nr codes.
  *   a: A panel (int32 bias[MR], then weights); b: B panel; kc: multiple of KR. */
 typedef void (*fxq_gemm_i32_fn)(size_t mr, size_t nr, size_t kc, const void *a, const void *b,
                                 int16_t *c, size_t c_stride, const fxq_rq_params *rq);
@@ -126,8 +139,8 @@ typedef void (*fxq_rq_i64_fn)(size_t mr, size_t nr, const int64_t *acc, size_t a
 
 /* One output column (P == 1): c[m] = rq(bias[m] + sum_k w[m][k] x[k]), m < mr
  * (<= 16). w: row-major, rows kc apart, padded with zero rows to 16; bias:
- * int32[16] (s8: pre-corrected by -128 * sum_k w); x: kc elements (u8 = code
- * + 128 for s8, s16 otherwise). kc: multiple of 64 (s8) / 32 (s16). */
+ * int32[16] (s8: pre-corrected by -offset * sum_k w); x: kc elements (u8 =
+ * code + input offset for s8, s16 otherwise). kc: multiple of 64 (s8) / 32 (s16). */
 typedef void (*fxq_gemv_fn)(size_t mr, size_t kc, const void *w, const int32_t *bias, const void *x, int16_t *c,
                             const fxq_rq_params *rq);
 #define FXQ_DECL_GEMV(name)                                                                        \
@@ -150,8 +163,8 @@ typedef void (*fxq_gemv_i64_fn)(size_t mr, size_t kc, size_t chunk, const int16_
 FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni);
 FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar);
 
-/* AVX-512 VNNI tile 8x32: s8 (B u8 = code + 128, bias pre-corrected by
- * -128 * sum_k w) c4; s16 c2 int32 and int64. */
+/* AVX-512 VNNI tile 8x32: s8 (B u8 = code + input offset, bias pre-corrected
+ * by -offset * sum_k w) c4; s16 c2 int32 and int64. */
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__avx512vnni);
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__scalar);
 FXQ_DECL_I32(fxq_s16_gemm_ukernel_8x32c2__avx512vnni);
@@ -167,27 +180,5 @@ FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__avx2);
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar);
 
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar);
-
-/* Phase 1 of a qconv run: one channel of input codes (h x w) into its
- * st x st phase planes of the padded polyphase image: element (y, x) goes to
- * plane ((y + pad) % st, (x + pad) % st), row (y + pad) / st, column
- * (x + pad) / st; planes are `phase` elements apart, rows `ws`. esz 1:
- * u8 = saturate_s8(code) + 128 (the s8 kernel's B), esz 2: s16 as is. */
-typedef void (*fxq_convert_plane_fn)(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
-                                     size_t phase, int ws);
-void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
-                                   size_t phase, int ws);
-
-/* floats -> codes = fxq_quantize_ref per element (scale = 2^frac, lo/hi =
- * code range); see fxq_f32_quantize__avx512vnni.c. */
-void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
-
-/* fp32 FMA / int8 VNNI throughput loops for `fxq info --bench`: each runs
- * `iters` iterations of independent multiply-adds and returns the number of
- * multiply-accumulates done (and a value derived from the result so the loop
- * is not optimised away, via *sink). */
-double fxq_f32_fma_loop__avx512vnni(long iters, float *sink);
-double fxq_s8_dot_loop__avx512vnni(long iters, int32_t *sink);
-double fxq_f32_fma_loop__avx2(long iters, float *sink);
 
 #endif

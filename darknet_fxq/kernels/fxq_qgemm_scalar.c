@@ -18,7 +18,8 @@
  *   fxq_s16_gemv_i64_ukernel_16c32__scalar    same, exact int64 sums
  * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
  * callers guarantee the true sums fit, so the wrapped value is the true one.
- * Rounding: fxq_rq_apply (round half away from zero, then saturate). */
+ * Rounding: fxq_rq_apply (round half away from zero, then saturate), with
+ * row m's parameters fxq_rq_row(rq, m). */
 #include <string.h>
 
 #include "fxq_qgemm.h"
@@ -54,7 +55,7 @@ static inline void fxq_store_rq_row(int16_t *c, const uint32_t *acc, size_t nr, 
             w16 += (MR) * (KR);                                                                    \
             x += (NR) * (KR);                                                                      \
         }                                                                                          \
-        for (size_t m = 0; m < mr; ++m) fxq_store_rq_row(c + m * c_stride, acc[m], nr, rq);        \
+        for (size_t m = 0; m < mr; ++m) fxq_store_rq_row(c + m * c_stride, acc[m], nr, fxq_rq_row(rq, m));        \
     }
 
 /* The products fit int32: |s8 * u8| < 2^15, |s16 * s16| <= 2^30. */
@@ -87,7 +88,7 @@ FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16)
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
 {
     for (size_t m = 0; m < mr; ++m)
-        for (size_t n = 0; n < nr; ++n) c[m * c_stride + n] = fxq_rq_apply(acc[m * acc_stride + n], rq);
+        for (size_t n = 0; n < nr; ++n) c[m * c_stride + n] = fxq_rq_apply(acc[m * acc_stride + n], fxq_rq_row(rq, m));
 }
 
 #define FXQ_SCALAR_GEMV(NAME, WTYPE, XTYPE)                                                        \
@@ -98,7 +99,7 @@ FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
         for (size_t m = 0; m < mr; ++m) {                                                          \
             uint32_t acc = (uint32_t)bias[m];                                                      \
             for (size_t k = 0; k < kc; ++k) acc += (uint32_t)((int32_t)wr[m * kc + k] * (int32_t)xv[k]); \
-            c[m] = fxq_rq_apply((int32_t)acc, rq);                                                 \
+            c[m] = fxq_rq_apply((int32_t)acc, fxq_rq_row(rq, m));                                  \
         }                                                                                          \
     }
 
@@ -112,6 +113,6 @@ FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar)
         int64_t acc = bias[m];
         for (size_t k = 0; k < kc; ++k)
             acc += (int64_t)w[m * kc + k] * (xl ? 256 * (int64_t)xh[k] + xl[k] : (int64_t)xh[k]);
-        c[m] = fxq_rq_apply(acc, rq);
+        c[m] = fxq_rq_apply(acc, fxq_rq_row(rq, m));
     }
 }

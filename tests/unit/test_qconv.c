@@ -4,7 +4,10 @@
  * and large, stride/pad variants, batch 1 and 3), every bit width 2..16 for
  * weights / activations / outputs, random shifts including negative ones,
  * all three activations, signed extremes (int64 at K = 4608 and 16 bits,
- * both sides of the int32 boundary), threads, and plan validation. */
+ * both sides of the int32 boundary), per-output-row shifts, unsigned input
+ * codes (edge values, saturation, the s8 path without input offset),
+ * threads, and plan validation. Kernel sets come from the registry
+ * (fxq_kernels.h): a registered set is tested. */
 #include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 
 #include "fxq_cpu.h"
 #include "fxq_format.h"
+#include "fxq_kernels.h"
 #include "fxq_qconv.h"
 #include "fxq_test.h"
 
@@ -38,8 +42,20 @@ static int32_t rnd_code(int bits)
     }
 }
 
+/* An unsigned code of `bits`: mostly uniform, sometimes 0 or the maximum. */
+static int32_t rnd_ucode(int bits)
+{
+    const int32_t hi = (1 << bits) - 1;
+    switch (rnd() % 8) {
+    case 0: return 0;
+    case 1: return hi;
+    default: return (int32_t)(rnd() % (uint64_t)(hi + 1));
+    }
+}
+
 typedef struct qcase {
     fxq_qconv_desc d;
+    int *rs; /* row shifts when d.row_shift */
     int32_t *w;
     int64_t *bias;
     int16_t *in, *want, *got;
@@ -52,6 +68,7 @@ static void qcase_free(qcase *q)
     free(q->in);
     free(q->want);
     free(q->got);
+    free(q->rs);
     memset(q, 0, sizeof *q);
 }
 
@@ -74,7 +91,8 @@ static void qcase_alloc(qcase *q, int fill, int64_t bias_mag)
     q->got = malloc(nout * sizeof *q->got);
     for (size_t i = 0; i < nw; ++i) q->w[i] = fill ? (int32_t)fxq_code_min(d->w_bits) : rnd_code(d->w_bits);
     for (size_t i = 0; i < nin; ++i)
-        q->in[i] = (int16_t)(fill == 1 ? fxq_code_min(d->a_bits) : fill == 2 ? fxq_code_max(d->a_bits) : rnd_code(d->a_bits));
+        q->in[i] = (int16_t)(d->in_unsigned ? (fill == 1 ? 0 : fill == 2 ? (1 << d->a_bits) - 1 : rnd_ucode(d->a_bits))
+                             : fill == 1 ? fxq_code_min(d->a_bits) : fill == 2 ? fxq_code_max(d->a_bits) : rnd_code(d->a_bits));
     for (int m = 0; m < d->m; ++m) {
         int64_t b = bias_mag ? (int64_t)(rnd() % (uint64_t)(2 * bias_mag + 1)) - bias_mag : 0;
         if (bias_mag && rnd() % 4 == 0) b = rnd() % 2 ? bias_mag : -bias_mag;
@@ -104,9 +122,11 @@ static int qcase_check(qcase *q, char *desc, size_t desc_len, char *why, size_t 
     for (size_t i = 0; i < nout; ++i)
         if (q->got[i] != q->want[i]) {
             snprintf(why, why_len,
-                     "[%s] out[%zu] = %d, ref %d (b=%d c=%d h=%d w=%d m=%d k=%d s=%d p=%d bits %d/%d/%d shift %d act %d)",
+                     "[%s] out[%zu] = %d, ref %d (b=%d c=%d h=%d w=%d m=%d k=%d s=%d p=%d bits %d/%d/%d shift %d%s "
+                     "act %d%s)",
                      desc, i, q->got[i], q->want[i], d->batch, d->c, d->h, d->w, d->m, d->ksize, d->stride, d->pad,
-                     d->w_bits, d->a_bits, d->o_bits, d->shift, d->act);
+                     d->w_bits, d->a_bits, d->o_bits, d->shift, d->row_shift ? " (per row)" : "", d->act,
+                     d->in_unsigned ? " unsigned in" : "");
             return 0;
         }
     return 1;
@@ -126,7 +146,7 @@ static int rnd_shift(const fxq_qconv_desc *d, int K)
 }
 
 typedef struct stats {
-    int cases, fails, s8, s16, i64, split;
+    int cases, fails, s8, s16, i64, split, uin, s8_uin, rows;
     char first_fail[512];
 } stats;
 
@@ -137,10 +157,22 @@ static void tally(stats *st, const char *desc, int ok, const char *why)
     if (!strncmp(desc, "s16 int32", 9)) st->s16++;
     if (strstr(desc, "int64")) st->i64++;
     if (strstr(desc, "split")) st->split++;
+    if (strstr(desc, "u-in")) st->uin++, st->s8_uin += !strncmp(desc, "s8 int32", 8);
+    if (strstr(desc, "row-shift")) st->rows++;
     if (!ok && !st->fails++) snprintf(st->first_fail, sizeof st->first_fail, "%s", why);
 }
 
-static void random_case(qcase *q, int wb, int ab, int ob, int big)
+/* A shift per output row around the plan's (sometimes extreme). */
+static void qcase_row_shifts(qcase *q)
+{
+    fxq_qconv_desc *d = &q->d;
+    q->rs = malloc((size_t)d->m * sizeof *q->rs);
+    for (int m = 0; m < d->m; ++m) q->rs[m] = rnd_shift(d, d->c * d->ksize * d->ksize);
+    d->row_shift = q->rs;
+}
+
+/* uin: 1 unsigned inputs, -1 either; fill as qcase_alloc */
+static void random_case_ex(qcase *q, int wb, int ab, int ob, int big, int uin, int fill)
 {
     fxq_qconv_desc *d = &q->d;
     memset(d, 0, sizeof *d);
@@ -168,9 +200,42 @@ static void random_case(qcase *q, int wb, int ab, int ob, int big)
     d->act = rnd_int(0, 2);
     const int K = d->c * d->ksize * d->ksize;
     d->shift = rnd_shift(d, K);
+    d->in_unsigned = uin > 0 || (ab <= 15 && rnd() % 4 == 0);
+    d->shift += d->in_unsigned; /* one more magnitude bit */
     /* bias: within int32 range most of the time, sometimes forcing int64 */
     int64_t bias_mag = rnd() % 5 == 0 ? ((int64_t)1 << 30) + rnd_int(0, 1000) : (int64_t)1 << rnd_int(0, 29);
-    qcase_alloc(q, 0, bias_mag);
+    qcase_alloc(q, fill, bias_mag);
+    if (rnd() % 4 == 0) qcase_row_shifts(q);
+}
+
+static void random_case(qcase *q, int wb, int ab, int ob, int big)
+{
+    random_case_ex(q, wb, ab, ob, big, -1, 0);
+}
+
+/* Unsigned inputs and per-row shifts: every a_bits 2..15 (8-bit ones on
+ * the s8 path of sets that have one), random / all-minimum / all-maximum
+ * operands so sums and outputs saturate, int32 and int64 accumulators. */
+static void run_unsigned_rows(const fxq_kernel_set *ks)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    qcase q;
+    memset(&q, 0, sizeof q);
+    for (int ab = 2; ab <= 15; ++ab)
+        for (int rep = 0; rep < 6; ++rep) {
+            const int wb = rep < 3 ? rnd_int(2, 8) : rnd_int(2, 16), fill = rep % 3;
+            random_case_ex(&q, wb, ab, rnd_int(2, 16), rep == 5, 1, fill);
+            if (!q.rs && rep % 2 == 0) qcase_row_shifts(&q);
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            qcase_free(&q);
+        }
+    snprintf(name, sizeof name, "qconv.%s.unsigned_in_row_shift", ks->name);
+    printf("# %s: %d cases, u-in %d (s8 %d) row-shift %d i64 %d\n", name, st.cases, st.uin, st.s8_uin, st.rows, st.i64);
+    FXQ_CHECK(name, st.fails == 0 && st.uin == st.cases && st.rows > 0 && st.i64 > 0 && (st.s8_uin > 0 || !ks->s8),
+              "%d/%d failed (u-in %d s8 %d rows %d i64 %d): %s", st.fails, st.cases, st.uin, st.s8_uin, st.rows,
+              st.i64, st.first_fail);
 }
 
 static void run_isa(const char *isa)
@@ -194,7 +259,7 @@ static void run_isa(const char *isa)
             }
     snprintf(name, sizeof name, "qconv.%s.random_bits_shapes", isa);
     printf("# %s: %d cases, s8 %d s16 %d i64 %d split %d\n", name, st.cases, st.s8, st.s16, st.i64, st.split);
-    FXQ_CHECK(name, st.fails == 0 && st.s16 > 0 && st.i64 > 0 && (st.s8 > 0 || strcmp(isa, "avx512vnni") != 0),
+    FXQ_CHECK(name, st.fails == 0 && st.s16 > 0 && st.i64 > 0 && (st.s8 > 0 || !fxq_kernel_set_find(isa)->s8),
               "%d/%d failed (s8 %d s16 %d i64 %d split %d): %s", st.fails, st.cases, st.s8, st.s16, st.i64, st.split, st.first_fail);
 
     /* 2. tails: 1x1 (direct, no im2col) with K = 1..67, M and N off the tiles */
@@ -354,15 +419,15 @@ static void run_isa(const char *isa)
 
 int main(void)
 {
-    static const char *isas[] = {"scalar", "avx2", "avx512vnni", "avx512vnni-twin"};
-    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; ++i) {
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
         char name[96];
-        snprintf(name, sizeof name, "qconv.%s", isas[i]);
-        if (!fxq_qconv_force_isa(isas[i])) {
-            printf("ok %s (skipped: no %s)\n", name, isas[i]);
+        snprintf(name, sizeof name, "qconv.%s", (*k)->name);
+        if (!fxq_qconv_force_isa((*k)->name)) {
+            printf("ok %s (skipped: CPU lacks it)\n", name);
             continue;
         }
-        run_isa(isas[i]);
+        run_isa((*k)->name);
+        run_unsigned_rows(*k);
     }
     fxq_qconv_force_isa(NULL);
 
@@ -404,7 +469,7 @@ int main(void)
         char why[256];
         int32_t w[27] = {0};
         int64_t b[1] = {0};
-        fxq_qconv_desc d = {1, 3, 3, 3, 1, 3, 1, 0, 1, 1, 8, 8, 8, 4, FXQ_ACT_RELU};
+        fxq_qconv_desc d = {1, 3, 3, 3, 1, 3, 1, 0, 1, 1, 8, 8, 8, 4, FXQ_ACT_RELU, NULL, 0};
         fxq_qconv_plan *p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
         int ok = p != NULL;
         fxq_qconv_plan_free(p);
@@ -415,6 +480,8 @@ int main(void)
         bad = d, bad.w_bits = 17, why[0] = 0;
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
         bad = d, bad.stride = 0, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.in_unsigned = 1, bad.a_bits = 16, why[0] = 0; /* unsigned 16-bit codes do not fit int16 */
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
         bad = d, bad.act = 7, why[0] = 0;
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];

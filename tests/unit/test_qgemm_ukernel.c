@@ -1,8 +1,13 @@
-/* GEMM microkernels vs their scalar twins on random packed panels (full
- * s8/u8/s16 ranges, so int32 lanes wrap: both sides must wrap identically),
- * every mr x nr tail, several kc, random requantization parameters; the
- * scalar requantization vs fxq_requant_ref + fxq_act_ref; CPU detection vs
- * the compiler's own cpuid probe. SIMD kernels the host lacks are skipped. */
+/* Every kernel of every registered kernel set (fxq_kernels.h) vs its twin
+ * in the set's .twin table: GEMM / GEMV microkernels on random packed panels
+ * (full s8/u8/s16 ranges, so int32 lanes wrap: both sides must wrap
+ * identically), every mr x nr tail, several kc, random requantization
+ * parameters, uniform or per row; the data-movement and conversion kernels
+ * on random shapes and encodings. Plus the scalar requantization vs
+ * fxq_requant_ref + fxq_act_ref, and CPU detection vs the compiler's own
+ * cpuid probe. Sets the host lacks are skipped; a new kernel is tested by
+ * being registered. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +15,7 @@
 
 #include "fxq_cpu.h"
 #include "fxq_format.h"
-#include "fxq_qgemm.h"
+#include "fxq_kernels.h"
 #include "fxq_test.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -37,7 +42,18 @@ static void rnd_rq_mag(fxq_rq_params *p, int mag)
     }
     fxq_rq_init(p, shift, o, rnd_int(0, 2));
 }
-static void rnd_rq(fxq_rq_params *p) { rnd_rq_mag(p, rnd_int(8, 29)); }
+
+/* rq[0..rows): one uniform set (per_row 0) or, one time in three, a
+ * different shift (and o_bits) per row. */
+static void rnd_rq_rows(fxq_rq_params *rq, int rows, int mag)
+{
+    rnd_rq_mag(rq, mag);
+    if (rnd() % 3) return;
+    for (int i = 0; i < rows; ++i) {
+        rnd_rq_mag(rq + i, mag);
+        rq[i].per_row = 1;
+    }
+}
 static int ilog2(size_t v)
 {
     int r = 0;
@@ -88,12 +104,12 @@ static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn tw
                         const int32_t v = (int32_t)(rnd() % 2001) - 1000;
                         memcpy(a + 4 * i, &v, 4);
                     }
-                fxq_rq_params rq;
-                rnd_rq_mag(&rq, (s8 ? 15 : 30) + ilog2(kc) / 2);
+                fxq_rq_params rq[16];
+                rnd_rq_rows(rq, MR, (s8 ? 15 : 30) + ilog2(kc) / 2);
                 memset(c1, 0x11, sizeof(int16_t) * MR * 40);
                 memset(c2, 0x11, sizeof(int16_t) * MR * 40);
-                simd((size_t)mr, (size_t)nr, kc, a, b, c1, 40, &rq);
-                twin((size_t)mr, (size_t)nr, kc, a, b, c2, 40, &rq);
+                simd((size_t)mr, (size_t)nr, kc, a, b, c1, 40, rq);
+                twin((size_t)mr, (size_t)nr, kc, a, b, c2, 40, rq);
                 ++cases;
                 if (memcmp(c1, c2, sizeof(int16_t) * MR * 40)) {
                     if (!fails++) {
@@ -147,12 +163,12 @@ static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int
                 for (size_t i = 0; i < kc * es; ++i) x[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
             }
             for (int i = 0; i < 16; ++i) bias[i] = mr % 2 ? (int32_t)rnd() : (int32_t)(rnd() % 2001) - 1000;
-            fxq_rq_params rq;
-            rnd_rq_mag(&rq, (s8 ? 15 : 30) + ilog2(kc) / 2);
+            fxq_rq_params rq[16];
+            rnd_rq_rows(rq, 16, (s8 ? 15 : 30) + ilog2(kc) / 2);
             int16_t c1[16], c2[16];
             memset(c1, 0x22, sizeof c1), memset(c2, 0x22, sizeof c2);
-            simd((size_t)mr, kc, w, bias, x, c1, &rq);
-            twin((size_t)mr, kc, w, bias, x, c2, &rq);
+            simd((size_t)mr, kc, w, bias, x, c1, rq);
+            twin((size_t)mr, kc, w, bias, x, c2, rq);
             ++cases;
             if (memcmp(c1, c2, sizeof c1) && !fails++) {
                 int i = 0;
@@ -185,12 +201,12 @@ static void check_gemv_i64(const char *name, fxq_gemv_i64_fn simd, fxq_gemv_i64_
                 }
                 int64_t bias[16];
                 for (int i = 0; i < 16; ++i) bias[i] = mr % 3 ? (int64_t)(rnd() % 2001) - 1000 : (int64_t)(rnd() >> 20) - ((int64_t)1 << 43);
-                fxq_rq_params rq;
-                rnd_rq_mag(&rq, (split ? 30 : 22) + ilog2(kc) / 2);
+                fxq_rq_params rq[16];
+                rnd_rq_rows(rq, 16, (split ? 30 : 22) + ilog2(kc) / 2);
                 int16_t c1[16], c2[16];
                 memset(c1, 0x33, sizeof c1), memset(c2, 0x33, sizeof c2);
-                simd((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c1, &rq);
-                twin((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c2, &rq);
+                simd((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c1, rq);
+                twin((size_t)mr, kc, chunk, w, bias, xh, split ? xl : NULL, c2, rq);
                 ++cases;
                 if (memcmp(c1, c2, sizeof c1) && !fails++) {
                     int i = 0;
@@ -203,7 +219,7 @@ static void check_gemv_i64(const char *name, fxq_gemv_i64_fn simd, fxq_gemv_i64_
     FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
 }
 
-static void check_rq64(const char *name, fxq_rq_i64_fn simd)
+static void check_rq64(const char *name, fxq_rq_i64_fn simd, fxq_rq_i64_fn twin)
 {
     enum { R = 8, C = 37 };
     int64_t acc[R * C];
@@ -215,12 +231,12 @@ static void check_rq64(const char *name, fxq_rq_i64_fn simd)
             const int64_t v = (int64_t)(rnd() & (((uint64_t)1 << mag) - 1));
             acc[i] = rnd() % 2 ? -v : v;
         }
-        fxq_rq_params rq;
-        rnd_rq(&rq);
+        fxq_rq_params rq[R];
+        rnd_rq_rows(rq, R, rnd_int(8, 29));
         const size_t mr = (size_t)rnd_int(1, R), nr = (size_t)rnd_int(1, C);
         memset(c1, 0, sizeof c1), memset(c2, 0, sizeof c2);
-        simd(mr, nr, acc, C, c1, C, &rq);
-        fxq_i64_requant_ukernel__scalar(mr, nr, acc, C, c2, C, &rq);
+        simd(mr, nr, acc, C, c1, C, rq);
+        twin(mr, nr, acc, C, c2, C, rq);
         ++cases;
         fails += memcmp(c1, c2, sizeof c1) != 0;
     }
@@ -257,6 +273,109 @@ static void check_requant_scalar(void)
     FXQ_CHECK("requant.scalar_vs_ref", fails == 0, "%d/%d differ: %s", fails, cases, why);
 }
 
+/* Input conversion: random shapes, strides, pads, all three B encodings. */
+static void check_convert(const char *name, fxq_convert_plane_fn simd, fxq_convert_plane_fn twin)
+{
+    static const int enc[3][2] = {{-128, 128}, {0, 0}, {-128, 0}};
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (int rep = 0; rep < 300; ++rep) {
+        const int h = rnd_int(1, 9), w = rnd_int(1, 70), st = rnd_int(1, 4), pad = rnd_int(0, 3);
+        const int esz = rnd_int(1, 2), e = rnd_int(0, 2);
+        const int hs = (h + 2 * pad + st - 1) / st, ws = (w + 2 * pad + st - 1) / st;
+        const size_t phase = (size_t)hs * ws, bytes = (phase * st * st + 64) * esz;
+        int16_t *src = xalloc(sizeof(int16_t) * h * w);
+        unsigned char *d1 = xalloc(bytes), *d2 = xalloc(bytes);
+        for (int i = 0; i < h * w; ++i) src[i] = esz == 2 ? (int16_t)rnd() : (int16_t)rnd_int(-300, 300);
+        memset(d1, 0x77, bytes), memset(d2, 0x77, bytes);
+        simd(src, h, w, st, pad, esz, enc[e][0], enc[e][1], d1, phase, ws);
+        twin(src, h, w, st, pad, esz, enc[e][0], enc[e][1], d2, phase, ws);
+        ++cases;
+        if (memcmp(d1, d2, bytes) && !fails++)
+            snprintf(why, sizeof why, "h %d w %d st %d pad %d esz %d enc %d/%d", h, w, st, pad, esz, enc[e][0],
+                     enc[e][1]);
+        free(src), free(d1), free(d2);
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+}
+
+/* im2col rows (only the rows * bytes result counts) and B interleaves. */
+static void check_moves(const char *name, const fxq_kernel_set *ks, const fxq_kernel_set *tw)
+{
+    int cases = 0, fails = 0;
+    for (int rep = 0; rep < 200; ++rep) {
+        const int rows = rnd_int(1, 9), esz = rnd_int(1, 2);
+        const size_t bytes = (size_t)rnd_int(1, 80) * esz, step = bytes + (size_t)rnd_int(0, 40) * esz;
+        unsigned char *src = xalloc(step * rows + 64), *d1 = xalloc(bytes * rows + 64), *d2 = xalloc(bytes * rows + 64);
+        for (size_t i = 0; i < step * rows; ++i) src[i] = (unsigned char)rnd();
+        ks->im2col_row(d1, src, bytes, step, rows);
+        tw->im2col_row(d2, src, bytes, step, rows);
+        ++cases;
+        fails += memcmp(d1, d2, bytes * rows) != 0;
+        free(src), free(d1), free(d2);
+
+        const size_t nr = rnd() % 2 ? 16 : 32, nt = (size_t)rnd_int(1, 5), panel = 8 * nr;
+        unsigned char *r[4], *o1 = xalloc(panel * nt * 2), *o2 = xalloc(panel * nt * 2);
+        for (int j = 0; j < 4; ++j) {
+            r[j] = xalloc(nt * nr * 2);
+            for (size_t i = 0; i < nt * nr * 2; ++i) r[j][i] = (unsigned char)rnd();
+        }
+        memset(o1, 0x44, panel * nt * 2), memset(o2, 0x44, panel * nt * 2);
+        ks->pack_u8c4((const unsigned char *const *)r, nt, nr, o1, panel);
+        tw->pack_u8c4((const unsigned char *const *)r, nt, nr, o2, panel);
+        const size_t lo = rnd() % 2 ? 2 * nr : 0;
+        ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], nt, nr, (int16_t *)o1 + panel * nt / 2, panel / 2, lo);
+        tw->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], nt, nr, (int16_t *)o2 + panel * nt / 2, panel / 2, lo);
+        ++cases;
+        fails += memcmp(o1, o2, panel * nt * 2) != 0;
+        for (int j = 0; j < 4; ++j) free(r[j]);
+        free(o1), free(o2);
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
+static void check_quantize(const char *name, fxq_f32_quantize_fn simd, fxq_f32_quantize_fn twin)
+{
+    enum { N = 203 };
+    float x[N];
+    int16_t c1[N], c2[N];
+    int cases = 0, fails = 0;
+    for (int rep = 0; rep < 300; ++rep) {
+        const int bits = rnd_int(2, 16), frac = rnd_int(-20, 30);
+        for (int i = 0; i < N; ++i) {
+            const int64_t v = (int64_t)(rnd() % (1u << 20)) - (1 << 19);
+            x[i] = (float)ldexp((double)v, -rnd_int(0, 30)) + (rnd() % 7 == 0 ? 0.5f : 0.f);
+        }
+        const size_t n = (size_t)rnd_int(0, N);
+        memset(c1, 0x55, sizeof c1), memset(c2, 0x55, sizeof c2);
+        const float lo = (float)fxq_code_min(bits), hi = (float)fxq_code_max(bits), sc = (float)ldexp(1.0, frac);
+        simd(n, x, sc, lo, hi, c1);
+        twin(n, x, sc, lo, hi, c2);
+        ++cases;
+        fails += memcmp(c1, c2, sizeof c1) != 0;
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
+/* Every kernel of set ks vs the same slot of its twin set. */
+static void check_set(const fxq_kernel_set *ks)
+{
+    const fxq_kernel_set *tw = ks->twin;
+    char n[160];
+#define NAME(slot) (snprintf(n, sizeof n, "ukernel.%s.%s", ks->name, slot), n)
+    if (ks->s8 && tw->s8) check_i32(NAME(ks->s8_name), ks->s8, tw->s8, ks->mr, ks->nr, 4, 1);
+    if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
+    if (ks->s16_i64) check_i64(NAME(ks->s16_i64_name), ks->s16_i64, tw->s16_i64, ks->mr, ks->nr);
+    if (ks->rq64) check_rq64(NAME(ks->rq64_name), ks->rq64, tw->rq64);
+    if (ks->gemv_s8) check_gemv(NAME(ks->gemv_s8_name), ks->gemv_s8, tw->gemv_s8, 1);
+    if (ks->gemv_s16) check_gemv(NAME(ks->gemv_s16_name), ks->gemv_s16, tw->gemv_s16, 0);
+    if (ks->gemv_i64) check_gemv_i64(NAME(ks->gemv_i64_name), ks->gemv_i64, tw->gemv_i64);
+    check_convert(NAME("convert_plane"), ks->convert, tw->convert);
+    check_moves(NAME("im2col_pack"), ks, tw);
+    check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
+#undef NAME
+}
+
 int main(void)
 {
     check_requant_scalar();
@@ -276,38 +395,33 @@ int main(void)
                   f->avx512vnni == !!__builtin_cpu_supports("avx512vnni"),
               "fxq_cpu disagrees with __builtin_cpu_supports");
 #else
-    FXQ_CHECK("cpu.detect_scalar_only", fxq_cpu_best_isa() == FXQ_ISA_SCALAR, "non-x86 must be scalar");
+    FXQ_CHECK("cpu.detect_scalar_only", fxq_cpu_feature_bits() == 0, "non-x86 must have no x86 features");
 #endif
-    FXQ_CHECK("cpu.best_isa_supported", fxq_cpu_supports(fxq_cpu_best_isa()), "best ISA not supported");
+    const fxq_kernel_set *def = fxq_kernel_set_default(NULL);
+    FXQ_CHECK("kernels.default_supported", def->dispatch && fxq_kernel_set_supported(def), "%s", def->name);
 
-#if defined(__x86_64__)
-    if (fxq_cpu_supports(FXQ_ISA_AVX512VNNI)) {
-        check_i32("ukernel.s8_8x32c4.avx512vnni", fxq_s8_gemm_ukernel_8x32c4__avx512vnni,
-                  fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, 1);
-        check_i32("ukernel.s16_8x32c2.avx512vnni", fxq_s16_gemm_ukernel_8x32c2__avx512vnni,
-                  fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, 0);
-        check_i64("ukernel.s16_i64_8x32c2.avx512vnni", fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni,
-                  fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32);
-        check_rq64("ukernel.i64_requant.avx512vnni", fxq_i64_requant_ukernel__avx512vnni);
-        check_gemv("ukernel.s8_gemv_16c64.avx512vnni", fxq_s8_gemv_ukernel_16c64__avx512vnni,
-                   fxq_s8_gemv_ukernel_16c64__scalar, 1);
-        check_gemv("ukernel.s16_gemv_16c32.avx512vnni", fxq_s16_gemv_ukernel_16c32__avx512vnni,
-                   fxq_s16_gemv_ukernel_16c32__scalar, 0);
-        check_gemv_i64("ukernel.s16_gemv_i64_16c32.avx512vnni", fxq_s16_gemv_i64_ukernel_16c32__avx512vnni,
-                       fxq_s16_gemv_i64_ukernel_16c32__scalar);
-    } else {
-        printf("ok ukernel.avx512vnni (skipped: no avx512vnni)\n");
+    int sets = 0;
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k, ++sets) {
+        const fxq_kernel_set *ks = *k;
+        char name[96];
+        snprintf(name, sizeof name, "kernels.%s.table", ks->name);
+        /* every set can run a plan: the s16 paths and all data movement */
+        FXQ_CHECK(name,
+                  ks->s16 && ks->s16_i64 && ks->rq64 && ks->convert && ks->im2col_row && ks->pack_u8c4 &&
+                      ks->pack_s16c2 && ks->quantize && ks->dequantize && (!ks->s8 || ks->mr <= 8) &&
+                      (!(ks->gemv_s8 || ks->gemv_s16 || ks->gemv_i64) || (ks->gemv_mr && ks->gemv_mr <= 16)) &&
+                      (!ks->twin || (ks->twin->mr == ks->mr && ks->twin->nr == ks->nr && !ks->twin->twin &&
+                                     !ks->s8 == !ks->twin->s8 && !ks->gemv_s8 == !ks->twin->gemv_s8 &&
+                                     !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
+                  "incomplete table or twin of another layout");
+        if (!ks->twin) continue; /* a scalar set: the reference of others */
+        if (!fxq_kernel_set_supported(ks)) {
+            printf("ok ukernel.%s (skipped: CPU lacks it)\n", ks->name);
+            continue;
+        }
+        check_set(ks);
     }
-    if (fxq_cpu_supports(FXQ_ISA_AVX2)) {
-        check_i32("ukernel.s16_6x16c2.avx2", fxq_s16_gemm_ukernel_6x16c2__avx2, fxq_s16_gemm_ukernel_6x16c2__scalar, 6,
-                  16, 2, 0);
-        check_i64("ukernel.s16_i64_6x16c2.avx2", fxq_s16_gemm_i64_ukernel_6x16c2__avx2,
-                  fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16);
-    } else {
-        printf("ok ukernel.avx2 (skipped: no avx2)\n");
-    }
-#else
-    printf("ok ukernel.simd (skipped: not x86-64)\n");
-#endif
+    FXQ_CHECK("kernels.registry", sets >= 2 && fxq_kernel_set_find("scalar") && !fxq_kernel_set_find("sse9"),
+              "%d sets", sets);
     FXQ_TEST_END();
 }

@@ -2,39 +2,45 @@
  * phases of the padded, polyphase image (phase 1 of the qconv pipeline).
  *
  * Element x goes to dst[(x + pad) % st][(x + pad) / st], as
- *   esz 1: u8 = saturate_s8(code) + 128  (the s8 kernel's B encoding)
+ *   esz 1: the s8 kernel's B byte, clamp(code, lo8, lo8 + 255) + off8
+ *          (lo8 -128: signed saturation, 0: unsigned; off8 0 or 128)
  *   esz 2: s16 code unchanged.
  * Strides 1 and 2 use masked 32-lane loads/stores (no scalar tails, never
  * touching memory outside the row or the destination runs); other strides
- * fall back to scalar code. Same results as the portable version in
- * fxq_qconv.c (tested through the qconv tests on both kernel sets).
+ * fall back to fxq_convert_plane__scalar, the twin (fxq_pack_scalar.c;
+ * compared in test_qgemm_ukernel and through the qconv tests).
  */
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include "fxq_qgemm.h"
+#include "fxq_kernels.h"
 
-static inline void fxq_store_run(unsigned char *d, __m512i v16, __mmask32 m, int esz)
+/* off8 is 0 or 128, so adding it mod 256 is an xor */
+static inline void fxq_store_run(unsigned char *d, __m512i v16, __mmask32 m, int esz, int lo8, int off8)
 {
-    if (esz == 1)
-        _mm256_mask_storeu_epi8(d, m, _mm256_xor_si256(_mm512_cvtsepi16_epi8(v16), _mm256_set1_epi8((char)0x80)));
-    else
+    if (esz != 1) {
         _mm512_mask_storeu_epi16(d, m, v16);
+        return;
+    }
+    const __m256i b = lo8 ? _mm512_cvtsepi16_epi8(v16) : _mm512_cvtusepi16_epi8(_mm512_max_epi16(v16, _mm512_setzero_si512()));
+    _mm256_mask_storeu_epi8(d, m, _mm256_xor_si256(b, _mm256_set1_epi8((char)off8)));
 }
 
-static inline void fxq_store_run16(unsigned char *d, __m256i v16, __mmask16 m, int esz)
+static inline void fxq_store_run16(unsigned char *d, __m256i v16, __mmask16 m, int esz, int lo8, int off8)
 {
-    if (esz == 1)
-        _mm_mask_storeu_epi8(d, m, _mm_xor_si128(_mm256_cvtsepi16_epi8(v16), _mm_set1_epi8((char)0x80)));
-    else
+    if (esz != 1) {
         _mm256_mask_storeu_epi16(d, m, v16);
+        return;
+    }
+    const __m128i b = lo8 ? _mm256_cvtsepi16_epi8(v16) : _mm256_cvtusepi16_epi8(_mm256_max_epi16(v16, _mm256_setzero_si256()));
+    _mm_mask_storeu_epi8(d, m, _mm_xor_si128(b, _mm_set1_epi8((char)off8)));
 }
 
 /* dst: the channel's first phase plane; phase plane (py, px) starts at
  * dst + (py * st + px) * phase elements; padded row y + pad of phase py is
  * row (y + pad) / st of it. */
-void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, unsigned char *dst,
-                                   size_t phase, int ws)
+void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
+                                   unsigned char *dst, size_t phase, int ws)
 {
     const size_t es = (size_t)esz;
     int py = pad % st, yy = pad / st;
@@ -44,8 +50,8 @@ void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int
         for (int y = 0; y < h; ++y, ++yy, src += w) {
             unsigned char *d = dst + ((size_t)yy * ws + pad) * es;
             int x = 0;
-            for (; x + 32 < w; x += 32) fxq_store_run(d + x * es, _mm512_loadu_si512(src + x), 0xffffffffu, esz);
-            fxq_store_run(d + x * es, _mm512_maskz_loadu_epi16(m_last, src + x), m_last, esz);
+            for (; x + 32 < w; x += 32) fxq_store_run(d + x * es, _mm512_loadu_si512(src + x), 0xffffffffu, esz, lo8, off8);
+            fxq_store_run(d + x * es, _mm512_maskz_loadu_epi16(m_last, src + x), m_last, esz, lo8, off8);
         }
         return;
     }
@@ -63,25 +69,12 @@ void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int
                 const int last = x + 32 >= w;
                 const __m512i v = last ? _mm512_maskz_loadu_epi16(m_last, src + x) : _mm512_loadu_si512(src + x);
                 const __m256i e = _mm512_cvtepi32_epi16(v), o = _mm512_cvtepi32_epi16(_mm512_srai_epi32(v, 16));
-                fxq_store_run16(ev + (size_t)(x / 2) * es, e, last ? me_last : 0xffff, esz);
-                fxq_store_run16(od + (size_t)(x / 2) * es, o, last ? mo_last : 0xffff, esz);
+                fxq_store_run16(ev + (size_t)(x / 2) * es, e, last ? me_last : 0xffff, esz, lo8, off8);
+                fxq_store_run16(od + (size_t)(x / 2) * es, o, last ? mo_last : 0xffff, esz, lo8, off8);
             }
         }
         return;
     }
-    for (int y = 0; y < h; ++y, src += w) {
-        const size_t row = (size_t)py * st * phase + (size_t)yy * ws;
-        if (++py == st) py = 0, ++yy;
-        int ph = pad % st, col = pad / st;
-        for (int x = 0; x < w; ++x) {
-            const int v = src[x];
-            const size_t o = row + (size_t)ph * phase + col;
-            if (esz == 1)
-                dst[o] = (unsigned char)((v < -128 ? -128 : v > 127 ? 127 : v) + 128);
-            else
-                ((int16_t *)dst)[o] = (int16_t)v;
-            if (++ph == st) ph = 0, ++col;
-        }
-    }
+    fxq_convert_plane__scalar(src, h, w, st, pad, esz, lo8, off8, dst, phase, ws);
 }
 #endif

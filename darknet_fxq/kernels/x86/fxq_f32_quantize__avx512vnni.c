@@ -12,7 +12,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include "fxq_qgemm.h"
+#include "fxq_kernels.h"
 
 void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c)
 {

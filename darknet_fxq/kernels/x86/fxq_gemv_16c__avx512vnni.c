@@ -6,13 +6,14 @@
  * Tile: 16 rows; the 16 row sums are reduced to one zmm by a transpose-add
  * tree, then requantized together.
  * Layout: w row-major, rows kc elements apart (s8 / s16), the plan pads to
- *   16 rows with zeros; bias int32[16] (s8: pre-corrected by -128 * sum_k w);
- *   x: kc elements, u8 = code + 128 (s8) or s16.
+ *   16 rows with zeros; bias int32[16] (s8: pre-corrected by -offset *
+ *   sum_k w); x: kc elements, u8 = code + input offset (s8) or s16.
  * Accumulator: int32 lanes, wrap-around (vpdpbusd / vpdpwssd); used only
  *   under the int32 rule of fxq_qconv.h, so the final sums are exact.
  * The weights are the memory operand of vpdp* (s8 / s16), x the register
  *   one (u8 / s16), 16 rows per 64-byte slice of x.
- * Epilogue: fxq_rq_avx512_i32 (round half away from zero, saturate, act).
+ * Epilogue: fxq_rq_avx512_i32 (round half away from zero, saturate, act);
+ *   per-row parameters: fxq_rq_apply per row.
  * Preconditions: 1 <= mr <= 16; kc % 64 == 0 (s8) / kc % 32 == 0 (s16).
  */
 #if defined(__x86_64__)
@@ -33,12 +34,21 @@ static inline __m512i fxq_reduce16(const __m512i *a)
     return _mm512_add_epi32(_mm512_shuffle_i32x4(u01, u23, 0x88), _mm512_shuffle_i32x4(u01, u23, 0xdd));
 }
 
+/* The 16 rows share one vector, so per-row parameters (rq->per_row) are
+ * applied lane by lane with fxq_rq_apply, the scalar form of the same
+ * requantization: 16 values against the 16 * kc multiply-adds before. */
 static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, int16_t *c, const fxq_rq_params *rq)
 {
+    const __m512i acc = _mm512_add_epi32(sums, _mm512_loadu_si512(bias));
+    if (rq->per_row) {
+        int32_t v[16];
+        _mm512_storeu_si512(v, acc);
+        for (size_t i = 0; i < mr; ++i) c[i] = fxq_rq_apply(v[i], rq + i);
+        return;
+    }
     fxq_rq_avx512 rk;
     fxq_rq_avx512_init(&rk, rq);
-    const __m512i r = fxq_rq_avx512_i32(_mm512_add_epi32(sums, _mm512_loadu_si512(bias)), &rk);
-    _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1), _mm512_cvtepi32_epi16(r));
+    _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1), _mm512_cvtepi32_epi16(fxq_rq_avx512_i32(acc, &rk)));
 }
 
 /* The k loop in asm (GCC 12 copies every vpdp* accumulator each iteration):
@@ -50,22 +60,7 @@ static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, in
         const size_t row3 = 3 * row;                                                              \
         const unsigned char *p4 = p0 + 4 * row, *p8 = p0 + 8 * row, *p12 = p0 + 12 * row;         \
         __asm__ volatile(                                                                         \
-            "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"                                                   \
-            "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"                                                   \
-            "vpxord %%zmm2, %%zmm2, %%zmm2\n\t"                                                   \
-            "vpxord %%zmm3, %%zmm3, %%zmm3\n\t"                                                   \
-            "vpxord %%zmm4, %%zmm4, %%zmm4\n\t"                                                   \
-            "vpxord %%zmm5, %%zmm5, %%zmm5\n\t"                                                   \
-            "vpxord %%zmm6, %%zmm6, %%zmm6\n\t"                                                   \
-            "vpxord %%zmm7, %%zmm7, %%zmm7\n\t"                                                   \
-            "vpxord %%zmm8, %%zmm8, %%zmm8\n\t"                                                   \
-            "vpxord %%zmm9, %%zmm9, %%zmm9\n\t"                                                   \
-            "vpxord %%zmm10, %%zmm10, %%zmm10\n\t"                                                \
-            "vpxord %%zmm11, %%zmm11, %%zmm11\n\t"                                                \
-            "vpxord %%zmm12, %%zmm12, %%zmm12\n\t"                                                \
-            "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"                                                \
-            "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"                                                \
-            "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"                                                \
+            FXQ_ASM_INIT_ZERO                                                                     \
             "test %[n], %[n]\n\t"                                                                 \
             "jz 2f\n\t"                                                                           \
             ".p2align 4\n"                                                                        \
@@ -95,22 +90,7 @@ static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, in
             "dec %[n]\n\t"                                                                        \
             "jnz 1b\n"                                                                            \
             "2:\n\t"                                                                              \
-            "vmovdqu64 %%zmm0, 0(%[acc])\n\t"                                                     \
-            "vmovdqu64 %%zmm1, 64(%[acc])\n\t"                                                    \
-            "vmovdqu64 %%zmm2, 128(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm3, 192(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm4, 256(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm5, 320(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm6, 384(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm7, 448(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm8, 512(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm9, 576(%[acc])\n\t"                                                   \
-            "vmovdqu64 %%zmm10, 640(%[acc])\n\t"                                                  \
-            "vmovdqu64 %%zmm11, 704(%[acc])\n\t"                                                  \
-            "vmovdqu64 %%zmm12, 768(%[acc])\n\t"                                                  \
-            "vmovdqu64 %%zmm13, 832(%[acc])\n\t"                                                  \
-            "vmovdqu64 %%zmm14, 896(%[acc])\n\t"                                                  \
-            "vmovdqu64 %%zmm15, 960(%[acc])\n\t"                                                  \
+            FXQ_ASM_STORE_ACC16                                                                   \
             : [x] "+r"(xb), [p0] "+r"(p0), [p4] "+r"(p4), [p8] "+r"(p8), [p12] "+r"(p12), [n] "+r"(n)\
             : [r1] "r"(row), [r3] "r"(row3), [acc] "r"(acc)                                       \
             : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",\
@@ -157,6 +137,13 @@ FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni)
             lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(s)));
             hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1)));
         }
+    }
+    if (rq->per_row) { /* lane by lane, as in fxq_gemv_out */
+        int64_t v[16];
+        _mm512_storeu_si512(v, lo);
+        _mm512_storeu_si512(v + 8, hi);
+        for (size_t i = 0; i < mr; ++i) c[i] = fxq_rq_apply(v[i], rq + i);
+        return;
     }
     fxq_rq_avx512 rk;
     fxq_rq_avx512_init(&rk, rq);

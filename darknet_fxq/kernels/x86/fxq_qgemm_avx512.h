@@ -1,7 +1,9 @@
 /* Internal: AVX-512 requantization epilogues shared by the __avx512vnni.c
  * kernels (include only from files compiled with the AVX-512 flags).
  * Exactly fxq_rq_apply of fxq_qgemm.h, 16 int32 lanes (or 8 int64 lanes) at
- * a time: round half away from zero on |acc|, saturate, sign, activation. */
+ * a time: round half away from zero on |acc|, saturate, sign, activation.
+ * The lanes of one vector share one row's parameters; per-row shifts
+ * (rq->per_row) re-initialise them per row. */
 #ifndef FXQ_QGEMM_AVX512_H
 #define FXQ_QGEMM_AVX512_H
 
@@ -107,11 +109,19 @@ static inline __m512i fxq_rq_avx512_i64x2(__m512i a0, __m512i a1, const fxq_rq_a
     return fxq_rq_avx512_left(t, k);
 }
 
-static inline int32_t fxq_load_i32(const void *p)
+/* Requantizes and stores the int32 8x32 tile acc[2i], acc[2i+1] = row i
+ * (columns 0-15, 16-31): mr rows, nr columns; row i with fxq_rq_row(rq, i). */
+static inline void fxq_rq_avx512_store_8x32(size_t mr, size_t nr, const __m512i *acc, int16_t *c, size_t c_stride,
+                                            const fxq_rq_params *rq)
 {
-    int32_t v;
-    __builtin_memcpy(&v, p, 4);
-    return v;
+    fxq_rq_avx512 rk;
+    fxq_rq_avx512_init(&rk, rq);
+    const __mmask32 mask = fxq_mask32(nr);
+    for (size_t i = 0; i < mr; ++i) {
+        if (i && rq->per_row) fxq_rq_avx512_init(&rk, rq + i);
+        fxq_store_2x16_avx512(c + i * c_stride, fxq_rq_avx512_i32(acc[2 * i], &rk),
+                              fxq_rq_avx512_i32(acc[2 * i + 1], &rk), mask);
+    }
 }
 
 /* The 8x32 inner loop, shared by the s8 (vpdpbusd, KR=4) and s16 (vpdpwssd,
@@ -156,6 +166,24 @@ static inline int32_t fxq_load_i32(const void *p)
     "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"                                                        \
     "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"                                                        \
     "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"
+/* zmm0..15 -> acc[0..15] (1 KiB at %[acc]). */
+#define FXQ_ASM_STORE_ACC16                                                                        \
+    "vmovdqu64 %%zmm0, 0(%[acc])\n\t"                                     \
+    "vmovdqu64 %%zmm1, 64(%[acc])\n\t"                                    \
+    "vmovdqu64 %%zmm2, 128(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm3, 192(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm4, 256(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm5, 320(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm6, 384(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm7, 448(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm8, 512(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm9, 576(%[acc])\n\t"                                   \
+    "vmovdqu64 %%zmm10, 640(%[acc])\n\t"                                  \
+    "vmovdqu64 %%zmm11, 704(%[acc])\n\t"                                  \
+    "vmovdqu64 %%zmm12, 768(%[acc])\n\t"                                  \
+    "vmovdqu64 %%zmm13, 832(%[acc])\n\t"                                  \
+    "vmovdqu64 %%zmm14, 896(%[acc])\n\t"                                  \
+    "vmovdqu64 %%zmm15, 960(%[acc])\n\t"
 #define FXQ_ASM_LOOP_8X32(OP, INIT, XP, WP, NP, BIAS, ACC)                                         \
     __asm__ volatile(INIT                                                                         \
                      "test %[n], %[n]\n\t"                                                        \
@@ -193,22 +221,7 @@ static inline int32_t fxq_load_i32(const void *p)
                      "dec %[n]\n\t"                                                               \
                      "jnz 1b\n"                                                                   \
                      "2:\n\t"                                                                     \
-                     "vmovdqu64 %%zmm0, 0(%[acc])\n\t"                                            \
-                     "vmovdqu64 %%zmm1, 64(%[acc])\n\t"                                           \
-                     "vmovdqu64 %%zmm2, 128(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm3, 192(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm4, 256(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm5, 320(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm6, 384(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm7, 448(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm8, 512(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm9, 576(%[acc])\n\t"                                          \
-                     "vmovdqu64 %%zmm10, 640(%[acc])\n\t"                                         \
-                     "vmovdqu64 %%zmm11, 704(%[acc])\n\t"                                         \
-                     "vmovdqu64 %%zmm12, 768(%[acc])\n\t"                                         \
-                     "vmovdqu64 %%zmm13, 832(%[acc])\n\t"                                         \
-                     "vmovdqu64 %%zmm14, 896(%[acc])\n\t"                                         \
-                     "vmovdqu64 %%zmm15, 960(%[acc])\n\t"                                         \
+                     FXQ_ASM_STORE_ACC16                                                          \
                      : [x] "+r"(XP), [w] "+r"(WP), [n] "+r"(NP)                                   \
                      : [bias] "r"(BIAS), [acc] "r"(ACC)                                           \
                      : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",    \

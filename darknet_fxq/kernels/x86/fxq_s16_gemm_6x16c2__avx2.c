@@ -11,8 +11,9 @@
  *   int32 rule of fxq_qconv.h holds (true sums fit), the int64 kernel only on
  *   chunks whose sums fit -- then sign-extended, times 2^lshift, added to the
  *   int64 tile acc[6][16].
- * Epilogue (int32): round half away from zero on |acc|, saturate, sign and
- *   activation (fxq_rq_apply, 8 lanes), int16 stores (tail via a buffer).
+ * Epilogue (int32): fxq_rq_avx2.h -- round half away from zero on |acc|,
+ *   saturate, sign and activation (fxq_rq_apply, 8 lanes; row i with
+ *   fxq_rq_row(rq, i)), int16 stores (tail via a buffer).
  *   The int64 tile is requantized by fxq_i64_requant_ukernel__scalar.
  * Preconditions: 1 <= mr <= 6, 1 <= nr <= 16, kc % 2 == 0.
  */
@@ -21,74 +22,13 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "fxq_qgemm.h"
+#include "fxq_rq_avx2.h"
 
 static inline int32_t fxq_ld32(const void *p)
 {
     int32_t v;
     memcpy(&v, p, 4);
     return v;
-}
-
-typedef struct fxq_rq_avx2 {
-    __m256i half, mag_pos, lcl_lo, lcl_hi, lo, hi, leaky_mul, leaky_half;
-    __m128i rcnt, lcnt;
-    int right, act;
-} fxq_rq_avx2;
-
-static inline void fxq_rq_avx2_init(fxq_rq_avx2 *k, const fxq_rq_params *p)
-{
-    k->half = _mm256_set1_epi32((int32_t)p->half32);
-    k->mag_pos = _mm256_set1_epi32((int32_t)p->mag_pos);
-    k->lcl_lo = _mm256_set1_epi32(p->lclamp_lo);
-    k->lcl_hi = _mm256_set1_epi32(p->lclamp_hi);
-    k->lo = _mm256_set1_epi32(p->lo);
-    k->hi = _mm256_set1_epi32(p->hi);
-    k->leaky_mul = _mm256_set1_epi32(FXQ_LEAKY_MUL);
-    k->leaky_half = _mm256_set1_epi32(1 << (FXQ_LEAKY_SHIFT - 1));
-    k->rcnt = _mm_cvtsi32_si128(p->rshift32);
-    k->lcnt = _mm_cvtsi32_si128(p->lshift);
-    k->right = p->right;
-    k->act = p->act;
-}
-
-/* |code| and its sign (negm: all ones where negative) -> activated code. */
-static inline __m256i fxq_rq_avx2_signact(__m256i mag, __m256i negm, __m256i sgn, const fxq_rq_avx2 *k)
-{
-    if (k->act == FXQ_ACT_RELU) return _mm256_andnot_si256(negm, mag);
-    if (k->act == FXQ_ACT_LEAKY) {
-        const __m256i m2 =
-            _mm256_srli_epi32(_mm256_add_epi32(_mm256_mullo_epi32(mag, k->leaky_mul), k->leaky_half), FXQ_LEAKY_SHIFT);
-        mag = _mm256_blendv_epi8(mag, m2, negm);
-    }
-    return _mm256_sign_epi32(mag, sgn); /* sgn < 0 -> -mag; sgn == 0 only where mag == 0 */
-}
-
-static inline __m256i fxq_rq_avx2_i32(__m256i acc, const fxq_rq_avx2 *k)
-{
-    if (k->right) {
-        const __m256i negm = _mm256_srai_epi32(acc, 31);
-        __m256i mag = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(acc), k->half), k->rcnt);
-        /* bound: hi for positive, -lo = hi + 1 for negative */
-        mag = _mm256_min_epu32(mag, _mm256_sub_epi32(k->mag_pos, negm));
-        return fxq_rq_avx2_signact(mag, negm, acc, k);
-    }
-    __m256i t = _mm256_min_epi32(_mm256_max_epi32(acc, k->lcl_lo), k->lcl_hi);
-    t = _mm256_sll_epi32(t, k->lcnt);
-    t = _mm256_min_epi32(_mm256_max_epi32(t, k->lo), k->hi);
-    return fxq_rq_avx2_signact(_mm256_abs_epi32(t), _mm256_srai_epi32(t, 31), t, k);
-}
-
-static inline void fxq_store16_avx2(int16_t *c, __m256i r0, __m256i r1, size_t nr)
-{
-    const __m256i v = _mm256_permute4x64_epi64(_mm256_packs_epi32(r0, r1), 0xd8);
-    if (nr >= 16) {
-        _mm256_storeu_si256((__m256i *)c, v);
-    } else {
-        int16_t tmp[16];
-        _mm256_storeu_si256((__m256i *)tmp, v);
-        memcpy(c, tmp, nr * sizeof *c);
-    }
 }
 
 #define FXQ_ROW(i)                                                                                 \
@@ -119,7 +59,7 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
     fxq_rq_avx2 rk;
     fxq_rq_avx2_init(&rk, rq);
 #define FXQ_OUT(i)                                                                                 \
-    if (mr > (i)) fxq_store16_avx2(c + (i) * c_stride, fxq_rq_avx2_i32(c##i##0, &rk), fxq_rq_avx2_i32(c##i##1, &rk), nr)
+    if (mr > (i)) fxq_rq_avx2_store_row(c + (i) * c_stride, (i), c##i##0, c##i##1, nr, &rk, rq)
     FXQ_OUT(0); FXQ_OUT(1); FXQ_OUT(2); FXQ_OUT(3); FXQ_OUT(4); FXQ_OUT(5);
 }
 #undef FXQ_ROW

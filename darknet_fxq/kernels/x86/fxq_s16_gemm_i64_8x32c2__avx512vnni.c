@@ -10,7 +10,8 @@
  *   (lshift = 8 for the high byte of split 16-bit activations) and added to
  *   the int64 tile acc[8][32] in memory. Never overflows: |acc| < 2^62.
  * Requant: fxq_rq_avx512_i64x2 (round half away from zero on |acc| with
- *   64-bit lanes, saturate, then 32-bit sign + activation), masked stores.
+ *   64-bit lanes, saturate, then 32-bit sign + activation; row m with
+ *   fxq_rq_row(rq, m)), masked stores.
  * Preconditions: kc % 2 == 0; requant: 1 <= nr, acc rows 16-lane readable
  *   only up to nr (masked loads).
  */
@@ -48,6 +49,7 @@ FXQ_DECL_RQ64(fxq_i64_requant_ukernel__avx512vnni)
     fxq_rq_avx512 rk;
     fxq_rq_avx512_init(&rk, rq);
     for (size_t m = 0; m < mr; ++m) {
+        if (m && rq->per_row) fxq_rq_avx512_init(&rk, rq + m);
         const int64_t *am = acc + m * acc_stride;
         int16_t *cm = c + m * c_stride;
         for (size_t n = 0; n < nr; n += 16) {

@@ -1,0 +1,31 @@
+/* Kernel sets that run on any CPU: the portable scalar set (the fallback and
+ * the reference set), and the AVX-512 VNNI layouts run by their scalar twins
+ * (tests only: it checks the 8x32 tiling, the s8 input offset and the GEMV
+ * paths of the driver on machines without AVX-512). */
+#include "fxq_kernels.h"
+
+#define FXQ_PORTABLE_MOVES                                                                         \
+    .convert = fxq_convert_plane__scalar, .im2col_row = fxq_im2col_row__scalar,                    \
+    .pack_u8c4 = fxq_pack_u8c4__scalar, .pack_s16c2 = fxq_pack_s16c2__scalar,                      \
+    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__scalar), .dequantize = fxq_f32_dequantize_ukernel__scalar
+
+const fxq_kernel_set fxq_kernels_scalar = {
+    .name = "scalar", .features = 0, .dispatch = 1, .mr = 6, .nr = 16,
+    FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
+    FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
+    FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    FXQ_PORTABLE_MOVES,
+};
+
+const fxq_kernel_set fxq_kernels_avx512vnni_twin = {
+    .name = "avx512vnni-twin", .features = 0, .dispatch = 0, .mr = 8, .nr = 32,
+    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_8x32c4__scalar), .s8_in_offset = 128,
+    FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_8x32c2__scalar),
+    FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__scalar),
+    FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
+    FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
+    FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),
+    FXQ_KERNEL(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__scalar),
+    FXQ_PORTABLE_MOVES,
+};

@@ -1,0 +1,85 @@
+/* Internal: the qconv plan shared by its files (not part of the public API).
+ *
+ *   fxq_qconv_plan.c   validation, accumulator / path / kernel choice,
+ *                      buffers, create / free / describe
+ *   fxq_qconv_pack.c   weights -> GEMM A panels or GEMV rows (once per plan),
+ *                      the im2col source offsets
+ *   fxq_qconv_run.c    the per-run pipeline and its OpenMP team
+ *   fxq_qconv_bench.c  the GEMM-only benchmark hook
+ *   fxq_qconv_convert.c the layers' float <-> code conversion
+ * ISA-specific code lives only in the kernel sets (fxq_kernels.h).
+ */
+#ifndef FXQ_QCONV_IMPL_H
+#define FXQ_QCONV_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fxq_kernels.h"
+#include "fxq_qconv.h"
+
+enum { FXQ_PATH_S8_I32, FXQ_PATH_S16_I32, FXQ_PATH_S16_I64 };
+
+struct fxq_qconv_plan {
+    fxq_qconv_desc d;  /* d.row_shift points at row_shift below (or NULL) */
+    const fxq_kernel_set *ks;
+    int path, kr, mr, nr;
+    int K, kc, P;
+    int m_tiles, n_tiles;
+    fxq_gemm_i32_fn k32;
+    fxq_gemm_i64_fn k64;
+    fxq_rq_i64_fn rq64;
+    size_t a_stride;   /* bytes per packed A panel */
+    unsigned char *a;
+    int split, chunk;  /* int64 path */
+    int esz;           /* bytes per activation element in img / rows / B */
+    int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset) */
+    int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
+    int hp, wp;        /* padded input */
+    int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
+    size_t img_elems;
+    unsigned char *img;
+    int32_t *off_k;    /* kc offsets (elements) of each im2col row's source in img */
+    size_t b_panel;    /* elements per B panel (x2 when split) */
+    unsigned char *bpack;
+    size_t row_len;    /* elements per im2col row buffer */
+    unsigned char *rows; /* nthreads x 2 x 4 rows */
+    int64_t *acc64;    /* nthreads x MR x NR */
+    /* P == 1 plans: one column, weights row-major */
+    fxq_gemv_fn gemv;
+    fxq_gemv_i64_fn gemv64;
+    int gmr;           /* rows per GEMV call */
+    int kcg;           /* K rounded up to the GEMV k step */
+    unsigned char *gw; /* round_up(m, gmr) x kcg weights */
+    int32_t *gbias;    /* round_up(m, gmr), int32 paths */
+    int64_t *gbias64;  /* round_up(m, gmr), int64 path */
+    unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
+    int nthreads;
+    fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
+    int *row_shift;    /* copy of the descriptor's, or NULL */
+    char desc[192];
+};
+
+/* Packs the weights (GEMV rows when p->gemv / p->gemv64, else A panels) and
+ * computes off_k; buffers already allocated. */
+void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
+void fxq_qconv_pack_offsets(fxq_qconv_plan *p);
+
+/* Phase 3 pieces, shared by the run and the benchmark hook. */
+void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid);
+void fxq_qconv_gemv_rows(const fxq_qconv_plan *p, int16_t *out, long g0, long g1);
+int fxq_qconv_team_size(const fxq_qconv_plan *p);
+
+static inline void fxq_qconv_split(long n, int tid, int nth, long *b, long *e)
+{
+    *b = n * tid / nth;
+    *e = n * (tid + 1) / nth;
+}
+
+/* The requantization of row m0's tile / GEMV block. */
+static inline const fxq_rq_params *fxq_qconv_rq(const fxq_qconv_plan *p, int m0)
+{
+    return p->rq->per_row ? p->rq + m0 : p->rq;
+}
+
+#endif

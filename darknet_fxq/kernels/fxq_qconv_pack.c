@@ -1,0 +1,82 @@
+/* Weight packing of a qconv plan (once per plan) and the im2col source
+ * offsets. Layouts: fxq_qgemm.h (A panels: bias[MR] then [kc/KR][MR][KR];
+ * GEMV: row-major rows kcg apart, gmr-row padded, bias beside). Where the s8
+ * B operand holds code + off8 (the kernel set's input offset), the bias
+ * absorbs it: bias - off8 * sum_k w, mod 2^32 like the kernels' sums. */
+#include <stdlib.h>
+
+#include "fxq_qconv_impl.h"
+
+static int64_t fxq_row_sum(const int32_t *w, int K)
+{
+    int64_t s = 0;
+    for (int k = 0; k < K; ++k) s += w[k];
+    return s;
+}
+
+static int32_t fxq_bias32(const fxq_qconv_plan *p, const int32_t *wm, int64_t bias)
+{
+    const int64_t corr = p->path == FXQ_PATH_S8_I32 && p->off8 ? p->off8 * fxq_row_sum(wm, p->K) : 0;
+    return (int32_t)(uint32_t)(uint64_t)(bias - corr);
+}
+
+static void fxq_pack_a(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+{
+    const int M = p->d.m, K = p->K, mr = p->mr, kr = p->kr;
+    const size_t bias_bytes = (size_t)mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
+    for (int t = 0; t < p->m_tiles; ++t) {
+        unsigned char *panel = p->a + (size_t)t * p->a_stride;
+        for (int i = 0; i < mr; ++i) {
+            const int m = t * mr + i;
+            if (m >= M) continue; /* zero (calloc'ed) */
+            const int32_t *wm = w + (size_t)m * K;
+            if (p->path == FXQ_PATH_S16_I64)
+                ((int64_t *)panel)[i] = bias[m];
+            else
+                ((int32_t *)panel)[i] = fxq_bias32(p, wm, bias[m]);
+            for (int k = 0; k < K; ++k) {
+                const size_t idx = ((size_t)(k / kr) * mr + i) * kr + k % kr;
+                if (p->path == FXQ_PATH_S8_I32)
+                    ((int8_t *)(panel + bias_bytes))[idx] = (int8_t)wm[k];
+                else
+                    ((int16_t *)(panel + bias_bytes))[idx] = (int16_t)wm[k];
+            }
+        }
+    }
+}
+
+static void fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+{
+    const int K = p->K;
+    for (int m = 0; m < p->d.m; ++m) {
+        const int32_t *wm = w + (size_t)m * K;
+        for (int k = 0; k < K; ++k) {
+            if (p->esz == 1)
+                ((int8_t *)p->gw)[(size_t)m * p->kcg + k] = (int8_t)wm[k];
+            else
+                ((int16_t *)p->gw)[(size_t)m * p->kcg + k] = (int16_t)wm[k];
+        }
+        if (p->gbias64)
+            p->gbias64[m] = bias[m];
+        else
+            p->gbias[m] = fxq_bias32(p, wm, bias[m]);
+    }
+}
+
+void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+{
+    if (p->gemv || p->gemv64)
+        fxq_pack_gemv(p, w, bias);
+    else
+        fxq_pack_a(p, w, bias);
+}
+
+void fxq_qconv_pack_offsets(fxq_qconv_plan *p)
+{
+    const int ks = p->d.ksize, st = p->d.stride;
+    for (int k = 0; k < p->K; ++k) {
+        const int ch = k / (ks * ks), ky = (k / ks) % ks, kx = k % ks;
+        p->off_k[k] = (int32_t)((((size_t)ch * st + ky % st) * st + kx % st) * p->hs * p->ws +
+                                (size_t)(ky / st) * p->ws + kx / st);
+    }
+}

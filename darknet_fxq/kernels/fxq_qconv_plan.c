@@ -1,0 +1,341 @@
+/* Integer convolution plans (fxq_qconv.h): validation, accumulator choice,
+ * kernel choice from the active kernel set, buffers.
+ *
+ * Accumulators (the rule of fxq_qconv.h):
+ *   int32 -> s8 kernel (w_bits, a_bits <= 8 and the set has one) or s16 kernel;
+ *   int64 -> s16 kernel summing chunks of k in int32 lanes (chunk sized so a
+ *            chunk sum always fits) into an int64 tile. When both operands are
+ *            wide (the chunk would be < 32 k's) the activations are split into
+ *            a signed high byte and an unsigned low byte, two passes of the same
+ *            kernel with the high pass scaled by 2^8.
+ * Unsigned a-bit input codes are a subset of signed (a+1)-bit ones, which is
+ * how the s16 paths treat them; only the s8 path encodes them differently
+ * (B byte = code, no input offset, where the set's s8 B operand is u8).
+ * The run pipeline is in fxq_qconv_run.c (see fxq_qconv_impl.h for the map).
+ */
+#include <limits.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxq_format.h"
+#include "fxq_qconv_impl.h"
+
+int fxq_qconv_force_isa(const char *isa)
+{
+    if (!isa) {
+        fxq_kernel_set_force(NULL);
+        return 1;
+    }
+    const fxq_kernel_set *ks = fxq_kernel_set_find(isa);
+    if (!fxq_kernel_set_supported(ks)) return 0;
+    fxq_kernel_set_force(ks);
+    return 1;
+}
+
+static void fxq_why(char *why, size_t len, const char *fmt, ...)
+{
+    if (!why || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, len, fmt, ap);
+    va_end(ap);
+}
+
+static void *fxq_alloc64(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? (bytes + 63) / 64 * 64 : 64)) return NULL;
+    memset(p, 0, bytes ? (bytes + 63) / 64 * 64 : 64);
+    return p;
+}
+
+static int fxq_ceil_log2(long long k)
+{
+    int r = 0;
+    while (((long long)1 << r) < k) ++r;
+    return r;
+}
+
+/* a * b into *out, 0 on size_t overflow. */
+static int fxq_mul_ok(size_t a, size_t b, size_t *out)
+{
+    if (a && b > SIZE_MAX / a) return 0;
+    *out = a * b;
+    return 1;
+}
+
+static int fxq_bits_ok(int b) { return b >= FXQ_MIN_BITS && b <= FXQ_MAX_BITS; }
+
+static int fxq_validate(const fxq_qconv_desc *d, char *why, size_t why_len)
+{
+    if (!d) return fxq_why(why, why_len, "no descriptor"), 0;
+    if (d->batch < 1 || d->c < 1 || d->h < 1 || d->w < 1 || d->m < 1)
+        return fxq_why(why, why_len, "batch, c, h, w and m must be >= 1 (got batch=%d c=%d h=%d w=%d m=%d)", d->batch,
+                       d->c, d->h, d->w, d->m), 0;
+    if (d->ksize < 1 || d->stride < 1 || d->pad < 0)
+        return fxq_why(why, why_len, "need ksize >= 1, stride >= 1, pad >= 0 (got %d, %d, %d)", d->ksize, d->stride,
+                       d->pad), 0;
+    if (d->h > 1 << 20 || d->w > 1 << 20 || d->pad > 1 << 20 || d->ksize > 1 << 20 || d->stride > 1 << 20)
+        return fxq_why(why, why_len, "input geometry too large"), 0;
+    if (d->h + 2 * d->pad < d->ksize || d->w + 2 * d->pad < d->ksize)
+        return fxq_why(why, why_len, "kernel %d larger than the padded input %dx%d", d->ksize, d->h + 2 * d->pad,
+                       d->w + 2 * d->pad), 0;
+    const int oh = (d->h + 2 * d->pad - d->ksize) / d->stride + 1, ow = (d->w + 2 * d->pad - d->ksize) / d->stride + 1;
+    if (d->out_h != oh || d->out_w != ow)
+        return fxq_why(why, why_len, "output %dx%d does not match the geometry (expected %dx%d)", d->out_h, d->out_w,
+                       oh, ow), 0;
+    if (!fxq_bits_ok(d->w_bits) || !fxq_bits_ok(d->a_bits) || !fxq_bits_ok(d->o_bits))
+        return fxq_why(why, why_len, "bit widths must be in %d..%d (got w=%d a=%d o=%d)", FXQ_MIN_BITS, FXQ_MAX_BITS,
+                       d->w_bits, d->a_bits, d->o_bits), 0;
+    if (d->in_unsigned && d->a_bits > FXQ_MAX_BITS - 1)
+        return fxq_why(why, why_len, "unsigned input codes must have <= %d bits (int16 input; got %d)",
+                       FXQ_MAX_BITS - 1, d->a_bits), 0;
+    if (d->act != FXQ_ACT_LINEAR && d->act != FXQ_ACT_RELU && d->act != FXQ_ACT_LEAKY)
+        return fxq_why(why, why_len, "unknown activation %d", d->act), 0;
+    const long long K = (long long)d->c * d->ksize * d->ksize;
+    if (K > (1LL << 30) || (long long)d->out_h * d->out_w > (1LL << 30))
+        return fxq_why(why, why_len, "convolution too large (K=%lld)", K), 0;
+    return 1;
+}
+
+/* Chooses the int64 chunk length (and split) for w_bits / signed a_bits. */
+static void fxq_choose_chunk(int wb, int ab, int *split, int *chunk)
+{
+    const long long lim = (1LL << 31) - 1;
+    const long long prod = (1LL << (wb - 1)) * (1LL << (ab - 1)); /* max |w * a| */
+    long long c = (lim / prod) & ~1LL;
+    if (c >= 32 || ab <= 8) {
+        *split = 0;
+    } else {
+        const long long p_lo = (1LL << (wb - 1)) * 255, p_hi = (1LL << (wb - 1)) * (1LL << (ab - 9));
+        c = (lim / (p_lo > p_hi ? p_lo : p_hi)) & ~1LL;
+        *split = 1;
+    }
+    if (c > (1 << 20)) c = 1 << 20;
+    *chunk = (int)c;
+}
+
+/* The kernels of the plan's path; 0 if the set lacks a needed one. */
+static void fxq_choose_path(fxq_qconv_plan *p, int use_i32)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const fxq_kernel_set *ks = p->ks;
+    /* unsigned codes feed an s8 kernel as they are where its B is u8 (the
+     * set has an input offset), else only when they fit s8 */
+    const int s8_in = d->in_unsigned ? (ks->s8_in_offset ? d->a_bits <= 8 : d->a_bits <= 7) : d->a_bits <= 8;
+    const int P = p->P;
+    if (use_i32 && d->w_bits <= 8 && s8_in && ks->s8) {
+        p->path = FXQ_PATH_S8_I32, p->kr = 4, p->esz = 1, p->k32 = ks->s8;
+        p->lo8 = d->in_unsigned && ks->s8_in_offset ? 0 : -128;
+        p->off8 = d->in_unsigned ? 0 : ks->s8_in_offset;
+        if (P == 1) p->gemv = ks->gemv_s8;
+    } else if (use_i32) {
+        p->path = FXQ_PATH_S16_I32, p->kr = 2, p->esz = 2, p->k32 = ks->s16;
+        if (P == 1) p->gemv = ks->gemv_s16;
+    } else {
+        p->path = FXQ_PATH_S16_I64, p->kr = 2, p->esz = 2, p->k64 = ks->s16_i64, p->rq64 = ks->rq64;
+        fxq_choose_chunk(d->w_bits, d->a_bits + !!d->in_unsigned, &p->split, &p->chunk);
+        if (P == 1 && p->chunk >= 32) p->gemv64 = ks->gemv_i64;
+    }
+    p->gmr = ks->gemv_mr;
+}
+
+static void fxq_describe(fxq_qconv_plan *p)
+{
+    const fxq_kernel_set *ks = p->ks;
+    const char *u = p->d.in_unsigned ? " u-in" : "", *rs = p->row_shift ? " row-shift" : "";
+    const char *s = p->path == FXQ_PATH_S8_I32 ? "s8" : "s16";
+    if (p->gemv64)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
+                 p->chunk / 32 * 32, p->split ? " split" : "", u, rs);
+    else if (p->path == FXQ_PATH_S16_I64)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name, ks->s16_i64_name,
+                 ks->rq64_name, p->chunk, p->split ? " split" : "", u, rs);
+    else if (p->gemv)
+        snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
+                 p->path == FXQ_PATH_S8_I32 ? ks->gemv_s8_name : ks->gemv_s16_name, u, rs);
+    else
+        snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
+                 p->path == FXQ_PATH_S8_I32 ? ks->s8_name : ks->s16_name, u, rs);
+}
+
+/* Requantization parameters: one set, or one per output row. */
+static int fxq_plan_rq(fxq_qconv_plan *p, const int *row_shift)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const int n = row_shift ? d->m : 1;
+    p->rq = malloc((size_t)n * sizeof *p->rq);
+    if (!p->rq) return 0;
+    if (!row_shift) {
+        fxq_rq_init(p->rq, d->shift, d->o_bits, d->act);
+        return 1;
+    }
+    p->row_shift = malloc((size_t)d->m * sizeof *p->row_shift);
+    if (!p->row_shift) return 0;
+    memcpy(p->row_shift, row_shift, (size_t)d->m * sizeof *p->row_shift);
+    p->d.row_shift = p->row_shift;
+    for (int m = 0; m < d->m; ++m) {
+        fxq_rq_init(p->rq + m, row_shift[m], d->o_bits, d->act);
+        p->rq[m].per_row = 1;
+    }
+    return 1;
+}
+
+/* Weight buffers: GEMV rows (gmr-row padded) or A panels. */
+static int fxq_alloc_weights(fxq_qconv_plan *p)
+{
+    const fxq_qconv_desc *d = &p->d;
+    size_t bytes, total;
+    if (p->gemv || p->gemv64) {
+        const int step = p->path == FXQ_PATH_S8_I32 ? p->ks->gemv_s8_kstep : p->ks->gemv_s16_kstep;
+        const int mp = (d->m + p->gmr - 1) / p->gmr * p->gmr;
+        p->kcg = (p->K + step - 1) / step * step;
+        if (!fxq_mul_ok((size_t)mp * p->kcg, (size_t)p->esz, &bytes)) return -1;
+        p->gw = fxq_alloc64(bytes);
+        if (p->gemv64)
+            p->gbias64 = fxq_alloc64((size_t)mp * sizeof *p->gbias64);
+        else
+            p->gbias = fxq_alloc64((size_t)mp * sizeof *p->gbias);
+        p->gx = fxq_alloc64((size_t)p->kcg * p->esz * 2);
+        return p->gw && (p->gbias || p->gbias64) && p->gx;
+    }
+    const size_t bias_bytes = (size_t)p->mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
+    if (!fxq_mul_ok((size_t)p->kc * p->mr, p->path == FXQ_PATH_S8_I32 ? 1 : 2, &bytes)) return -1;
+    p->a_stride = (bias_bytes + bytes + 63) / 64 * 64;
+    if (!fxq_mul_ok(p->a_stride, (size_t)p->m_tiles, &total)) return -1;
+    p->a = fxq_alloc64(total);
+    return p->a != NULL;
+}
+
+/* Activation buffers: the padded image is stored polyphase -- plane
+ * (ch, y % stride, x % stride) holds rows y / stride, columns x / stride --
+ * so every im2col row segment is contiguous whatever the stride.
+ * 1: done, 0: out of memory, -1: too large. */
+static int fxq_alloc_acts(fxq_qconv_plan *p)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const int st = d->stride, gemv = p->gemv || p->gemv64;
+    p->hp = d->h + 2 * d->pad;
+    p->wp = d->w + 2 * d->pad;
+    p->hs = (p->hp + st - 1) / st;
+    p->ws = (p->wp + st - 1) / st;
+    p->direct = p->ws == d->out_w;
+    size_t plane, elems, bytes;
+    const size_t slack = (size_t)p->nr + 64;
+    if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
+        !fxq_mul_ok(plane, (size_t)d->c, &elems) || elems > SIZE_MAX / 4 - slack || elems + slack > INT32_MAX)
+        return -1;
+    p->img_elems = elems + slack;
+    p->img = fxq_alloc64(p->img_elems * p->esz);
+    if (!p->img) return 0;
+    if (p->path == FXQ_PATH_S8_I32) memset(p->img, p->off8, p->img_elems); /* the B byte of code 0 */
+    p->off_k = calloc((size_t)p->kc, sizeof *p->off_k);
+    if (!p->off_k) return 0;
+
+    p->nthreads = omp_get_max_threads();
+    if (p->nthreads < 1) p->nthreads = 1;
+    if (!gemv) {
+        if (!fxq_mul_ok((size_t)p->kc, (size_t)p->nr, &p->b_panel)) return -1;
+        if (p->split) p->b_panel *= 2;
+        if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
+            return -1;
+        p->bpack = fxq_alloc64(bytes);
+        if (!p->bpack) return 0;
+    }
+    p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
+    if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) return -1;
+    if (!p->direct && !gemv) {
+        p->rows = fxq_alloc64(bytes);
+        if (!p->rows) return 0;
+    }
+    if (p->path == FXQ_PATH_S16_I64 && !p->gemv64) {
+        p->acc64 = fxq_alloc64((size_t)p->nthreads * p->mr * p->nr * sizeof *p->acc64);
+        if (!p->acc64) return 0;
+    }
+    return 1;
+}
+
+fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
+                                      char *why, size_t why_len)
+{
+    if (why && why_len) why[0] = 0;
+    if (!fxq_validate(d, why, why_len)) return NULL;
+    if (!w_codes || !bias_acc) return fxq_why(why, why_len, "no weights or no bias"), NULL;
+    const int K = d->c * d->ksize * d->ksize;
+    const int64_t wlo = fxq_code_min(d->w_bits), whi = fxq_code_max(d->w_bits);
+    for (size_t i = 0; i < (size_t)d->m * K; ++i)
+        if (w_codes[i] < wlo || w_codes[i] > whi)
+            return fxq_why(why, why_len, "weight code %d at %zu outside %d-bit range", (int)w_codes[i], i, d->w_bits),
+                   NULL;
+    int bias_small = 1;
+    const int64_t bias_lim = ((int64_t)1 << 61);
+    for (int m = 0; m < d->m; ++m) {
+        if (bias_acc[m] > bias_lim || bias_acc[m] < -bias_lim)
+            return fxq_why(why, why_len, "bias %lld of filter %d exceeds 2^61", (long long)bias_acc[m], m), NULL;
+        if (bias_acc[m] > (1 << 30) - 1 || bias_acc[m] < -((1 << 30) - 1)) bias_small = 0;
+    }
+    /* magnitude bits of an input code: a_bits - 1 signed, a_bits unsigned */
+    const int acc_bits = (d->w_bits - 1) + (d->a_bits - !d->in_unsigned) + fxq_ceil_log2(K) + 1;
+    if (acc_bits > 61) return fxq_why(why, why_len, "accumulator would need %d bits", acc_bits), NULL;
+
+    fxq_qconv_plan *p = calloc(1, sizeof *p);
+    if (!p) goto oom;
+    p->d = *d;
+    p->d.row_shift = NULL;
+    p->ks = fxq_kernel_set_active();
+    p->mr = p->ks->mr;
+    p->nr = p->ks->nr;
+    p->K = K;
+    p->P = d->out_h * d->out_w;
+    fxq_choose_path(p, acc_bits <= 31 && bias_small);
+    p->kc = (K + p->kr - 1) / p->kr * p->kr;
+    p->m_tiles = (d->m + p->mr - 1) / p->mr;
+    p->n_tiles = (p->P + p->nr - 1) / p->nr;
+    if (!fxq_plan_rq(p, d->row_shift)) goto oom;
+
+    int r = fxq_alloc_weights(p);
+    if (r <= 0) goto fail;
+    r = fxq_alloc_acts(p);
+    if (r <= 0) goto fail;
+    fxq_qconv_pack_weights(p, w_codes, bias_acc);
+    fxq_qconv_pack_offsets(p);
+    fxq_describe(p);
+    return p;
+
+fail:
+    if (r < 0) {
+        fxq_why(why, why_len, "buffers too large for this convolution");
+        fxq_qconv_plan_free(p);
+        return NULL;
+    }
+oom:
+    fxq_why(why, why_len, "out of memory");
+    fxq_qconv_plan_free(p);
+    return NULL;
+}
+
+void fxq_qconv_plan_free(fxq_qconv_plan *p)
+{
+    if (!p) return;
+    free(p->a);
+    free(p->img);
+    free(p->off_k);
+    free(p->bpack);
+    free(p->rows);
+    free(p->acc64);
+    free(p->gw);
+    free(p->gbias);
+    free(p->gbias64);
+    free(p->gx);
+    free(p->rq);
+    free(p->row_shift);
+    free(p);
+}
+
+const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
+{
+    return p ? p->desc : "(no plan)";
+}

@@ -1,0 +1,222 @@
+/* The per-run pipeline of a qconv plan and its OpenMP team.
+ *
+ *   for each image:  1. convert   input codes -> padded image (the s8 B byte
+ *                                 -- code + the set's input offset -- or s16;
+ *                                 the border holds code 0 and is written once),
+ *                                 stored polyphase (one plane per y % stride,
+ *                                 x % stride) so im2col rows are contiguous
+ *                    2. pack B    im2col rows -- or none at all when a row is
+ *                                 already contiguous in the image (1x1/s1/p0)
+ *                                 -- interleaved into the kernel's
+ *                                 [kc/KR][NR][KR] panels
+ *                    3. GEMM      one microkernel call per MR x NR output tile,
+ *                                 requantization + activation fused
+ * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
+ * the column into x and runs GEMV kernels over row-major weights, gmr
+ * filters per call, when the kernel set has them.
+ *
+ * Each phase is split statically over the threads of one parallel region
+ * (barriers between phases); small problems run on the calling thread. All
+ * scratch memory belongs to the plan, so a plan must not be run by two
+ * callers at the same time. Input codes must lie in the a_bits range (the s8
+ * path saturates them to 8 bits; the int64 chunk sizes assume it). Every
+ * ISA-specific step is a kernel of the plan's set (fxq_kernels.h).
+ */
+#include <omp.h>
+#include <stddef.h>
+
+#include "fxq_qconv_impl.h"
+
+/* Below this many multiply-accumulates per image a run stays on one thread:
+ * waking the team costs more than it saves. */
+#define FXQ_PAR_MIN_MACS (1L << 18)
+
+/* ---- phase 1: input codes -> padded image ---- */
+
+static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int ch1)
+{
+    const int h = p->d.h, w = p->d.w, st = p->d.stride;
+    const size_t phase = (size_t)p->hs * p->ws, es = (size_t)p->esz;
+    for (int ch = ch0; ch < ch1; ++ch)
+        p->ks->convert(in + (size_t)ch * h * w, h, w, st, p->d.pad, p->esz, p->lo8, p->off8,
+                       p->img + (size_t)ch * st * st * phase * es, phase, p->ws);
+}
+
+/* ---- phase 2: im2col rows + interleave into B panels ---- */
+
+/* Source rows of k-group g: image rows when contiguous there, else built
+ * into rows[] (im2col). */
+static void fxq_group_rows(const fxq_qconv_plan *p, int g, unsigned char *rows, const unsigned char **r)
+{
+    const int kr = p->kr;
+    const size_t es = (size_t)p->esz;
+    for (int j = 0; j < kr; ++j) {
+        const int k = g * kr + j;
+        if (k >= p->K) {
+            r[j] = r[0]; /* zero weights: any readable data */
+        } else if (p->direct) {
+            r[j] = p->img + (size_t)p->off_k[k] * es;
+        } else {
+            unsigned char *t = rows + (size_t)j * p->row_len * es;
+            p->ks->im2col_row(t, p->img + (size_t)p->off_k[k] * es, (size_t)p->d.out_w * es, (size_t)p->ws * es,
+                              p->d.out_h);
+            r[j] = t;
+        }
+    }
+}
+
+/* B panel rows g*KR .. g*KR+KR-1 of every panel from the KR source rows r[]. */
+static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *r, int g)
+{
+    const size_t nr = (size_t)p->nr;
+    if (p->esz == 1) {
+        p->ks->pack_u8c4(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
+        return;
+    }
+    /* split: the low bytes follow the kc high-byte rows of the panel */
+    p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)p->n_tiles, nr,
+                      (int16_t *)p->bpack + (size_t)g * nr * 2, p->b_panel, p->split ? (size_t)p->kc * nr : 0);
+}
+
+static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
+{
+    const size_t es = (size_t)p->esz;
+    /* two sets of rows: group g+1 is built before group g is interleaved, so
+     * the interleave's loads never wait on the copy's overlapping stores */
+    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 8 * p->row_len * es : NULL;
+    const unsigned char *r[2][4];
+    if (g0 >= g1) return;
+    fxq_group_rows(p, g0, rows, r[0]);
+    for (int g = g0; g < g1; ++g) {
+        const int cur = (g - g0) & 1;
+        if (g + 1 < g1) fxq_group_rows(p, g + 1, rows ? rows + (size_t)(1 - cur) * 4 * p->row_len * es : NULL, r[1 - cur]);
+        fxq_interleave(p, r[cur], g);
+    }
+}
+
+/* ---- phase 3: GEMM tiles / GEMV rows ---- */
+
+void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid)
+{
+    const int M = p->d.m, P = p->P, mr = p->mr, nr = p->nr;
+    const size_t es = (size_t)p->esz;
+    for (long t = t0; t < t1; ++t) {
+        const int nt = (int)(t / p->m_tiles), mt = (int)(t % p->m_tiles);
+        const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
+        const size_t tnr = (size_t)(P - nt * nr < nr ? P - nt * nr : nr);
+        const unsigned char *a = p->a + (size_t)mt * p->a_stride;
+        const unsigned char *b = p->bpack + (size_t)nt * p->b_panel * es;
+        int16_t *c = out + (size_t)mt * mr * P + (size_t)nt * nr;
+        const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
+        if (p->path != FXQ_PATH_S16_I64) {
+            p->k32(tmr, tnr, (size_t)p->kc, a, b, c, (size_t)P, rq);
+            continue;
+        }
+        int64_t *acc = p->acc64 + (size_t)tid * mr * nr;
+        const int64_t *bias = (const int64_t *)a;
+        const int16_t *w = (const int16_t *)(a + (size_t)mr * 8);
+        const int16_t *x = (const int16_t *)b, *xlo = x + (size_t)p->kc * nr;
+        for (int i = 0; i < mr; ++i)
+            for (int n = 0; n < nr; ++n) acc[i * nr + n] = bias[i];
+        for (int k0 = 0; k0 < p->kc; k0 += p->chunk) {
+            const size_t kc = (size_t)(p->kc - k0 < p->chunk ? p->kc - k0 : p->chunk);
+            p->k64(kc, w + (size_t)k0 * mr, x + (size_t)k0 * nr, acc, p->split ? 8 : 0);
+            if (p->split) p->k64(kc, w + (size_t)k0 * mr, xlo + (size_t)k0 * nr, acc, 0);
+        }
+        p->rq64(tmr, tnr, acc, (size_t)nr, c, (size_t)P, rq);
+    }
+}
+
+/* P == 1: x[k] = the image element of row k (padding k's: code 0). */
+static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
+{
+    const int32_t *off = p->off_k;
+    if (p->esz == 1) {
+        uint8_t *restrict x = p->gx;
+        const uint8_t *restrict img = p->img, zero = (uint8_t)p->off8;
+        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : zero;
+    } else if (p->gemv64 && p->split) { /* x = 256 * high + low byte */
+        int16_t *restrict xh = (int16_t *)p->gx, *restrict xl = xh + p->kcg;
+        const int16_t *restrict img = (const int16_t *)p->img;
+        for (long k = k0; k < k1; ++k) {
+            const int v = k < p->K ? img[off[k]] : 0;
+            xl[k] = (int16_t)(v & 0xff);
+            xh[k] = (int16_t)((v - (v & 0xff)) / 256);
+        }
+    } else {
+        int16_t *restrict x = (int16_t *)p->gx;
+        const int16_t *restrict img = (const int16_t *)p->img;
+        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 0;
+    }
+}
+
+void fxq_qconv_gemv_rows(const fxq_qconv_plan *p, int16_t *out, long g0, long g1)
+{
+    const size_t row = (size_t)p->kcg * p->esz;
+    const int16_t *xh = (const int16_t *)p->gx, *xl = p->split ? xh + p->kcg : NULL;
+    for (long g = g0; g < g1; ++g) {
+        const int m0 = (int)g * p->gmr, mr = p->d.m - m0 < p->gmr ? p->d.m - m0 : p->gmr;
+        const fxq_rq_params *rq = fxq_qconv_rq(p, m0);
+        if (p->gemv64)
+            p->gemv64((size_t)mr, (size_t)p->kcg, (size_t)p->chunk / 32 * 32, (const int16_t *)(p->gw + m0 * row),
+                      p->gbias64 + m0, xh, xl, out + m0, rq);
+        else
+            p->gemv((size_t)mr, (size_t)p->kcg, p->gw + m0 * row, p->gbias + m0, p->gx, out + m0, rq);
+    }
+}
+
+static void fxq_barrier(int nth)
+{
+    if (nth > 1) {
+#pragma omp barrier
+    }
+}
+
+static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
+{
+    const fxq_qconv_desc *d = &p->d;
+    const long groups = p->kc / p->kr, tiles = (long)p->m_tiles * p->n_tiles;
+    long b0, b1;
+    for (int b = 0; b < d->batch; ++b) {
+        const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
+        int16_t *o = out + (size_t)b * d->m * p->P;
+        fxq_qconv_split(d->c, tid, nth, &b0, &b1);
+        fxq_convert(p, img, (int)b0, (int)b1);
+        fxq_barrier(nth);
+        if (p->gemv || p->gemv64) {
+            fxq_qconv_split(p->kcg, tid, nth, &b0, &b1);
+            fxq_gather_x(p, b0, b1);
+            fxq_barrier(nth);
+            fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
+            fxq_qconv_gemv_rows(p, o, b0, b1);
+        } else {
+            fxq_qconv_split(groups, tid, nth, &b0, &b1);
+            fxq_pack_b(p, (int)b0, (int)b1, tid);
+            fxq_barrier(nth);
+            fxq_qconv_split(tiles, tid, nth, &b0, &b1);
+            fxq_qconv_gemm_tiles(p, o, b0, b1, tid);
+        }
+        if (b + 1 < d->batch) fxq_barrier(nth);
+    }
+}
+
+int fxq_qconv_team_size(const fxq_qconv_plan *p)
+{
+    const double macs = p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
+                                             : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
+    int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (nth > p->nthreads) nth = p->nthreads;
+    return nth < 1 ? 1 : nth;
+}
+
+void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
+{
+    const int nth = fxq_qconv_team_size(p);
+    if (nth <= 1) {
+        fxq_run_team(p, in, out, 0, 1);
+        return;
+    }
+#pragma omp parallel num_threads(nth)
+    fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+}

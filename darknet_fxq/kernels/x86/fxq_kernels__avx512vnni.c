@@ -1,0 +1,27 @@
+/* The AVX-512 VNNI kernel set: 8x32 tiles, s8 via vpdpbusd (u8 x s8, so
+ * signed input codes are stored + 128: the set's input offset), s16 via
+ * vpdpwssd, one-column GEMV kernels, AVX-512 input conversion and
+ * quantization, SSE2 im2col / packing. */
+#if defined(__x86_64__)
+#include "fxq_cpu.h"
+#include "fxq_kernels.h"
+
+const fxq_kernel_set fxq_kernels_avx512vnni = {
+    .name = "avx512vnni",
+    .features = FXQ_FEAT_AVX2 | FXQ_FEAT_FMA | FXQ_FEAT_AVX512F | FXQ_FEAT_AVX512BW | FXQ_FEAT_AVX512VL |
+                FXQ_FEAT_AVX512DQ | FXQ_FEAT_AVX512VNNI,
+    .dispatch = 1, .twin = &fxq_kernels_avx512vnni_twin, .mr = 8, .nr = 32,
+    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_8x32c4__avx512vnni), .s8_in_offset = 128,
+    FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_8x32c2__avx512vnni),
+    FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni),
+    FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__avx512vnni),
+    .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
+    FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__avx512vnni),
+    FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx512vnni),
+    FXQ_KERNEL(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__avx512vnni),
+    .convert = fxq_convert_plane__avx512vnni, FXQ_KERNELS_X86_MOVES,
+    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx512vnni),
+    .peak_f32 = fxq_f32_fma_loop__avx512vnni, .peak_f32_how = "zmm vfmadd, 16 chains",
+    .peak_s8 = fxq_s8_dot_loop__avx512vnni,
+};
+#endif

@@ -1,0 +1,84 @@
+/* Internal: the AVX2 requantization epilogue shared by the __avx2.c kernels
+ * (include only from files compiled with -mavx2). Exactly fxq_rq_apply of
+ * fxq_qgemm.h on 8 int32 lanes: round half away from zero on |acc|,
+ * saturate, sign, activation; fxq_rq_avx2_store_rows handles per-row
+ * parameters (rq->per_row). */
+#ifndef FXQ_RQ_AVX2_H
+#define FXQ_RQ_AVX2_H
+
+#include <immintrin.h>
+#include <string.h>
+
+#include "fxq_qgemm.h"
+
+typedef struct fxq_rq_avx2 {
+    __m256i half, mag_pos, lcl_lo, lcl_hi, lo, hi, leaky_mul, leaky_half;
+    __m128i rcnt, lcnt;
+    int right, act;
+} fxq_rq_avx2;
+
+static inline void fxq_rq_avx2_init(fxq_rq_avx2 *k, const fxq_rq_params *p)
+{
+    k->half = _mm256_set1_epi32((int32_t)p->half32);
+    k->mag_pos = _mm256_set1_epi32((int32_t)p->mag_pos);
+    k->lcl_lo = _mm256_set1_epi32(p->lclamp_lo);
+    k->lcl_hi = _mm256_set1_epi32(p->lclamp_hi);
+    k->lo = _mm256_set1_epi32(p->lo);
+    k->hi = _mm256_set1_epi32(p->hi);
+    k->leaky_mul = _mm256_set1_epi32(FXQ_LEAKY_MUL);
+    k->leaky_half = _mm256_set1_epi32(1 << (FXQ_LEAKY_SHIFT - 1));
+    k->rcnt = _mm_cvtsi32_si128(p->rshift32);
+    k->lcnt = _mm_cvtsi32_si128(p->lshift);
+    k->right = p->right;
+    k->act = p->act;
+}
+
+/* |code| and its sign (negm: all ones where negative) -> activated code. */
+static inline __m256i fxq_rq_avx2_signact(__m256i mag, __m256i negm, __m256i sgn, const fxq_rq_avx2 *k)
+{
+    if (k->act == FXQ_ACT_RELU) return _mm256_andnot_si256(negm, mag);
+    if (k->act == FXQ_ACT_LEAKY) {
+        const __m256i m2 =
+            _mm256_srli_epi32(_mm256_add_epi32(_mm256_mullo_epi32(mag, k->leaky_mul), k->leaky_half), FXQ_LEAKY_SHIFT);
+        mag = _mm256_blendv_epi8(mag, m2, negm);
+    }
+    return _mm256_sign_epi32(mag, sgn); /* sgn < 0 -> -mag; sgn == 0 only where mag == 0 */
+}
+
+static inline __m256i fxq_rq_avx2_i32(__m256i acc, const fxq_rq_avx2 *k)
+{
+    if (k->right) {
+        const __m256i negm = _mm256_srai_epi32(acc, 31);
+        __m256i mag = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(acc), k->half), k->rcnt);
+        /* bound: hi for positive, -lo = hi + 1 for negative */
+        mag = _mm256_min_epu32(mag, _mm256_sub_epi32(k->mag_pos, negm));
+        return fxq_rq_avx2_signact(mag, negm, acc, k);
+    }
+    __m256i t = _mm256_min_epi32(_mm256_max_epi32(acc, k->lcl_lo), k->lcl_hi);
+    t = _mm256_sll_epi32(t, k->lcnt);
+    t = _mm256_min_epi32(_mm256_max_epi32(t, k->lo), k->hi);
+    return fxq_rq_avx2_signact(_mm256_abs_epi32(t), _mm256_srai_epi32(t, 31), t, k);
+}
+
+static inline void fxq_store16_avx2(int16_t *c, __m256i r0, __m256i r1, size_t nr)
+{
+    const __m256i v = _mm256_permute4x64_epi64(_mm256_packs_epi32(r0, r1), 0xd8);
+    if (nr >= 16) {
+        _mm256_storeu_si256((__m256i *)c, v);
+    } else {
+        int16_t tmp[16];
+        _mm256_storeu_si256((__m256i *)tmp, v);
+        memcpy(c, tmp, nr * sizeof *c);
+    }
+}
+
+/* Row i of a tile (two vectors of 8 columns), requantized with
+ * fxq_rq_row(rq, i); *rk holds row i - 1's parameters on entry. */
+static inline void fxq_rq_avx2_store_row(int16_t *c, size_t i, __m256i a0, __m256i a1, size_t nr, fxq_rq_avx2 *rk,
+                                         const fxq_rq_params *rq)
+{
+    if (i && rq->per_row) fxq_rq_avx2_init(rk, rq + i);
+    fxq_store16_avx2(c, fxq_rq_avx2_i32(a0, rk), fxq_rq_avx2_i32(a1, rk), nr);
+}
+
+#endif
