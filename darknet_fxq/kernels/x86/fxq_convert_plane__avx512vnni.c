@@ -15,26 +15,24 @@
 
 #include "fxq_kernels.h"
 
-/* off8 is 0 or 128, so adding it mod 256 is an xor */
-static inline void fxq_store_run(unsigned char *d, __m512i v16, __mmask32 m, int esz, int lo8, int off8)
-{
-    if (esz != 1) {
-        _mm512_mask_storeu_epi16(d, m, v16);
-        return;
+/* A run of int16 codes (VEC of them, mask M) stored as the plan's elements:
+ * s16 as they are, or B bytes -- signed or unsigned saturation to 8 bits,
+ * then + off8 (0 or 128, so adding it mod 256 is an xor). */
+#define FXQ_STORE_RUN(NAME, VEC, MASK, ST16, SAT_S, SAT_U, MAX16, ZERO, XOR8, SET8, ST8)           \
+    static inline void NAME(unsigned char *d, VEC v16, MASK m, int esz, int lo8, int off8)         \
+    {                                                                                              \
+        if (esz != 1) {                                                                            \
+            ST16(d, m, v16);                                                                       \
+            return;                                                                                \
+        }                                                                                          \
+        ST8(d, m, XOR8(lo8 ? SAT_S(v16) : SAT_U(MAX16(v16, ZERO())), SET8((char)off8)));           \
     }
-    const __m256i b = lo8 ? _mm512_cvtsepi16_epi8(v16) : _mm512_cvtusepi16_epi8(_mm512_max_epi16(v16, _mm512_setzero_si512()));
-    _mm256_mask_storeu_epi8(d, m, _mm256_xor_si256(b, _mm256_set1_epi8((char)off8)));
-}
-
-static inline void fxq_store_run16(unsigned char *d, __m256i v16, __mmask16 m, int esz, int lo8, int off8)
-{
-    if (esz != 1) {
-        _mm256_mask_storeu_epi16(d, m, v16);
-        return;
-    }
-    const __m128i b = lo8 ? _mm256_cvtsepi16_epi8(v16) : _mm256_cvtusepi16_epi8(_mm256_max_epi16(v16, _mm256_setzero_si256()));
-    _mm_mask_storeu_epi8(d, m, _mm_xor_si128(b, _mm_set1_epi8((char)off8)));
-}
+FXQ_STORE_RUN(fxq_store_run, __m512i, __mmask32, _mm512_mask_storeu_epi16, _mm512_cvtsepi16_epi8,
+              _mm512_cvtusepi16_epi8, _mm512_max_epi16, _mm512_setzero_si512, _mm256_xor_si256, _mm256_set1_epi8,
+              _mm256_mask_storeu_epi8)
+FXQ_STORE_RUN(fxq_store_run16, __m256i, __mmask16, _mm256_mask_storeu_epi16, _mm256_cvtsepi16_epi8,
+              _mm256_cvtusepi16_epi8, _mm256_max_epi16, _mm256_setzero_si256, _mm_xor_si128, _mm_set1_epi8,
+              _mm_mask_storeu_epi8)
 
 /* dst: the channel's first phase plane; phase plane (py, px) starts at
  * dst + (py * st + px) * phase elements; padded row y + pad of phase py is

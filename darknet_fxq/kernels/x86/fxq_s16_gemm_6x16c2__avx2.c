@@ -31,9 +31,10 @@ static inline int32_t fxq_ld32(const void *p)
     return v;
 }
 
-#define FXQ_ROW(i)                                                                                 \
+/* row i of the tile += B (b0, b1) x its 2 weights at WP + 2i */
+#define FXQ_ROW(i, WP)                                                                             \
     do {                                                                                           \
-        const __m256i wv = _mm256_set1_epi32(fxq_ld32(w + 2 * (i)));                               \
+        const __m256i wv = _mm256_set1_epi32(fxq_ld32((WP) + 2 * (i)));                            \
         c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(b0, wv));                            \
         c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(b1, wv));                            \
     } while (0)
@@ -52,7 +53,7 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
     __m256i c50 = _mm256_set1_epi32(bias[5]), c51 = c50;
     for (size_t k = 0; k < kc; k += 2) {
         const __m256i b0 = _mm256_loadu_si256((const __m256i *)x), b1 = _mm256_loadu_si256((const __m256i *)(x + 16));
-        FXQ_ROW(0); FXQ_ROW(1); FXQ_ROW(2); FXQ_ROW(3); FXQ_ROW(4); FXQ_ROW(5);
+        FXQ_ROW(0, w); FXQ_ROW(1, w); FXQ_ROW(2, w); FXQ_ROW(3, w); FXQ_ROW(4, w); FXQ_ROW(5, w);
         x += 32;
         w += 12;
     }
@@ -62,13 +63,6 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
     if (mr > (i)) fxq_rq_avx2_store_row(c + (i) * c_stride, (i), c##i##0, c##i##1, nr, &rk, rq)
     FXQ_OUT(0); FXQ_OUT(1); FXQ_OUT(2); FXQ_OUT(3); FXQ_OUT(4); FXQ_OUT(5);
 }
-#undef FXQ_ROW
-#define FXQ_ROW(i)                                                                                 \
-    do {                                                                                           \
-        const __m256i wv = _mm256_set1_epi32(fxq_ld32(a + 2 * (i)));                               \
-        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(b0, wv));                            \
-        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(b1, wv));                            \
-    } while (0)
 
 static inline void fxq_flush8_avx2(int64_t *acc, __m256i s, __m128i cnt)
 {
@@ -85,7 +79,7 @@ FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__avx2)
     __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (size_t k = 0; k < kc; k += 2) {
         const __m256i b0 = _mm256_loadu_si256((const __m256i *)b), b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
-        FXQ_ROW(0); FXQ_ROW(1); FXQ_ROW(2); FXQ_ROW(3); FXQ_ROW(4); FXQ_ROW(5);
+        FXQ_ROW(0, a); FXQ_ROW(1, a); FXQ_ROW(2, a); FXQ_ROW(3, a); FXQ_ROW(4, a); FXQ_ROW(5, a);
         b += 32;
         a += 12;
     }
