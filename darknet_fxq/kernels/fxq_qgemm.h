@@ -1,4 +1,4 @@
-/* Internal: GEMM microkernels behind fxq_qconv.c (not part of the public API).
+/* Internal: GEMM microkernels behind the qconv plans (fxq_qconv_*.c; not part of the public API).
  *
  * C[m][n] = act(requant(bias[m] + sum_k A[m][k] * B[k][n]))   m < M, n < N
  * A = weight codes (packed once per plan), B = im2col'ed activation codes
