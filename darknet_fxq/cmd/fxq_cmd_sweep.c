@@ -241,6 +241,7 @@ static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, n
     network *nets[FXQ_SWEEP_CHUNK + 1];
     int idx[FXQ_SWEEP_CHUNK];
     fxq_eval_result res[FXQ_SWEEP_CHUNK + 1];
+    memset(res, 0, sizeof res); /* no per-image predictions (res[].pred) */
     int next = 0, done = 0, todo = 0;
     for (int i = 0; i < np; ++i) todo += pts[i].same_as < 0;
     nets[0] = flt;
