@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """OpenCV DNN float and int8 on a Darknet classifier, next to darknet-fxq.
 
     opencv_eval.py MODEL CFG WEIGHTS CALIB_LIST PRED_CSV [--cv-pred OUT.csv]
@@ -81,8 +81,8 @@ def main(argv):
     net = cv2.dnn.readNetFromDarknet(cfg, weights)
     net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     cv_float = predict(net, test_blob)
-    # float in/out, int8 inside (OpenCV 4.6: quantize(calibData, inputsDtype, outputsDtype[, perChannel]))
-    qnet = net.quantize(calib_blob, cv2.CV_32F, cv2.CV_32F)
+    # float in/out, int8 inside (OpenCV 4.6: quantize(calibData, inputsDtype, outputsDtype))
+    qnet = net.quantize([calib_blob], cv2.CV_32F, cv2.CV_32F)  # one blob per network input
     qnet.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     cv_int8 = predict(qnet, test_blob)
 

@@ -84,3 +84,17 @@ bad list_without_refine "need --formats refine" cfg/fmnist.cfg $W "$TMP/c.stats"
 bad refine_list_missing "$TMP/nope.list: cannot open" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --formats refine --refine-list "$TMP/nope.list"
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 bad refine_bad_image "nonexistent.png" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 -q --formats refine --refine-list "$TMP/badimg.list"
+
+# --- the second reference model: [shortcut], 1x1 convolutions, leaky, [avgpool] --
+R=weights/fmnist-res.weights
+"$DARKNET" fxq stats cfg/fmnist-res.cfg $R data/fmnist/calib1k.list -n 64 -q -o "$TMP/r.stats" 2>/dev/null
+check res.stats test -s "$TMP/r.stats"
+for f in paper mse; do
+    "$DARKNET" fxq quantize cfg/fmnist-res.cfg $R "$TMP/r.stats" -o "$TMP/res-$f.cfg" --wbits 8 --abits 8 --formats $f \
+        >/dev/null 2>&1
+    expect_eq res.quantize.$f.layers "$(grep -c '^\[fxconvolutional\]' "$TMP/res-$f.cfg" 2>/dev/null)" 8
+done
+"$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg $R "$TMP/res-paper.cfg" "$TMP/res-mse.cfg" -n 200 -q --csv \
+    >"$TMP/rv.csv" 2>/dev/null
+expect_ge res.valid.float_top1 "$(awk -F, 'NR==2{print $4}' "$TMP/rv.csv")" 0.85
+expect_ge res.valid.mse_agreement "$(awk -F, 'NR==4{print $6}' "$TMP/rv.csv")" 0.95
