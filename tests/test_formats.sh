@@ -1,7 +1,10 @@
 # Issue 10: format policies (`fxq quantize --formats paper|mse|refine`).
 #   - paper: the cfgs are byte-identical to the ones written before the
 #     policies existed (tests/fixtures/formats-paper, recorded with the same
-#     commands; only the temp directory's name is replaced by @TMP@)
+#     commands, when paper was the only rule; only the temp directory's name
+#     is replaced by @TMP@, and the command line recorded in the header
+#     loses its "--formats paper")
+#   - mse is the default
 . tests/lib.sh
 W=weights/fmnist.weights
 "$DARKNET" fxq stats cfg/fmnist.cfg $W data/fmnist/calib1k.list -n 64 -q -o "$TMP/c.stats" 2>/dev/null
@@ -11,8 +14,9 @@ i=0
 while read -r opts; do
     i=$((i + 1))
     # shellcheck disable=SC2086
-    "$DARKNET" fxq quantize cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/p$i.cfg" $opts >/dev/null 2>&1
-    sed "s|$TMP|@TMP@|g" "$TMP/p$i.cfg" >"$TMP/p$i.norm" 2>/dev/null
+    "$DARKNET" fxq quantize cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/p$i.cfg" $opts --formats paper >/dev/null 2>&1
+    # the recorded command line is the only difference: it names the policy
+    sed "s|$TMP|@TMP@|g; 2s| --formats paper\$||" "$TMP/p$i.cfg" >"$TMP/p$i.norm" 2>/dev/null
     if cmp -s "$TMP/p$i.norm" "tests/fixtures/formats-paper/p$i.cfg"; then ok "paper.unchanged.$i"
     else fail "paper.unchanged.$i" "cfg for '$opts' differs from tests/fixtures/formats-paper/p$i.cfg"; fi
 done <<'OPTS'
@@ -32,6 +36,8 @@ key() { # key CFG SECTION_INDEX KEY: value of KEY in the N-th [fx...] section (0
     awk -v n="$2" -v k="$3" '/^\[fx/{s++} s==n+1 && index($0, k"=")==1 {sub(/^[^=]*=/, ""); print; exit}' "$1"
 }
 q -o "$TMP/m.cfg" --wbits 8 --abits 8 --formats mse >/dev/null 2>&1
+q -o "$TMP/d.cfg" --wbits 8 --abits 8 >/dev/null 2>&1
+expect_eq mse.is_default "$(grep -v '^#   darknet fxq' "$TMP/d.cfg" | md5sum)" "$(grep -v '^#   darknet fxq' "$TMP/m.cfg" | md5sum)"
 # the image in [0, 1] at 8 signed bits: the paper rule gives frac 4 (16 of 256
 # codes used); the least-error step is 2^-7 (clips only 1.0 to 127/128)
 expect_eq mse.image_input_frac "$(key "$TMP/m.cfg" 0 in_frac)" 7
