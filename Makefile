@@ -22,7 +22,7 @@ else
 EXE := darknet
 endif
 
-.PHONY: all deps demo test bench data clean distclean tools FORCE
+.PHONY: all deps demo test bench data clean distclean tools FORCE compare compare-deps
 
 all: $(EXE) tools
 
@@ -69,6 +69,13 @@ test: $(EXE) data
 
 bench: all data
 	./scripts/bench.sh
+
+# OpenCV DNN float/int8 next to darknet-fxq on both reference models (docs/quantize.md)
+compare-deps:
+	./scripts/install-deps.sh python3-opencv python3-numpy
+
+compare: all data compare-deps
+	./scripts/compare.sh
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fmnist-convert $(BUILD)/tests $(BUILD)/bin $(BUILD)/bin-san darknet darknet-san

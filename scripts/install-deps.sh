@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages darknet-fxq needs, if missing (sudo when not root).
+#   install-deps.sh            what the build, the data and the tests need
+#   install-deps.sh PKG...     those packages instead (e.g. make compare's python3-opencv)
 set -eu
 PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist"
+[ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -159,7 +159,11 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
         if (nk->batch < batch) batch = nk->batch;
     }
     for (int k = 0; k < nnet; ++k) set_batch_network(nets[k], batch);
-    memset(res, 0, (size_t)nnet * sizeof *res);
+    for (int k = 0; k < nnet; ++k) {
+        int *pred = res[k].pred;
+        memset(&res[k], 0, sizeof res[k]);
+        res[k].pred = pred;
+    }
     float *x = calloc((size_t)batch * in, sizeof *x);
     int *ref_top = malloc((size_t)batch * sizeof *ref_top);
     const int topk = set->topk > 0 ? set->topk : 1;
@@ -186,6 +190,7 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
                 top_k((float *)out + (size_t)b * nk->outputs, classes, topk, idx);
                 const int label = set->labels[start + b];
                 res[k].top1 += idx[0] == label;
+                if (res[k].pred) res[k].pred[start + b] = idx[0];
                 for (int j = 0; j < topk; ++j) res[k].topk += idx[j] == label;
                 if (k == 0) {
                     ref_top[b] = idx[0];

@@ -42,6 +42,7 @@ typedef struct fxq_eval_result {
     double abs_dlogit_sum;  /* sum over images and classes of |logit - nets[0] logit| */
     long logits;            /* number of terms in that sum */
     double seconds;         /* forward passes only */
+    int *pred;              /* set by the caller, or NULL: receives each image's top-1 class */
 } fxq_eval_result;
 
 /* Runs nets[0..nnet-1] (same input size and class count) over the first

@@ -239,10 +239,7 @@ int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, cha
     return 1;
 }
 
-/* The range fxq_layer.c accepts for every frac. */
-#define FXQ_LAYER_FRAC_MIN (-32)
-#define FXQ_LAYER_FRAC_MAX 48
-
+/* FXQ_LAYER_FRAC_MIN..MAX (fxq_policy.h): the range fxq_layer.c accepts. */
 static int frac_ok(const fxq_qlayer *l, const char *name, fxq_format f, char *why, size_t why_len)
 {
     if (f.frac >= FXQ_LAYER_FRAC_MIN && f.frac <= FXQ_LAYER_FRAC_MAX) return 1;

@@ -37,7 +37,9 @@ typedef struct fxq_qplan_opts {
     int bbits;            /* bias bits */
     int lo, hi;           /* supported bit-widths */
     long node_limit;      /* --size-mbits search; <= 0: automatic */
-    fxq_qopts q;          /* the §3.3 rule */
+    fxq_qopts q;          /* the §3.3 rule; q.formats: the format policy */
+    const char *refine_list; /* --formats refine: held-out images */
+    int refine_n;         /* first N of them (0: all) */
 } fxq_qplan_opts;
 
 typedef struct fxq_qlayer {
@@ -59,6 +61,10 @@ typedef struct fxq_qplan {
     int kappa_converged;
     int search_complete;  /* --size-mbits: 0 if the node limit stopped the search */
     long search_nodes;
+    /* --formats refine (calib/fxq_refine.h): output SQNR on the held-out
+     * images before/after, images used, fracs moved */
+    double refine_db0, refine_db1;
+    int refine_images, refine_moves;
     fxq_netshape *shapes; /* owned when set: layers[].shape point into it */
 } fxq_qplan;
 

@@ -172,9 +172,17 @@ char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int ar
     else fprintf(f, "# activations: %d bits\n", o->abits);
     if (o->fc_bits > 0) fprintf(f, "# connected layers' weights: %d bits, outside the allocation\n", o->fc_bits);
     fprintf(f, "# supported bit-widths: %d..%d; biases: %d bits\n", o->lo, o->hi, o->bbits);
-    if (stats_source) {
+    if (stats_source && o->q.formats == FXQ_FORMATS_PAPER) {
         fprintf(f, "# fractional bits: paper 3.3 rule, xi = %g sigma, %s step sizes, statistics from ", o->q.xi_sigmas,
                 fxq_dist_name(o->q.dist));
+        put_arg(f, stats_source);
+        fputc('\n', f);
+    } else if (stats_source) {
+        fprintf(f, "# fractional bits: --formats %s (least squared error on the recorded histograms", fxq_formats_name(o->q.formats));
+        if (o->q.formats == FXQ_FORMATS_REFINE)
+            fprintf(f, ", then refined on %d held-out images: output SQNR %.2f -> %.2f dB, %d fracs moved",
+                    p->refine_images, p->refine_db0, p->refine_db1, p->refine_moves);
+        fprintf(f, "), statistics from ");
         put_arg(f, stats_source);
         fputc('\n', f);
     }

@@ -21,10 +21,12 @@
 #include "fxq_cfgtext.h"
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
+#include "fxq_eval.h"
 #include "fxq_input.h"
 #include "fxq_net.h"
 #include "fxq_qplan.h"
 #include "fxq_qreport.h"
+#include "fxq_refine.h"
 
 #define FXQ_QUANTIZE_BATCH 32 /* images per forward pass when recording statistics */
 
@@ -54,6 +56,10 @@ static const char fxq_quantize_usage[] =
     "  --dry-run        print the allocation, write no cfg\n"
     "  -n N, -b B, -t T recording statistics from a list: first N images, batch, threads\n"
     "  --xi K, --dist D the section 3.3 rule: xi = K sigma (default 3), step sizes of D (default gaussian)\n"
+    "  --formats P      fractional bits: mse (least squared error on the histogram, clipping\n"
+    "                   included; default) | paper (the section 3.3 rule) | refine (mse, then each tensor's\n"
+    "                   frac moved by -1/+1 where the measured output SQNR rises)\n"
+    "  --refine-list F  refine: held-out images (not the calibration images); --refine-n N: first N\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -98,6 +104,9 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH};
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .bbits = 16, .lo = FXQ_MIN_BITS, .hi = FXQ_MAX_BITS,
                             .q = FXQ_QOPTS_DEFAULT};
+    /* mse by default: measured on both reference models (docs/quantize.md),
+     * it beats the paper rule at 8/8 and 6/8; --formats paper keeps §3.3 */
+    a->o.q.formats = FXQ_FORMATS_MSE;
     for (int i = 1; i < argc; ++i) {
         const char *o = argv[i];
         if (o[0] != '-' || !o[1]) {
@@ -166,6 +175,14 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--xi")) {
             if (!fxq_cli_double(v, &a->o.q.xi_sigmas) || !(a->o.q.xi_sigmas > 0) || a->o.q.xi_sigmas > 1e6)
                 return fxq_quantize_usage_error("--xi wants a positive number", v);
+        } else if (!strcmp(o, "--formats")) {
+            if (!fxq_formats_parse(v, &a->o.q.formats))
+                return fxq_quantize_usage_error("--formats wants paper, mse or refine", v);
+        } else if (!strcmp(o, "--refine-list")) {
+            a->o.refine_list = v;
+        } else if (!strcmp(o, "--refine-n")) {
+            if (!fxq_cli_int(v, 1, INT_MAX, &a->o.refine_n))
+                return fxq_quantize_usage_error("--refine-n wants a positive count", v);
         } else if (!strcmp(o, "--dist")) {
             if (!fxq_dist_parse(v, &a->o.q.dist))
                 return fxq_quantize_usage_error("--dist wants gaussian|laplacian|uniform|gamma|empirical", v);
@@ -193,6 +210,12 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--fc-bits is outside --min-bits..--max-bits", NULL);
     if (a->o.kappa_measured && a->npos < 3)
         return fxq_quantize_usage_error("--kappa measured needs <weights> <calib.list|file.stats>", NULL);
+    if (a->o.q.formats == FXQ_FORMATS_REFINE && !a->o.refine_list)
+        return fxq_quantize_usage_error("--formats refine needs --refine-list FILE (held-out images)", NULL);
+    if (a->o.q.formats == FXQ_FORMATS_REFINE && a->npos < 3)
+        return fxq_quantize_usage_error("--formats refine needs <weights> <calib.list|file.stats>", NULL);
+    if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n))
+        return fxq_quantize_usage_error("--refine-list and --refine-n need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
     if (!a->dry_run && a->npos < 3)
         return fxq_quantize_usage_error("writing a cfg needs fractional bits: give <weights> <calib.list|file.stats>, "
@@ -303,6 +326,16 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
     }
     if (!fxq_qplan_allocate(p, &a->o, *stats, stderr, why, why_len)) goto fail;
     if (*stats && !fxq_qplan_formats(p, *stats, &a->o.q, why, why_len)) goto fail;
+    if (*stats && a->o.q.formats == FXQ_FORMATS_REFINE) {
+        /* the layers must accept the starting formats before they are run */
+        if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
+            snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
+            goto fail;
+        }
+        const fxq_refine_opts ro = {a->pos[0], a->pos[1], a->o.refine_list, a->o.refine_n, a->batch, a->quiet,
+                                    *stats, &a->o.q};
+        if (!fxq_refine(p, text, &ro, why, why_len)) goto fail;
+    }
     /* a cfg the fixed-point layers would refuse is not worth writing */
     if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
         if (!a->dry_run) {
@@ -366,6 +399,7 @@ int fxq_cmd_quantize(int argc, char **argv)
         if (outputs[i] && !fxq_check_output(&a, outputs[i], why, sizeof why)) return fxq_quantize_fail(why);
     if (outputs[0] && outputs[1] && fxq_same_file(outputs[0], outputs[1]))
         return fxq_quantize_fail("--csv and -o name the same file");
+    if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     fxq_cfgtext *text = fxq_cfgtext_read(a.pos[0], why, sizeof why);
     if (!text) return fxq_quantize_fail(why);

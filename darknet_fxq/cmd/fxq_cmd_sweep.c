@@ -44,6 +44,7 @@ static void fxq_sweep_usage(FILE *f)
                "  --fc-bits B      connected layers' weights at B bits outside the allocation\n"
                "                   (default 16, as in the paper; 0 = allocate them too)\n"
                "  --kappa K        dB/bit for the allocation (default 3) | measured\n"
+               "  --formats P      fractional bits: mse (default) | paper (section 3.3), as fxq quantize\n"
                "  --keep DIR       keep the cfgs written (default: a temporary folder, removed)\n"
                "  --batch B        images per forward pass (default 32)\n"
                "  -q               no progress on stderr\n"
@@ -88,6 +89,7 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
     a->calib_n = 1000, a->batch = 32;
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .fc_bits = 16, .bbits = 16, .lo = FXQ_MIN_BITS,
                             .hi = FXQ_MAX_BITS, .q = FXQ_QOPTS_DEFAULT};
+    a->o.q.formats = FXQ_FORMATS_MSE; /* the points are fxq quantize's cfgs: its default */
     int npos = 0;
     for (int i = 1; i < argc; ++i) {
         const char *k = argv[i];
@@ -121,6 +123,7 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
         else if (!strcmp(k, "--batch")) ok = fxq_cli_int(v, 1, 4096, &a->batch);
         else if (!strcmp(k, "--abits")) ok = fxq_cli_int(v, FXQ_MIN_BITS, FXQ_MAX_BITS, &a->o.abits);
         else if (!strcmp(k, "--fc-bits")) ok = fxq_cli_int(v, 0, FXQ_MAX_BITS, &a->o.fc_bits) && a->o.fc_bits != 1;
+        else if (!strcmp(k, "--formats")) ok = fxq_formats_parse(v, &a->o.q.formats) && a->o.q.formats != FXQ_FORMATS_REFINE;
         else if (!strcmp(k, "--kappa")) {
             if (!strcmp(v, "measured")) a->o.kappa_measured = 1;
             else ok = fxq_cli_pos_double(v, &a->o.kappa) && a->o.kappa <= 100;
@@ -241,6 +244,7 @@ static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, n
     network *nets[FXQ_SWEEP_CHUNK + 1];
     int idx[FXQ_SWEEP_CHUNK];
     fxq_eval_result res[FXQ_SWEEP_CHUNK + 1];
+    memset(res, 0, sizeof res); /* no per-image predictions (res[].pred) */
     int next = 0, done = 0, todo = 0;
     for (int i = 0; i < np; ++i) todo += pts[i].same_as < 0;
     nets[0] = flt;

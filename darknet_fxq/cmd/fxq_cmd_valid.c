@@ -4,8 +4,11 @@
  * center crop, top_k and label rule), so its top-1/top-k equal that
  * command's for the same cfg; batching does not change any image's result
  * because every Darknet layer computes each batch item independently. */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
@@ -24,13 +27,43 @@ static void fxq_valid_usage(FILE *f)
                "  -n N         first N images only\n"
                "  --list FILE  image list instead of the data file's valid=\n"
                "  --batch B    images per forward pass (default 32)\n"
+               "  --pred FILE  also write every image's top-1 class per cfg as CSV\n"
+               "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
                "  -q           no progress on stderr\n");
 }
 
+/* Per-image top-1 of every network, via a temp file renamed into place. */
+static int fxq_valid_write_pred(const char *path, const fxq_evalset *set, long n, const char **cfgs,
+                                const fxq_eval_result *res, int nnet)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    const int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0) close(fd), unlink(tmp);
+        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
+        return 0;
+    }
+    fprintf(f, "image,label");
+    for (int k = 0; k < nnet; ++k) fprintf(f, ",%s", cfgs[k]);
+    fputc('\n', f);
+    for (long i = 0; i < n; ++i) {
+        fprintf(f, "%s,%d", set->paths[i], set->labels[i]);
+        for (int k = 0; k < nnet; ++k) fprintf(f, ",%d", res[k].pred[i]);
+        fputc('\n', f);
+    }
+    const int ok = !ferror(f) && fclose(f) == 0 && rename(tmp, path) == 0;
+    if (!ok) {
+        unlink(tmp);
+        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
+    }
+    return ok;
+}
 
 int fxq_cmd_valid(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL;
+    const char *pos[64], *list = NULL, *pred = NULL;
     int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -41,13 +74,14 @@ int fxq_cmd_valid(int argc, char **argv)
             csv = 1;
         } else if (!strcmp(a, "-q")) {
             quiet = 1;
-        } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list")) {
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list") || !strcmp(a, "--pred")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq valid: %s needs a value\n", a);
                 return 2;
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--list")) list = v;
+            else if (!strcmp(a, "--pred")) pred = v;
             else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
                 fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
                 return 2;
@@ -80,6 +114,10 @@ int fxq_cmd_valid(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
+    if (pred && !fxq_cli_output_writable(pred, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq valid: %s\n", why);
+        goto free_all;
+    }
     if (!fxq_evalset_open(data, list, &set, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
@@ -93,10 +131,17 @@ int fxq_cmd_valid(int argc, char **argv)
     if (!quiet && set.unlabelled)
         fprintf(stderr, "darknet fxq valid: warning: %d images match no label (counted as wrong, as classifier valid does)\n",
                 set.unlabelled);
+    for (int k = 0; pred && k < nnet; ++k) {
+        if (!(res[k].pred = malloc((size_t)set.n * sizeof *res[k].pred))) {
+            fprintf(stderr, "darknet fxq valid: out of memory\n");
+            goto free_all;
+        }
+    }
     if (!fxq_eval_run(nets, nnet, &set, limit, quiet, res, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
+    if (pred && !fxq_valid_write_pred(pred, &set, res[0].images, cfgs, res, nnet)) goto free_all;
     const int k = set.topk;
     if (csv) {
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
@@ -126,6 +171,7 @@ free_all:
     for (int i = 0; nets && i < nnet; ++i)
         if (nets[i]) free_network(nets[i]);
     fxq_evalset_free(&set);
+    for (int i = 0; res && i < nnet; ++i) free(res[i].pred);
     free(cfgs);
     free(nets);
     free(res);

@@ -47,6 +47,10 @@ fxq_format fxq_choose_format(const fxq_tensor_stats *s, int bits, const fxq_qopt
     const fxq_qopts opts = o ? *o : FXQ_QOPTS_DEFAULT;
     fxq_format f = {bits, bits - 1};
     if (!s || !s->count || fxq_ts_absmax(s) == 0 || bits < 1 || bits > 16) return f;
+    if (opts.formats != FXQ_FORMATS_PAPER) {
+        f.frac = fxq_mse_frac(s, bits, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, NULL);
+        return f;
+    }
     const double sigma = fxq_ts_sigma(s);
     /* a constant tensor has sigma 0: the rule has nothing to scale, the
      * histogram search still finds the format that holds the value */

@@ -7,17 +7,21 @@
 #include <stdio.h>
 
 #include "fxq_format.h"
+#include "fxq_policy.h"
 #include "fxq_stats.h"
 #include "fxq_stepsize.h"
 
 typedef struct fxq_qopts {
     double xi_sigmas;  /* K in xi = K*sigma; default 3 */
     fxq_dist dist;     /* default FXQ_DIST_GAUSSIAN */
+    fxq_formats formats; /* paper (default): the rule above; mse/refine: fxq_mse_frac */
 } fxq_qopts;
 
-#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN})
+#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN, FXQ_FORMATS_PAPER})
 
-/* The paper's rule for an ideal distribution; for FXQ_DIST_EMPIRICAL the frac
+/* With o->formats mse or refine: fxq_mse_frac over every frac the layers
+ * accept (xi and dist unused). Otherwise the paper's rule for an ideal
+ * distribution; for FXQ_DIST_EMPIRICAL the frac
  * whose format minimises squared error on the histogram. An empty or all-zero
  * tensor gets frac = bits - 1. */
 fxq_format fxq_choose_format(const fxq_tensor_stats *s, int bits, const fxq_qopts *o);

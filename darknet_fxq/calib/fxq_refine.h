@@ -1,0 +1,39 @@
+/* `fxq quantize --formats refine`: measured fractional bits (issue 10).
+ *
+ * Starting from the plan's formats (the mse policy), every tensor's frac is
+ * tried at n-1 and n+1, greedily, layer by layer in cfg order (per layer:
+ * input, weights, output before the activation), and a move is kept when it
+ * lowers the squared error of the network's logits against the float
+ * network on held-out images (= raises the output SQNR). The fixed-point
+ * network that is measured is the real one: the plan written to a temporary
+ * cfg, loaded with its .weights, integer layers (FXQ_MODE as set), formats
+ * changed in place and the layer's codes rebuilt from its float weights.
+ *
+ * Cost: one float pass and 1 + 2T fixed-point passes over the held-out
+ * images, T = 3 x quantized layers. Deterministic: the integer layers are
+ * exact, every float layer computes each image independently of the batch
+ * and of the thread count, and errors are summed in image order. */
+#ifndef FXQ_REFINE_H
+#define FXQ_REFINE_H
+
+#include <stddef.h>
+
+#include "fxq_cfgtext.h"
+#include "fxq_qplan.h"
+
+typedef struct fxq_refine_opts {
+    const char *cfg, *weights; /* the float network */
+    const char *list;          /* held-out images */
+    int n;                     /* first n of them (0: all) */
+    int batch;
+    int quiet;                 /* no progress on stderr */
+    const fxq_stats *stats;    /* to re-derive bias formats when w/in move */
+    const fxq_qopts *q;
+} fxq_refine_opts;
+
+/* Refines p's formats in place (p->has_formats required; text is the cfg
+ * the plan was made from) and fills p->refine_*. 0 + why on failure (an
+ * image that does not decode, a network that does not load). */
+int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,34 @@
+/* Format policies of `fxq quantize --formats` (issue 10): how a tensor's
+ * fractional bits are chosen once its bit-width is known.
+ *   paper   the §3.3 rule n = -ceil(log2(xi * Stepsize(beta))) (fxq_qformat.h)
+ *   mse     the power-of-two step with the least squared error on the
+ *           recorded histogram, clipping included: every frac the
+ *           fixed-point layers accept is evaluated (fxq_mse_frac)
+ *   refine  mse, then each tensor's frac moved by -1/0/+1 where that raises
+ *           the network's measured output SQNR (calib/fxq_refine.h) */
+#ifndef FXQ_POLICY_H
+#define FXQ_POLICY_H
+
+#include "fxq_stats.h"
+
+typedef enum fxq_formats {
+    FXQ_FORMATS_PAPER = 0, /* zero: the default of every fxq_qopts initialiser */
+    FXQ_FORMATS_MSE,
+    FXQ_FORMATS_REFINE
+} fxq_formats;
+
+/* The fractional bits the fixed-point layers accept (fxq_layer.c). */
+#define FXQ_LAYER_FRAC_MIN (-32)
+#define FXQ_LAYER_FRAC_MAX 48
+
+/* "paper" | "mse" | "refine"; 0 on anything else. */
+int fxq_formats_parse(const char *s, fxq_formats *out);
+const char *fxq_formats_name(fxq_formats f);
+
+/* The frac in [frac_lo, frac_hi] whose format (bits, frac) has the least
+ * fxq_hist_mse on s; the first (coarsest) of equal errors. *err (may be
+ * NULL) receives that error. An empty or all-zero tensor: bits - 1 clamped
+ * into the range, error 0. */
+int fxq_mse_frac(const fxq_tensor_stats *s, int bits, int frac_lo, int frac_hi, double *err);
+
+#endif

@@ -1,0 +1,56 @@
+#!/bin/sh
+# make compare: on both reference models, top-1 and agreement with Darknet
+# float top-1 on the test images for Darknet float, OpenCV DNN float and int8
+# (scripts/opencv_eval.py) and darknet-fxq under each format policy.
+#   CONFIGS  ";"-separated "name:fxq quantize budget options" (default 8/8)
+#   N        first N test images (default: all 10000)
+#   MODELS   default "fmnist fmnist-res"
+#   OUT      working directory (default build/compare); the table is $OUT/table.md
+# The refine policy's held-out images: 1000 training images that are not
+# calibration images (every 59th of train.list minus calib1k.list).
+set -eu
+DARKNET=${DARKNET:-./darknet}
+PY=${PYTHON:-/usr/bin/python3}
+OUT=${OUT:-build/compare}
+MODELS=${MODELS:-fmnist fmnist-res}
+CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
+N=${N:-0}
+CALIB=data/fmnist/calib1k.list
+mkdir -p "$OUT"
+grep -vxFf "$CALIB" data/fmnist/train.list | awk 'NR % 59 == 0' | head -n 1000 >"$OUT/refine1k.list"
+nopt=""; [ "$N" -gt 0 ] && nopt="-n $N"
+: >"$OUT/table.md.tmp"
+for m in $MODELS; do
+    cfg=cfg/$m.cfg; w=weights/$m.weights
+    echo "compare: $m: statistics of $CALIB" >&2
+    "$DARKNET" fxq stats "$cfg" "$w" "$CALIB" -q -o "$OUT/$m.stats" 2>/dev/null
+    cfgs=""
+    IFS=';'
+    for c in $CONFIGS; do
+        IFS=' '
+        name=${c%%:*}; opts=${c#*:}; tag=$(echo "$name" | tr '/ ' '-_')
+        for f in paper mse refine; do
+            extra=""; [ "$f" = refine ] && extra="--refine-list $OUT/refine1k.list"
+            echo "compare: $m: $name --formats $f" >&2
+            # shellcheck disable=SC2086
+            "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts --formats $f $extra \
+                >/dev/null 2>"$OUT/$m-$tag-$f.log"
+            cfgs="$cfgs $OUT/$m-$tag-$f.cfg"
+        done
+        IFS=';'
+    done
+    IFS=' '
+    echo "compare: $m: fxq valid" >&2
+    # shellcheck disable=SC2086
+    "$DARKNET" fxq valid cfg/fmnist.data "$cfg" "$w" $cfgs $nopt -q --pred "$OUT/$m.pred.csv" >"$OUT/$m.valid.txt" 2>"$OUT/$m.valid.log"
+    echo "compare: $m: OpenCV DNN" >&2
+    "$PY" scripts/opencv_eval.py "$m" "$cfg" "$w" "$CALIB" "$OUT/$m.pred.csv" --cv-pred "$OUT/$m.opencv.csv" \
+        >>"$OUT/table.md.tmp"
+done
+{
+    echo "| model | system | top-1 | agrees with float top-1 |"
+    echo "|---|---|---|---|"
+    sed "s|\`$OUT/|\`|g" "$OUT/table.md.tmp"
+} >"$OUT/table.md"
+rm -f "$OUT/table.md.tmp"
+cat "$OUT/table.md"
