@@ -5,6 +5,7 @@
 
 #include "fxq_fold.h"
 #include "fxq_layer.h"
+#include "fxq_hist_err.h"
 #include "fxq_qformat.h"
 #include "fxq_sqnr.h"
 #include "network.h"

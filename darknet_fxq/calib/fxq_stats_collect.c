@@ -26,7 +26,7 @@
 #include "activations.h"
 #include "fxq_fold.h"
 #include "fxq_input.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
 
 /* record index of each network layer, -1 when not recorded */
 static int *fxq_record_map(const network *net, int *nrec)

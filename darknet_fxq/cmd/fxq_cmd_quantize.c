@@ -25,6 +25,7 @@
 #include "fxq_net.h"
 #include "fxq_qplan.h"
 #include "fxq_qreport.h"
+#include "fxq_stats_net.h"
 
 #define FXQ_QUANTIZE_BATCH 32 /* images per forward pass when recording statistics */
 

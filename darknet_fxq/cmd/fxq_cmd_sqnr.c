@@ -14,7 +14,7 @@
 #include "fxq_input.h"
 #include "fxq_layer.h"
 #include "fxq_sqnr.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
 
 static void fxq_sqnr_usage(FILE *f)
 {

@@ -21,8 +21,8 @@
 #include "fxq_cmd.h"
 #include "fxq_input.h"
 #include "fxq_net.h"
-#include "fxq_qformat.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
+#include "fxq_stats_summary.h"
 
 #define FXQ_STATS_DEFAULT_BATCH 32
 

@@ -17,6 +17,7 @@
 #include "fxq_eval.h"
 #include "fxq_input.h"
 #include "fxq_netshape.h"
+#include "fxq_stats_net.h"
 #include "fxq_svgplot.h"
 #include "fxq_sweep.h"
 
