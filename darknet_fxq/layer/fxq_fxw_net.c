@@ -63,38 +63,15 @@ size_t fxq_fxw_fixed_floats(const fxq_fxw_record *r, int bn, float **out)
 
 /* --- packing ------------------------------------------------------------- */
 
-/* Bias codes of a fixed-point layer in its b format. Exact from the
- * accumulator values when b is not finer than the accumulator (the usual
- * case); otherwise re-quantized from the float weights, which must still be
- * loaded (FXQ_KEEP_FLOAT). Checked against bias_acc either way. */
+/* Bias codes of a fixed-point layer in its b format: kept by the layer
+ * beside the accumulator copy; checked against bias_acc all the same. */
 static const char *fxq_bias_codes(layer *l, int64_t *codes)
 {
     const struct fxq_layer_state *s = l->fxq;
-    const int acc = fxq_acc_frac(s), d = acc - s->b.frac;
-    const int64_t lo = fxq_code_min(s->b.bits), hi = fxq_code_max(s->b.bits), lim = (int64_t)1 << 62;
-    int exact = d >= 0 && d < 62;
-    for (int u = 0; u < s->units && exact; ++u) {
-        const int64_t a = s->bias_acc[u];
-        if (a >= lim || a <= -lim || a % ((int64_t)1 << d)) exact = 0;
-        else codes[u] = a / ((int64_t)1 << d);
-        if (exact && (codes[u] < lo || codes[u] > hi)) exact = 0;
-    }
-    if (!exact) {
-        if (!l->weights || !l->biases) return "bias format finer than the accumulator: load with FXQ_KEEP_FLOAT=1";
-        const size_t nw = (size_t)s->units * s->fan_in;
-        float *w = malloc(nw * sizeof *w), *b = malloc((size_t)s->units * sizeof *b);
-        if (!w || !b) {
-            free(w);
-            free(b);
-            return "out of memory";
-        }
-        fxq_fold_bn(l, w, b);
-        for (int u = 0; u < s->units; ++u) codes[u] = fxq_quantize64_ref((double)b[u], s->b.frac, lo, hi);
-        free(w);
-        free(b);
-    }
+    if (!s->b_codes) return "layer has no bias codes";
+    memcpy(codes, s->b_codes, (size_t)s->units * sizeof *codes);
     for (int u = 0; u < s->units; ++u)
-        if (fxq_fxw_bias_acc(codes[u], s->b, acc) != s->bias_acc[u])
+        if (fxq_fxw_bias_acc(codes[u], s->b, fxq_acc_frac(s)) != s->bias_acc[u])
             return "bias codes do not reproduce the layer's accumulator biases";
     return NULL;
 }
@@ -296,13 +273,8 @@ static const char *fxq_load_fixed_record(layer *l, const fxq_fxw_record *r, char
         return msg;
     }
     const size_t nw = (size_t)s->units * s->fan_in;
-    if (!s->w_codes) s->w_codes = malloc(nw * sizeof *s->w_codes);
-    if (!s->bias_acc) s->bias_acc = malloc((size_t)s->units * sizeof *s->bias_acc);
-    if (!s->w_codes || !s->bias_acc) return "out of memory";
-    memcpy(s->w_codes, r->w_codes, nw * sizeof *s->w_codes);
-    for (int u = 0; u < s->units; ++u) s->bias_acc[u] = fxq_fxw_bias_acc(r->b_codes[u], s->b, fxq_acc_frac(s));
-    fxq_layer_codes_changed(s);
-    if (!getenv("FXQ_KEEP_FLOAT")) {
+    if (!fxq_layer_install_codes(s, r->w_codes, r->b_codes)) return "out of memory";
+    if (!s->keep_float) {
         fxq_layer_drop_float(l);
     } else if (l->weights) {
         /* float buffers hold what the unpacked file would give them */

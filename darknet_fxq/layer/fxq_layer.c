@@ -95,6 +95,7 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
             fxq_die(cfgfile, index, type, "1x1 convolutions with stride > 1 are not supported "
                                           "(upstream Darknet's float path ignores their stride)");
     }
+    s->keep_float = fxq_layer_keep_float_default();
     s->units = type == FXCONNECTED ? l->outputs : l->n;
     s->fan_in = type == FXCONNECTED ? l->inputs : l->c * l->size * l->size;
 
