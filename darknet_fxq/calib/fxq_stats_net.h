@@ -21,4 +21,12 @@ fxq_stats *fxq_stats_collect_nets(network **nets, int nnets, char **paths, int n
                                   size_t why_len);
 /* 0 + why when s does not match net's layers (index/type/count). */
 int fxq_stats_match(const fxq_stats *s, const network *net, char *why, size_t why_len);
+/* The calibration set-up the verbs share: min(threads, batches) replicas
+ * of cfg + weights at `batch` (threads 0: OpenMP's count), then
+ * fxq_stats_collect_nets. Unless quiet, one line "<label><n> images from
+ * <list>, batch B, T threads" on stderr; `announce` lets the first replica
+ * print Darknet's layer table. NULL + why on failure. */
+fxq_stats *fxq_stats_calibrate(const char *cfg, const char *weights, char **paths, int n, const char *list, int batch,
+                               int threads, int quiet, int announce, const char *label, char *why, size_t why_len);
+
 #endif

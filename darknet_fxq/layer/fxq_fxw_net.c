@@ -10,6 +10,8 @@
 #include "fxq_fxw_net.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
+#include "fxq_net.h"
+#include "fxq_walk.h"
 #include "network.h"
 
 /* parser.c's record readers (not in a header) */
@@ -29,15 +31,6 @@ const char *fxq_fxw_type_name(int type)
     case FXQ_FXW_T_DECONV: return "deconvolutional";
     case FXQ_FXW_T_BATCHNORM: return "batchnorm";
     default: return "?";
-    }
-}
-
-static const char *fxq_layer_name(const layer *l)
-{
-    switch (l->type) {
-    case FXCONVOLUTIONAL: return "fxconvolutional";
-    case FXCONNECTED: return "fxconnected";
-    default: return get_layer_string(l->type);
     }
 }
 
@@ -155,7 +148,7 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         }
         ++f->n;
         if (bad) {
-            snprintf(why, why_len, "layer %d [%s]: %s", i, fxq_layer_name(l), bad);
+            snprintf(why, why_len, "layer %d [%s]: %s", i, fxq_layer_type_name(l->type), bad);
             fxq_fxw_free(f);
             return NULL;
         }
@@ -204,14 +197,13 @@ int fxq_fxw_write_weights(const fxq_fxw *f, const char *path, char *why, size_t 
  * cannot hold. */
 static long fxq_float_count(const layer *l)
 {
-    const int bn = l->batch_normalize && !l->dontloadscales;
     switch (l->type) {
     case CONVOLUTIONAL:
-    case DECONVOLUTIONAL: return (long)l->n * (bn ? 4 : 1) + (long)l->c / l->groups * l->n * l->size * l->size;
-    case CONNECTED: return (long)l->outputs * (bn ? 4 : 1) + (long)l->outputs * l->inputs;
-    case BATCHNORM: return 3L * l->c;
+    case DECONVOLUTIONAL:
+    case CONNECTED:
+    case BATCHNORM:
     case FXCONVOLUTIONAL:
-    case FXCONNECTED: return (long)l->fxq->units * (bn ? 4 : 1) + (long)l->fxq->units * l->fxq->fan_in;
+    case FXCONNECTED: return (long)fxq_layer_weight_floats(l);
     default: return -1;
     }
 }
@@ -303,14 +295,14 @@ static const char *fxq_apply_record(layer *l, const fxq_fxw_record *r, const cha
 {
     if (!fxq_has_weights(l)) {
         snprintf(msg, msg_len, "file has %s weights for it, cfg's layer is [%s]", fxq_fxw_type_name(r->type),
-                 fxq_layer_name(l));
+                 fxq_layer_type_name(l->type));
         return msg;
     }
     if (!r) return "the file has no weights for this layer";
     if (fxq_float_count(l) < 0) return "this layer type is not supported in .fxw files";
     if (!fxq_type_matches(l, r->type)) {
         snprintf(msg, msg_len, "file has %s weights, cfg's layer is [%s]", fxq_fxw_type_name(r->type),
-                 fxq_layer_name(l));
+                 fxq_layer_type_name(l->type));
         return msg;
     }
     if (r->kind == FXQ_FXW_FLOAT) return fxq_load_float_record(l, r->floats, r->nfloats, file, index);
@@ -330,7 +322,7 @@ static const char *fxq_apply_record(layer *l, const fxq_fxw_record *r, const cha
 static void fxq_fxw_die(const char *file, int index, const layer *l, const char *why)
 {
     if (index < 0) fprintf(stderr, "\n%s\n", why);
-    else fprintf(stderr, "\n%s: layer %d [%s]: %s\n", file, index, fxq_layer_name(l), why);
+    else fprintf(stderr, "\n%s: layer %d [%s]: %s\n", file, index, fxq_layer_type_name(l->type), why);
     exit(1);
 }
 

@@ -6,12 +6,12 @@
 #include "activations.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
+#include "fxq_walk.h"
 #include "option_list.h"
 
 static void fxq_die(const char *cfg, int index, LAYER_TYPE type, const char *why)
 {
-    fprintf(stderr, "%s: layer %d [%s]: %s\n", cfg, index,
-            type == FXCONVOLUTIONAL ? "fxconvolutional" : "fxconnected", why);
+    fprintf(stderr, "%s: layer %d [%s]: %s\n", cfg, index, fxq_layer_type_name(type), why);
     exit(1);
 }
 
