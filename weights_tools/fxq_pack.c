@@ -42,8 +42,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    /* biases finer than the accumulator are re-quantized from the floats */
-    setenv("FXQ_KEEP_FLOAT", "1", 1);
+    /* the layers keep their bias codes: no float weights needed after loading */
     char why[1024];
     network *net = fxq_eval_load_net(pos[0], pos[1], 1, why, sizeof why);
     if (!net) {

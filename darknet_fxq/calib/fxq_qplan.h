@@ -10,6 +10,7 @@
 #define FXQ_QPLAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "fxq_alloc.h"
 #include "fxq_format.h"

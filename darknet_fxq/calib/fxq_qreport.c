@@ -148,7 +148,7 @@ static void put_arg(FILE *f, const char *a)
     fputc('\'', f);
 }
 
-char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv,
+char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv, const char *point,
                              const char *cfg, const char *stats_source)
 {
     char *buf = NULL, tmp[256];
@@ -160,6 +160,7 @@ char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int ar
         fputc(' ', f);
         put_arg(f, argv[i]);
     }
+    if (point) fprintf(f, "\n#   point: %s", point);
     fprintf(f, "\n# from: ");
     put_arg(f, cfg);
     fprintf(f, " -- load it with that cfg's original .weights file, unchanged\n");

@@ -23,8 +23,9 @@ int fxq_qreport_csv(FILE *f, const fxq_qplan *p);
  * costs in predicted output SQNR; nothing when none moved. */
 void fxq_qreport_moves(FILE *f, const fxq_qplan *p, const fxq_qplan_opts *o);
 
-/* The comment block that opens the rewritten cfg (malloc'd). */
-char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv,
+/* The comment block that opens the rewritten cfg (malloc'd): the command
+ * that wrote it (argv, shell-quoted) and, for one point of a sweep, which. */
+char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv, const char *point,
                              const char *cfg, const char *stats_source);
 /* The keys appended to quantized layer l's section (malloc'd). */
 char *fxq_qreport_cfg_keys(const fxq_qplan *p, int l);

@@ -92,13 +92,10 @@ static int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, cha
 static network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
     /* keep the float weights: every candidate format re-quantizes them */
-    const char *keep = getenv("FXQ_KEEP_FLOAT");
-    char *saved = keep ? strdup(keep) : NULL;
-    setenv("FXQ_KEEP_FLOAT", "1", 1);
+    const int saved = fxq_layer_keep_float_default();
+    fxq_layer_set_keep_float(1);
     network *net = fxq_net_load_quiet(cfg, weights, batch, why, why_len);
-    if (saved) setenv("FXQ_KEEP_FLOAT", saved, 1);
-    else unsetenv("FXQ_KEEP_FLOAT");
-    free(saved);
+    fxq_layer_set_keep_float(saved);
     return net;
 }
 

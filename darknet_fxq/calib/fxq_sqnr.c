@@ -5,11 +5,11 @@
 
 #include "fxq_fold.h"
 #include "fxq_layer.h"
+#include "fxq_hist_err.h"
 #include "fxq_qformat.h"
 #include "fxq_sqnr.h"
+#include "fxq_walk.h"
 #include "network.h"
-
-static int fxq_is_fx(const layer *l) { return l->type == FXCONVOLUTIONAL || l->type == FXCONNECTED; }
 
 int fxq_sqnr_match(const network *flt, const network *fx, char *why, size_t why_len)
 {
@@ -25,12 +25,12 @@ int fxq_sqnr_match(const network *flt, const network *fx, char *why, size_t why_
                      b->outputs);
             return 0;
         }
-        if (!fxq_is_fx(b)) continue;
+        if (!fxq_layer_is_fixed(b)) continue;
         ++nfx;
         const LAYER_TYPE want = b->type == FXCONVOLUTIONAL ? CONVOLUTIONAL : CONNECTED;
         if (a->type != want || fxq_fold_units(a) != b->fxq->units || fxq_fold_fan_in(a) != b->fxq->fan_in) {
             snprintf(why, why_len, "layer %d: [%s] in the fixed-point cfg, [%s] of another shape in the float cfg", i,
-                     b->type == FXCONVOLUTIONAL ? "fxconvolutional" : "fxconnected", get_layer_string(a->type));
+                     fxq_layer_type_name(b->type), fxq_layer_type_name(a->type));
             return 0;
         }
     }
@@ -97,13 +97,13 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const dou
     }
     for (int i = 0; i < fx->n; ++i) {
         const layer *l = &fx->layers[i];
-        if (!fxq_is_fx(l)) continue;
+        if (!fxq_layer_is_fixed(l)) continue;
         const struct fxq_layer_state *s = l->fxq;
         const double k = kappa_cfg && kappa_cfg[i] > 0 ? kappa_cfg[i] : default_kappa;
         const layer *prev = i ? &fx->layers[i - 1] : NULL;
         /* a(0), or a re-quantization of the input: one that keeps the previous
          * layer's grid only clips (values already on it round exactly) */
-        const int fed = prev && fxq_is_fx(prev);
+        const int fed = prev && fxq_layer_is_fixed(prev);
         if (!fed || !fxq_lossless(prev->fxq->out, s->in)) {
             if (!fxq_add_step(r, st, i, r->nsteps ? FXQ_STEP_OUTPUT : FXQ_STEP_INPUT, FXQ_T_INPUT, s->in, 0, k,
                               fed && fxq_grid_compatible(prev->fxq->out, s->in), why, why_len))
@@ -140,19 +140,6 @@ void fxq_sqnr_weights_twin(const fxq_sqnr_report *r, const network *fx, network 
             }
         }
     }
-}
-
-/* One layer of `net` alone on `input`, as forward_network would run it. */
-static void fxq_run_layer(network *net, int i, float *input)
-{
-    network tmp = *net;
-    tmp.input = input;
-    tmp.index = i;
-    tmp.train = 0;
-    tmp.truth = 0;
-    tmp.delta = 0;
-    layer l = net->layers[i];
-    l.forward(l, tmp);
 }
 
 static double fxq_sq_err(const float *a, const float *b, size_t n)
@@ -198,7 +185,7 @@ void fxq_sqnr_accumulate(fxq_sqnr_report *r, const network *flt, const network *
             r->buf = nb, r->buf_len = len;
         }
         if (k) { /* upstream noise alone: the float layer on the fixed-point input */
-            fxq_run_layer(f2, i, i ? fx->layers[i - 1].output : (float *)x);
+            fxq_layer_run_on(f2, i, i ? fx->layers[i - 1].output : (float *)x);
             sl->up_sig += sig;
             sl->up_err += fxq_sq_err(a->output, f2->layers[i].output, n);
         }
@@ -206,11 +193,11 @@ void fxq_sqnr_accumulate(fxq_sqnr_report *r, const network *flt, const network *
             fxq_sqnr_step *sp = &r->steps[s];
             sp->sig += sig;
             if (sp->kind == FXQ_STEP_WEIGHTS) {
-                fxq_run_layer(wq, i, (float *)in);
+                fxq_layer_run_on(wq, i, (float *)in);
                 sp->err += fxq_sq_err(a->output, wq->layers[i].output, n);
             } else if (s + 1 < sl->nsteps) { /* the layer's input */
                 fxq_requant(in, nin, sp->f, sp->clip_only, r->buf);
-                fxq_run_layer(f2, i, r->buf);
+                fxq_layer_run_on(f2, i, r->buf);
                 sp->err += fxq_sq_err(a->output, f2->layers[i].output, n);
             } else { /* its output */
                 fxq_requant(a->output, n, sp->f, 0, r->buf);

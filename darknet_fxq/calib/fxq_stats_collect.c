@@ -26,7 +26,9 @@
 #include "activations.h"
 #include "fxq_fold.h"
 #include "fxq_input.h"
-#include "fxq_stats.h"
+#include "fxq_net.h"
+#include "fxq_stats_net.h"
+#include "fxq_walk.h"
 
 /* record index of each network layer, -1 when not recorded */
 static int *fxq_record_map(const network *net, int *nrec)
@@ -67,32 +69,36 @@ static int fxq_record_params(fxq_stats *st, const network *net, const int *map, 
 
 /* forward_network() with the recording described at the top. Returns the
  * index of the first layer that produced NaN/Inf, or -1. */
-static int fxq_forward_record(network *netp, fxq_stats *rec, const int *map)
+typedef struct fxq_record_ctx {
+    fxq_stats *rec;
+    const int *map;
+} fxq_record_ctx;
+
+static int fxq_record_layer(void *ctxp, network *net, int i)
 {
-    network net = *netp;
-    net.input = netp->input;
-    for (int i = 0; i < net.n; ++i) {
-        net.index = i;
-        layer l = net.layers[i];
-        const int r = map[i];
-        if (r < 0) {
-            l.forward(l, net);
-        } else {
-            fxq_tensor_stats *t = rec->layers[r].t;
-            const size_t nin = (size_t)l.inputs * l.batch, nout = (size_t)l.outputs * l.batch;
-            size_t bad = fxq_ts_add_checked(&t[FXQ_T_INPUT], net.input, nin);
-            layer lin = l;
-            lin.activation = LINEAR;
-            lin.forward(lin, net);
-            bad += fxq_ts_add_checked(&t[FXQ_T_PREACT], l.output, nout);
-            activate_array(l.output, (int)nout, l.activation);
-            bad += fxq_ts_add_checked(&t[FXQ_T_OUTPUT], l.output, nout);
-            if (bad) return i;
-        }
-        net.input = l.output;
-        if (l.truth) net.truth = l.output;
+    const fxq_record_ctx *ctx = ctxp;
+    const int r = ctx->map[i];
+    if (r < 0) {
+        fxq_layer_run(net, i);
+        return 0;
     }
-    return -1;
+    const layer l = net->layers[i];
+    fxq_tensor_stats *t = ctx->rec->layers[r].t;
+    const size_t nin = (size_t)l.inputs * l.batch, nout = (size_t)l.outputs * l.batch;
+    size_t bad = fxq_ts_add_checked(&t[FXQ_T_INPUT], net->input, nin);
+    layer lin = l;
+    lin.activation = LINEAR;
+    lin.forward(lin, *net);
+    bad += fxq_ts_add_checked(&t[FXQ_T_PREACT], l.output, nout);
+    activate_array(l.output, (int)nout, l.activation);
+    bad += fxq_ts_add_checked(&t[FXQ_T_OUTPUT], l.output, nout);
+    return bad != 0;
+}
+
+static int fxq_forward_record(network *net, fxq_stats *rec, const int *map)
+{
+    fxq_record_ctx ctx = {rec, map};
+    return fxq_net_forward(net, fxq_record_layer, &ctx);
 }
 
 static double fxq_now(void)
@@ -218,4 +224,32 @@ free_all:
 fxq_stats *fxq_stats_collect(network *net, char **paths, int n, int quiet, char *why, size_t why_len)
 {
     return fxq_stats_collect_nets(&net, 1, paths, n, quiet, why, why_len);
+}
+
+fxq_stats *fxq_stats_calibrate(const char *cfg, const char *weights, char **paths, int n, const char *list, int batch,
+                               int threads, int quiet, int announce, const char *label, char *why, size_t why_len)
+{
+    const int nb = (n + batch - 1) / batch;
+    if (!threads) threads = omp_get_max_threads();
+    if (threads > nb) threads = nb;
+    if (threads < 1) threads = 1;
+    network **nets = calloc((size_t)threads, sizeof *nets);
+    fxq_stats *s = NULL;
+    if (!nets) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    for (int t = 0; t < threads; ++t)
+        if (!(nets[t] = t || !announce ? fxq_net_load_quiet(cfg, weights, batch, why, why_len)
+                                       : fxq_net_load(cfg, weights, batch, why, why_len)))
+            goto free_nets;
+    if (!quiet)
+        fprintf(stderr, "%s%d images from %s, batch %d, %d thread%s\n", label, n, list, batch, threads,
+                threads > 1 ? "s" : "");
+    s = fxq_stats_collect_nets(nets, threads, paths, n, quiet, why, why_len);
+free_nets:
+    for (int t = 0; t < threads; ++t)
+        if (nets[t]) free_network(nets[t]);
+    free(nets);
+    return s;
 }

@@ -1,4 +1,4 @@
-/* Sweep points: cfg writing (the `fxq quantize` path), descriptions, and the
+/* Sweep points: descriptions (cfgs are written by fxq_qwrite.h) and the
  * equal-error size comparison. See fxq_sweep.h. */
 #include <math.h>
 #include <stdlib.h>
@@ -16,31 +16,6 @@ const char *fxq_series_name(fxq_series s)
     case FXQ_SERIES_BETA0: return "beta0";
     default: return "sqnr";
     }
-}
-
-int fxq_sweep_write_cfg(const fxq_cfgtext *text, const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv,
-                        const char *cfg, const char *stats_source, const char *path, char *why, size_t why_len)
-{
-    char **added = calloc((size_t)text->nsec, sizeof *added);
-    char *header = fxq_qreport_cfg_header(p, o, argc, argv, cfg, stats_source);
-    int ok = 0;
-    if (!added || !header) {
-        snprintf(why, why_len, "out of memory");
-        goto free_all;
-    }
-    for (int i = 0; i < p->nl; ++i) {
-        const int sec = p->layers[i].index + 1;
-        if (sec <= 0 || sec >= text->nsec || !(added[sec] = fxq_qreport_cfg_keys(p, i))) {
-            snprintf(why, why_len, "%s: layer %d has no section", cfg, p->layers[i].index);
-            goto free_all;
-        }
-    }
-    ok = fxq_cfgtext_write(text, path, header, added, why, why_len);
-free_all:
-    for (int i = 0; added && i < text->nsec; ++i) free(added[i]);
-    free(added);
-    free(header);
-    return ok;
 }
 
 void fxq_sweep_describe(const fxq_qplan *p, fxq_sweep_point *pt)

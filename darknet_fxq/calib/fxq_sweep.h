@@ -29,12 +29,6 @@ typedef struct fxq_sweep_point {
 
 const char *fxq_series_name(fxq_series s);
 
-/* Writes the fixed-point cfg of an allocated, formatted plan exactly as
- * `fxq quantize` does (its header names an equivalent quantize command,
- * argv[0..argc-1]). 0 + why on failure. */
-int fxq_sweep_write_cfg(const fxq_cfgtext *text, const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv,
-                        const char *cfg, const char *stats_source, const char *path, char *why, size_t why_len);
-
 /* Fills wbits, key, sizes and prediction from a plan. */
 void fxq_sweep_describe(const fxq_qplan *p, fxq_sweep_point *pt);
 

@@ -50,3 +50,16 @@ int fxq_cli_output_writable(const char *path, char *why, size_t why_len)
     }
     return 1;
 }
+
+int fxq_cli_fail(const char *verb, const char *why)
+{
+    fprintf(stderr, "darknet fxq %s: %s\n", verb, why);
+    return 1;
+}
+
+int fxq_cli_usage_error(const char *verb, const char *what, const char *arg)
+{
+    fprintf(stderr, "darknet fxq %s: %s%s%s (see darknet fxq %s --help)\n", verb, what, arg ? ": " : "",
+            arg ? arg : "", verb);
+    return 2;
+}

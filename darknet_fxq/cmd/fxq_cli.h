@@ -13,4 +13,11 @@ int fxq_cli_pos_double(const char *s, double *out);
  * checked before a long run rather than discovered after it. 0 + why. */
 int fxq_cli_output_writable(const char *path, char *why, size_t why_len);
 
+/* "darknet fxq VERB: why" on stderr; returns 1 (the exit status of a failed
+ * run). */
+int fxq_cli_fail(const char *verb, const char *why);
+/* "darknet fxq VERB: what[: arg] (see darknet fxq VERB --help)"; returns 2
+ * (the exit status of a usage error). */
+int fxq_cli_usage_error(const char *verb, const char *what, const char *arg);
+
 #endif

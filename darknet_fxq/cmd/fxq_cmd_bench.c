@@ -8,56 +8,21 @@
 
 #include "fxq_cmd.h"
 #include "fxq_layer.h"
+#include "fxq_walk.h"
 #include "utils.h"
 
 #define FXQ_BENCH_MAX 8
 
-static double fxq_layer_macs(const layer *l)
-{
-    switch (l->type) {
-    case CONVOLUTIONAL:
-    case FXCONVOLUTIONAL:
-        return (double)l->n * (l->c / (l->groups > 0 ? l->groups : 1)) * l->size * l->size * l->out_h * l->out_w;
-    case CONNECTED:
-    case FXCONNECTED:
-        return (double)l->inputs * l->outputs;
-    default:
-        return 0;
-    }
-}
-
-static const char *fxq_type_name(LAYER_TYPE t)
-{
-    switch (t) {
-    case CONVOLUTIONAL: return "conv";
-    case FXCONVOLUTIONAL: return "fxconv";
-    case CONNECTED: return "conn";
-    case FXCONNECTED: return "fxconn";
-    case MAXPOOL: return "max";
-    case AVGPOOL: return "avg";
-    case SOFTMAX: return "softmax";
-    case ROUTE: return "route";
-    case SHORTCUT: return "shortcut";
-    case DROPOUT: return "dropout";
-    case COST: return "cost";
-    default: return "other";
-    }
-}
-
 /* One forward pass, accumulating each layer's seconds into t[]. */
-static void fxq_timed_forward(network *netp, double *t)
+static int fxq_timed_layer(void *ctx, network *net, int i)
 {
-    network net = *netp;
-    for (int i = 0; i < net.n; ++i) {
-        net.index = i;
-        layer l = net.layers[i];
-        double s = omp_get_wtime();
-        if (l.delta) memset(l.delta, 0, sizeof(float) * l.outputs * l.batch);
-        l.forward(l, net);
-        t[i] += omp_get_wtime() - s;
-        net.input = l.output;
-    }
+    double *t = ctx, s = omp_get_wtime();
+    fxq_layer_run(net, i);
+    t[i] += omp_get_wtime() - s;
+    return 0;
 }
+
+static void fxq_timed_forward(network *net, double *t) { fxq_net_forward(net, fxq_timed_layer, t); }
 
 static int fxq_bench_usage(void)
 {
@@ -145,11 +110,11 @@ int fxq_cmd_bench(int argc, char **argv)
     printf("# %s: batch 1, %d threads, %d runs, %.3f GMAC per image\n", model, omp_get_max_threads(), runs,
            total_macs / 1e9);
     if (per_layer) {
-        printf("%-5s %-8s %10s", "layer", "type", "MMAC");
+        printf("%-5s %-15s %10s", "layer", "type", "MMAC");
         for (int c = 0; c < ncfg; ++c) printf(" %10s", labels[c] ? labels[c] : (c ? "fx" : "float"));
         printf("   (ms; xN = speed-up over the first)\n");
         for (int i = 0; i < n; ++i) {
-            printf("%-5d %-8s %10.2f", i, fxq_type_name(nets[ncfg - 1]->layers[i].type),
+            printf("%-5d %-15s %10.2f", i, fxq_layer_type_name(nets[ncfg - 1]->layers[i].type),
                    fxq_layer_macs(&nets[0]->layers[i]) / 1e6);
             for (int c = 0; c < ncfg; ++c) {
                 double ms = t[(size_t)c * n + i] / runs * 1e3;

@@ -26,7 +26,9 @@
 #include "fxq_net.h"
 #include "fxq_qplan.h"
 #include "fxq_qreport.h"
+#include "fxq_qwrite.h"
 #include "fxq_refine.h"
+#include "fxq_stats_net.h"
 
 #define FXQ_QUANTIZE_BATCH 32 /* images per forward pass when recording statistics */
 
@@ -75,17 +77,11 @@ typedef struct fxq_quantize_args {
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
-static int fxq_quantize_fail(const char *why)
-{
-    fprintf(stderr, "darknet fxq quantize: %s\n", why);
-    return 1;
-}
+static int fxq_quantize_fail(const char *why) { return fxq_cli_fail("quantize", why); }
 
 static int fxq_quantize_usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "darknet fxq quantize: %s%s%s (see darknet fxq quantize --help)\n", what, arg ? ": " : "",
-            arg ? arg : "");
-    return 2;
+    return fxq_cli_usage_error("quantize", what, arg);
 }
 
 
@@ -278,28 +274,10 @@ static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size
         free_network(net0);
         return NULL;
     }
-    const int nb = (n + a->batch - 1) / a->batch;
-    int threads = a->threads ? a->threads : omp_get_max_threads();
-    if (threads > nb) threads = nb;
-    if (threads < 1) threads = 1;
-    network **nets = calloc((size_t)threads, sizeof *nets);
-    if (!nets) {
-        snprintf(why, why_len, "out of memory");
-        goto free_nets;
-    }
-    nets[0] = net0;
-    net0 = NULL;
-    for (int t = 1; t < threads; ++t)
-        if (!(nets[t] = fxq_net_load_quiet(cfg, weights, a->batch, why, why_len))) goto free_nets;
-    if (!a->quiet)
-        fprintf(stderr, "fxq quantize: recording statistics of %d images from %s, batch %d, %d thread%s\n", n, src,
-                a->batch, threads, threads > 1 ? "s" : "");
-    s = fxq_stats_collect_nets(nets, threads, paths, n, a->quiet, why, why_len);
-free_nets:
-    if (net0) free_network(net0);
-    for (int t = 0; nets && t < threads; ++t)
-        if (nets[t]) free_network(nets[t]);
-    free(nets);
+    /* net0 only validated cfg + weights before the list was read */
+    free_network(net0);
+    s = fxq_stats_calibrate(cfg, weights, paths, n, src, a->batch, a->threads, a->quiet, 0,
+                         "fxq quantize: recording statistics of ", why, why_len);
     fxq_list_free(paths, n);
     return s;
 }
@@ -324,8 +302,7 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
     if (a->npos == 3) {
         if (!(*stats = fxq_quantize_stats(a, why, why_len))) goto fail;
     }
-    if (!fxq_qplan_allocate(p, &a->o, *stats, stderr, why, why_len)) goto fail;
-    if (*stats && !fxq_qplan_formats(p, *stats, &a->o.q, why, why_len)) goto fail;
+    if (!fxq_qplan_finish(p, &a->o, *stats, stderr, why, why_len)) goto fail;
     if (*stats && a->o.q.formats == FXQ_FORMATS_REFINE) {
         /* the layers must accept the starting formats before they are run */
         if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
@@ -405,36 +382,19 @@ int fxq_cmd_quantize(int argc, char **argv)
     if (!text) return fxq_quantize_fail(why);
     fxq_stats *stats = NULL;
     fxq_qplan *p = fxq_quantize_plan(&a, text, &stats, why, sizeof why);
-    char **added = NULL;
     char *header = NULL;
     if (!p) {
         rc = fxq_quantize_fail(why);
         goto done;
     }
-    if (!a.dry_run) {
-        /* every quantized section must be free of the keys we add: Darknet
-         * reads the first occurrence of a key */
-        static const char *const keys[] = {"w_bits", "w_frac", "b_bits", "b_frac", "in_bits", "in_frac", "out_bits", "out_frac"};
-        added = calloc((size_t)text->nsec, sizeof *added);
-        header = fxq_qreport_cfg_header(p, &a.o, argc, argv, a.pos[0], a.pos[2]);
-        if (!added || !header) {
-            rc = fxq_quantize_fail("out of memory");
+    if (!a.dry_run) { /* fail before printing anything */
+        if (!fxq_qplan_cfg_conflict(text, p, a.pos[0], why, sizeof why)) {
+            rc = fxq_quantize_fail(why);
             goto done;
         }
-        for (int i = 0; i < p->nl; ++i) {
-            const int sec = p->layers[i].index + 1;
-            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k) {
-                if (fxq_cfgtext_get(text, sec, keys[k])) {
-                    snprintf(why, sizeof why, "%s:%d: layer %d already has a '%s' key", a.pos[0],
-                             text->sec[sec].header + 1, p->layers[i].index, keys[k]);
-                    rc = fxq_quantize_fail(why);
-                    goto done;
-                }
-            }
-            if (!(added[sec] = fxq_qreport_cfg_keys(p, i))) {
-                rc = fxq_quantize_fail("out of memory");
-                goto done;
-            }
+        if (!(header = fxq_qreport_cfg_header(p, &a.o, argc, argv, NULL, a.pos[0], a.pos[2]))) {
+            rc = fxq_quantize_fail("out of memory");
+            goto done;
         }
     }
 
@@ -454,7 +414,7 @@ int fxq_cmd_quantize(int argc, char **argv)
     if (!p->has_formats) fprintf(info, "(fractional bits need <weights> <calib.list|file.stats>)\n");
 
     if (!a.dry_run) {
-        if (!fxq_cfgtext_write(text, a.out, header, added, why, sizeof why)) {
+        if (!fxq_qplan_write_cfg(text, p, header, a.pos[0], a.out, why, sizeof why)) {
             rc = fxq_quantize_fail(why);
             goto done;
         }
@@ -468,9 +428,6 @@ int fxq_cmd_quantize(int argc, char **argv)
         if (!csv_stdout) fprintf(info, "wrote %s\n", a.csv);
     }
 done:
-    if (added)
-        for (int i = 0; i < text->nsec; ++i) free(added[i]);
-    free(added);
     free(header);
     fxq_qplan_free(p);
     fxq_stats_free(stats);

@@ -11,10 +11,12 @@
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
+#include "fxq_file.h"
 #include "fxq_input.h"
 #include "fxq_layer.h"
 #include "fxq_sqnr.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
+#include "fxq_walk.h"
 
 static void fxq_sqnr_usage(FILE *f)
 {
@@ -57,11 +59,6 @@ static double fxq_cfg_kappa(const char *cfg)
     return k > 0 && isfinite(k) ? k : 0;
 }
 
-static const char *fxq_type_name(const layer *l)
-{
-    return l->type == FXCONVOLUTIONAL ? "fxconvolutional" : "fxconnected";
-}
-
 static void fxq_print_csv(FILE *out, const fxq_sqnr_report *r, const network *fx)
 {
     fprintf(out, "layer,type,w_bits,in_bits,out_bits,measured_db,pred_cfg_kappa_db,pred_tensor_kappa_db,"
@@ -72,7 +69,7 @@ static void fxq_print_csv(FILE *out, const fxq_sqnr_report *r, const network *fx
         const layer *l = &fx->layers[sl->layer];
         const struct fxq_layer_state *s = l->fxq;
         fprintf(out, "%d,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%ld\n", sl->layer,
-                fxq_type_name(l), s->w.bits, s->in.bits, s->out.bits, sl->measured_db, sl->pred_cfg_db,
+                fxq_layer_type_name(l->type), s->w.bits, s->in.bits, s->out.bits, sl->measured_db, sl->pred_cfg_db,
                 sl->pred_tensor_db, sl->pred_meas_db, sl->pred_cfg_db - sl->measured_db,
                 sl->pred_tensor_db - sl->measured_db, sl->pred_meas_db - sl->measured_db, sl->gain_db,
                 sl->pred_gain_db, sl->pred_gain_db - sl->measured_db, r->cfg[sl->nsteps - 1].kappa,
@@ -80,22 +77,22 @@ static void fxq_print_csv(FILE *out, const fxq_sqnr_report *r, const network *fx
     }
 }
 
+typedef struct fxq_csv_ctx {
+    const fxq_sqnr_report *r;
+    const network *fx;
+} fxq_csv_ctx;
+
+static int fxq_emit_csv(FILE *f, void *ctxp)
+{
+    const fxq_csv_ctx *c = ctxp;
+    fxq_print_csv(f, c->r, c->fx);
+    return 1;
+}
+
 static int fxq_write_csv(const char *path, const fxq_sqnr_report *r, const network *fx, char *why, size_t why_len)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
-    fxq_print_csv(f, r, fx);
-    if (fclose(f) || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    fxq_csv_ctx c = {r, fx};
+    return fxq_file_write(path, fxq_emit_csv, &c, why, why_len);
 }
 
 static const char *fxq_step_name(const fxq_sqnr_step *s)
@@ -120,7 +117,7 @@ static void fxq_print_table(const fxq_sqnr_report *r, const network *fx, int ima
         if (fabs(d) > worst) worst = fabs(d);
         if (fabs(sl->pred_gain_db - sl->measured_db) > worst_gain) worst_gain = fabs(sl->pred_gain_db - sl->measured_db);
         printf("%5d  %-15s %3d %3d %3d  %9.2f  %9.2f  %9.2f  %9.2f  %+7.2f  %+6.2f  %9.2f  %+7.2f\n", sl->layer,
-               fxq_type_name(l), l->fxq->w.bits, l->fxq->in.bits, l->fxq->out.bits, sl->measured_db, sl->pred_cfg_db,
+               fxq_layer_type_name(l->type), l->fxq->w.bits, l->fxq->in.bits, l->fxq->out.bits, sl->measured_db, sl->pred_cfg_db,
                sl->pred_tensor_db, sl->pred_meas_db, d, sl->gain_db, sl->pred_gain_db,
                sl->pred_gain_db - sl->measured_db);
     }

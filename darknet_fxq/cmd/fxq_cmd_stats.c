@@ -21,8 +21,8 @@
 #include "fxq_cmd.h"
 #include "fxq_input.h"
 #include "fxq_net.h"
-#include "fxq_qformat.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
+#include "fxq_stats_summary.h"
 
 #define FXQ_STATS_DEFAULT_BATCH 32
 
@@ -51,17 +51,11 @@ static const char fxq_stats_usage[] =
     "\n"
     "An image that cannot be decoded stops the run and is named. See docs/stats.md.\n";
 
-static int fxq_stats_fail(const char *why)
-{
-    fprintf(stderr, "darknet fxq stats: %s\n", why);
-    return 1;
-}
+static int fxq_stats_fail(const char *why) { return fxq_cli_fail("stats", why); }
 
 static int fxq_stats_usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "darknet fxq stats: %s%s%s (see darknet fxq stats --help)\n", what, arg ? ": " : "",
-            arg ? arg : "");
-    return 2;
+    return fxq_cli_usage_error("stats", what, arg);
 }
 
 
@@ -208,42 +202,12 @@ static int fxq_stats_record(const fxq_stats_args *a)
     char **paths = fxq_list_read(list, a->n, &n, why, sizeof why);
     if (!paths) return fxq_stats_fail(why);
 
-    const int nb = (n + a->batch - 1) / a->batch;
-    int threads = a->threads ? a->threads : omp_get_max_threads();
-    if (threads > nb) threads = nb;
-    if (threads < 1) threads = 1;
-    network **nets = calloc((size_t)threads, sizeof *nets);
-    fxq_stats *s = NULL;
-    int rc = 0;
-    if (!nets) {
-        rc = fxq_stats_fail("out of memory");
-        goto free_paths;
-    }
-    for (int t = 0; t < threads; ++t) {
-        nets[t] = t ? fxq_net_load_quiet(cfg, weights, a->batch, why, sizeof why)
-                    : fxq_net_load(cfg, weights, a->batch, why, sizeof why);
-        if (!nets[t]) {
-            rc = fxq_stats_fail(why);
-            goto free_nets;
-        }
-    }
-    if (!a->quiet)
-        fprintf(stderr, "fxq stats: %d images from %s, batch %d, %d thread%s\n", n, list, a->batch, threads,
-                threads > 1 ? "s" : "");
-    s = fxq_stats_collect_nets(nets, threads, paths, n, a->quiet, why, sizeof why);
-    if (!s) {
-        rc = fxq_stats_fail(why);
-        goto free_nets;
-    }
-    rc = fxq_stats_emit(s, a);
-    fxq_stats_free(s);
-
-free_nets:
-    for (int t = 0; t < threads; ++t)
-        if (nets[t]) free_network(nets[t]);
-    free(nets);
-free_paths:
+    fxq_stats *s = fxq_stats_calibrate(cfg, weights, paths, n, list, a->batch, a->threads, a->quiet, 1, "fxq stats: ",
+                                    why, sizeof why);
     fxq_list_free(paths, n);
+    if (!s) return fxq_stats_fail(why);
+    const int rc = fxq_stats_emit(s, a);
+    fxq_stats_free(s);
     return rc;
 }
 

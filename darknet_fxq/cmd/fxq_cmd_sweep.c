@@ -15,12 +15,16 @@
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
+#include "fxq_file.h"
 #include "fxq_input.h"
 #include "fxq_netshape.h"
+#include "fxq_qreport.h"
+#include "fxq_qwrite.h"
+#include "fxq_stats_net.h"
 #include "fxq_svgplot.h"
 #include "fxq_sweep.h"
+#include "fxq_sweep_csv.h"
 
-#define FXQ_SWEEP_MAX_POINTS 512
 #define FXQ_SWEEP_CHUNK 12 /* fixed-point networks evaluated per pass over the test set */
 
 static void fxq_sweep_usage(FILE *f)
@@ -78,11 +82,14 @@ typedef struct fxq_sweep_args {
     fxq_range wbits, beta0, sqnr;
     int limit, calib_n, batch, quiet;
     fxq_qplan_opts o;
+    int argc;           /* the command line, for the cfgs' headers */
+    char **argv;
 } fxq_sweep_args;
 
 static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
 {
     memset(a, 0, sizeof *a);
+    a->argc = argc, a->argv = argv;
     a->wbits = (fxq_range){2, 8, 1, 1};
     a->beta0 = (fxq_range){4, 14, 1, 1};
     a->sqnr = (fxq_range){2, 26, 2, 1};
@@ -147,42 +154,6 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
     return 0;
 }
 
-/* The `fxq quantize` command equivalent to one point, for the cfg header. */
-static void fxq_point_argv(const fxq_sweep_args *a, const fxq_sweep_point *pt, const char *path, char buf[][64],
-                           char **argv, int *argc)
-{
-    int n = 0;
-    argv[n++] = "quantize";
-    argv[n++] = (char *)a->pos[1];
-    argv[n++] = (char *)a->pos[2];
-    argv[n++] = (char *)(a->stats ? a->stats : a->pos[3]);
-    argv[n++] = "-o";
-    argv[n++] = (char *)path;
-    argv[n++] = pt->series == FXQ_SERIES_EQUAL ? "--wbits" : pt->series == FXQ_SERIES_BETA0 ? "--beta0" : "--sqnr";
-    snprintf(buf[0], 64, "%g", pt->value);
-    argv[n++] = buf[0];
-    argv[n++] = "--abits";
-    snprintf(buf[1], 64, "%d", a->o.abits);
-    argv[n++] = buf[1];
-    if (a->o.fc_bits) {
-        argv[n++] = "--fc-bits";
-        snprintf(buf[2], 64, "%d", a->o.fc_bits);
-        argv[n++] = buf[2];
-    }
-    argv[n++] = "--kappa";
-    if (a->o.kappa_measured) argv[n++] = "measured";
-    else {
-        snprintf(buf[3], 64, "%g", a->o.kappa);
-        argv[n++] = buf[3];
-    }
-    if (!a->stats) {
-        argv[n++] = "-n";
-        snprintf(buf[4], 64, "%d", a->calib_n);
-        argv[n++] = buf[4];
-    }
-    *argc = n;
-}
-
 /* Quantizes one budget into pts[*np] (skipped with a note when the budget
  * cannot be met). 0 only on a hard failure (writing). */
 static int fxq_sweep_point_make(const fxq_sweep_args *a, const fxq_netshape *ns, const fxq_cfgtext *text,
@@ -198,8 +169,7 @@ static int fxq_sweep_point_make(const fxq_sweep_args *a, const fxq_netshape *ns,
     o.budget_value = value;
     char inner[1024];
     fxq_qplan *p = fxq_qplan_build(ns, &o, inner, sizeof inner);
-    if (!p || !fxq_qplan_allocate(p, &o, st, NULL, inner, sizeof inner) ||
-        !fxq_qplan_formats(p, st, &o.q, inner, sizeof inner) || !fxq_qplan_check_layers(p, inner, sizeof inner)) {
+    if (!p || !fxq_qplan_finish(p, &o, st, NULL, inner, sizeof inner) || !fxq_qplan_check_layers(p, inner, sizeof inner)) {
         if (!a->quiet) fprintf(stderr, "  --%s %g skipped: %s\n", fxq_series_name(series), value, inner);
         fxq_qplan_free(p);
         return 1;
@@ -210,11 +180,12 @@ static int fxq_sweep_point_make(const fxq_sweep_args *a, const fxq_netshape *ns,
     int ok = 1;
     if (pt->same_as < 0) {
         snprintf(pt->cfg, sizeof pt->cfg, "%s/%s-%s-%g.cfg", dir, "sweep", fxq_series_name(series), value);
-        char buf[5][64], *qargv[20];
-        int qargc;
-        fxq_point_argv(a, pt, pt->cfg, buf, qargv, &qargc);
-        ok = fxq_sweep_write_cfg(text, p, &o, qargc, qargv, a->pos[1], a->stats ? a->stats : a->pos[3], pt->cfg, why,
-                                 why_len);
+        char point[64];
+        snprintf(point, sizeof point, "--%s %g", fxq_series_name(series), value);
+        char *header = fxq_qreport_cfg_header(p, &o, a->argc, a->argv, point, a->pos[1], a->stats ? a->stats : a->pos[3]);
+        ok = header && fxq_qplan_write_cfg(text, p, header, a->pos[1], pt->cfg, why, why_len);
+        if (!header) snprintf(why, why_len, "out of memory");
+        free(header);
     }
     fxq_qplan_free(p);
     if (ok) ++*np;
@@ -278,211 +249,6 @@ static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, n
         const fxq_sweep_point *o = &pts[pts[i].same_as];
         pts[i].images = o->images, pts[i].top1 = o->top1, pts[i].topk = o->topk, pts[i].agree = o->agree;
         pts[i].dlogit = o->dlogit;
-    }
-    return 1;
-}
-
-static double fxq_err_pct(long top1, long images) { return images ? 100.0 * (1.0 - (double)top1 / images) : NAN; }
-
-static void fxq_sweep_csv_rows(FILE *f, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
-                               double float_mbits, int topk)
-{
-    fprintf(f, "series,value,wbits,weight_mbits,conv_mbits,pred_sqnr_db,images,top1,top1_error_pct,top%d,agree_top1,"
-               "mean_abs_dlogit,cfg\n", topk);
-    fprintf(f, "float,,32,%.6f,,,%ld,%.6f,%.4f,%.6f,1,0,\n", float_mbits, fr->images, (double)fr->top1 / fr->images,
-            fxq_err_pct(fr->top1, fr->images), (double)fr->topk / fr->images);
-    for (int i = 0; i < np; ++i) {
-        const fxq_sweep_point *p = &pts[i];
-        const fxq_sweep_point *c = p->same_as >= 0 ? &pts[p->same_as] : p;
-        fprintf(f, "%s,%g,%s,%.6f,%.6f,%.3f,%ld,%.6f,%.4f,%.6f,%.6f,%.6g,%s\n", fxq_series_name(p->series), p->value,
-                p->wbits, p->weight_mbits, p->conv_mbits, p->pred_db, p->images, (double)p->top1 / p->images,
-                fxq_err_pct(p->top1, p->images), (double)p->topk / p->images, (double)p->agree / p->images, p->dlogit,
-                c->cfg);
-    }
-}
-
-static int fxq_sweep_write_csv(const char *path, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
-                               double float_mbits, int topk, char *why, size_t why_len)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
-    fxq_sweep_csv_rows(f, pts, np, fr, float_mbits, topk);
-    const int bad = ferror(f);
-    if (fclose(f) || bad || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
-}
-
-/* Sizes and errors of one kind of point (optimized = beta0 and sqnr). */
-static int fxq_collect(const fxq_sweep_point *pts, int np, int optimized, double *s, double *e)
-{
-    int n = 0;
-    for (int i = 0; i < np; ++i) {
-        const int opt = pts[i].series != FXQ_SERIES_EQUAL;
-        if (opt != optimized || !pts[i].images) continue;
-        s[n] = pts[i].weight_mbits, e[n] = fxq_err_pct(pts[i].top1, pts[i].images);
-        ++n;
-    }
-    return n;
-}
-
-static void fxq_sweep_summary(const fxq_sweep_point *pts, int np, const fxq_eval_result *fr, double *se, double *ee,
-                              double *so, double *eo)
-{
-    printf("%-6s %6s  %-28s %9s %8s %8s %7s\n", "series", "value", "weight bits per layer", "Mbit", "pred dB",
-           "error %", "agree");
-    printf("%-6s %6s  %-28s %9s %8s %8.2f %7s\n", "float", "", "32", "", "", fxq_err_pct(fr->top1, fr->images), "1");
-    for (int i = 0; i < np; ++i) {
-        const fxq_sweep_point *p = &pts[i];
-        printf("%-6s %6g  %-28s %9.4f %8.2f %8.2f %7.4f%s\n", fxq_series_name(p->series), p->value, p->wbits,
-               p->weight_mbits, p->pred_db, fxq_err_pct(p->top1, p->images), (double)p->agree / p->images,
-               p->same_as >= 0 ? "  (same network as above)" : "");
-    }
-    const int ne = fxq_collect(pts, np, 0, se, ee), no = fxq_collect(pts, np, 1, so, eo);
-    if (!ne || !no) return;
-    printf("\nmodel size at equal error: for each equal bit-width point, the smallest optimized network\n"
-           "with no more error (measured point, and on the optimized front interpolated linearly)\n");
-    printf("%8s %9s %8s  %9s %9s  %9s %9s\n", "equal", "Mbit", "error %", "opt Mbit", "saving", "interp", "saving");
-    for (int i = 0; i < np; ++i) {
-        const fxq_sweep_point *p = &pts[i];
-        if (p->series != FXQ_SERIES_EQUAL || !p->images) continue;
-        const double e = fxq_err_pct(p->top1, p->images);
-        double m, in;
-        fxq_sweep_match(so, eo, no, e, &m, &in);
-        printf("%6gb %9.4f %8.2f  %9.4f %8.1f%%  %9.4f %8.1f%%\n", p->value, p->weight_mbits, e, m,
-               100 * (1 - m / p->weight_mbits), in, 100 * (1 - in / p->weight_mbits));
-    }
-}
-
-static int fxq_sweep_plot(const char *path, const fxq_sweep_point *pts, int np, const fxq_eval_result *fr,
-                          const char *cfg, char *why, size_t why_len)
-{
-    double *xe = malloc(sizeof(double) * (size_t)np * 4), *ye = xe + np, *xo = ye + np, *yo = xo + np;
-    const char **lab = calloc((size_t)np, sizeof *lab);
-    char (*labbuf)[16] = calloc((size_t)np, sizeof *labbuf);
-    int ok = 0;
-    if (!xe || !lab || !labbuf) {
-        snprintf(why, why_len, "out of memory");
-        goto free_all;
-    }
-    int ne = 0, no = 0;
-    for (int i = 0; i < np; ++i) {
-        if (!pts[i].images) continue;
-        const double e = fxq_err_pct(pts[i].top1, pts[i].images);
-        if (pts[i].series == FXQ_SERIES_EQUAL) {
-            snprintf(labbuf[ne], sizeof labbuf[ne], "%gb", pts[i].value);
-            lab[ne] = labbuf[ne];
-            xe[ne] = pts[i].weight_mbits, ye[ne++] = e;
-        } else {
-            xo[no] = pts[i].weight_mbits, yo[no++] = e;
-        }
-    }
-    /* equal points by size (a line); the optimized front for the other line */
-    for (int i = 1; i < ne; ++i)
-        for (int j = i; j > 0 && xe[j] < xe[j - 1]; --j) {
-            double t = xe[j]; xe[j] = xe[j - 1]; xe[j - 1] = t;
-            t = ye[j]; ye[j] = ye[j - 1]; ye[j - 1] = t;
-            const char *l = lab[j]; lab[j] = lab[j - 1]; lab[j - 1] = l;
-        }
-    double *fx = malloc(sizeof(double) * (size_t)(no ? no : 1) * 2), *fy;
-    if (!fx) {
-        snprintf(why, why_len, "out of memory");
-        goto free_all;
-    }
-    fy = fx + (no ? no : 1);
-    int nf = 0;
-    {
-        int *order = malloc(sizeof(int) * (size_t)(no ? no : 1));
-        if (order) {
-            for (int i = 0; i < no; ++i) order[i] = i;
-            for (int i = 1; i < no; ++i)
-                for (int j = i; j > 0 && (xo[order[j]] < xo[order[j - 1]] ||
-                                          (xo[order[j]] == xo[order[j - 1]] && yo[order[j]] < yo[order[j - 1]]));
-                     --j) {
-                    const int t = order[j];
-                    order[j] = order[j - 1], order[j - 1] = t;
-                }
-            double best = INFINITY;
-            for (int i = 0; i < no; ++i)
-                if (yo[order[i]] < best) best = yo[order[i]], fx[nf] = xo[order[i]], fy[nf++] = best;
-            free(order);
-        }
-    }
-    char title[512], flab[64];
-    snprintf(title, sizeof title, "Model size vs error: %s (%ld test images)", cfg, fr->images);
-    snprintf(flab, sizeof flab, "float: %.2f%%", fxq_err_pct(fr->top1, fr->images));
-    const fxq_plot_series series[3] = {
-        {"equal bit-width (--wbits)", "#1f77b4", FXQ_MARK_CIRCLE, 1, ne, xe, ye, lab},
-        {"optimized (--beta0, --sqnr)", "#e8710a", FXQ_MARK_SQUARE, 0, no, xo, yo, NULL},
-        {"optimized: lowest error so far", "#e8710a", FXQ_MARK_NONE, 1, nf, fx, fy, NULL},
-    };
-    /* the region that matters: up to 3x the float error (the paper's
-     * Figure 3 spans 6-16%); worse points sit on the top edge, labelled */
-    const double ferr = fxq_err_pct(fr->top1, fr->images);
-    const fxq_plot plot = {title, "weights (Mbit)", "top-1 error (%)", 0, ferr > 0 ? 3 * ferr : NAN, ferr, flab, 3,
-                           series};
-    ok = fxq_svgplot_write(&plot, path, why, why_len);
-    free(fx);
-free_all:
-    free(xe);
-    free(lab);
-    free(labbuf);
-    return ok;
-}
-
-/* Points back from a CSV this command wrote (for --from-csv). 0 + why. */
-static int fxq_sweep_read_csv(const char *path, fxq_sweep_point *pts, int *np, fxq_eval_result *fr, char *why,
-                              size_t why_len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot open: %s", path, strerror(errno));
-        return 0;
-    }
-    char line[8192];
-    int ln = 0, ok = 1;
-    *np = 0;
-    memset(fr, 0, sizeof *fr);
-    while (ok && fgets(line, sizeof line, f)) {
-        ++ln;
-        if (ln == 1) {
-            ok = !strncmp(line, "series,value,wbits,weight_mbits,", 32);
-            continue;
-        }
-        char series[16], wbits[256];
-        double value = 0, mbits, conv = 0, pred = 0, top1, topk;
-        long images;
-        if (!strncmp(line, "float,", 6)) {
-            ok = sscanf(line, "float,,%255[^,],%lf,,,%ld,%lf,%*f,%lf", wbits, &mbits, &images, &top1, &topk) == 5;
-            fr->images = images, fr->top1 = lround(top1 * images), fr->topk = lround(topk * images);
-            continue;
-        }
-        if (*np >= FXQ_SWEEP_MAX_POINTS) break;
-        fxq_sweep_point *pt = &pts[*np];
-        memset(pt, 0, sizeof *pt);
-        double agree;
-        ok = sscanf(line, "%15[^,],%lf,%255[^,],%lf,%lf,%lf,%ld,%lf,%*f,%lf,%lf", series, &value, wbits, &mbits, &conv,
-                    &pred, &images, &top1, &topk, &agree) == 10;
-        if (!ok) break;
-        pt->series = !strcmp(series, "equal") ? FXQ_SERIES_EQUAL : !strcmp(series, "beta0") ? FXQ_SERIES_BETA0 : FXQ_SERIES_SQNR;
-        pt->value = value, pt->weight_mbits = mbits, pt->conv_mbits = conv, pt->pred_db = pred, pt->same_as = -1;
-        snprintf(pt->wbits, sizeof pt->wbits, "%s", wbits);
-        pt->images = images, pt->top1 = lround(top1 * images), pt->topk = lround(topk * images);
-        pt->agree = lround(agree * images);
-        ++*np;
-    }
-    fclose(f);
-    if (!ok || !fr->images) {
-        snprintf(why, why_len, "%s:%d: not a CSV written by fxq sweep", path, ln);
-        return 0;
     }
     return 1;
 }

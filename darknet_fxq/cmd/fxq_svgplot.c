@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxq_file.h"
 #include "fxq_svgplot.h"
 
 #define W 860.0
@@ -226,6 +227,19 @@ static void fxq_draw(FILE *f, const fxq_plot *p, const fxq_axis *ax, const fxq_a
     fprintf(f, "</g>\n</svg>\n");
 }
 
+typedef struct fxq_svg_ctx {
+    const fxq_plot *p;
+    const fxq_axis *ax, *ay;
+} fxq_svg_ctx;
+
+static int fxq_emit_svg(FILE *f, void *ctxp)
+{
+    const fxq_svg_ctx *c = ctxp;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fxq_draw(f, c->p, c->ax, c->ay);
+    return 1;
+}
+
 int fxq_svgplot_write(const fxq_plot *p, const char *path, char *why, size_t why_len)
 {
     fxq_axis ax, ay;
@@ -233,20 +247,6 @@ int fxq_svgplot_write(const fxq_plot *p, const char *path, char *why, size_t why
         snprintf(why, why_len, "%s: nothing to plot (no finite point)", path);
         return 0;
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fxq_draw(f, p, &ax, &ay);
-    const int bad = ferror(f);
-    if (fclose(f) || bad || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    fxq_svg_ctx c = {p, &ax, &ay};
+    return fxq_file_write(path, fxq_emit_svg, &c, why, why_len);
 }

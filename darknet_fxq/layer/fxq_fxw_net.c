@@ -10,6 +10,8 @@
 #include "fxq_fxw_net.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
+#include "fxq_net.h"
+#include "fxq_walk.h"
 #include "network.h"
 
 /* parser.c's record readers (not in a header) */
@@ -29,15 +31,6 @@ const char *fxq_fxw_type_name(int type)
     case FXQ_FXW_T_DECONV: return "deconvolutional";
     case FXQ_FXW_T_BATCHNORM: return "batchnorm";
     default: return "?";
-    }
-}
-
-static const char *fxq_layer_name(const layer *l)
-{
-    switch (l->type) {
-    case FXCONVOLUTIONAL: return "fxconvolutional";
-    case FXCONNECTED: return "fxconnected";
-    default: return get_layer_string(l->type);
     }
 }
 
@@ -63,38 +56,15 @@ size_t fxq_fxw_fixed_floats(const fxq_fxw_record *r, int bn, float **out)
 
 /* --- packing ------------------------------------------------------------- */
 
-/* Bias codes of a fixed-point layer in its b format. Exact from the
- * accumulator values when b is not finer than the accumulator (the usual
- * case); otherwise re-quantized from the float weights, which must still be
- * loaded (FXQ_KEEP_FLOAT). Checked against bias_acc either way. */
+/* Bias codes of a fixed-point layer in its b format: kept by the layer
+ * beside the accumulator copy; checked against bias_acc all the same. */
 static const char *fxq_bias_codes(layer *l, int64_t *codes)
 {
     const struct fxq_layer_state *s = l->fxq;
-    const int acc = fxq_acc_frac(s), d = acc - s->b.frac;
-    const int64_t lo = fxq_code_min(s->b.bits), hi = fxq_code_max(s->b.bits), lim = (int64_t)1 << 62;
-    int exact = d >= 0 && d < 62;
-    for (int u = 0; u < s->units && exact; ++u) {
-        const int64_t a = s->bias_acc[u];
-        if (a >= lim || a <= -lim || a % ((int64_t)1 << d)) exact = 0;
-        else codes[u] = a / ((int64_t)1 << d);
-        if (exact && (codes[u] < lo || codes[u] > hi)) exact = 0;
-    }
-    if (!exact) {
-        if (!l->weights || !l->biases) return "bias format finer than the accumulator: load with FXQ_KEEP_FLOAT=1";
-        const size_t nw = (size_t)s->units * s->fan_in;
-        float *w = malloc(nw * sizeof *w), *b = malloc((size_t)s->units * sizeof *b);
-        if (!w || !b) {
-            free(w);
-            free(b);
-            return "out of memory";
-        }
-        fxq_fold_bn(l, w, b);
-        for (int u = 0; u < s->units; ++u) codes[u] = fxq_quantize64_ref((double)b[u], s->b.frac, lo, hi);
-        free(w);
-        free(b);
-    }
+    if (!s->b_codes) return "layer has no bias codes";
+    memcpy(codes, s->b_codes, (size_t)s->units * sizeof *codes);
     for (int u = 0; u < s->units; ++u)
-        if (fxq_fxw_bias_acc(codes[u], s->b, acc) != s->bias_acc[u])
+        if (fxq_fxw_bias_acc(codes[u], s->b, fxq_acc_frac(s)) != s->bias_acc[u])
             return "bias codes do not reproduce the layer's accumulator biases";
     return NULL;
 }
@@ -178,7 +148,7 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         }
         ++f->n;
         if (bad) {
-            snprintf(why, why_len, "layer %d [%s]: %s", i, fxq_layer_name(l), bad);
+            snprintf(why, why_len, "layer %d [%s]: %s", i, fxq_layer_type_name(l->type), bad);
             fxq_fxw_free(f);
             return NULL;
         }
@@ -227,14 +197,13 @@ int fxq_fxw_write_weights(const fxq_fxw *f, const char *path, char *why, size_t 
  * cannot hold. */
 static long fxq_float_count(const layer *l)
 {
-    const int bn = l->batch_normalize && !l->dontloadscales;
     switch (l->type) {
     case CONVOLUTIONAL:
-    case DECONVOLUTIONAL: return (long)l->n * (bn ? 4 : 1) + (long)l->c / l->groups * l->n * l->size * l->size;
-    case CONNECTED: return (long)l->outputs * (bn ? 4 : 1) + (long)l->outputs * l->inputs;
-    case BATCHNORM: return 3L * l->c;
+    case DECONVOLUTIONAL:
+    case CONNECTED:
+    case BATCHNORM:
     case FXCONVOLUTIONAL:
-    case FXCONNECTED: return (long)l->fxq->units * (bn ? 4 : 1) + (long)l->fxq->units * l->fxq->fan_in;
+    case FXCONNECTED: return (long)fxq_layer_weight_floats(l);
     default: return -1;
     }
 }
@@ -296,13 +265,8 @@ static const char *fxq_load_fixed_record(layer *l, const fxq_fxw_record *r, char
         return msg;
     }
     const size_t nw = (size_t)s->units * s->fan_in;
-    if (!s->w_codes) s->w_codes = malloc(nw * sizeof *s->w_codes);
-    if (!s->bias_acc) s->bias_acc = malloc((size_t)s->units * sizeof *s->bias_acc);
-    if (!s->w_codes || !s->bias_acc) return "out of memory";
-    memcpy(s->w_codes, r->w_codes, nw * sizeof *s->w_codes);
-    for (int u = 0; u < s->units; ++u) s->bias_acc[u] = fxq_fxw_bias_acc(r->b_codes[u], s->b, fxq_acc_frac(s));
-    fxq_layer_codes_changed(s);
-    if (!getenv("FXQ_KEEP_FLOAT")) {
+    if (!fxq_layer_install_codes(s, r->w_codes, r->b_codes)) return "out of memory";
+    if (!s->keep_float) {
         fxq_layer_drop_float(l);
     } else if (l->weights) {
         /* float buffers hold what the unpacked file would give them */
@@ -331,14 +295,14 @@ static const char *fxq_apply_record(layer *l, const fxq_fxw_record *r, const cha
 {
     if (!fxq_has_weights(l)) {
         snprintf(msg, msg_len, "file has %s weights for it, cfg's layer is [%s]", fxq_fxw_type_name(r->type),
-                 fxq_layer_name(l));
+                 fxq_layer_type_name(l->type));
         return msg;
     }
     if (!r) return "the file has no weights for this layer";
     if (fxq_float_count(l) < 0) return "this layer type is not supported in .fxw files";
     if (!fxq_type_matches(l, r->type)) {
         snprintf(msg, msg_len, "file has %s weights, cfg's layer is [%s]", fxq_fxw_type_name(r->type),
-                 fxq_layer_name(l));
+                 fxq_layer_type_name(l->type));
         return msg;
     }
     if (r->kind == FXQ_FXW_FLOAT) return fxq_load_float_record(l, r->floats, r->nfloats, file, index);
@@ -358,7 +322,7 @@ static const char *fxq_apply_record(layer *l, const fxq_fxw_record *r, const cha
 static void fxq_fxw_die(const char *file, int index, const layer *l, const char *why)
 {
     if (index < 0) fprintf(stderr, "\n%s\n", why);
-    else fprintf(stderr, "\n%s: layer %d [%s]: %s\n", file, index, fxq_layer_name(l), why);
+    else fprintf(stderr, "\n%s: layer %d [%s]: %s\n", file, index, fxq_layer_type_name(l->type), why);
     exit(1);
 }
 

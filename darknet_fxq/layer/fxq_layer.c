@@ -6,12 +6,12 @@
 #include "activations.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
+#include "fxq_walk.h"
 #include "option_list.h"
 
 static void fxq_die(const char *cfg, int index, LAYER_TYPE type, const char *why)
 {
-    fprintf(stderr, "%s: layer %d [%s]: %s\n", cfg, index,
-            type == FXCONVOLUTIONAL ? "fxconvolutional" : "fxconnected", why);
+    fprintf(stderr, "%s: layer %d [%s]: %s\n", cfg, index, fxq_layer_type_name(type), why);
     exit(1);
 }
 
@@ -95,6 +95,7 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
             fxq_die(cfgfile, index, type, "1x1 convolutions with stride > 1 are not supported "
                                           "(upstream Darknet's float path ignores their stride)");
     }
+    s->keep_float = fxq_layer_keep_float_default();
     s->units = type == FXCONNECTED ? l->outputs : l->n;
     s->fan_in = type == FXCONNECTED ? l->inputs : l->c * l->size * l->size;
 

@@ -34,9 +34,15 @@ struct fxq_layer_state {
     int act;                /* FXQ_ACT_* */
     int mode;               /* FXQ_MODE_* */
     int units, fan_in;      /* filters/outputs, weights per unit */
-    int prepared;           /* codes built from float weights */
-    int16_t *w_codes;       /* units x fan_in */
-    int64_t *bias_acc;      /* units, in 2^-(w.frac + in.frac) */
+    int prepared;           /* codes installed (from floats or a .fxw) */
+    int keep_float;         /* keep Darknet's float buffers and the folded
+                             * masters below (fxq_layer_set_keep_float) */
+    int16_t *w_codes;       /* units x fan_in, format w */
+    int64_t *b_codes;       /* units, format b: what a .fxw stores */
+    int64_t *bias_acc;      /* units, b_codes in 2^-(w.frac + in.frac): what
+                             * the kernels add */
+    float *w_master;        /* keep_float only: batch-norm-folded float */
+    float *b_master;        /* weights/biases the codes were made from */
     fxq_qconv_desc desc;    /* desc.batch = batch the plan was made for */
     fxq_qconv_plan *plan;   /* int mode */
     int16_t *in_codes, *out_codes;
@@ -48,6 +54,20 @@ struct fxq_layer_state {
  * batch norm. Called after loading; also lazily on first forward, so a cfg
  * run without a weights file uses Darknet's random init. Exits on failure. */
 void fxq_layer_prepare(layer *l);
+
+/* Installs codes into a prepared-or-not layer: copies w_codes (units x
+ * fan_in, format s->w) and b_codes (units, format s->b), derives bias_acc and
+ * drops derived state (fxq_layer_codes_changed). The one way codes enter a
+ * layer: from float weights (fxq_layer_prepare), from a .fxw, or from a
+ * later training step. 0 when out of memory. */
+int fxq_layer_install_codes(struct fxq_layer_state *s, const int16_t *w_codes, const int64_t *b_codes);
+
+/* Process-wide default for state.keep_float of layers parsed afterwards
+ * (default 0: the float weights are freed once the codes exist). Tools that
+ * need the float buffers after loading (packing with a bias finer than the
+ * accumulator, fine-tuning) set it before parsing the cfg. */
+void fxq_layer_set_keep_float(int on);
+int fxq_layer_keep_float_default(void);
 
 /* After w_codes/bias_acc were (re)written: drops what was derived from the
  * old codes (kernel plan, emulation copies) and marks the layer prepared. */

@@ -39,14 +39,26 @@ void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int
     }
     l->fxq->prepared = 0;
     fxq_layer_prepare(l);
-    if (!getenv("FXQ_KEEP_FLOAT")) fxq_layer_drop_float(l);
+    if (!l->fxq->keep_float) fxq_layer_drop_float(l);
 }
 
-/* Bias -> its own format, then into the accumulator's units. */
-static int64_t fxq_bias_to_acc(float b, fxq_format bf, int acc_frac)
+static int fxq_keep_float_flag;
+
+void fxq_layer_set_keep_float(int on) { fxq_keep_float_flag = on != 0; }
+int fxq_layer_keep_float_default(void) { return fxq_keep_float_flag; }
+
+int fxq_layer_install_codes(struct fxq_layer_state *s, const int16_t *w_codes, const int64_t *b_codes)
 {
-    const int64_t code = fxq_quantize64_ref((double)b, bf.frac, fxq_code_min(bf.bits), fxq_code_max(bf.bits));
-    return fxq_align_frac(code, bf.frac, acc_frac);
+    const size_t nw = (size_t)s->units * s->fan_in, nu = (size_t)s->units;
+    if (!s->w_codes) s->w_codes = malloc(nw * sizeof *s->w_codes);
+    if (!s->b_codes) s->b_codes = malloc(nu * sizeof *s->b_codes);
+    if (!s->bias_acc) s->bias_acc = malloc(nu * sizeof *s->bias_acc);
+    if (!s->w_codes || !s->b_codes || !s->bias_acc) return 0;
+    if (s->w_codes != w_codes) memcpy(s->w_codes, w_codes, nw * sizeof *s->w_codes);
+    if (s->b_codes != b_codes) memcpy(s->b_codes, b_codes, nu * sizeof *s->b_codes);
+    for (size_t u = 0; u < nu; ++u) s->bias_acc[u] = fxq_align_frac(s->b_codes[u], s->b.frac, fxq_acc_frac(s));
+    fxq_layer_codes_changed(s);
+    return 1;
 }
 
 void fxq_layer_prepare(layer *l)
@@ -54,10 +66,11 @@ void fxq_layer_prepare(layer *l)
     struct fxq_layer_state *s = l->fxq;
     if (s->prepared) return;
     const size_t nw = (size_t)s->units * s->fan_in;
-    float *w = malloc(nw * sizeof *w), *b = malloc((size_t)s->units * sizeof *b);
-    if (!s->w_codes) s->w_codes = malloc(nw * sizeof *s->w_codes);
-    if (!s->bias_acc) s->bias_acc = malloc((size_t)s->units * sizeof *s->bias_acc);
-    if (!w || !b || !s->w_codes || !s->bias_acc) {
+    float *w = s->w_master ? s->w_master : malloc(nw * sizeof *w);
+    float *b = s->b_master ? s->b_master : malloc((size_t)s->units * sizeof *b);
+    int16_t *wc = malloc(nw * sizeof *wc);
+    int64_t *bc = malloc((size_t)s->units * sizeof *bc);
+    if (!w || !b || !wc || !bc) {
         fprintf(stderr, "darknet fxq: out of memory preparing a fixed-point layer\n");
         exit(1);
     }
@@ -66,11 +79,22 @@ void fxq_layer_prepare(layer *l)
         exit(1);
     }
     fxq_fold_bn(l, w, b);
-    for (size_t i = 0; i < nw; ++i) s->w_codes[i] = (int16_t)fxq_quantize_ref(w[i], s->w);
-    for (int u = 0; u < s->units; ++u) s->bias_acc[u] = fxq_bias_to_acc(b[u], s->b, fxq_acc_frac(s));
-    free(w);
-    free(b);
-    fxq_layer_codes_changed(s);
+    for (size_t i = 0; i < nw; ++i) wc[i] = (int16_t)fxq_quantize_ref(w[i], s->w);
+    /* the bias in its own format first; the accumulator copy derives from it */
+    const int64_t blo = fxq_code_min(s->b.bits), bhi = fxq_code_max(s->b.bits);
+    for (int u = 0; u < s->units; ++u) bc[u] = fxq_quantize64_ref((double)b[u], s->b.frac, blo, bhi);
+    if (!fxq_layer_install_codes(s, wc, bc)) {
+        fprintf(stderr, "darknet fxq: out of memory preparing a fixed-point layer\n");
+        exit(1);
+    }
+    free(wc);
+    free(bc);
+    if (s->keep_float) {
+        s->w_master = w, s->b_master = b;
+    } else {
+        free(w);
+        free(b);
+    }
 }
 
 /* Plans are rebuilt by the forward pass for the batch it sees. */

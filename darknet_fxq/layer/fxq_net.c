@@ -80,36 +80,41 @@ static size_t fxq_conn_floats(const layer *l)
     return f;
 }
 
+size_t fxq_layer_weight_floats(const layer *l)
+{
+    size_t f = 0;
+    switch (l->type) {
+    case CONVOLUTIONAL:
+    case DECONVOLUTIONAL:
+    case FXCONVOLUTIONAL: f = fxq_conv_floats(l); break;
+    case CONNECTED:
+    case FXCONNECTED: f = fxq_conn_floats(l); break;
+    case BATCHNORM: f = 3 * (size_t)l->c; break;
+    case CRNN: f = fxq_conv_floats(l->input_layer) + fxq_conv_floats(l->self_layer) + fxq_conv_floats(l->output_layer); break;
+    case RNN: f = fxq_conn_floats(l->input_layer) + fxq_conn_floats(l->self_layer) + fxq_conn_floats(l->output_layer); break;
+    case LSTM:
+        f = fxq_conn_floats(l->wi) + fxq_conn_floats(l->wf) + fxq_conn_floats(l->wo) + fxq_conn_floats(l->wg) +
+            fxq_conn_floats(l->ui) + fxq_conn_floats(l->uf) + fxq_conn_floats(l->uo) + fxq_conn_floats(l->ug);
+        break;
+    case GRU:
+        f = fxq_conn_floats(l->wz) + fxq_conn_floats(l->wr) + fxq_conn_floats(l->wh) + fxq_conn_floats(l->uz) +
+            fxq_conn_floats(l->ur) + fxq_conn_floats(l->uh);
+        break;
+    case LOCAL:
+        f = (size_t)l->outputs + (size_t)l->size * l->size * l->c * l->n * l->out_w * l->out_h;
+        break;
+    default: break;
+    }
+    return f;
+}
+
 size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer_end)
 {
     size_t bytes = 3 * sizeof(int);
     bytes += ((major * 10 + minor) >= 2 && major < 1000 && minor < 1000) ? sizeof(size_t) : sizeof(int);
     for (int i = 0; i < net->n; ++i) {
         const layer *l = &net->layers[i];
-        size_t f = 0;
-        if (!l->dontload) switch (l->type) {
-            case CONVOLUTIONAL:
-            case DECONVOLUTIONAL:
-            case FXCONVOLUTIONAL: f = fxq_conv_floats(l); break;
-            case CONNECTED:
-            case FXCONNECTED: f = fxq_conn_floats(l); break;
-            case BATCHNORM: f = 3 * (size_t)l->c; break;
-            case CRNN: f = fxq_conv_floats(l->input_layer) + fxq_conv_floats(l->self_layer) + fxq_conv_floats(l->output_layer); break;
-            case RNN: f = fxq_conn_floats(l->input_layer) + fxq_conn_floats(l->self_layer) + fxq_conn_floats(l->output_layer); break;
-            case LSTM:
-                f = fxq_conn_floats(l->wi) + fxq_conn_floats(l->wf) + fxq_conn_floats(l->wo) + fxq_conn_floats(l->wg) +
-                    fxq_conn_floats(l->ui) + fxq_conn_floats(l->uf) + fxq_conn_floats(l->uo) + fxq_conn_floats(l->ug);
-                break;
-            case GRU:
-                f = fxq_conn_floats(l->wz) + fxq_conn_floats(l->wr) + fxq_conn_floats(l->wh) + fxq_conn_floats(l->uz) +
-                    fxq_conn_floats(l->ur) + fxq_conn_floats(l->uh);
-                break;
-            case LOCAL:
-                f = (size_t)l->outputs + (size_t)l->size * l->size * l->c * l->n * l->out_w * l->out_h;
-                break;
-            default: break;
-            }
-        bytes += f * sizeof(float);
+        if (!l->dontload) bytes += fxq_layer_weight_floats(l) * sizeof(float);
         if (layer_end) layer_end[i] = bytes;
     }
     return bytes;

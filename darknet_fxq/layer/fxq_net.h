@@ -14,6 +14,11 @@
  * outside a section. 0 + why otherwise. */
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len);
 
+/* Floats of layer l's record in a .weights file (what upstream's
+ * load_*_weights read for it; 0 for layers without weights). The one place
+ * that knows the record sizes. */
+size_t fxq_layer_weight_floats(const layer *l);
+
 /* Bytes a .weights file needs for net's layers, given its header's version
  * (major, minor); layer_end[i] (optional, net->n entries) receives the offset
  * at which layer i's record ends. */

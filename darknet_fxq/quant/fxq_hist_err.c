@@ -9,6 +9,7 @@
  * much finer (where it becomes step^2/12). */
 #include <math.h>
 
+#include "fxq_hist_err.h"
 #include "fxq_qformat.h"
 
 /* int_p^q (x - t)^2 dx */

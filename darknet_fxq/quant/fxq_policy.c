@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fxq_hist_err.h"
 #include "fxq_policy.h"
 #include "fxq_qformat.h"
 

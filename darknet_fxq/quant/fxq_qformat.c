@@ -5,6 +5,7 @@
  * for the least squared error on the histogram (fxq_hist_mse). */
 #include <math.h>
 
+#include "fxq_hist_err.h"
 #include "fxq_qformat.h"
 
 #define FXQ_FRAC_LIMIT 64 /* fxq_format_valid()'s bound on |frac| */

@@ -4,8 +4,6 @@
 #ifndef FXQ_QFORMAT_H
 #define FXQ_QFORMAT_H
 
-#include <stdio.h>
-
 #include "fxq_format.h"
 #include "fxq_policy.h"
 #include "fxq_stats.h"
@@ -43,23 +41,5 @@ double fxq_kappa_measured(const fxq_tensor_stats *s, int bits, const fxq_qopts *
  * local slope above is the marginal gain of one more bit (about 6 dB/bit
  * once granular noise dominates). 0 for an all-zero tensor. */
 double fxq_kappa_ratio(const fxq_tensor_stats *s, int bits, const fxq_qopts *o);
-
-/* Mean squared error of quantizing the recorded tensor to multiples of
- * `step` with codes in [-2^(bits-1), 2^(bits-1)-1] (round to nearest,
- * saturate), estimated from the histogram: values uniform within a bin,
- * exact zeros error-free (fxq_hist_err.c). */
-double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits);
-
-/* E[x^2] from the moments: the signal power of the SQNR. */
-double fxq_ts_power(const fxq_tensor_stats *s);
-
-/* The empirical step: the (real, not power-of-two) step minimising
- * fxq_hist_mse at `bits`, in the tensor's units (divide by sigma to compare
- * with fxq_optimal_step). 0 for an empty or all-zero tensor. */
-double fxq_empirical_step(const fxq_tensor_stats *s, int bits);
-
-/* Table of every record: moments, the format chosen at `bits`, its SQNR and
- * the measured kappa (fxq_stats_summary.c). */
-void fxq_stats_print_summary(FILE *f, const fxq_stats *s, int bits, const fxq_qopts *o);
 
 #endif

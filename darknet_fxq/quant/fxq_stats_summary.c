@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "fxq_qformat.h"
+#include "fxq_stats_summary.h"
 
 void fxq_stats_print_summary(FILE *f, const fxq_stats *s, int bits, const fxq_qopts *o)
 {

@@ -186,9 +186,22 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
     snprintf(unpacked, sizeof unpacked, "%s.unpacked.weights", tmp);
     snprintf(saved, sizeof saved, "%s.saved.weights", tmp);
 
-    setenv("FXQ_KEEP_FLOAT", "1", 1);
+    fxq_layer_set_keep_float(1);
     network *src = load(cfg, WEIGHTS);
-    unsetenv("FXQ_KEEP_FLOAT");
+    fxq_layer_set_keep_float(0);
+    /* keep_float: the folded float masters stay beside the codes they made */
+    long masters = 0, mbad = 0;
+    for (int i = 0; i < src->n; ++i) {
+        const struct fxq_layer_state *s = src->layers[i].fxq;
+        if (!s) continue;
+        ++masters;
+        if (!s->keep_float || !s->w_master || !s->b_master || !s->b_codes) { ++mbad; continue; }
+        for (size_t k = 0; k < (size_t)s->units * s->fan_in; ++k) mbad += s->w_codes[k] != fxq_quantize_ref(s->w_master[k], s->w);
+        for (int u = 0; u < s->units; ++u)
+            mbad += s->b_codes[u] != fxq_quantize64_ref(s->b_master[u], s->b.frac, fxq_code_min(s->b.bits), fxq_code_max(s->b.bits));
+    }
+    snprintf(check, sizeof check, "fxw.%s.keep_float_masters", name);
+    FXQ_CHECK(check, masters > 0 && mbad == 0, "%ld of %ld layers/codes disagree with their float masters", mbad, masters);
     fxq_fxw *f = fxq_fxw_from_network(src, why, sizeof why);
     snprintf(check, sizeof check, "fxw.%s.pack", name);
     FXQ_CHECK(check, f && fxq_fxw_write(f, fxw, why, sizeof why), "%s", why);
@@ -231,9 +244,9 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
     free(b);
 
     /* pack(unpack(pack)) == pack */
-    setenv("FXQ_KEEP_FLOAT", "1", 1);
+    fxq_layer_set_keep_float(1);
     network *nu = load(cfg, unpacked);
-    unsetenv("FXQ_KEEP_FLOAT");
+    fxq_layer_set_keep_float(0);
     snprintf(check, sizeof check, "fxw.%s.unpacked_loads_same_codes", name);
     FXQ_CHECK(check, wrote && same_layers(nf, nu), "codes differ after unpack");
     fxq_fxw *f2 = fxq_fxw_from_network(nu, why, sizeof why);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_hist_err.h"
 #include "fxq_policy.h"
 #include "fxq_qformat.h"
 #include "fxq_test.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
 #include "fxq_test.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

@@ -12,7 +12,7 @@
 
 #include "fxq_input.h"
 #include "fxq_net.h"
-#include "fxq_stats.h"
+#include "fxq_stats_net.h"
 #include "fxq_test.h"
 
 static const char zoo_cfg[] =

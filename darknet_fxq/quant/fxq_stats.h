@@ -1,4 +1,6 @@
-/* Calibration statistics (paper §3.3): per conv/connected layer, per tensor.
+/* Calibration statistics (paper §3.3): per conv/connected layer, per tensor:
+ * the plain data, its math and its file format, free of Darknet (the quant
+ * tier; recording them from a Darknet network is fxq_stats_net.h).
  * Streaming (memory independent of the image count) and mergeable across
  * shards: merge(a, b) equals one run over the union (moments up to fp
  * rounding, histograms exactly). File format: see docs in fxq_stats_io.c and
@@ -6,8 +8,8 @@
 #ifndef FXQ_STATS_H
 #define FXQ_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include "darknet.h"
 
 enum fxq_tensor {
     FXQ_T_WEIGHTS,  /* after batch norm is folded in (fxq_fold.h) */
@@ -66,27 +68,14 @@ typedef struct fxq_stats {
     uint64_t images;
 } fxq_stats;
 
-/* Layers whose tensors are recorded: "convolutional"/"connected", else NULL. */
-const char *fxq_stats_layer_type(const layer *l);
 /* n zeroed records (index/type unset); NULL when out of memory. */
 fxq_stats *fxq_stats_alloc(int n, int net_layers);
 
-/* Float forward passes over paths[0..n-1] (batched, OpenMP, progress on
- * stderr); net must be loaded with weights. Returns NULL + why on failure
- * (e.g. an image that fails to decode: stops and names it). */
-fxq_stats *fxq_stats_collect(network *net, char **paths, int n, int quiet, char *why, size_t why_len);
-/* The same over nnets replicas of one network (same cfg, weights and batch),
- * one per OpenMP thread: each takes whole batches. The result does not
- * depend on nnets (batches are merged in order). */
-fxq_stats *fxq_stats_collect_nets(network **nets, int nnets, char **paths, int n, int quiet, char *why,
-                                  size_t why_len);
 /* Written to a temp file next to `path`, then renamed. 0 on failure + why. */
 int fxq_stats_write(const fxq_stats *s, const char *path, char *why, size_t why_len);
 fxq_stats *fxq_stats_read(const char *path, char *why, size_t why_len);
 /* 0 + why when the two do not describe the same network. */
 int fxq_stats_merge(fxq_stats *into, const fxq_stats *from, char *why, size_t why_len);
-/* 0 + why when s does not match net's layers (index/type/count). */
-int fxq_stats_match(const fxq_stats *s, const network *net, char *why, size_t why_len);
 /* NULL when layer `index` has no record. */
 const fxq_tensor_stats *fxq_stats_get(const fxq_stats *s, int index, int tensor);
 void fxq_stats_free(fxq_stats *s);

@@ -1,0 +1,35 @@
+# The include rule of docs/architecture.md: the number-system/allocation tier
+# (darknet_fxq/quant/) and the kernels (darknet_fxq/kernels/, kernels/x86/)
+# never reach a Darknet header, directly or through one of ours. Each file is
+# preprocessed with include paths for those folders only (no Darknet, no
+# layer/calib/cmd), so a reachable Darknet or upper-tier header fails to
+# resolve; the dependency list is also searched for Darknet's header names in
+# case a copy is installed on the system search path.
+. tests/lib.sh
+CC=${CC:-gcc}
+DN_HDRS=$(ls build/darknet/include/*.h build/darknet/src/*.h 2>/dev/null | sed 's#.*/##' | sort -u)
+[ -n "$DN_HDRS" ] || DN_HDRS="darknet.h network.h layer.h utils.h parser.h option_list.h activations.h blas.h image.h"
+
+# tier_deps FILE: 0 when FILE reaches no Darknet header; prints why otherwise
+tier_deps() {
+    deps=$("$CC" -std=c11 -D_GNU_SOURCE -fopenmp -M -x c -Idarknet_fxq/quant -Idarknet_fxq/kernels \
+        -Idarknet_fxq/kernels/x86 "$1" 2>&1) || { echo "$deps" | grep -m1 'error'; return 1; }
+    for h in $DN_HDRS; do
+        if echo "$deps" | tr ' \\' '\n\n' | grep -q "/$h\$"; then echo "reaches $h"; return 1; fi
+    done
+    return 0
+}
+
+n=0
+for f in darknet_fxq/quant/*.[ch] darknet_fxq/kernels/*.[ch] darknet_fxq/kernels/x86/*.[ch]; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    if why=$(tier_deps "$f"); then ok "tiers.no_darknet.${f#darknet_fxq/}"; else fail "tiers.no_darknet.${f#darknet_fxq/}" "$why"; fi
+done
+expect_ge tiers.files_checked "$n" 20
+
+# the check itself must catch both ways of breaking the rule
+printf '#include "darknet.h"\nint x;\n' >"$TMP/direct.c"
+printf '#include "fxq_stats.h"\n#include "fxq_layer.h"\nint x;\n' >"$TMP/indirect.c"
+if tier_deps "$TMP/direct.c" >/dev/null; then fail tiers.catches_direct "darknet.h not flagged"; else ok tiers.catches_direct; fi
+if tier_deps "$TMP/indirect.c" >/dev/null; then fail tiers.catches_upper_tier "fxq_layer.h not flagged"; else ok tiers.catches_upper_tier; fi
