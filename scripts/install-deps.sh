@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages darknet-fxq needs, if missing (sudo when not root).
 set -eu
-PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist"
+PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_eval.h"
 #include "fxq_fxw.h"
 #include "fxq_fxw_net.h"
@@ -45,6 +46,10 @@ int main(int argc, char **argv)
     /* biases finer than the accumulator are re-quantized from the floats */
     setenv("FXQ_KEEP_FLOAT", "1", 1);
     char why[1024];
+    if (!fxq_cli_output_ok(out, pos, 2, why, sizeof why)) {
+        fprintf(stderr, "fxq-pack: %s\n", why);
+        return 1;
+    }
     network *net = fxq_eval_load_net(pos[0], pos[1], 1, why, sizeof why);
     if (!net) {
         fprintf(stderr, "fxq-pack: %s\n", why);

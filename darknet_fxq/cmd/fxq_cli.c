@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fxq_cli.h"
+#include "fxq_outfile.h"
 
 int fxq_cli_int(const char *s, int lo, int hi, int *out)
 {
@@ -49,4 +50,9 @@ int fxq_cli_output_writable(const char *path, char *why, size_t why_len)
         return 0;
     }
     return 1;
+}
+
+int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *why, size_t why_len)
+{
+    return fxq_out_distinct(out, inputs, n, why, why_len) && fxq_cli_output_writable(out, why, why_len);
 }

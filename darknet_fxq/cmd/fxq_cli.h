@@ -13,4 +13,8 @@ int fxq_cli_pos_double(const char *s, double *out);
  * checked before a long run rather than discovered after it. 0 + why. */
 int fxq_cli_output_writable(const char *path, char *why, size_t why_len);
 
+/* fxq_cli_output_writable, and `out` is not the same file as any of the n
+ * `inputs` (fxq_out_distinct): checked before the work starts. */
+int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *why, size_t why_len);
+
 #endif

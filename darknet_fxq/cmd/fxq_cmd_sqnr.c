@@ -14,6 +14,7 @@
 #include "fxq_input.h"
 #include "fxq_layer.h"
 #include "fxq_sqnr.h"
+#include "fxq_outfile.h"
 #include "fxq_stats.h"
 
 static void fxq_sqnr_usage(FILE *f)
@@ -82,20 +83,11 @@ static void fxq_print_csv(FILE *out, const fxq_sqnr_report *r, const network *fx
 
 static int fxq_write_csv(const char *path, const fxq_sqnr_report *r, const network *fx, char *why, size_t why_len)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    FILE *f = o.f;
     fxq_print_csv(f, r, fx);
-    if (fclose(f) || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    return fxq_out_commit(&o, why, why_len);
 }
 
 static const char *fxq_step_name(const fxq_sqnr_step *s)
@@ -188,6 +180,11 @@ int fxq_cmd_sqnr(int argc, char **argv)
     }
     const char *cfg = pos[0], *fxcfg = pos[1], *weights = pos[2], *list = pos[3];
     char why[1024];
+    const char *inputs[] = {cfg, fxcfg, weights, list, stats_path};
+    if (csv_path && !fxq_cli_output_ok(csv_path, inputs, 5, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq sqnr: %s\n", why);
+        return 1;
+    }
     fxq_evalset set;
     network *flt = NULL, *fx = NULL, *wq = NULL, *f2 = NULL;
     fxq_stats *st = NULL;

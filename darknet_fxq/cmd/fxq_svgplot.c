@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fxq_svgplot.h"
+#include "fxq_outfile.h"
 
 #define W 860.0
 #define H 560.0
@@ -233,20 +234,10 @@ int fxq_svgplot_write(const fxq_plot *p, const char *path, char *why, size_t why
         snprintf(why, why_len, "%s: nothing to plot (no finite point)", path);
         return 0;
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    FILE *f = o.f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fxq_draw(f, p, &ax, &ay);
-    const int bad = ferror(f);
-    if (fclose(f) || bad || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    return fxq_out_commit(&o, why, why_len);
 }
