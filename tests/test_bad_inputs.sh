@@ -151,6 +151,10 @@ bad num.sqnr_huge_weight "huge.weights: layer 0" "" 0 -- "$DARKNET" fxq sqnr "$T
 bad num.quantize_nan_weight "nan.weights: layer 0" "$O/q.cfg" 0 -- "$DARKNET" fxq quantize "$TMP/float.cfg" "$TMP/nan.weights" "$TMP/c.list" -o "$O/q.cfg" --wbits 8
 bad num.bench_nan_weight "nan.weights: layer 0" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --weights "$TMP/nan.weights" --runs 1
 head -c 3000 "$W" >"$TMP/short.weights"
+{ cat "$W"; printf '\000\000\000\000'; } >"$TMP/long.weights"
+bad num.valid_long_weights "long.weights: 857152 bytes, the cfg needs exactly 857148" "" 0 -- "$DARKNET" fxq valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/long.weights"
+sed '0,/^filters=32/s//filters=32\ngroups=2/' "$TMP/float.cfg" >"$TMP/grouped.cfg"
+bad num.pack_grouped_cfg "w.weights: 857148 bytes, the cfg needs exactly" "$O/g.fxw" 0 -- "$BIN/fxq-pack" "$TMP/grouped.cfg" "$W" -o "$O/g.fxw"
 bad num.bench_short_weights "short.weights: 3000 bytes" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --weights "$TMP/short.weights" --runs 1
 bad num.bench_missing_weights "no-such.weights" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --weights "$TMP/no-such.weights" --runs 1
 for v in nan inf -inf 1e999; do

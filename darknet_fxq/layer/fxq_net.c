@@ -100,6 +100,12 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
                 while (i < net->n && end[i] <= (size_t)st.st_size) ++i;
                 snprintf(why, why_len, "%s: %lld bytes, the cfg needs %zu (layer %d's record is incomplete)", weights,
                          (long long)st.st_size, need, i);
+            } else if ((size_t)st.st_size > need) {
+                /* Darknet would load the first `need` bytes and ignore the
+                 * rest: weights of another cfg (a grouped vs. an ungrouped
+                 * convolution, say) that become NaN only after folding */
+                snprintf(why, why_len, "%s: %lld bytes, the cfg needs exactly %zu: weights of another network?",
+                         weights, (long long)st.st_size, need);
             } else {
                 const size_t header = fxq_weights_bytes(&(network){.n = 0}, hdr[0], hdr[1], NULL);
                 ok = fxq_weights_finite(f, weights, end, net->n, header, why, why_len);

@@ -98,7 +98,7 @@ int fxq_out_open(fxq_outfile *o, const char *path, char *why, size_t why_len)
     snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
     const int fd = mkstemp(o->tmp);
     if (fd < 0) {
-        snprintf(why, why_len, "%s: cannot create a file next to it: %s", path, strerror(errno));
+        snprintf(why, why_len, "%s: cannot write: cannot create a file next to it: %s", path, strerror(errno));
         goto fail;
     }
     fxq_track(o->tmp, 1);
