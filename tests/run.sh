@@ -17,7 +17,7 @@ else
     export DARKNET=./darknet TESTBIN=$BUILD/tests
 fi
 PATTERN=${1:-}
-LOG=$BUILD/test-logs
+LOG=$BUILD/test-logs$([ "$SAN" = 1 ] && echo -san) # a SAN run beside a plain one keeps its own logs
 mkdir -p "$LOG"
 
 if ! make --no-print-directory -f mk/build.mk unit-tests >"$LOG/build.log" 2>&1; then

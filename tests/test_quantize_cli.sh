@@ -133,8 +133,8 @@ bad kappa_text "--kappa wants a positive number" $C --wbits 8 --kappa fast --dry
 bad kappa_measured_no_stats "--kappa measured needs" $C --beta0 8 --kappa measured --dry-run
 bad no_quantizable "no \[convolutional\] or \[connected\] layer" "$TMP/noq.cfg" --wbits 8 --dry-run
 bad unknown_section "typo.cfg:5: unknown section type" "$TMP/typo.cfg" --wbits 8 --dry-run
-bad darknet_abort "Darknet cannot build this network" "$TMP/noin.cfg" --wbits 8 --dry-run
-bad empty_output "has an empty output" "$TMP/tiny.cfg" --wbits 8 --dry-run
+bad darknet_abort "noin.cfg:1: \[net\] has no input size" "$TMP/noin.cfg" --wbits 8 --dry-run
+bad empty_output "tiny.cfg:5: \[convolutional\] (layer 0): size=7 is larger than its input" "$TMP/tiny.cfg" --wbits 8 --dry-run
 bad missing_cfg "No such file or directory" "$TMP/nope.cfg" --wbits 8 --dry-run
 bad out_is_input "would overwrite an input" "$TMP/in.cfg" $W data/fmnist/calib1k.list -o "$TMP/in.cfg" --wbits 8
 bad out_is_input_other_path "would overwrite an input" "$TMP/in.cfg" $W data/fmnist/calib1k.list -o "$TMP/./in.cfg" --wbits 8

@@ -60,7 +60,7 @@ static int inspect_weights(const char *path, FILE *fp)
         fprintf(stderr, "fxq-inspect: %s: neither .fxw nor Darknet .weights (too short)\n", path);
         return 1;
     }
-    const int wide = (v[0] * 10 + v[1]) >= 2 && v[0] < 1000 && v[1] < 1000;
+    const int wide = ((long long)v[0] * 10 + v[1]) >= 2 && v[0] < 1000 && v[1] < 1000; /* no int overflow */
     if (!fseek(fp, 0, SEEK_END)) size = ftell(fp);
     const long header = wide ? 20 : 16;
     if (v[0] < 0 || v[0] > 1000000 || v[1] < 0 || size < header) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_eval.h"
 #include "fxq_fxw.h"
 #include "fxq_fxw_net.h"
@@ -44,6 +45,10 @@ int main(int argc, char **argv)
     }
     /* the layers keep their bias codes: no float weights needed after loading */
     char why[1024];
+    if (!fxq_cli_output_ok(out, pos, 2, why, sizeof why)) {
+        fprintf(stderr, "fxq-pack: %s\n", why);
+        return 1;
+    }
     network *net = fxq_eval_load_net(pos[0], pos[1], 1, why, sizeof why);
     if (!net) {
         fprintf(stderr, "fxq-pack: %s\n", why);

@@ -3,6 +3,7 @@
  * `save_weights` writes for the fixed-point network. Needs no cfg. */
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_fxw.h"
 #include "fxq_fxw_net.h"
 
@@ -33,6 +34,10 @@ int main(int argc, char **argv)
         return 2;
     }
     char why[1024];
+    if (!fxq_cli_output_ok(out, &in, 1, why, sizeof why)) {
+        fprintf(stderr, "fxq-unpack: %s\n", why);
+        return 1;
+    }
     fxq_fxw *f = fxq_fxw_read(in, why, sizeof why);
     if (!f) {
         fprintf(stderr, "fxq-unpack: %s\n", why);

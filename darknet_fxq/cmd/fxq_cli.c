@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fxq_cli.h"
+#include "fxq_outfile.h"
 
 int fxq_cli_int(const char *s, int lo, int hi, int *out)
 {
@@ -62,4 +63,9 @@ int fxq_cli_usage_error(const char *verb, const char *what, const char *arg)
     fprintf(stderr, "darknet fxq %s: %s%s%s (see darknet fxq %s --help)\n", verb, what, arg ? ": " : "",
             arg ? arg : "", verb);
     return 2;
+}
+
+int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *why, size_t why_len)
+{
+    return fxq_out_distinct(out, inputs, n, why, why_len) && fxq_cli_output_writable(out, why, why_len);
 }

@@ -19,5 +19,8 @@ int fxq_cli_fail(const char *verb, const char *why);
 /* "darknet fxq VERB: what[: arg] (see darknet fxq VERB --help)"; returns 2
  * (the exit status of a usage error). */
 int fxq_cli_usage_error(const char *verb, const char *what, const char *arg);
+/* fxq_cli_output_writable, and `out` is not the same file as any of the n
+ * `inputs` (fxq_out_distinct): checked before the work starts. */
+int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *why, size_t why_len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fxq_cmd.h"
+#include "fxq_eval.h"
 #include "fxq_layer.h"
 #include "fxq_walk.h"
 #include "utils.h"
@@ -75,7 +76,13 @@ int fxq_cmd_bench(int argc, char **argv)
 
     network *nets[FXQ_BENCH_MAX];
     for (int c = 0; c < ncfg; ++c) {
-        nets[c] = weights ? load_network((char *)cfgs[c], (char *)weights, 0) : parse_network_cfg((char *)cfgs[c]);
+        char why[1024];
+        /* the checked loader: a short or non-finite weights file is an error
+         * here, not a benchmark of garbage */
+        if (!(nets[c] = fxq_eval_load_net(cfgs[c], weights, 1, why, sizeof why))) {
+            fprintf(stderr, "darknet fxq bench: %s\n", why);
+            return 1;
+        }
         set_batch_network(nets[c], 1);
         if (nets[c]->n != nets[0]->n || nets[c]->inputs != nets[0]->inputs) {
             fprintf(stderr, "darknet fxq bench: %s: not the same network as %s\n", cfgs[c], cfgs[0]);

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "fxq_cfgtext.h"
+#include "fxq_cfgcheck.h"
 #include "fxq_cli.h"
+#include "fxq_outfile.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_input.h"
@@ -236,17 +238,12 @@ static int fxq_same_file(const char *a, const char *b)
 static int fxq_check_output(const fxq_quantize_args *a, const char *out, char *why, size_t why_len)
 {
     for (int i = 0; i < a->npos; ++i) {
-        if (fxq_same_file(out, a->pos[i])) {
+        if (!strcmp(out, a->pos[i])) {
             snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", out);
             return 0;
         }
     }
-    struct stat st;
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, why_len, "%s: is a directory", out);
-        return 0;
-    }
-    return fxq_cli_output_writable(out, why, why_len);
+    return fxq_cli_output_ok(out, (const char *const *)a->pos, a->npos, why, why_len);
 }
 
 
@@ -341,20 +338,7 @@ static int fxq_write_csv(const fxq_qplan *p, const char *path, char *why, size_t
     fxq_qreport_csv(m, p);
     fclose(m);
     /* the same temp-file-then-rename path as the cfg: one text "section" */
-    int ok = 0;
-    char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof tmpl, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmpl);
-    if (fd >= 0) {
-        const mode_t mask = umask(0);
-        umask(mask);
-        fchmod(fd, 0666 & ~mask);
-        ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        ok = ok && rename(tmpl, path) == 0;
-        if (!ok) unlink(tmpl);
-    }
-    if (!ok) snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
+    const int ok = fxq_out_write_all(path, buf, len, why, why_len);
     free(buf);
     return ok;
 }
@@ -378,6 +362,7 @@ int fxq_cmd_quantize(int argc, char **argv)
         return fxq_quantize_fail("--csv and -o name the same file");
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
+    if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
     fxq_cfgtext *text = fxq_cfgtext_read(a.pos[0], why, sizeof why);
     if (!text) return fxq_quantize_fail(why);
     fxq_stats *stats = NULL;

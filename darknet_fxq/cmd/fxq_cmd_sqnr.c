@@ -185,6 +185,11 @@ int fxq_cmd_sqnr(int argc, char **argv)
     }
     const char *cfg = pos[0], *fxcfg = pos[1], *weights = pos[2], *list = pos[3];
     char why[1024];
+    const char *inputs[] = {cfg, fxcfg, weights, list, stats_path};
+    if (csv_path && !fxq_cli_output_ok(csv_path, inputs, 5, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq sqnr: %s\n", why);
+        return 1;
+    }
     fxq_evalset set;
     network *flt = NULL, *fx = NULL, *wq = NULL, *f2 = NULL;
     fxq_stats *st = NULL;

@@ -152,7 +152,16 @@ static int fxq_stats_emit(const fxq_stats *s, const fxq_stats_args *a)
 static int fxq_stats_merge_files(const fxq_stats_args *a)
 {
     char why[1024], msg[1200];
-    if (a->out && !fxq_cli_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
+    if (a->out) {
+        /* every merged file (and the cfg) is an input the output must spare */
+        const char **in = calloc((size_t)a->nfiles + 1, sizeof *in);
+        if (!in) return fxq_stats_fail("out of memory");
+        in[0] = a->cfg;
+        memcpy(in + 1, a->files, (size_t)a->nfiles * sizeof *in);
+        const int ok = fxq_cli_output_ok(a->out, in, a->nfiles + 1, why, sizeof why);
+        free(in);
+        if (!ok) return fxq_stats_fail(why);
+    }
     fxq_stats *all = NULL;
     int rc = 0;
     for (int i = 0; i < a->nfiles && !rc; ++i) {
@@ -197,7 +206,8 @@ static int fxq_stats_record(const fxq_stats_args *a)
         return fxq_stats_fail(why);
     }
     fclose(wf);
-    if (a->out && !fxq_cli_output_writable(a->out, why, sizeof why)) return fxq_stats_fail(why);
+    const char *in[] = {cfg, weights, list};
+    if (a->out && !fxq_cli_output_ok(a->out, in, 3, why, sizeof why)) return fxq_stats_fail(why);
     int n = 0;
     char **paths = fxq_list_read(list, a->n, &n, why, sizeof why);
     if (!paths) return fxq_stats_fail(why);

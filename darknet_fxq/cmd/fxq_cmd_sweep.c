@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_cfgcheck.h"
 #include "fxq_cli.h"
+#include "fxq_outfile.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_file.h"
@@ -34,10 +36,10 @@ static void fxq_sweep_usage(FILE *f)
                "  paper's Figure 3: each budget is quantized like `fxq quantize`, every distinct\n"
                "  network is evaluated on the data file's valid= list, and model size (weights,\n"
                "  Mbit) is written beside top-1 error.\n"
-               "ranges: LO:HI or LO:HI:STEP (step 1 by default), or 'none'\n"
-               "  --wbits R        equal bit-widths (default 2:8)\n"
-               "  --beta0 R        first layer's weight bits, the rest by Eq. 15/16 (default 4:14)\n"
-               "  --sqnr R         minimum predicted output SQNR in dB (default 2:26:2)\n"
+               "ranges: LO:HI or LO:HI:STEP (step 1 by default), or 'none'; outside the limits = error\n"
+               "  --wbits R        equal bit-widths, integers in 2..16 (default 2:8)\n"
+               "  --beta0 R        first layer's weight bits, 1..32; the rest by Eq. 15/16 (default 4:14)\n"
+               "  --sqnr R         minimum predicted output SQNR in dB, 0..200 (default 2:26:2)\n"
                "options:\n"
                "  -o FILE          the CSV (required)\n"
                "  --plot FILE      an SVG plot of model size vs top-1 error, both series\n"
@@ -61,7 +63,9 @@ typedef struct fxq_range {
     int on;
 } fxq_range;
 
-static int fxq_parse_range(const char *s, fxq_range *r)
+/* LO[:HI[:STEP]] inside [min, max] (integers only when `integral`): a range
+ * that reaches outside is an error, not silently clipped to what runs. */
+static int fxq_parse_range(const char *s, fxq_range *r, double min, double max, int integral)
 {
     if (!strcmp(s, "none")) {
         r->on = 0;
@@ -70,11 +74,22 @@ static int fxq_parse_range(const char *s, fxq_range *r)
     char *end;
     r->lo = strtod(s, &end);
     r->hi = r->lo, r->step = 1, r->on = 1;
+    if (end == s) return 0;
     if (*end == ':') {
-        r->hi = strtod(end + 1, &end);
-        if (*end == ':') r->step = strtod(end + 1, &end);
+        const char *h = end + 1;
+        r->hi = strtod(h, &end);
+        if (end == h) return 0;
+        if (*end == ':') {
+            h = end + 1;
+            r->step = strtod(h, &end);
+            if (end == h) return 0;
+        }
     }
-    return !*end && isfinite(r->lo) && isfinite(r->hi) && r->step > 0 && r->hi >= r->lo && (r->hi - r->lo) / r->step < 1000;
+    if (*end || !isfinite(r->lo) || !isfinite(r->hi) || !isfinite(r->step) || !(r->step > 0) || r->hi < r->lo ||
+        r->lo < min || r->hi > max || (r->hi - r->lo) / r->step >= 1000)
+        return 0;
+    if (integral && (r->lo != floor(r->lo) || r->hi != floor(r->hi) || r->step != floor(r->step))) return 0;
+    return 1;
 }
 
 typedef struct fxq_sweep_args {
@@ -122,9 +137,9 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
         else if (!strcmp(k, "--plot")) a->plot = v;
         else if (!strcmp(k, "--stats")) a->stats = v;
         else if (!strcmp(k, "--keep")) a->keep = v;
-        else if (!strcmp(k, "--wbits")) ok = fxq_parse_range(v, &a->wbits);
-        else if (!strcmp(k, "--beta0")) ok = fxq_parse_range(v, &a->beta0);
-        else if (!strcmp(k, "--sqnr")) ok = fxq_parse_range(v, &a->sqnr);
+        else if (!strcmp(k, "--wbits")) ok = fxq_parse_range(v, &a->wbits, FXQ_MIN_BITS, FXQ_MAX_BITS, 1);
+        else if (!strcmp(k, "--beta0")) ok = fxq_parse_range(v, &a->beta0, 1, 32, 0);
+        else if (!strcmp(k, "--sqnr")) ok = fxq_parse_range(v, &a->sqnr, 0, 200, 0);
         else if (!strcmp(k, "-n")) ok = fxq_cli_int(v, 1, 100000000, &a->limit);
         else if (!strcmp(k, "--calib-n")) ok = fxq_cli_int(v, 1, 100000000, &a->calib_n);
         else if (!strcmp(k, "--batch")) ok = fxq_cli_int(v, 1, 4096, &a->batch);
@@ -276,7 +291,9 @@ int fxq_cmd_sweep(int argc, char **argv)
         int np = 0;
         const char *plot = argc >= 5 && !strcmp(argv[3], "--plot") ? argv[4] : NULL;
         const char *title = argc >= 7 && !strcmp(argv[5], "--title") ? argv[6] : argv[2];
-        if (!fxq_sweep_read_csv(argv[2], pts, &np, &fr, why, sizeof why) ||
+        const char *in = argv[2];
+        if ((plot && !fxq_cli_output_ok(plot, &in, 1, why, sizeof why)) ||
+            !fxq_sweep_read_csv(argv[2], pts, &np, &fr, why, sizeof why) ||
             (plot && !fxq_sweep_plot(plot, pts, np, &fr, title, why, sizeof why))) {
             fprintf(stderr, "darknet fxq sweep: %s\n", why);
             return 1;
@@ -305,7 +322,17 @@ int fxq_cmd_sweep(int argc, char **argv)
         snprintf(why, sizeof why, "out of memory");
         goto fail;
     }
+    /* every output checked before the sweep runs: a bad --plot path must
+     * not be found after an hour, next to a CSV already written */
+    const char *inputs[] = {a.pos[0], a.pos[1], a.pos[2], a.pos[3], a.stats};
+    if (!fxq_cli_output_ok(a.csv, inputs, 5, why, sizeof why)) goto fail;
+    if (a.plot && !fxq_cli_output_ok(a.plot, inputs, 5, why, sizeof why)) goto fail;
+    if (a.plot && (!strcmp(a.plot, a.csv) || !fxq_out_distinct(a.plot, &a.csv, 1, why, sizeof why))) {
+        snprintf(why, sizeof why, "%s: -o and --plot name the same file", a.plot);
+        goto fail;
+    }
     if (!fxq_evalset_open(a.pos[0], NULL, &set, why, sizeof why)) goto fail;
+    if (!fxq_cfgcheck_file(a.pos[1], why, sizeof why)) goto fail; /* the cfg's own errors first */
     if (!(text = fxq_cfgtext_read(a.pos[1], why, sizeof why))) goto fail;
     if (!(ns = fxq_netshape_probe(a.pos[1], why, sizeof why))) goto fail;
     if (!(flt = fxq_eval_load_net(a.pos[1], a.pos[2], a.batch, why, sizeof why))) goto fail;

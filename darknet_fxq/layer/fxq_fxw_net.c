@@ -8,6 +8,7 @@
 #include "fxq_fold.h"
 #include "fxq_fxw.h"
 #include "fxq_fxw_net.h"
+#include "fxq_outfile.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
 #include "fxq_net.h"
@@ -160,13 +161,9 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
 
 int fxq_fxw_write_weights(const fxq_fxw *f, const char *path, char *why, size_t why_len)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        return 0;
-    }
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    FILE *fp = o.f;
     /* save_weights' header: version 0.2.0, then images seen as size_t */
     const int version[3] = {0, 2, 0};
     const size_t seen = (size_t)f->seen;
@@ -182,13 +179,12 @@ int fxq_fxw_write_weights(const fxq_fxw *f, const char *path, char *why, size_t 
         if (ok && n) ok = fwrite(buf ? buf : r->floats, sizeof(float), n, fp) == n;
         free(buf);
     }
-    if (fclose(fp)) ok = 0;
-    if (!ok || rename(tmp, path)) {
+    if (!ok) {
         snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
+        fxq_out_abort(&o);
         return 0;
     }
-    return 1;
+    return fxq_out_commit(&o, why, why_len);
 }
 
 /* --- loading (the load_weights_upto hook) -------------------------------- */

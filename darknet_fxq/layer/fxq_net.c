@@ -7,61 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_cfgcheck.h"
+#include "fxq_cfghook.h"
 #include "fxq_net.h"
-
-/* parser.c's section-name table (not in any header). */
-LAYER_TYPE string_to_layer_type(char *type);
-
-/* Darknet strips every blank from a cfg line before reading it. */
-static void fxq_strip(char *s)
-{
-    char *d = s;
-    for (; *s; ++s)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') *d++ = *s;
-    *d = 0;
-}
 
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len)
 {
-    FILE *f = fopen(cfg, "r");
-    if (!f) {
-        snprintf(why, why_len, "%s: %s", cfg, strerror(errno));
-        return 0;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    long lineno = 0, sections = 0;
-    int ok = 1;
-    while (ok && getline(&line, &cap, f) >= 0) {
-        ++lineno;
-        fxq_strip(line);
-        if (!line[0] || line[0] == '#' || line[0] == ';') continue;
-        if (line[0] == '[') {
-            LAYER_TYPE t = string_to_layer_type(line);
-            if (sections == 0 && t != NETWORK) {
-                snprintf(why, why_len, "%s:%ld: first section must be [net] or [network], not %s", cfg, lineno, line);
-                ok = 0;
-            } else if (sections > 0 && (t == BLANK || t == NETWORK)) {
-                snprintf(why, why_len, "%s:%ld: unknown layer type %s", cfg, lineno, line);
-                ok = 0;
-            }
-            ++sections;
-        } else if (!sections) {
-            snprintf(why, why_len, "%s:%ld: option outside any section", cfg, lineno);
-            ok = 0;
-        }
-    }
-    if (ok && ferror(f)) {
-        snprintf(why, why_len, "%s: %s", cfg, strerror(errno));
-        ok = 0;
-    }
-    if (ok && sections < 2) {
-        snprintf(why, why_len, "%s: no layers (need [net] and at least one layer section)", cfg);
-        ok = 0;
-    }
-    free(line);
-    fclose(f);
-    return ok;
+    return fxq_cfgcheck_file(cfg, why, why_len);
 }
 
 /* What load_convolutional_weights / load_connected_weights read. */
@@ -111,7 +63,10 @@ size_t fxq_layer_weight_floats(const layer *l)
 size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer_end)
 {
     size_t bytes = 3 * sizeof(int);
-    bytes += ((major * 10 + minor) >= 2 && major < 1000 && minor < 1000) ? sizeof(size_t) : sizeof(int);
+    /* upstream's test, (major*10 + minor) >= 2 && both < 1000, without its
+     * signed overflow on a hostile header: 64-bit arithmetic */
+    const long long version = (long long)major * 10 + minor;
+    bytes += (version >= 2 && major < 1000 && minor < 1000) ? sizeof(size_t) : sizeof(int);
     for (int i = 0; i < net->n; ++i) {
         const layer *l = &net->layers[i];
         if (!l->dontload) bytes += fxq_layer_weight_floats(l) * sizeof(float);
@@ -134,6 +89,10 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
         snprintf(why, why_len, "%s: not a regular file", weights);
     } else if (fread(hdr, sizeof(int), 3, f) != 3) {
         snprintf(why, why_len, "%s: too short for a .weights header (%lld bytes)", weights, (long long)st.st_size);
+    } else if (hdr[0] < 0 || hdr[0] >= 1000 || hdr[1] < 0 || hdr[1] >= 1000) {
+        /* upstream only ever writes 0.1.0 / 0.2.0 (1000 is its own limit) */
+        snprintf(why, why_len, "%s: version %d.%d.%d in its header: not a Darknet .weights file", weights, hdr[0],
+                 hdr[1], hdr[2]);
     } else {
         size_t *end = calloc((size_t)net->n, sizeof *end);
         if (!end) {
@@ -145,8 +104,15 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
                 while (i < net->n && end[i] <= (size_t)st.st_size) ++i;
                 snprintf(why, why_len, "%s: %lld bytes, the cfg needs %zu (layer %d's record is incomplete)", weights,
                          (long long)st.st_size, need, i);
+            } else if ((size_t)st.st_size > need) {
+                /* Darknet would load the first `need` bytes and ignore the
+                 * rest: weights of another cfg (a grouped vs. an ungrouped
+                 * convolution, say) that become NaN only after folding */
+                snprintf(why, why_len, "%s: %lld bytes, the cfg needs exactly %zu: weights of another network?",
+                         weights, (long long)st.st_size, need);
             } else {
-                ok = 1;
+                const size_t header = fxq_weights_bytes(&(network){.n = 0}, hdr[0], hdr[1], NULL);
+                ok = fxq_weights_finite(f, weights, end, net->n, header, why, why_len);
             }
             free(end);
         }
@@ -155,65 +121,14 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
     return ok;
 }
 
-/* Copy of cfg with [net]'s batch/subdivisions replaced; path in tmp (size n). */
-static int fxq_cfg_with_batch(const char *cfg, int batch, char *tmp, size_t n, char *why, size_t why_len)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(tmp, n, "%s/fxq-cfg.XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(why, why_len, "%s: cannot create a temporary copy: %s", cfg, strerror(errno));
-        return 0;
-    }
-    FILE *out = fdopen(fd, "w"), *in = fopen(cfg, "r");
-    char *line = NULL, *probe = NULL;
-    size_t cap = 0, pcap = 0;
-    int in_net = 0, ok = out && in;
-    while (ok && getline(&line, &cap, in) >= 0) {
-        /* decide on the stripped text, as Darknet reads it */
-        size_t len = strlen(line) + 1;
-        if (len > pcap && !(probe = realloc(probe, pcap = len))) {
-            ok = 0;
-            break;
-        }
-        memcpy(probe, line, len);
-        fxq_strip(probe);
-        if (probe[0] == '[') {
-            in_net = string_to_layer_type(probe) == NETWORK;
-            fputs(line, out);
-            if (in_net) fprintf(out, "\nbatch=%d\nsubdivisions=1\n", batch);
-            continue;
-        }
-        if (in_net && (!strncmp(probe, "batch=", 6) || !strncmp(probe, "subdivisions=", 13))) continue;
-        fputs(line, out);
-    }
-    if (in) fclose(in);
-    if (out) {
-        if (ferror(out)) ok = 0;
-        if (fclose(out)) ok = 0;
-    } else {
-        close(fd);
-    }
-    free(line);
-    free(probe);
-    if (!ok) {
-        snprintf(why, why_len, "%s: cannot write a temporary copy in %s", cfg, tmp);
-        unlink(tmp);
-    }
-    return ok;
-}
-
 network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
     if (!fxq_cfg_check(cfg, why, why_len)) return NULL;
-    char tmp[4096];
-    const char *parse = cfg;
-    if (batch > 0) {
-        if (!fxq_cfg_with_batch(cfg, batch, tmp, sizeof tmp, why, why_len)) return NULL;
-        parse = tmp;
-    }
-    network *net = parse_network_cfg((char *)parse);
-    if (parse != cfg) unlink(tmp);
+    /* the batch goes in through the parser hook: no modified copy of the
+     * user's cfg on disk, and every message names the user's file */
+    fxq_cfg_set_batch(batch);
+    network *net = parse_network_cfg((char *)cfg);
+    fxq_cfg_set_batch(0);
     if (!net) {
         snprintf(why, why_len, "%s: Darknet could not parse it", cfg);
         return NULL;

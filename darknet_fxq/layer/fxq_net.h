@@ -9,9 +9,8 @@
 
 #include "darknet.h"
 
-/* Checks that `cfg` is readable, starts with [net]/[network], has at least
- * one layer, names only section types this Darknet knows, and has no option
- * outside a section. 0 + why otherwise. */
+/* fxq_cfgcheck_file (fxq_cfgcheck.h): sections, keys, values and shapes
+ * checked as Darknet's parser would meet them. 0 + "file:line: why". */
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len);
 
 /* Floats of layer l's record in a .weights file (what upstream's
@@ -28,9 +27,15 @@ size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer
  * (naming the file and the first layer it cannot fill) otherwise. */
 int fxq_weights_check(const network *net, const char *weights, char *why, size_t why_len);
 
+/* fxq_weights_scan.c: the floats of layers 0..n-1 (ending at layer_end[i],
+ * starting after `header` bytes) are finite and |x| <= 1e15. 0 + why naming
+ * the file and layer otherwise. Called by fxq_weights_check. */
+int fxq_weights_finite(FILE *f, const char *path, const size_t *layer_end, int n, size_t header, char *why,
+                       size_t why_len);
+
 /* cfg (+ weights when not NULL), validated, parsed for `batch` images per
- * forward pass (batch <= 0: the cfg's own batch; the cfg is re-read with
- * batch/subdivisions replaced so buffers are sized for it), inference mode.
+ * forward pass (batch <= 0: the cfg's own batch; otherwise [net] batch/subdivisions
+ * are replaced as the parser reads them, so buffers are sized for it), inference mode.
  * NULL + why on failure. Darknet still prints its layer table on stderr. */
 network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 /* The same with Darknet's layer table kept off stderr: for replicas of a

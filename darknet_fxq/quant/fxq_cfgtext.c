@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fxq_cfgtext.h"
+#include "fxq_outfile.h"
 
 /* Every section name Darknet's string_to_layer_type accepts; anything else
  * becomes a zero-sized layer there and crashes a later layer. */
@@ -224,24 +225,10 @@ static int put_line(FILE *f, const char *raw)
 int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header, char *const *added,
                       char *why, size_t why_len)
 {
-    const size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        snprintf(why, why_len, "out of memory");
-        return 0;
-    }
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(why, why_len, "%s: cannot create a file next to it: %s", path, strerror(errno));
-        free(tmp);
-        return 0;
-    }
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 is not what a cfg needs */
-    FILE *f = fdopen(fd, "w");
-    int ok = f != NULL;
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    FILE *f = o.f;
+    int ok = 1;
     if (ok && header) ok = fputs(header, f) >= 0;
     for (int s = 0; s < c->nsec && ok; ++s) {
         const int after = added && added[s] ? insert_after(c, s) : -1;
@@ -255,14 +242,10 @@ int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header
             if (ok && i == after) ok = fputs(added[s], f) >= 0;
         }
     }
-    if (ok) ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    const int saved = errno;
-    if (f ? fclose(f) != 0 : close(fd) != 0) ok = 0;
-    if (ok && rename(tmp, path) != 0) ok = 0;
     if (!ok) {
-        snprintf(why, why_len, "%s: write failed: %s", path, strerror(errno ? errno : saved));
-        unlink(tmp);
+        snprintf(why, why_len, "%s: write failed: %s", path, strerror(errno));
+        fxq_out_abort(&o);
+        return 0;
     }
-    free(tmp);
-    return ok;
+    return fxq_out_commit(&o, why, why_len);
 }

@@ -1,25 +1,15 @@
-/* See fxq_file.h. */
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
+/* See fxq_file.h. The temp-file, device and signal rules are fxq_outfile's. */
 #include "fxq_file.h"
+#include "fxq_outfile.h"
 
 int fxq_file_write(const char *path, int (*emit)(FILE *f, void *ctx), void *ctx, char *why, size_t why_len)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    if (!emit(o.f, ctx)) {
+        fxq_out_abort(&o);
+        snprintf(why, why_len, "%s: cannot write", path);
         return 0;
     }
-    errno = 0;
-    const int ok = emit(f, ctx) && !ferror(f);
-    if (fclose(f) || !ok || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    return fxq_out_commit(&o, why, why_len);
 }

@@ -1,5 +1,5 @@
-/* Writing an output file whole or not at all: into "<path>.tmp.<pid>",
- * renamed over `path` only when every byte was written. */
+/* Writing an output file whole or not at all, through fxq_outfile.h (temp file
+ * and rename for regular files, devices and FIFOs written in place). */
 #ifndef FXQ_FILE_H
 #define FXQ_FILE_H
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fxq_fxw.h"
+#include "fxq_outfile.h"
 
 #define FXQ_FXW_REC_HEAD 8    /* kind, type, flags, layer */
 #define FXQ_FXW_FIXED_HEAD 24 /* units, fan_in, 8 x i16 */
@@ -399,18 +400,9 @@ int fxq_fxw_write(const fxq_fxw *f, const char *path, char *why, size_t why_len)
     size_t len;
     unsigned char *p = fxq_fxw_serialize(f, &len, why, why_len);
     if (!p) return 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    int ok = fp && fwrite(p, 1, len, fp) == len;
-    if (fp && fclose(fp)) ok = 0;
+    const int ok = fxq_out_write_all(path, p, len, why, why_len);
     free(p);
-    if (!ok || rename(tmp, path)) {
-        snprintf(why, why_len, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return 0;
-    }
-    return 1;
+    return ok;
 }
 
 void fxq_fxw_measure(const fxq_fxw *f, fxq_fxw_sizes *s)

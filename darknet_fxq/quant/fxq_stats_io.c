@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fxq_stats.h"
+#include "fxq_outfile.h"
 
 #define FXQ_STATS_VERSION 1
 
@@ -58,55 +59,15 @@ static int fxq_write_all(const fxq_stats *s, FILE *f)
 
 int fxq_stats_write(const fxq_stats *s, const char *path, char *why, size_t why_len)
 {
-    if (!strcmp(path, "-")) {
-        if (!fxq_write_all(s, stdout) || fflush(stdout)) {
-            snprintf(why, why_len, "writing to stdout: %s", strerror(errno));
-            return 0;
-        }
-        return 1;
-    }
-    /* temp file in the same directory, renamed over `path` only once it is
-     * complete: a failed or interrupted run never leaves a partial file */
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp) {
-        snprintf(why, why_len, "%s: out of memory", path);
+    /* temp file + rename for a regular file, direct for "-" and devices */
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    if (!fxq_write_all(s, o.f)) {
+        snprintf(why, why_len, "%s: write failed: %s", strcmp(path, "-") ? path : "stdout", strerror(errno));
+        fxq_out_abort(&o);
         return 0;
     }
-    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(why, why_len, "%s: cannot create: %s", path, strerror(errno));
-        goto free_tmp;
-    }
-    /* mkstemp creates 0600; a stats file is as readable as any output */
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto unlink_tmp;
-    }
-    int ok = fxq_write_all(s, f);
-    int err = errno;
-    if (fclose(f) || !ok) {
-        snprintf(why, why_len, "%s: write failed: %s", path, strerror(ok ? errno : err));
-        goto unlink_tmp;
-    }
-    if (rename(tmp, path)) {
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
-        goto unlink_tmp;
-    }
-    free(tmp);
-    return 1;
-
-unlink_tmp:
-    unlink(tmp);
-free_tmp:
-    free(tmp);
-    return 0;
+    return fxq_out_commit(&o, why, why_len);
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -157,7 +118,9 @@ static int fxq_parse_f64(const char *v, double *out)
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (end == v || *end || (errno && fabs(x) > 1)) return 0; /* underflow to subnormal is fine */
+    /* underflow to subnormal is fine; NaN/Inf never come from a recording and
+     * would silently steer the allocation */
+    if (end == v || *end || (errno && fabs(x) > 1) || !isfinite(x)) return 0;
     *out = x;
     return 1;
 }
@@ -245,7 +208,7 @@ static int fxq_rd_record(fxq_reader *r, fxq_stats *st, int *rec, int *tensor_nex
         }
         if (!ok) {
             char msg[96];
-            snprintf(msg, sizeof msg, "bad value for '%s'", kv);
+            snprintf(msg, sizeof msg, "bad value for '%s': '%.24s' (a finite number expected)", kv, v);
             return fxq_rd_fail(r, msg);
         }
         have |= 1 << k;

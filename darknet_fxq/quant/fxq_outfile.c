@@ -1,0 +1,173 @@
+/* Safe output files (see fxq_outfile.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fxq_outfile.h"
+
+int fxq_out_distinct(const char *out, const char *const *inputs, int n, char *why, size_t why_len)
+{
+    struct stat so, si;
+    if (!strcmp(out, "-") || stat(out, &so)) return 1; /* a new file cannot be an input */
+    if (S_ISDIR(so.st_mode)) {
+        snprintf(why, why_len, "%s: is a directory", out);
+        return 0;
+    }
+    for (int i = 0; i < n; ++i) {
+        if (!inputs[i] || strcmp(inputs[i], "-") == 0 || stat(inputs[i], &si)) continue;
+        if (si.st_dev == so.st_dev && si.st_ino == so.st_ino && S_ISREG(so.st_mode)) {
+            snprintf(why, why_len, "%s: is the input %s: the output would overwrite an input; choose another path", out,
+                     inputs[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Temp files alive now, removed by the exit/signal handlers. A process has
+ * at most a few outputs open at once. */
+#define FXQ_OUT_MAX_LIVE 16
+static char *volatile fxq_live[FXQ_OUT_MAX_LIVE];
+
+static void fxq_unlink_live(void)
+{
+    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
+        if (fxq_live[i]) unlink(fxq_live[i]);
+}
+
+static void fxq_on_signal(int sig)
+{
+    fxq_unlink_live(); /* unlink is async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void fxq_track(char *tmp, int add)
+{
+    static int installed;
+    if (!installed) {
+        installed = 1;
+        atexit(fxq_unlink_live);
+        const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; ++i) {
+            struct sigaction sa, old;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = fxq_on_signal;
+            sigemptyset(&sa.sa_mask);
+            /* leave a caller's own handler (or an inherited SIG_IGN) alone */
+            if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) sigaction(sigs[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i) {
+        if (add && !fxq_live[i]) {
+            fxq_live[i] = tmp;
+            return;
+        }
+        if (!add && fxq_live[i] == tmp) {
+            fxq_live[i] = NULL;
+            return;
+        }
+    }
+}
+
+int fxq_out_open(fxq_outfile *o, const char *path, char *why, size_t why_len)
+{
+    memset(o, 0, sizeof *o);
+    struct stat st;
+    if (!strcmp(path, "-")) {
+        o->f = stdout;
+        return 1;
+    }
+    if (!(o->path = strdup(path))) goto oom;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(why, why_len, "%s: is a directory", path);
+            goto fail;
+        }
+        if (!(o->f = fopen(path, "wb"))) {
+            snprintf(why, why_len, "%s: cannot open for writing: %s", path, strerror(errno));
+            goto fail;
+        }
+        return 1;
+    }
+    const size_t len = strlen(path) + 16;
+    if (!(o->tmp = malloc(len))) goto oom;
+    snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+    const int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s: cannot write: cannot create a file next to it: %s", path, strerror(errno));
+        goto fail;
+    }
+    fxq_track(o->tmp, 1);
+    /* mkstemp creates 0600; an output is as readable as any file we create */
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    if (!(o->f = fdopen(fd, "wb"))) {
+        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+        close(fd);
+        fxq_out_abort(o);
+        return 0;
+    }
+    return 1;
+oom:
+    snprintf(why, why_len, "%s: out of memory", path);
+fail:
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+void fxq_out_abort(fxq_outfile *o)
+{
+    if (o->f && o->f != stdout) fclose(o->f);
+    if (o->tmp) {
+        unlink(o->tmp);
+        fxq_track(o->tmp, 0);
+    }
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+int fxq_out_commit(fxq_outfile *o, char *why, size_t why_len)
+{
+    const char *name = o->path ? o->path : "stdout";
+    int ok = !ferror(o->f) && fflush(o->f) == 0;
+    int err = errno;
+    if (o->f == stdout) {
+        if (!ok) snprintf(why, why_len, "writing to stdout: %s", strerror(err));
+        memset(o, 0, sizeof *o);
+        return ok;
+    }
+    if (ok && o->tmp && fsync(fileno(o->f))) ok = 0, err = errno;
+    if (fclose(o->f) && ok) ok = 0, err = errno;
+    o->f = NULL;
+    if (ok && o->tmp && rename(o->tmp, o->path)) ok = 0, err = errno;
+    if (!ok) {
+        snprintf(why, why_len, "%s: write failed: %s", name, strerror(err ? err : EIO));
+        fxq_out_abort(o);
+        return 0;
+    }
+    if (o->tmp) fxq_track(o->tmp, 0);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+    return 1;
+}
+
+int fxq_out_write_all(const char *path, const void *data, size_t len, char *why, size_t why_len)
+{
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    if (len && fwrite(data, 1, len, o.f) != len) {
+        snprintf(why, why_len, "%s: write failed: %s", path, strerror(errno));
+        fxq_out_abort(&o);
+        return 0;
+    }
+    return fxq_out_commit(&o, why, why_len);
+}
