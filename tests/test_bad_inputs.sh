@@ -181,6 +181,21 @@ bad up.valid_missing_weights "Couldn't open file: .*no-such.weights" "" 0 -- "$D
 bad up.valid_missing_cfg "no-such.cfg: No such file" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/no-such.cfg" "$W"
 bad up.valid_missing_data "Couldn't open file: .*no-such.data" "" 0 -- "$DARKNET" classifier valid "$TMP/no-such.data" "$TMP/fx8.cfg" "$W"
 bad up.valid_fxw_truncated "short.fxw" "" 0 -- sh -c 'head -c 200 "$1" >"$2" && exec "$3" classifier valid "$4" "$5" "$2"' sh "$TMP/a.fxw" "$TMP/short.fxw" "$DARKNET" "$TMP/t.data" "$TMP/fx8.cfg"
+# a float record holding NaN, CRC recomputed: loading must refuse it, not run
+"$BIN/fxq-pack" "$TMP/float.cfg" "$W" -o "$TMP/float.fxw" -q >/dev/null 2>&1
+python3 -c '
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+assert b[32] == 2  # first record: float
+b[44:48] = struct.pack("<f", float("nan"))
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(sys.argv[2], "wb").write(b)' "$TMP/float.fxw" "$TMP/nanrec.fxw"
+bad num.fxw_nan_float_record "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/nanrec.fxw"
+bad num.fxw_nan_float_record_fxq_valid "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" fxq valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/nanrec.fxw"
+bad opt.bench_runs "--runs wants a count" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --runs 8x
+bad opt.bench_unknown "bench: unknown option" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --fast
+bad opt.info_unknown "info: unknown argument: --bogus" "" 0 -- "$DARKNET" fxq info --bogus
+bad opt.info_threads "-t wants a thread count" "" 0 -- "$DARKNET" fxq info -t 0
 bad up.valid_cfg_is_dir "adir: (read error|Is a directory)" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/adir" "$W"
 : >"$TMP/empty.cfg"
 bad up.valid_empty_cfg "empty.cfg: no sections" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/empty.cfg" "$W"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_layer.h"
@@ -45,17 +46,21 @@ int fxq_cmd_bench(int argc, char **argv)
             fxq_bench_usage();
             return 0;
         } else if (!strcmp(argv[i], "--weights") && i + 1 < argc) weights = argv[++i];
-        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            if (!fxq_cli_int(argv[++i], 1, 1000000, &runs))
+                return fxq_cli_usage_error("bench", "--runs wants a count in 1..1000000", argv[i]);
+        }
         else if (!strcmp(argv[i], "--name") && i + 1 < argc) model = argv[++i];
-        else if (!strcmp(argv[i], "--label") && i + 1 < argc && nlabel < FXQ_BENCH_MAX) labels[nlabel++] = argv[++i];
+        else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
+            if (nlabel >= FXQ_BENCH_MAX) return fxq_cli_usage_error("bench", "too many --label options", argv[i + 1]);
+            labels[nlabel++] = argv[++i];
+        }
         else if (!strcmp(argv[i], "--per-layer")) per_layer = 1;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "darknet fxq bench: unknown option '%s'\n", argv[i]);
-            return fxq_bench_usage();
-        } else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
-        else return fxq_bench_usage();
+        else if (argv[i][0] == '-') return fxq_cli_usage_error("bench", "unknown option (or missing value)", argv[i]);
+        else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
+        else return fxq_cli_usage_error("bench", "too many cfgs (at most 8)", argv[i]);
     }
-    if (ncfg < 1 || runs < 1) return fxq_bench_usage();
+    if (ncfg < 1) return fxq_cli_usage_error("bench", "no cfg given", NULL);
     for (int c = 0; c < ncfg; ++c) {
         FILE *f = fopen(cfgs[c], "r");
         if (!f) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_cpu.h"
 #include "fxq_format.h"
@@ -142,17 +143,13 @@ int fxq_cmd_info(int argc, char **argv)
         if (!strcmp(argv[i], "--bench")) {
             bench = 1;
         } else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
-            nth = atoi(argv[++i]);
-            if (nth < 1) {
-                fprintf(stderr, "darknet fxq info: -t needs a positive thread count\n");
-                return 2;
-            }
+            if (!fxq_cli_int(argv[++i], 1, 4096, &nth))
+                return fxq_cli_usage_error("info", "-t wants a thread count in 1..4096", argv[i]);
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fxq_info_usage(stdout);
             return 0;
         } else {
-            fxq_info_usage(stderr);
-            return 2;
+            return fxq_cli_usage_error("info", "unknown argument", argv[i]);
         }
     }
     omp_set_num_threads(nth);

@@ -1,6 +1,7 @@
 /* .fxw <-> Darknet networks: packing a loaded network, loading a .fxw into
  * any cfg (the hook in load_weights_upto), and upstream .weights output. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -230,6 +231,9 @@ static int fxq_type_matches(const layer *l, int t)
 static const char *fxq_load_float_record(layer *l, float *floats, size_t n, const char *file, int index)
 {
     if ((long)n != fxq_float_count(l)) return "record size does not match the cfg's layer";
+    /* the same rule as fxq_weights_finite for .weights: refuse, don't run */
+    for (size_t i = 0; i < n; ++i)
+        if (!isfinite(floats[i]) || fabsf(floats[i]) > 1e15f) return "NaN, Inf or |x| > 1e15 in a float record";
     FILE *mf = fmemopen(floats, n * sizeof(float), "rb");
     if (!mf) return "fmemopen failed";
     switch (l->type) {
