@@ -48,7 +48,7 @@ static fxq_format (*fxq_rq_formats(const network *x, const fxq_stats *st, int qu
         nf[i][3] = s->b.bits >= 32 || fxq_has_float(s) ? (fxq_format){s->b.bits, acc} : fxq_rq_pick(st, i, FXQ_T_BIASES, s->b.bits, s->b);
         if (nf[i][3].frac > acc) nf[i][3].frac = acc;
         for (int k = 0; k < 4; ++k)
-            if (!quiet && nf[i][k].frac != old[k].frac)
+            if (!quiet && nf[i][k].frac != old[k].frac && (k < 3 || s->b.bits < 32)) /* 32: follows acc */
                 fprintf(stderr, "requantize: layer %d %s %d.%d -> %d.%d\n", i, names[k], old[k].bits, old[k].frac,
                         nf[i][k].bits, nf[i][k].frac);
     }

@@ -34,6 +34,7 @@ static void fxq_finetune_usage(FILE *f)
                "                   network on image list L; writes the new cfg next to -o\n"
                "                   (out.weights -> out.cfg) and lists the formats that changed\n"
                "  -n N             evaluate on the first N valid images only\n"
+               "  --no-before      skip the float / fixed-before evaluation (printed as -)\n"
                "  --seed S         seed of Darknet's data sampling (default: the clock)\n"
                "  -q               no progress on stderr\n");
 }
@@ -72,7 +73,7 @@ typedef struct fxq_ft_args {
     const char *pos[3], *out, *requant_list;
     double epochs, lr;
     long max_batches;
-    int have_lr, limit, quiet, seed, have_seed;
+    int have_lr, limit, quiet, seed, have_seed, no_before;
 } fxq_ft_args;
 
 static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
@@ -87,6 +88,8 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             return 0;
         } else if (!strcmp(o, "-q")) {
             a->quiet = 1;
+        } else if (!strcmp(o, "--no-before")) {
+            a->no_before = 1;
         } else if (o[0] == '-' && o[1]) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq finetune: %s needs a value\n", o);
@@ -117,7 +120,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
         }
     }
     if (npos < 3 || !a->out) {
-        fxq_finetune_usage(stderr);
+        fprintf(stderr, "darknet fxq finetune: needs <data> <fx.cfg> <weights> -o out.weights (see --help)\n");
         return 2;
     }
     return -1;
@@ -170,8 +173,8 @@ int fxq_cmd_finetune(int argc, char **argv)
     if (!fxq_finetune_float_cfg(cfg, floatcfg, sizeof floatcfg, why, sizeof why)) goto done;
 
     /* before: float twin and fixed point with the input weights */
-    double before[2] = {0, 0}, after = 0;
-    {
+    double before[2] = {-1, -1}, after = 0;
+    if (!a.no_before) {
         const char *cfgs[2] = {floatcfg, cfg}, *ws[2] = {weights, weights};
         if (!a.quiet) fprintf(stderr, "finetune: evaluating the float twin and the fixed-point network ...\n");
         if (!fxq_ft_eval(cfgs, ws, 2, &set, a.limit, before, why, sizeof why)) goto done;
@@ -231,10 +234,14 @@ int fxq_cmd_finetune(int argc, char **argv)
     tmp[0] = 0;
     fprintf(stderr, "finetune: loss %.4f -> %.4f (mean of the first and last tenth of %ld steps), %.1f s\n",
             fr.loss_first, fr.loss_last, fr.batches, fr.seconds);
-    printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: float %.2f%%, fixed before "
-           "%.2f%%, fixed after %.2f%% -> %s\n",
+    char fb[2][16];
+    for (int k = 0; k < 2; ++k)
+        if (before[k] < 0) snprintf(fb[k], sizeof fb[k], "-");
+        else snprintf(fb[k], sizeof fb[k], "%.2f%%", 100 * before[k]);
+    printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: float %s, fixed before "
+           "%s, fixed after %.2f%% -> %s\n",
            cfg, fr.images, ntrain ? (double)fr.images / ntrain : 0.0, fr.seconds,
-           a.limit > 0 && a.limit < set.n ? a.limit : set.n, 100 * before[0], 100 * before[1], 100 * after, a.out);
+           a.limit > 0 && a.limit < set.n ? a.limit : set.n, fb[0], fb[1], 100 * after, a.out);
     rc = 0;
 done:
     if (rc) fprintf(stderr, "darknet fxq finetune: %s\n", why);
