@@ -16,6 +16,8 @@
 #   SQNRS   size-optimized budgets to fine-tune (default "6 5 4")
 #   CELLS   "W:A" cells to fine-tune (default "8:8 4:4 4:8 F:8")
 #   OUT     output directory (default build/table2)
+#   FORMATS fxq quantize --formats policy (default paper: the §3.3 rule the
+#           measured table in docs/finetune.md used)
 # "F" (float) is a format with bits 0 in the fx cfg (fxq_layer_train.h).
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ JOBS=${JOBS:-2}
 SQNRS=${SQNRS:-6 5 4}
 CELLS=${CELLS:-8:8 4:4 4:8 F:8}
 LR=${LR:-}
+FORMATS=${FORMATS:-paper}
 CFG=cfg/fmnist.cfg
 W=weights/fmnist.weights
 DATA=cfg/fmnist.data
@@ -44,7 +47,7 @@ mkcfg() { # wbits abits
     wq=$1; aq=$2
     [ "$wq" = F ] && wq=8
     [ "$aq" = F ] && aq=8
-    "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --wbits "$wq" --abits "$aq" -o "$f.tmp" >>"$log" 2>&1
+    "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --wbits "$wq" --abits "$aq" --formats "$FORMATS" -o "$f.tmp" >>"$log" 2>&1
     sed_expr=""
     [ "$1" = F ] && sed_expr="$sed_expr s/^w_bits=.*/w_bits=0/;"
     [ "$2" = F ] && sed_expr="$sed_expr s/^in_bits=.*/in_bits=0/; s/^out_bits=.*/out_bits=0/;"
@@ -61,7 +64,7 @@ done
 for s in $SQNRS; do
     f=$OUT/opt-sqnr$s.cfg
     [ -f "$f" ] || "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --objective size --sqnr "$s" \
-        --fc-bits 16 --abits 16 -o "$f" --csv "$OUT/opt-sqnr$s.csv" >>"$log" 2>&1
+        --formats "$FORMATS" --fc-bits 16 --abits 16 -o "$f" --csv "$OUT/opt-sqnr$s.csv" >>"$log" 2>&1
     cfgs="$cfgs $f"
 done
 
