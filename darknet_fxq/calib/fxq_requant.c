@@ -11,6 +11,7 @@
 #include "fxq_qformat.h"
 #include "fxq_requant.h"
 #include "fxq_stats.h"
+#include "fxq_stats_net.h"
 #include "list.h"
 
 int fxq_requant_cfg_path(const char *weights_out, char *cfg_out, size_t len, char *why, size_t why_len)
