@@ -11,5 +11,6 @@ int fxq_cmd_sqnr(int argc, char **argv);
 int fxq_cmd_sweep(int argc, char **argv);
 int fxq_cmd_info(int argc, char **argv);
 int fxq_cmd_bench(int argc, char **argv);
+int fxq_cmd_finetune(int argc, char **argv);
 
 #endif

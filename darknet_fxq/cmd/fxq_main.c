@@ -16,6 +16,7 @@ static const struct fxq_verb {
     {"valid", fxq_cmd_valid, "<data> <cfg> <weights> [<fx.cfg> ...] [--csv]"},
     {"sqnr", fxq_cmd_sqnr, "<cfg> <fx.cfg> <weights> <list> [-n N]"},
     {"sweep", fxq_cmd_sweep, "<data> <cfg> <weights> <calib.list> -o sweep.csv [--plot sweep.svg]"},
+    {"finetune", fxq_cmd_finetune, "<data> <fx.cfg> <weights> -o out.weights [--epochs E] [--lr LR]"},
     {"bench", fxq_cmd_bench, "<float.cfg> [<fx.cfg> ...] [--weights W]  side-by-side forward timing"},
     {"info", fxq_cmd_info, "           build and CPU kernels in use"},
 };

@@ -9,6 +9,11 @@
 /* `./darknet fxq <verb> ...`; returns the process exit status. */
 int run_fxq(int argc, char **argv);
 
+/* Training mode (fxq_layer_train.h): fixed-point layers parsed while it is on
+ * keep float master weights and train inside their formats. `classifier
+ * train` turns it on before loading its network. */
+void fxq_set_training(int on);
+
 /* Called right after upstream's parse_convolutional/parse_connected built `l`
  * from the same section: reads the Q-format keys, validates them and turns `l`
  * into an FXCONVOLUTIONAL/FXCONNECTED layer. Bad keys exit(1) with a one-line

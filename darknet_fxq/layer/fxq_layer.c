@@ -7,6 +7,7 @@
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
 #include "fxq_walk.h"
+#include "fxq_layer_train.h"
 #include "option_list.h"
 
 static void fxq_die(const char *cfg, int index, LAYER_TYPE type, const char *why)
@@ -66,9 +67,10 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     fxq_key_int(options, "in_frac", 0, 0, &s->in.frac, cfgfile, index, type);
     fxq_key_int(options, "out_bits", 0, 0, &s->out.bits, cfgfile, index, type);
     fxq_key_int(options, "out_frac", 0, 0, &s->out.frac, cfgfile, index, type);
-    fxq_check_format(s->w, "w", FXQ_MAX_BITS, cfgfile, index, type);
-    fxq_check_format(s->in, "in", FXQ_MAX_BITS, cfgfile, index, type);
-    fxq_check_format(s->out, "out", FXQ_MAX_BITS, cfgfile, index, type);
+    /* bits 0 = float (not quantized): fxq_layer_train.h, fake quantization only */
+    if (s->w.bits) fxq_check_format(s->w, "w", FXQ_MAX_BITS, cfgfile, index, type);
+    if (s->in.bits) fxq_check_format(s->in, "in", FXQ_MAX_BITS, cfgfile, index, type);
+    if (s->out.bits) fxq_check_format(s->out, "out", FXQ_MAX_BITS, cfgfile, index, type);
     fxq_key_int(options, "b_bits", 1, 32, &s->b.bits, cfgfile, index, type);
     fxq_key_int(options, "b_frac", 1, s->w.frac + s->in.frac, &s->b.frac, cfgfile, index, type);
     fxq_check_format(s->b, "b", 32, cfgfile, index, type);
@@ -104,7 +106,9 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     l->forward = forward_fxq_layer;
     l->backward = 0;
     l->update = 0;
-    fprintf(stderr, "      fixed point: w %d.%d  in %d.%d  out %d.%d  b %d.%d  (%s)\n", s->w.bits, s->w.frac,
+    if (fxq_training() || fxq_has_float(s)) fxq_layer_train_attach(l);
+    fprintf(stderr, "      fixed point: w %d.%d  in %d.%d  out %d.%d  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
             s->in.bits, s->in.frac, s->out.bits, s->out.frac, s->b.bits, s->b.frac,
-            s->mode == FXQ_MODE_INT ? "int" : "emulate");
+            fxq_has_float(s) ? "float parts: emulate" : s->mode == FXQ_MODE_INT ? "int" : "emulate",
+            s->train ? ", trainable" : "");
 }

@@ -48,6 +48,7 @@ struct fxq_layer_state {
     int16_t *in_codes, *out_codes;
     float *w_deq;           /* emulate mode only */
     float *b_deq;
+    struct fxq_train *train; /* trainable: float masters kept (fxq_layer_train.h) */
 };
 
 /* Builds codes (and the kernel plan) from the layer's float weights, folding
@@ -77,6 +78,12 @@ void fxq_layer_codes_changed(struct fxq_layer_state *s);
 void fxq_layer_drop_float(layer *l);
 
 void forward_fxq_layer(layer l, network net);
+
+/* 1 when a format is float (bits 0, fxq_layer_train.h). */
+static inline int fxq_has_float(const struct fxq_layer_state *s)
+{
+    return s->w.bits == 0 || s->in.bits == 0 || s->out.bits == 0;
+}
 
 /* Accumulator format's fractional bits. */
 static inline int fxq_acc_frac(const struct fxq_layer_state *s) { return s->w.frac + s->in.frac; }

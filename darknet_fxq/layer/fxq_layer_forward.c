@@ -7,6 +7,7 @@
 #include "gemm.h"
 #include "im2col.h"
 #include "fxq_layer.h"
+#include "fxq_layer_train.h"
 
 static void fxq_oom(void)
 {
@@ -111,7 +112,9 @@ static void forward_fxq_emulate(layer l, network net)
 void forward_fxq_layer(layer l, network net)
 {
     struct fxq_layer_state *s = l.fxq;
-    if (s->mode == FXQ_MODE_EMULATE) {
+    if (s->train && (net.train || fxq_has_float(s))) {
+        forward_fxq_train(l, net);
+    } else if (s->mode == FXQ_MODE_EMULATE) {
         if (!s->prepared) fxq_layer_prepare(&l);
         forward_fxq_emulate(l, net);
     } else {

@@ -6,6 +6,7 @@
 #include "fxq_fold.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
+#include "fxq_layer_train.h"
 #include "utils.h"
 
 void transpose_matrix(float *a, int rows, int cols); /* parser.c, not in a header */
@@ -39,7 +40,12 @@ void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int
     }
     l->fxq->prepared = 0;
     fxq_layer_prepare(l);
-    if (!l->fxq->keep_float) fxq_layer_drop_float(l);
+    if (l->fxq->train) {
+        l->fxq->train->folded = 0; /* fresh float records */
+        fxq_layer_train_begin(l);
+    } else if (!l->fxq->keep_float) {
+        fxq_layer_drop_float(l);
+    }
 }
 
 static int fxq_keep_float_flag;
@@ -79,10 +85,12 @@ void fxq_layer_prepare(layer *l)
         exit(1);
     }
     fxq_fold_bn(l, w, b);
-    for (size_t i = 0; i < nw; ++i) wc[i] = (int16_t)fxq_quantize_ref(w[i], s->w);
+    /* float parts (bits 0) run in fxq_layer_train.c from the masters: no codes */
+    const int wfix = s->w.bits != 0, bfix = wfix && s->in.bits != 0;
+    for (size_t i = 0; i < nw; ++i) wc[i] = wfix ? (int16_t)fxq_quantize_ref(w[i], s->w) : 0;
     /* the bias in its own format first; the accumulator copy derives from it */
     const int64_t blo = fxq_code_min(s->b.bits), bhi = fxq_code_max(s->b.bits);
-    for (int u = 0; u < s->units; ++u) bc[u] = fxq_quantize64_ref((double)b[u], s->b.frac, blo, bhi);
+    for (int u = 0; u < s->units; ++u) bc[u] = bfix ? fxq_quantize64_ref((double)b[u], s->b.frac, blo, bhi) : 0;
     if (!fxq_layer_install_codes(s, wc, bc)) {
         fprintf(stderr, "darknet fxq: out of memory preparing a fixed-point layer\n");
         exit(1);
@@ -123,6 +131,11 @@ void fxq_layer_drop_float(layer *l)
 void fxq_save_weights(layer *l, FILE *fp)
 {
     struct fxq_layer_state *s = l->fxq;
+    if (s->train) {
+        fxq_layer_train_begin(l);
+        fxq_layer_train_save(l, fp);
+        return;
+    }
     if (!s->prepared) fxq_layer_prepare(l);
     const int units = s->units, fan_in = s->fan_in;
     const size_t nw = (size_t)units * fan_in;

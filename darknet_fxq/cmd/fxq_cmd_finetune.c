@@ -1,0 +1,253 @@
+/* `darknet fxq finetune`: a few epochs of training inside the fixed-point
+ * formats (paper §5.3), then the saved weights evaluated through the integer
+ * kernels exactly as `darknet classifier valid` runs them. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fxq_cli.h"
+#include "fxq_cmd.h"
+#include "fxq_eval.h"
+#include "fxq_finetune.h"
+#include "fxq_layer_train.h"
+#include "fxq_net.h"
+#include "fxq_requant.h"
+
+static void fxq_finetune_usage(FILE *f)
+{
+    fprintf(f, "usage: darknet fxq finetune <data> <fx.cfg> <weights> -o out.weights [options]\n"
+               "  Trains the fixed-point network inside its formats (fake-quantized forward,\n"
+               "  straight-through backward, float master weights) on the data file's train=\n"
+               "  list, writes out.weights (loads with <fx.cfg>; temp file + rename) and prints\n"
+               "  top-1 on the valid= list: float twin of <fx.cfg> with <weights>, fixed point\n"
+               "  before and after.\n"
+               "options:\n"
+               "  --epochs E       passes over the train list, fractional ok (default 1)\n"
+               "  --max-batches N  exactly N training steps instead (overrides --epochs)\n"
+               "  --lr LR          constant learning rate (default: the cfg's learning_rate / 100)\n"
+               "  --requantize L   afterwards, fractional bits from fresh statistics of the trained\n"
+               "                   network on image list L; writes the new cfg next to -o\n"
+               "                   (out.weights -> out.cfg) and lists the formats that changed\n"
+               "  -n N             evaluate on the first N valid images only\n"
+               "  --no-before      skip the float / fixed-before evaluation (printed as -)\n"
+               "  --seed S         seed of Darknet's data sampling (default: the clock)\n"
+               "  -q               no progress on stderr\n");
+}
+
+static int fxq_ft_fail(const char *why)
+{
+    fprintf(stderr, "darknet fxq finetune: %s\n", why);
+    return 1;
+}
+
+static int fxq_same_path(const char *a, const char *b)
+{
+    if (!strcmp(a, b)) return 1;
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Top-1 (fraction) of each cfg with its weights on the evaluation set. */
+static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq_evalset *set, int limit,
+                       double *top1, char *why, size_t why_len)
+{
+    network *nets[3] = {0};
+    fxq_eval_result res[3];
+    int ok = 1;
+    for (int k = 0; k < n && ok; ++k)
+        ok = (nets[k] = fxq_net_load_quiet(cfgs[k], weights[k], 32, why, why_len)) != NULL;
+    if (ok) ok = fxq_eval_run(nets, n, set, limit, 1, res, why, why_len);
+    for (int k = 0; k < n; ++k) {
+        if (ok) top1[k] = res[k].images ? (double)res[k].top1 / res[k].images : 0;
+        if (nets[k]) free_network(nets[k]);
+    }
+    return ok;
+}
+
+typedef struct fxq_ft_args {
+    const char *pos[3], *out, *requant_list;
+    double epochs, lr;
+    long max_batches;
+    int have_lr, limit, quiet, seed, have_seed, no_before;
+} fxq_ft_args;
+
+static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
+{
+    int npos = 0;
+    memset(a, 0, sizeof *a);
+    a->epochs = 1;
+    for (int i = 1; i < argc; ++i) {
+        const char *o = argv[i];
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            fxq_finetune_usage(stdout);
+            return 0;
+        } else if (!strcmp(o, "-q")) {
+            a->quiet = 1;
+        } else if (!strcmp(o, "--no-before")) {
+            a->no_before = 1;
+        } else if (o[0] == '-' && o[1]) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "darknet fxq finetune: %s needs a value\n", o);
+                return 2;
+            }
+            const char *v = argv[++i];
+            int ok = 1, n = 0;
+            if (!strcmp(o, "-o")) a->out = v;
+            else if (!strcmp(o, "--requantize")) a->requant_list = v;
+            else if (!strcmp(o, "--epochs")) ok = fxq_cli_pos_double(v, &a->epochs) && a->epochs <= 1000;
+            else if (!strcmp(o, "--lr")) ok = fxq_cli_pos_double(v, &a->lr) && a->lr <= 10, a->have_lr = 1;
+            else if (!strcmp(o, "--max-batches")) ok = fxq_cli_int(v, 1, 100000000, &n), a->max_batches = n;
+            else if (!strcmp(o, "-n")) ok = fxq_cli_int(v, 1, 100000000, &a->limit);
+            else if (!strcmp(o, "--seed")) ok = fxq_cli_int(v, 0, 2000000000, &a->seed), a->have_seed = 1;
+            else {
+                fprintf(stderr, "darknet fxq finetune: unknown option '%s'\n", o);
+                return 2;
+            }
+            if (!ok) {
+                fprintf(stderr, "darknet fxq finetune: %s '%s' is not a valid value\n", o, v);
+                return 2;
+            }
+        } else if (npos < 3) {
+            a->pos[npos++] = o;
+        } else {
+            fprintf(stderr, "darknet fxq finetune: unexpected argument '%s'\n", o);
+            return 2;
+        }
+    }
+    if (npos < 3 || !a->out) {
+        fprintf(stderr, "darknet fxq finetune: needs <data> <fx.cfg> <weights> -o out.weights (see --help)\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* Output checks before any work: not an input, not a directory, writable. */
+static int fxq_ft_check_out(const fxq_ft_args *a, const char *path, char *why, size_t why_len)
+{
+    const char *inputs[4] = {a->pos[0], a->pos[1], a->pos[2], a->requant_list};
+    for (int i = 0; i < 4; ++i) {
+        if (inputs[i] && fxq_same_path(path, inputs[i])) {
+            snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", path);
+            return 0;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, why_len, "%s: is a directory", path);
+        return 0;
+    }
+    if (stat(path, &st) == 0 && access(path, W_OK)) {
+        snprintf(why, why_len, "%s: not writable: %s", path, strerror(errno));
+        return 0;
+    }
+    return fxq_cli_output_writable(path, why, why_len);
+}
+
+int fxq_cmd_finetune(int argc, char **argv)
+{
+    fxq_ft_args a;
+    int rc = fxq_ft_parse(argc, argv, &a);
+    if (rc >= 0) return rc;
+    const char *data = a.pos[0], *cfg = a.pos[1], *weights = a.pos[2];
+    char why[2048], floatcfg[PATH_MAX] = "", tmp[PATH_MAX + 16] = "", newcfg[PATH_MAX] = "";
+    double cfg_lr = 0;
+    network *net = NULL;
+    fxq_evalset set;
+    memset(&set, 0, sizeof set);
+    rc = 1;
+
+    if (!fxq_ft_check_out(&a, a.out, why, sizeof why)) return fxq_ft_fail(why);
+    if (a.requant_list) {
+        if (!fxq_requant_cfg_path(a.out, newcfg, sizeof newcfg, why, sizeof why)) return fxq_ft_fail(why);
+        if (!fxq_ft_check_out(&a, newcfg, why, sizeof why)) return fxq_ft_fail(why);
+        if (!fxq_file_readable(a.requant_list, why, sizeof why)) return fxq_ft_fail(why);
+    }
+    if (!fxq_finetune_cfg_check(cfg, !a.have_lr, &cfg_lr, why, sizeof why)) return fxq_ft_fail(why);
+    if (!fxq_file_readable(weights, why, sizeof why)) return fxq_ft_fail(why);
+    if (!fxq_evalset_open(data, NULL, &set, why, sizeof why)) return fxq_ft_fail(why);
+    if (!fxq_finetune_float_cfg(cfg, floatcfg, sizeof floatcfg, why, sizeof why)) goto done;
+
+    /* before: float twin and fixed point with the input weights */
+    double before[2] = {-1, -1}, after = 0;
+    if (!a.no_before) {
+        const char *cfgs[2] = {floatcfg, cfg}, *ws[2] = {weights, weights};
+        if (!a.quiet) fprintf(stderr, "finetune: evaluating the float twin and the fixed-point network ...\n");
+        if (!fxq_ft_eval(cfgs, ws, 2, &set, a.limit, before, why, sizeof why)) goto done;
+    }
+
+    fxq_set_training(1);
+    net = fxq_net_load_quiet(cfg, weights, 0, why, sizeof why);
+    fxq_set_training(0);
+    if (!net) goto done;
+    if (a.have_seed) srand((unsigned)a.seed);
+    else srand((unsigned)time(0));
+    fxq_finetune_opts o = {0};
+    o.lr = a.have_lr ? a.lr : cfg_lr / 100;
+    o.quiet = a.quiet;
+    const long imgs = (long)net->batch * net->subdivisions;
+    long ntrain = 0;
+    {
+        char line[4096], list[PATH_MAX] = "";
+        FILE *df = fopen(data, "r");
+        while (df && fgets(line, sizeof line, df))
+            if (sscanf(line, " train = %4095s", list) == 1) break;
+        if (df) fclose(df);
+        FILE *lf = list[0] ? fopen(list, "r") : NULL;
+        while (lf && fgets(line, sizeof line, lf)) ntrain += line[0] != '\n';
+        if (lf) fclose(lf);
+    }
+    o.batches = a.max_batches ? a.max_batches : (long)(a.epochs * ntrain / imgs + .999999);
+    if (o.batches < 1) o.batches = 1;
+    o.report_every = o.batches >= 50 ? o.batches / 50 : 1;
+    if (!a.quiet)
+        fprintf(stderr, "finetune: %ld steps of %ld images (%.3f epochs of %ld), lr %g, momentum %g, decay %g\n",
+                o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr, net->momentum,
+                net->decay);
+    fxq_finetune_result fr;
+    if (!fxq_finetune_run(net, data, &o, &fr, why, sizeof why)) goto done;
+
+    /* save to a temp file next to -o; evaluate what was saved; rename */
+    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", a.out);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(why, sizeof why, "%s: cannot create a temporary file: %s", a.out, strerror(errno));
+        tmp[0] = 0;
+        goto done;
+    }
+    close(fd);
+    save_weights(net, tmp);
+    if (!fxq_weights_check(net, tmp, why, sizeof why)) goto done;
+    {
+        const char *cfgs[1] = {cfg}, *ws[1] = {tmp};
+        if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, why, sizeof why)) goto done;
+    }
+    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.quiet, why, sizeof why)) goto done;
+    if (rename(tmp, a.out)) {
+        snprintf(why, sizeof why, "%s: cannot rename the finished file into place: %s", a.out, strerror(errno));
+        goto done;
+    }
+    tmp[0] = 0;
+    fprintf(stderr, "finetune: loss %.4f -> %.4f (mean of the first and last tenth of %ld steps), %.1f s\n",
+            fr.loss_first, fr.loss_last, fr.batches, fr.seconds);
+    char fb[2][16];
+    for (int k = 0; k < 2; ++k)
+        if (before[k] < 0) snprintf(fb[k], sizeof fb[k], "-");
+        else snprintf(fb[k], sizeof fb[k], "%.2f%%", 100 * before[k]);
+    printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: float %s, fixed before "
+           "%s, fixed after %.2f%% -> %s\n",
+           cfg, fr.images, ntrain ? (double)fr.images / ntrain : 0.0, fr.seconds,
+           a.limit > 0 && a.limit < set.n ? a.limit : set.n, fb[0], fb[1], 100 * after, a.out);
+    rc = 0;
+done:
+    if (rc) fprintf(stderr, "darknet fxq finetune: %s\n", why);
+    if (tmp[0]) unlink(tmp);
+    if (floatcfg[0]) unlink(floatcfg);
+    if (net) free_network(net);
+    fxq_evalset_free(&set);
+    return rc;
+}

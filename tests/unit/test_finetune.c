@@ -1,0 +1,191 @@
+/* Training inside the formats (fxq_layer_train.h) on a tiny [fxconnected]
+ * layer: the straight-through estimator's gradients (weights, biases, input)
+ * equal finite differences of the fake-quantized forward wherever it is
+ * differentiable, at and around the saturation edges of every quantizer;
+ * codes stay inside their formats while the masters train past them; save
+ * -> load gives the same codes. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "darknet.h"
+#include "fxq_layer.h"
+#include "fxq_layer_train.h"
+#include "fxq_test.h"
+
+#define NIN 6
+#define NOUT 3
+
+/* in 4.2: [-2, 1.75]; w 4.2: [-2, 1.75]; out 8.4: [-8, 7.9375]. Products of
+ * 1/4-grid values sum exactly on the 1/16 grid, so differences are exact. */
+static const char *cfg_text = "[net]\nbatch=1\nheight=1\nwidth=1\nchannels=6\nmomentum=0.9\ndecay=0\n"
+                              "learning_rate=0.1\n\n[fxconnected]\noutput=3\nactivation=linear\n"
+                              "w_bits=4\nw_frac=2\nin_bits=4\nin_frac=2\nout_bits=8\nout_frac=4\n";
+
+static network *tiny(const char *path, int training)
+{
+    fxq_set_training(training);
+    network *net = parse_network_cfg((char *)path);
+    fxq_set_training(0);
+    return net;
+}
+
+static float x[NIN] = {0.5f, -1.0f, 1.75f, 2.0f, -2.0f, -3.0f}; /* in, in, max, max+1, min, below */
+static const float g[NOUT] = {1.0f, -0.5f, 0.75f};                /* dE/dy */
+
+/* E = sum_j g_j y_j on the fake-quantized forward of the layer. */
+static double energy(network *net)
+{
+    layer *l = &net->layers[0];
+    l->fxq->train->dirty = 1; /* masters may have changed */
+    network tmp = *net;
+    tmp.input = x;
+    tmp.train = 1;
+    l->forward(*l, tmp);
+    double e = 0;
+    for (int j = 0; j < NOUT; ++j) e += g[j] * l->output[j];
+    return e;
+}
+
+/* Finite difference of E in *p with step h (a multiple of the LSB): centered
+ * where both sides stay on one side of every edge of [lo, hi], else one-sided
+ * away from the edge the point sits on. */
+static double fdiff(network *net, float *p, double h, double lo, double hi)
+{
+    const float p0 = *p;
+    double a = p0 - h, b = p0 + h;
+    if (p0 <= hi && p0 >= lo) { /* representable: stay inside */
+        if (b > hi) b = p0;
+        if (a < lo) a = p0;
+    } else if (p0 > hi) { /* saturated above: stay above */
+        if (a <= hi) a = p0;
+    } else if (b >= lo) {
+        b = p0;
+    }
+    *p = (float)b;
+    const double eb = energy(net);
+    *p = (float)a;
+    const double ea = energy(net);
+    *p = p0;
+    energy(net);
+    return (eb - ea) / (b - a);
+}
+
+int main(void)
+{
+    char path[] = "/tmp/fxq-ft-XXXXXX";
+    int fd = mkstemp(path);
+    FXQ_CHECK("finetune.tmp", fd >= 0 && write(fd, cfg_text, strlen(cfg_text)) == (ssize_t)strlen(cfg_text),
+              "cannot write %s", path);
+    close(fd);
+    network *net = tiny(path, 1);
+    layer *l = &net->layers[0];
+    FXQ_CHECK("finetune.trainable", l->fxq && l->fxq->train && l->backward && l->update, "layer not trainable");
+
+    /* weights: inside, at the edges, beyond them; unit 2's bias saturates its output */
+    static const float w0[NOUT][NIN] = {{0.25f, -0.5f, 1.75f, 2.25f, -2.0f, 0.5f},
+                                        {1.0f, 0.75f, -2.5f, 0.25f, 0.5f, -0.25f},
+                                        {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f}};
+    static const float b0[NOUT] = {-3.9375f, -0.5f, 20.0f};
+    memcpy(l->weights, w0, sizeof w0);
+    memcpy(l->biases, b0, sizeof b0);
+    l->fxq->train->folded = 1; /* no batch norm: the masters are what we set */
+
+    /* STE gradient: forward, delta = g, backward into zeroed buffers */
+    energy(net);
+    memcpy(l->delta, g, sizeof g);
+    float dx[NIN] = {0};
+    memset(l->weight_updates, 0, sizeof(float) * NIN * NOUT);
+    memset(l->bias_updates, 0, sizeof(float) * NOUT);
+    network tmp = *net;
+    tmp.input = x;
+    tmp.delta = dx;
+    tmp.train = 1;
+    l->backward(*l, tmp);
+
+    const double lsb = 0.25, h = 2 * lsb, lo = -2.0, hi = 1.75;
+    int bad = 0;
+    char what[256] = "";
+    for (int i = 0; i < NIN; ++i) {
+        const double fd = fdiff(net, &x[i], h, lo, hi);
+        if (fabs(fd - dx[i]) > 1e-6 && !bad++) snprintf(what, sizeof what, "input %d: STE %g, FD %g", i, dx[i], fd);
+    }
+    FXQ_CHECK("finetune.ste_input_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_input_edges", dx[2] != 0 && dx[3] == 0 && dx[4] != 0 && dx[5] == 0,
+              "at max %g, max+1 %g, min %g, below %g", dx[2], dx[3], dx[4], dx[5]);
+
+    bad = 0;
+    for (int j = 0; j < NOUT; ++j)
+        for (int i = 0; i < NIN; ++i) {
+            float *p = &l->weights[j * NIN + i];
+            const double fd = fdiff(net, p, h, lo, hi), ste = l->weight_updates[j * NIN + i];
+            if (fabs(fd - ste) > 1e-6 && !bad++)
+                snprintf(what, sizeof what, "w[%d][%d] = %g: STE %g, FD %g", j, i, *p, ste, fd);
+        }
+    FXQ_CHECK("finetune.ste_weights_equal_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_weight_edges",
+              l->weight_updates[2] != 0 && l->weight_updates[3] == 0 && l->weight_updates[4] != 0 &&
+                  l->weight_updates[NIN + 2] == 0,
+              "w at max %g, beyond max %g, at min %g, below min %g", l->weight_updates[2], l->weight_updates[3],
+              l->weight_updates[4], l->weight_updates[NIN + 2]);
+
+    bad = 0;
+    for (int j = 0; j < NOUT; ++j) {
+        const double fd = fdiff(net, &l->biases[j], 1.0 / 16, -1e9, 1e9), ste = l->bias_updates[j];
+        if (fabs(fd - ste) > 1e-6 && !bad++) snprintf(what, sizeof what, "b[%d]: STE %g, FD %g", j, ste, fd);
+    }
+    FXQ_CHECK("finetune.ste_bias_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_output_saturated", l->bias_updates[2] == 0 && l->weight_updates[2 * NIN] == 0 &&
+                                                   l->bias_updates[0] != 0,
+              "saturated unit: bias grad %g, weight grad %g", l->bias_updates[2], l->weight_updates[2 * NIN]);
+
+    /* Train hard towards large outputs: masters leave the format, codes stay in it */
+    update_args ua = {0};
+    ua.batch = 1, ua.learning_rate = 1, ua.momentum = 0.9f, ua.decay = 0;
+    for (int it = 0; it < 20; ++it) {
+        energy(net);
+        for (int j = 0; j < NOUT; ++j) l->delta[j] = 1;
+        l->backward(*l, tmp);
+        l->update(*l, ua);
+    }
+    energy(net);
+    int outside = 0, codes_ok = 1;
+    for (int k = 0; k < NIN * NOUT; ++k) {
+        outside += l->weights[k] > hi || l->weights[k] < lo;
+        const int c = l->fxq->w_codes[k];
+        codes_ok &= c >= -8 && c <= 7 && l->fxq->train->wq[k] == c * 0.25f;
+    }
+    FXQ_CHECK("finetune.codes_inside_formats", outside > 0 && codes_ok, "%d masters outside, codes ok %d", outside,
+              codes_ok);
+    for (int j = 0; j < NOUT; ++j)
+        codes_ok &= l->output[j] >= -8 && l->output[j] <= 7.9375;
+    FXQ_CHECK("finetune.outputs_inside_format", codes_ok, "outputs %g %g %g", l->output[0], l->output[1],
+              l->output[2]);
+
+    /* save -> load (inference mode, integer kernel) gives the same codes and output */
+    char wpath[] = "/tmp/fxq-ftw-XXXXXX";
+    close(mkstemp(wpath));
+    save_weights(net, wpath);
+    network *inf = tiny(path, 0);
+    load_weights(inf, wpath);
+    layer *li = &inf->layers[0];
+    int same = !li->fxq->train && li->weights == NULL; /* inference mode dropped the floats */
+    for (int k = 0; k < NIN * NOUT; ++k) same &= li->fxq->w_codes[k] == l->fxq->w_codes[k];
+    for (int j = 0; j < NOUT; ++j) same &= li->fxq->bias_acc[j] == l->fxq->bias_acc[j];
+    FXQ_CHECK("finetune.save_load_same_codes", same, "codes differ after save -> load");
+    network ti = *inf;
+    ti.input = x;
+    ti.train = 0;
+    li->forward(*li, ti);
+    same = 1;
+    for (int j = 0; j < NOUT; ++j) same &= li->output[j] == l->output[j];
+    FXQ_CHECK("finetune.save_load_same_output", same, "int %g %g %g vs training forward %g %g %g", li->output[0],
+              li->output[1], li->output[2], l->output[0], l->output[1], l->output[2]);
+
+    free_network(inf);
+    free_network(net);
+    unlink(path);
+    unlink(wpath);
+    FXQ_TEST_END();
+}
