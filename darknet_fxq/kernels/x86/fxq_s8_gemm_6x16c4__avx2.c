@@ -1,0 +1,73 @@
+/* fxq_s8_gemm_ukernel_6x16c4__avx2: int8 GEMM on CPUs without VNNI.
+ *
+ * Tile: MR = 6 filters x NR = 16 output positions (2 ymm of 8 int32), KR = 4.
+ * Packed A: int32 bias[6] (pre-corrected by -128 * sum_k w for signed
+ *   inputs), then s8 weights [kc/4][6][4] (a row's 4 k's as one dword,
+ *   broadcast). Packed B: u8 [kc/4][16][4] = code + 128 (signed codes) or
+ *   the code (unsigned ones) -- the layout of the VNNI set's s8 kernel.
+ * Per 4 k's: vpmaddubsw (u8 B x s8 A -> 2 int16 pair sums per column),
+ *   vpmaddwd with ones (-> one int32 per column), vpaddd into the tile:
+ *   3 instructions for 32 multiply-adds (vpmaddwd on int16 does 16).
+ * Exactness. vpmaddubsw SATURATES each pair sum B0*w0 + B1*w1 to int16,
+ *   and |B| <= 255, |w| <= 128 allows 2 * 255 * 128 = 65280 > 32767. The
+ *   kernel set declares s8_pair_limit = 32767 and the plan picks this kernel
+ *   only when 2 * 255 * max|w| <= 32767, i.e. max|w| <= 64 (every 7-bit
+ *   weight set, and 8-bit ones whose codes stay in -64..64): then no pair
+ *   saturates, vpmaddwd(ones) adds the two pairs exactly (|sum| < 2^16), and
+ *   the int32 lanes wrap mod 2^32 like vpdpbusd -- exact under the int32
+ *   rule of fxq_qconv.h. 8-bit weights beyond +-64 (8/8 in general) take the
+ *   exact s16 vpmaddwd kernel instead (fxq_s16_gemm_6x16c2__avx2.c), as
+ *   no cheap operand split keeps both the speed and the exactness.
+ *   The scalar twin (fxq_qgemm_scalar.c) saturates pairs the same way, so
+ *   the kernel test compares them on full-range data too.
+ * Epilogue: fxq_rq_avx2.h (round half away from zero, saturate, act; row i
+ *   with fxq_rq_row(rq, i)).
+ * Preconditions: 1 <= mr <= 6, 1 <= nr <= 16, kc % 4 == 0.
+ */
+#if defined(__x86_64__)
+#include <assert.h>
+#include <immintrin.h>
+#include <string.h>
+
+#include "fxq_rq_avx2.h"
+
+static inline int32_t fxq_ld32(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+#define FXQ_ROW(i)                                                                                 \
+    do {                                                                                           \
+        const __m256i wv = _mm256_set1_epi32(fxq_ld32(w + 4 * (i)));                               \
+        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, wv), ones)); \
+        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, wv), ones)); \
+    } while (0)
+
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__avx2)
+{
+    assert(mr >= 1 && mr <= 6 && nr >= 1 && nr <= 16 && kc % 4 == 0);
+    const int32_t *bias = (const int32_t *)a;
+    const unsigned char *w = (const unsigned char *)(bias + 6);
+    const unsigned char *x = (const unsigned char *)b;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i c00 = _mm256_set1_epi32(bias[0]), c01 = c00;
+    __m256i c10 = _mm256_set1_epi32(bias[1]), c11 = c10;
+    __m256i c20 = _mm256_set1_epi32(bias[2]), c21 = c20;
+    __m256i c30 = _mm256_set1_epi32(bias[3]), c31 = c30;
+    __m256i c40 = _mm256_set1_epi32(bias[4]), c41 = c40;
+    __m256i c50 = _mm256_set1_epi32(bias[5]), c51 = c50;
+    for (size_t k = 0; k < kc; k += 4) {
+        const __m256i b0 = _mm256_loadu_si256((const __m256i *)x), b1 = _mm256_loadu_si256((const __m256i *)(x + 32));
+        FXQ_ROW(0); FXQ_ROW(1); FXQ_ROW(2); FXQ_ROW(3); FXQ_ROW(4); FXQ_ROW(5);
+        x += 64;
+        w += 24;
+    }
+    fxq_rq_avx2 rk;
+    fxq_rq_avx2_init(&rk, rq);
+#define FXQ_OUT(i)                                                                                 \
+    if (mr > (i)) fxq_rq_avx2_store_row(c + (i) * c_stride, (i), c##i##0, c##i##1, nr, &rk, rq)
+    FXQ_OUT(0); FXQ_OUT(1); FXQ_OUT(2); FXQ_OUT(3); FXQ_OUT(4); FXQ_OUT(5);
+}
+#endif
