@@ -74,16 +74,20 @@ static double fxq_fma_trial(fxq_peak_f32_fn fn, int nth)
     return macs / (omp_get_wtime() - t0);
 }
 
-/* One trial of the vpdpbusd loop, int8 MACs per second (0 without VNNI). */
+/* One trial of an integer peak loop (vpdpbusd, or the AVX2 sequences):
+ * ~2.6e8 MACs per thread whatever the loop's MACs per iteration; MACs per
+ * second (0 without a loop). */
 static double fxq_vnni_trial(fxq_peak_s8_fn fn, int nth)
 {
     if (!fn) return 0;
+    int32_t s0;
+    const long iters = (long)(2.56e8 / (fn(1000, &s0) / 1000));
     double macs = 0;
     const double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(nth) reduction(+ : macs)
     {
         int32_t s;
-        macs += fn(250 * 1000, &s);
+        macs += fn(iters, &s);
         if (s == 12345) macs += 0;
     }
     return macs / (omp_get_wtime() - t0);

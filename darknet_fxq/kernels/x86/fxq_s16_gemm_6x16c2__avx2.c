@@ -11,6 +11,8 @@
  *   int32 rule of fxq_qconv.h holds (true sums fit), the int64 kernel only on
  *   chunks whose sums fit -- then sign-extended, times 2^lshift, added to the
  *   int64 tile acc[6][16].
+ * The int32 kernel's k loop is inline asm (fxq_gemm_6x16_avx2.h: no
+ *   accumulator spills).
  * Epilogue (int32): fxq_rq_avx2.h -- round half away from zero on |acc|,
  *   saturate, sign and activation (fxq_rq_apply, 8 lanes; row i with
  *   fxq_rq_row(rq, i)), int16 stores (tail via a buffer).
@@ -22,6 +24,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "fxq_gemm_6x16_avx2.h"
 #include "fxq_rq_avx2.h"
 
 static inline int32_t fxq_ld32(const void *p)
@@ -45,18 +48,11 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
     const int32_t *bias = (const int32_t *)a;
     const int16_t *w = (const int16_t *)(bias + 6);
     const int16_t *x = (const int16_t *)b;
-    __m256i c00 = _mm256_set1_epi32(bias[0]), c01 = c00;
-    __m256i c10 = _mm256_set1_epi32(bias[1]), c11 = c10;
-    __m256i c20 = _mm256_set1_epi32(bias[2]), c21 = c20;
-    __m256i c30 = _mm256_set1_epi32(bias[3]), c31 = c30;
-    __m256i c40 = _mm256_set1_epi32(bias[4]), c41 = c40;
-    __m256i c50 = _mm256_set1_epi32(bias[5]), c51 = c50;
-    for (size_t k = 0; k < kc; k += 2) {
-        const __m256i b0 = _mm256_loadu_si256((const __m256i *)x), b1 = _mm256_loadu_si256((const __m256i *)(x + 16));
-        FXQ_ROW(0, w); FXQ_ROW(1, w); FXQ_ROW(2, w); FXQ_ROW(3, w); FXQ_ROW(4, w); FXQ_ROW(5, w);
-        x += 32;
-        w += 12;
-    }
+    __m256i acc[12];
+    size_t n = kc / 2;
+    FXQ_AVX2_LOOP_6X16(FXQ_AVX2_ROW_S16, 24, x, w, n, bias, acc);
+    const __m256i c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
+    const __m256i c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
     fxq_rq_avx2 rk;
     fxq_rq_avx2_init(&rk, rq);
 #define FXQ_OUT(i)                                                                                 \

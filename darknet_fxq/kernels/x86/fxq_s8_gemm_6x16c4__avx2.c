@@ -20,6 +20,7 @@
  *   no cheap operand split keeps both the speed and the exactness.
  *   The scalar twin (fxq_qgemm_scalar.c) saturates pairs the same way, so
  *   the kernel test compares them on full-range data too.
+ * The k loop is inline asm (fxq_gemm_6x16_avx2.h: no accumulator spills).
  * Epilogue: fxq_rq_avx2.h (round half away from zero, saturate, act; row i
  *   with fxq_rq_row(rq, i)).
  * Preconditions: 1 <= mr <= 6, 1 <= nr <= 16, kc % 4 == 0.
@@ -29,21 +30,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "fxq_gemm_6x16_avx2.h"
 #include "fxq_rq_avx2.h"
-
-static inline int32_t fxq_ld32(const void *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-#define FXQ_ROW(i)                                                                                 \
-    do {                                                                                           \
-        const __m256i wv = _mm256_set1_epi32(fxq_ld32(w + 4 * (i)));                               \
-        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, wv), ones)); \
-        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, wv), ones)); \
-    } while (0)
 
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__avx2)
 {
@@ -51,19 +39,11 @@ FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__avx2)
     const int32_t *bias = (const int32_t *)a;
     const unsigned char *w = (const unsigned char *)(bias + 6);
     const unsigned char *x = (const unsigned char *)b;
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i c00 = _mm256_set1_epi32(bias[0]), c01 = c00;
-    __m256i c10 = _mm256_set1_epi32(bias[1]), c11 = c10;
-    __m256i c20 = _mm256_set1_epi32(bias[2]), c21 = c20;
-    __m256i c30 = _mm256_set1_epi32(bias[3]), c31 = c30;
-    __m256i c40 = _mm256_set1_epi32(bias[4]), c41 = c40;
-    __m256i c50 = _mm256_set1_epi32(bias[5]), c51 = c50;
-    for (size_t k = 0; k < kc; k += 4) {
-        const __m256i b0 = _mm256_loadu_si256((const __m256i *)x), b1 = _mm256_loadu_si256((const __m256i *)(x + 32));
-        FXQ_ROW(0); FXQ_ROW(1); FXQ_ROW(2); FXQ_ROW(3); FXQ_ROW(4); FXQ_ROW(5);
-        x += 64;
-        w += 24;
-    }
+    __m256i acc[12];
+    size_t n = kc / 4;
+    FXQ_AVX2_LOOP_6X16(FXQ_AVX2_ROW_S8, 24, x, w, n, bias, acc);
+    const __m256i c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
+    const __m256i c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
     fxq_rq_avx2 rk;
     fxq_rq_avx2_init(&rk, rq);
 #define FXQ_OUT(i)                                                                                 \
