@@ -8,7 +8,7 @@
  * constant is a memory operand (loads are cheap; ALU ports are the limit)
  * and the register allocation is fixed (ymm0..15 clobbered).
  *
- * FXQ_AVX2_LOOP_6X16(ROW, KSTEP, x, w, n, bias, acc):
+ * FXQ_AVX2_LOOP_6X16(ROW, KSTEP, x, w, n, bias, acc) (XP .. AP below):
  *   acc[12] = bias[row] (int32 bias[6]) + n iterations; each loads B (2 ymm
  *   at x), runs ROW for the 6 rows (weights dword at w + 4 * row), then
  *   x += 64 bytes, w += KSTEP bytes. The accumulators live in ymm0..11
@@ -49,7 +49,7 @@ static const int16_t fxq_avx2_ones16[16] __attribute__((aligned(32))) = {1, 1, 1
 #define FXQ_AVX2_STORE(A, OFF) "vmovdqu %%ymm" A ", " OFF "(%[acc])\n\t"
 
 /* acc[12] (row i: acc[2i], acc[2i+1]) = bias[i] + the k loop's sums. */
-#define FXQ_AVX2_LOOP_6X16(ROW, KSTEP, x, w, n, bias, acc)                                         \
+#define FXQ_AVX2_LOOP_6X16(ROW, KSTEP, XP, WP, NP, BP, AP)                                         \
     __asm__ volatile(FXQ_AVX2_BIAS(0, "0", "1", "0") FXQ_AVX2_BIAS(1, "2", "3", "4")               \
                      FXQ_AVX2_BIAS(2, "4", "5", "8") FXQ_AVX2_BIAS(3, "6", "7", "12")              \
                      FXQ_AVX2_BIAS(4, "8", "9", "16") FXQ_AVX2_BIAS(5, "10", "11", "20")           \
@@ -70,8 +70,8 @@ static const int16_t fxq_avx2_ones16[16] __attribute__((aligned(32))) = {1, 1, 1
                      FXQ_AVX2_STORE("3", "96") FXQ_AVX2_STORE("4", "128") FXQ_AVX2_STORE("5", "160") \
                      FXQ_AVX2_STORE("6", "192") FXQ_AVX2_STORE("7", "224") FXQ_AVX2_STORE("8", "256") \
                      FXQ_AVX2_STORE("9", "288") FXQ_AVX2_STORE("10", "320") FXQ_AVX2_STORE("11", "352") \
-                     : [x] "+r"(x), [w] "+r"(w), [n] "+r"(n)                                       \
-                     : [bias] "r"(bias), [acc] "r"(acc), [ones] "m"(*(const __m256i *)fxq_avx2_ones16) \
+                     : [x] "+r"(XP), [w] "+r"(WP), [n] "+r"(NP)                                       \
+                     : [bias] "r"(BP), [acc] "r"(AP), [ones] "m"(*(const __m256i *)fxq_avx2_ones16) \
                      : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", \
                        "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
 
