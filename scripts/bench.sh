@@ -1,48 +1,134 @@
 #!/bin/sh
 # make bench: fixed-point vs Darknet float forward, measured side by side in
-# one process per model (same machine, same input, 2 threads, batch 1).
+# one process per model (same machine, same input, 2 threads, batch 1), and
+# OpenCV DNN float / int8 on the same cfg and weights (scripts/fxq_opencv_bench.py;
+# Debian's python3-opencv, installed when missing and possible, else those
+# columns are skipped with a message).
 # Prints the human-readable tables and one line per model and configuration:
-#   ratio <model> <config> <x>      (speed-up over upstream float)
+#   ratio <model> <config> <x>          speed-up over upstream float (config
+#                                       8/8, 8/16, 16/16 = weight/activation
+#                                       bits, and 8/8-avx2: FXQ_ISA=avx2)
+#   ratio <model> opencv-float <x>      fxq 8/8 speed over OpenCV float
+#   ratio <model> opencv-int8 <x>       fxq 8/8 speed over OpenCV int8
+#   ratio <model> 8/16-over-opencv-float <x>, ... 16/16-over-opencv-float <x>
+#   peak_fraction <model> 8/8 <f>       whole-network 8/8 GMAC/s over the int8
+#                                       peak `fxq info --bench` measures
+# All ratios compare mean times (fxq bench reports means); the OpenCV lines
+# give min too. Random-weight models get a weights file of Darknet's own
+# random initialisation (`darknet partial cfg "" out`), used by every engine.
 set -eu
 DARKNET=${DARKNET:-./darknet}
 OUT=${BENCH_OUT:-build/bench}
 RUNS=${BENCH_RUNS:-20}
+MODELS=${BENCH_MODELS:-fmnist paper-cifar10 darknet-ref yolov3-tiny}
+PY=${BENCH_PYTHON:-/usr/bin/python3} # python3 on PATH may be an interpreter without cv2
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 mkdir -p "$OUT"
 
 # Speed does not depend on the formats' fractional bits, so random-weight
 # networks get fixed formats; the reference model uses `fxq quantize` output
 # when that verb is available.
-fxcfg() { # fxcfg IN BITS OUT
-    awk -v b="$2" '
+fxcfg() { # fxcfg IN WBITS ABITS OUT
+    awk -v w="$2" -v b="$3" '
         /^\[(convolutional|conv)\]/ { print "[fxconvolutional]"; fx() ; next }
         /^\[(connected|conn)\]/     { print "[fxconnected]"; fx(); next }
         { print }
-        function fx() { printf "w_bits=%d\nw_frac=%d\nin_bits=%d\nin_frac=%d\nout_bits=%d\nout_frac=%d\n", b, b-2, b, b-4, b, b-4 }
-    ' "$1" > "$3.tmp" && mv "$3.tmp" "$3"
+        function fx() { printf "w_bits=%d\nw_frac=%d\nin_bits=%d\nin_frac=%d\nout_bits=%d\nout_frac=%d\n", w, w-2, b, b-4, b, b-4 }
+    ' "$1" > "$4.tmp" && mv "$4.tmp" "$4"
 }
+
+opencv_ready() {
+    "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "# installing python3-opencv for the OpenCV columns ..."
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-opencv >"$OUT/apt.log" 2>&1 || true
+        "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
+    fi
+    return 1
+}
+
+# value of field N of the first line whose field 1 is KEY and field 3 is ms/image
+fxq_ms() { awk -v k="$1" '$1 == k && $3 == "ms/image" { print $2; exit }' "$2"; }
+fxq_gmacs() { awk -v k="$1" '$1 == k && $3 == "ms/image" { print $4; exit }' "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+SUMMARY=$OUT/summary.txt
+: >"$SUMMARY"
 
 bench_model() { # NAME CFG WEIGHTS-or-empty
     name=$1 cfg=$2 w=$3
-    if [ "$name" = fmnist ] && "$DARKNET" fxq quantize --help >/dev/null 2>&1 && [ -n "$w" ]; then
-        "$DARKNET" fxq quantize "$cfg" "$w" data/fmnist/calib1k.list --wbits 8 --abits 8 -o "$OUT/$name-8.cfg" >/dev/null 2>&1 \
-            || fxcfg "$cfg" 8 "$OUT/$name-8.cfg"
-        "$DARKNET" fxq quantize "$cfg" "$w" data/fmnist/calib1k.list --wbits 16 --abits 16 -o "$OUT/$name-16.cfg" >/dev/null 2>&1 \
-            || fxcfg "$cfg" 16 "$OUT/$name-16.cfg"
+    case " $MODELS " in *" $name "*) ;; *) return 0 ;; esac
+    if [ -z "$w" ]; then
+        w=$OUT/$name-random.weights
+        [ -s "$w" ] || "$DARKNET" partial "$cfg" "" "$w" 100000 >/dev/null 2>&1 || {
+            echo "# $name: cannot write random weights with '$DARKNET partial'"; return 0; }
+        quant=0
     else
-        fxcfg "$cfg" 8 "$OUT/$name-8.cfg"
-        fxcfg "$cfg" 16 "$OUT/$name-16.cfg"
+        quant=1
     fi
-    set -- "$cfg" "$OUT/$name-8.cfg" "$OUT/$name-16.cfg" --label float --label 8/8 --label 16/16 \
-        --name "$name" --runs "$RUNS" --per-layer
-    [ -n "$w" ] && set -- "$@" --weights "$w"
+    for wa in 8/8 8/16 16/16; do # weights/activations bits
+        wb=${wa%/*} ab=${wa#*/} fx=$OUT/$name-$wb-$ab.cfg
+        if [ "$quant" = 1 ] && [ "$name" = fmnist ] && "$DARKNET" fxq quantize --help >/dev/null 2>&1; then
+            "$DARKNET" fxq quantize "$cfg" "$w" data/fmnist/calib1k.list --wbits "$wb" --abits "$ab" -o "$fx" \
+                >/dev/null 2>&1 || fxcfg "$cfg" "$wb" "$ab" "$fx"
+        else
+            fxcfg "$cfg" "$wb" "$ab" "$fx"
+        fi
+    done
     echo
-    "$DARKNET" fxq bench "$@" 2>/dev/null
+    "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" "$OUT/$name-8-16.cfg" "$OUT/$name-16-16.cfg" \
+        --label float --label 8/8 --label 8/16 --label 16/16 \
+        --name "$name" --runs "$RUNS" --per-layer --weights "$w" 2>/dev/null | tee "$OUT/$name.txt"
+    # the AVX2 kernel set forced (CPUs without VNNI), against the same float
+    FXQ_ISA=avx2 "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" --label float --label 8/8-avx2 \
+        --name "$name" --runs "$RUNS" --weights "$w" 2>/dev/null >"$OUT/$name-avx2.txt" || true
+    grep -E '^(8/8-avx2 |ratio )' "$OUT/$name-avx2.txt" || echo "# $name: FXQ_ISA=avx2 run failed"
+
+    f8=$(fxq_ms 8/8 "$OUT/$name.txt") g8=$(fxq_gmacs 8/8 "$OUT/$name.txt")
+    df=$(fxq_ms float "$OUT/$name.txt") f16=$(fxq_ms 16/16 "$OUT/$name.txt") f816=$(fxq_ms 8/16 "$OUT/$name.txt")
+    a8=$(fxq_ms 8/8-avx2 "$OUT/$name-avx2.txt")
+    gmac=$(awk '/^# .* GMAC per image/ { print $(NF-3); exit }' "$OUT/$name.txt")
+    of=n/a oi=n/a ofm=n/a oim=n/a
+    if [ "$OPENCV" = 1 ]; then
+        "$PY" scripts/fxq_opencv_bench.py "$name" "$cfg" "$w" "$RUNS" "$OMP_NUM_THREADS" >"$OUT/$name-opencv.txt" 2>&1 || true
+        cat "$OUT/$name-opencv.txt"
+        of=$(awk '$1 == "opencv" && $3 == "float" { print $4 }' "$OUT/$name-opencv.txt")
+        oi=$(awk '$1 == "opencv" && $3 == "int8" { print $4 }' "$OUT/$name-opencv.txt")
+        ofm=$(awk '$1 == "opencv" && $3 == "float" { print $5 }' "$OUT/$name-opencv.txt")
+        oim=$(awk '$1 == "opencv" && $3 == "int8" { print $5 }' "$OUT/$name-opencv.txt")
+        [ -n "$of" ] && echo "ratio $name opencv-float $(ratio "$of" "$f8")"
+        [ -n "$oi" ] && echo "ratio $name opencv-int8 $(ratio "$oi" "$f8")"
+        # the 16-bit activation configurations against OpenCV float
+        [ -n "$of" ] && echo "ratio $name 8/16-over-opencv-float $(ratio "$of" "$f816")"
+        [ -n "$of" ] && echo "ratio $name 16/16-over-opencv-float $(ratio "$of" "$f16")"
+    fi
+    [ -n "$PEAK8" ] && echo "peak_fraction $name 8/8 $(awk -v g="$g8" -v p="$PEAK8" 'BEGIN { printf "%.3f", g / p }')"
+    printf '%-14s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n' "$name" "${gmac:-?}" "${df:-?}" "${of:-n/a}" "${oi:-n/a}" \
+        "${f8:-?}" "${f816:-?}" "${f16:-?}" "${a8:-?}" "$(ratio "${oi:-0}" "${f8:-0}")x" >>"$SUMMARY"
 }
 
 echo "darknet-fxq bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), OMP_NUM_THREADS=$OMP_NUM_THREADS"
+# the peaks first (quietest moment of the run); printed at the end
+"$DARKNET" fxq info --bench >"$OUT/info.txt" 2>/dev/null || echo "(fxq info --bench unavailable)" >"$OUT/info.txt"
+FXQ_ISA=avx2 "$DARKNET" fxq info --bench >"$OUT/info-avx2.txt" 2>/dev/null || : >"$OUT/info-avx2.txt"
+PEAK8=$(awk '$1 == "int8" && $2 == "peak" { print $3; exit }' "$OUT/info.txt")
+if opencv_ready; then
+    OPENCV=1
+    echo "# OpenCV $("$PY" -c 'import cv2; print(cv2.__version__)') via $PY, cv2.setNumThreads($OMP_NUM_THREADS)"
+else
+    OPENCV=0
+    echo "# OpenCV columns skipped: $PY cannot import cv2 and python3-opencv could not be installed"
+fi
 bench_model fmnist cfg/fmnist.cfg weights/fmnist.weights
 bench_model paper-cifar10 cfg/paper-cifar10.cfg ""
 bench_model darknet-ref build/darknet/cfg/darknet.cfg ""
+bench_model yolov3-tiny build/darknet/cfg/yolov3-tiny.cfg ""
 echo
-"$DARKNET" fxq info --bench 2>/dev/null || echo "(fxq info --bench unavailable)"
+echo "# summary (ms per image, mean of $RUNS runs, batch 1, $OMP_NUM_THREADS threads; last column: fxq 8/8 over OpenCV int8)"
+printf '%-14s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n' model GMAC darknet ocv-f32 ocv-int8 fxq-8/8 fxq-8/16 fxq-16/16 8/8-avx2 vs-ocv8
+cat "$SUMMARY"
+echo
+cat "$OUT/info.txt"
+echo
+echo "# FXQ_ISA=avx2:"
+grep -E 'GEMM|peak|isa_gemm' "$OUT/info-avx2.txt" || echo "(no avx2 info)"

@@ -9,6 +9,10 @@
  * Every rate is the best of many short trials, the trials of all the
  * measurements interleaved (other jobs on the machine only ever slow a trial
  * down, and every measurement sees the same conditions).
+ * With a kernel set whose int8 sequence is not VNNI (FXQ_ISA=avx2) the peak
+ * of that sequence is measured too (the set's peak_s8 / peak_s16 loops),
+ * and its GEMMs -- w7/a8 on the s8 kernel, 8/8 (s16 kernel on AVX2) -- are
+ * printed as fractions of it: `isa_gemm_peak_fraction <set> <w7a8> <8/8>`.
  * The last line is machine-readable: `gemm_peak_fraction <x>`. */
 #include <omp.h>
 #include <stdio.h>
@@ -35,8 +39,10 @@ static void fxq_info_usage(FILE *f)
 static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
 {
     fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU, NULL, 0};
-    int32_t *w = calloc((size_t)4 * K, sizeof *w);
+    int32_t *w = malloc((size_t)4 * K * sizeof *w);
     int64_t b[4] = {0};
+    /* the largest weights: plans choose accumulators from the actual ones */
+    for (int i = 0; w && i < 4 * K; ++i) w[i] = (int32_t)fxq_code_min(wb);
     char why[256];
     fxq_qconv_plan *p = w ? fxq_qconv_plan_create(&d, w, b, why, sizeof why) : NULL;
     printf("  %-36s %s\n", label, p ? fxq_qconv_plan_describe(p) : "(plan failed)");
@@ -69,16 +75,20 @@ static double fxq_fma_trial(fxq_peak_f32_fn fn, int nth)
     return macs / (omp_get_wtime() - t0);
 }
 
-/* One trial of the vpdpbusd loop, int8 MACs per second (0 without VNNI). */
+/* One trial of an integer peak loop (vpdpbusd, or the AVX2 sequences):
+ * ~2.6e8 MACs per thread whatever the loop's MACs per iteration; MACs per
+ * second (0 without a loop). */
 static double fxq_vnni_trial(fxq_peak_s8_fn fn, int nth)
 {
     if (!fn) return 0;
+    int32_t s0;
+    const long iters = (long)(2.56e8 / (fn(1000, &s0) / 1000));
     double macs = 0;
     const double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(nth) reduction(+ : macs)
     {
         int32_t s;
-        macs += fn(250 * 1000, &s);
+        macs += fn(iters, &s);
         if (s == 12345) macs += 0;
     }
     return macs / (omp_get_wtime() - t0);
@@ -92,9 +102,9 @@ typedef struct fxq_bconv {
     char desc[192];
 } fxq_bconv;
 
-static int fxq_bconv_init(fxq_bconv *bc, int bits, int c, int h, int m)
+static int fxq_bconv_init(fxq_bconv *bc, int wbits, int bits, int c, int h, int m)
 {
-    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, bits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0};
+    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, wbits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0};
     const size_t K = (size_t)c * 9, N = (size_t)h * h;
     d.shift = (bits - 1) + 6;
     memset(bc, 0, sizeof *bc);
@@ -104,8 +114,9 @@ static int fxq_bconv_init(fxq_bconv *bc, int bits, int c, int h, int m)
     bc->out = malloc((size_t)m * N * sizeof *bc->out);
     if (!w || !b || !bc->in || !bc->out) return 0;
     unsigned s = 12345;
+    const int wlo = (int)fxq_code_min(wbits), wspan = (int)(fxq_code_max(wbits) - wlo + 1);
+    for (size_t i = 0; i < (size_t)m * K; ++i) s = s * 1103515245u + 12345u, w[i] = wlo + (int)((s >> 8) % wspan);
     const int lo = (int)fxq_code_min(bits), span = (int)(fxq_code_max(bits) - lo + 1);
-    for (size_t i = 0; i < (size_t)m * K; ++i) s = s * 1103515245u + 12345u, w[i] = lo + (int)((s >> 8) % span);
     for (size_t i = 0; i < (size_t)c * N; ++i) s = s * 1103515245u + 12345u, bc->in[i] = (int16_t)(lo + (int)((s >> 8) % span));
     char why[256];
     bc->p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
@@ -192,9 +203,15 @@ int fxq_cmd_info(int argc, char **argv)
     const fxq_kernel_set *peak = fxq_peak_set();
     const char *how = peak ? peak->peak_f32_how : "none";
     const fxq_peak_f32_fn fn = peak ? peak->peak_f32 : NULL;
-    fxq_bconv c8, c16;
-    if (!fxq_bconv_init(&c8, 8, 256, 32, 256)) return 1;
-    const int have16 = fxq_bconv_init(&c16, 16, 256, 32, 256);
+    fxq_bconv c8, c16, c7;
+    if (!fxq_bconv_init(&c8, 8, 8, 256, 32, 256)) return 1;
+    const int have16 = fxq_bconv_init(&c16, 16, 16, 256, 32, 256);
+    /* a set whose int8 sequence is not the peak set's (FXQ_ISA=avx2): its
+     * own peak loops and its s8 kernel (7-bit weights: see the AVX2 s8 kernel) */
+    const fxq_kernel_set *act = fxq_kernel_set_active();
+    const int own = act != peak && act->peak_s8;
+    const int have7 = own && fxq_bconv_init(&c7, 7, 8, 256, 32, 256);
+    double own8 = 0, own16 = 0;
     double fma = 0, vnni = 0;
     const double t_end = omp_get_wtime() + 2.0;
     for (int round = 0; round < 400 && (round < 12 || omp_get_wtime() < t_end); ++round) {
@@ -206,6 +223,12 @@ int fxq_cmd_info(int argc, char **argv)
         if (v > vnni) vnni = v;
         fxq_bconv_trial(&c8);
         if (have16 && round % 2 == 0) fxq_bconv_trial(&c16);
+        if (own) {
+            const double r8 = fxq_vnni_trial(act->peak_s8, nth), r16 = fxq_vnni_trial(act->peak_s16, nth);
+            if (r8 > own8) own8 = r8;
+            if (r16 > own16) own16 = r16;
+            if (have7) fxq_bconv_trial(&c7);
+        }
     }
     const double peak8 = 4 * fma, gemm8 = c8.gemm;
     printf("bench:\n");
@@ -217,6 +240,21 @@ int fxq_cmd_info(int argc, char **argv)
     if (have16)
         printf("  16/16 GEMM M=256 N=1024 K=2304 %8.1f GMAC/s  (full run: %.1f)  [%s]\n", c16.gemm / 1e9, c16.full / 1e9,
                c16.desc);
+    if (own) {
+        printf("  %s int8 peak     %8.1f GMAC/s  (%s, measured)\n", act->name, own8 / 1e9, act->peak_s8_how);
+        if (own16 > 0)
+            printf("  %s int16 peak    %8.1f GMAC/s  (%s, measured)\n", act->name, own16 / 1e9, act->peak_s16_how);
+        if (have7)
+            printf("  w7/a8 GEMM M=256 N=1024 K=2304 %8.1f GMAC/s  (full run: %.1f)  [%s]\n", c7.gemm / 1e9,
+                   c7.full / 1e9, c7.desc);
+        const double f7 = have7 && own8 > 0 ? c7.gemm / own8 : 0, f8 = own8 > 0 ? c8.gemm / own8 : 0;
+        printf("  %s: w7/a8 GEMM / %s int8 peak: %.1f%%, 8/8 GEMM / %s int8 peak: %.1f%%", act->name, act->name,
+               100 * f7, act->name, 100 * f8);
+        if (own16 > 0) printf(", 8/8 GEMM / %s int16 peak: %.1f%%", act->name, 100 * c8.gemm / own16);
+        printf("\n");
+        printf("isa_gemm_peak_fraction %s %.3f %.3f\n", act->name, f7, f8);
+        if (have7) fxq_bconv_free(&c7);
+    }
     fxq_bconv_free(&c8);
     if (have16) fxq_bconv_free(&c16);
     const double frac = peak8 > 0 ? gemm8 / peak8 : 0;

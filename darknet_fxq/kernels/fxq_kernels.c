@@ -15,6 +15,7 @@ static const fxq_kernel_set *const fxq_registry[] = {
 #endif
     &fxq_kernels_scalar,
     &fxq_kernels_avx512vnni_twin,
+    &fxq_kernels_avx2_twin,
     NULL,
 };
 

@@ -74,6 +74,10 @@ typedef struct fxq_kernel_set {
     fxq_gemm_i32_fn s8;
     const char *s8_name;
     int s8_in_offset;
+    /* 0: the s8 kernel's sums are exact mod 2^32 (vpdpbusd). Else it adds
+     * k pairs in saturating int16 first (AVX2 vpmaddubsw): the plan uses it
+     * only when 2 * 255 * max|w| <= s8_pair_limit, so no pair saturates. */
+    int s8_pair_limit;
     /* s16 int32 GEMM and int64 chunked GEMM + int64 requantization, KR = 2 */
     fxq_gemm_i32_fn s16;
     const char *s16_name;
@@ -102,7 +106,10 @@ typedef struct fxq_kernel_set {
     /* peak loops for `fxq info --bench` (NULL: none on this ISA) */
     fxq_peak_f32_fn peak_f32;
     const char *peak_f32_how;
-    fxq_peak_s8_fn peak_s8;
+    fxq_peak_s8_fn peak_s8;      /* the s8 GEMM's instruction sequence */
+    const char *peak_s8_how;
+    fxq_peak_s8_fn peak_s16;     /* the s16 GEMM's (NULL: not measured) */
+    const char *peak_s16_how;
 } fxq_kernel_set;
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
@@ -133,7 +140,7 @@ const fxq_kernel_set *fxq_kernel_set_default(int *capped);
 void fxq_kernel_set_force(const fxq_kernel_set *ks);
 
 /* The registered tables (one per ISA). */
-extern const fxq_kernel_set fxq_kernels_scalar, fxq_kernels_avx512vnni_twin;
+extern const fxq_kernel_set fxq_kernels_scalar, fxq_kernels_avx512vnni_twin, fxq_kernels_avx2_twin;
 #if defined(__x86_64__)
 extern const fxq_kernel_set fxq_kernels_avx2, fxq_kernels_avx512vnni;
 #endif
@@ -159,7 +166,10 @@ void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int
 void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 double fxq_f32_fma_loop__avx512vnni(long iters, float *sink);
 double fxq_s8_dot_loop__avx512vnni(long iters, int32_t *sink);
+void fxq_f32_quantize_ukernel__avx2(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 double fxq_f32_fma_loop__avx2(long iters, float *sink);
+double fxq_s8_madd_loop__avx2(long iters, int32_t *sink);
+double fxq_s16_madd_loop__avx2(long iters, int32_t *sink);
 #endif
 
 #endif

@@ -19,10 +19,15 @@
  * operand: on AVX-512 VNNI (vpdpbusd, u8 x s8) signed codes are stored + 128
  * (the set's input offset, folded into the bias), unsigned codes of <= 8
  * bits as they are (no offset).
- * Accumulator width is chosen at plan time: int32 iff
- *   (w_bits-1) + a_mag + ceil(log2 K) + 1 <= 31  and every |bias_acc| <= 2^30 - 1,
- * else int64 -- so accumulation can never overflow silently; a_mag =
- * a_bits - 1 for signed inputs, a_bits for unsigned ones.
+ * Accumulator width is chosen at plan time from the actual weights: int32 iff
+ *   for every row m:  |bias_acc[m]| + sum_k |w[m][k]| * amax <= 2^31 - 1,
+ * else int64 -- so accumulation can never overflow silently; amax =
+ * 2^(a_bits-1) for signed inputs, 2^a_bits - 1 for unsigned ones (the
+ * largest |input code|). This holds whenever the worst-case rule
+ * (w_bits-1) + log2(amax) + ceil(log2 K) + 1 <= 31 and |bias_acc| < 2^30 does,
+ * and also for wide codes whose weights stay small (e.g. 16-bit activations).
+ * The int64 path sums chunks of k in int32 lanes, the chunk sized from the
+ * largest |weight| the same way.
  */
 #ifndef FXQ_QCONV_H
 #define FXQ_QCONV_H

@@ -101,16 +101,18 @@ static int fxq_validate(const fxq_qconv_desc *d, char *why, size_t why_len)
     return 1;
 }
 
-/* Chooses the int64 chunk length (and split) for w_bits / signed a_bits. */
-static void fxq_choose_chunk(int wb, int ab, int *split, int *chunk)
+/* Chooses the int64 chunk length (and split) for the largest weight
+ * magnitude wmax (>= 1; at most 2^(w_bits-1)) and signed a_bits: a chunk of
+ * k's sums to at most chunk * wmax * 2^(ab-1) in magnitude. */
+static void fxq_choose_chunk(long long wmax, int ab, int *split, int *chunk)
 {
     const long long lim = (1LL << 31) - 1;
-    const long long prod = (1LL << (wb - 1)) * (1LL << (ab - 1)); /* max |w * a| */
+    const long long prod = wmax * (1LL << (ab - 1)); /* max |w * a| */
     long long c = (lim / prod) & ~1LL;
     if (c >= 32 || ab <= 8) {
         *split = 0;
     } else {
-        const long long p_lo = (1LL << (wb - 1)) * 255, p_hi = (1LL << (wb - 1)) * (1LL << (ab - 9));
+        const long long p_lo = wmax * 255, p_hi = wmax * (1LL << (ab - 9));
         c = (lim / (p_lo > p_hi ? p_lo : p_hi)) & ~1LL;
         *split = 1;
     }
@@ -118,16 +120,19 @@ static void fxq_choose_chunk(int wb, int ab, int *split, int *chunk)
     *chunk = (int)c;
 }
 
-/* The kernels of the plan's path; 0 if the set lacks a needed one. */
-static void fxq_choose_path(fxq_qconv_plan *p, int use_i32)
+/* The kernels of the plan's path. wmax: the largest |weight code|. */
+static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
 {
     const fxq_qconv_desc *d = &p->d;
     const fxq_kernel_set *ks = p->ks;
     /* unsigned codes feed an s8 kernel as they are where its B is u8 (the
      * set has an input offset), else only when they fit s8 */
     const int s8_in = d->in_unsigned ? (ks->s8_in_offset ? d->a_bits <= 8 : d->a_bits <= 7) : d->a_bits <= 8;
+    /* a kernel that sums k pairs in saturating int16 (AVX2 vpmaddubsw) is
+     * exact only if no pair can exceed its limit: |B byte| <= 255 */
+    const int s8_pairs_ok = !ks->s8_pair_limit || 2 * 255 * wmax <= ks->s8_pair_limit;
     const int P = p->P;
-    if (use_i32 && d->w_bits <= 8 && s8_in && ks->s8) {
+    if (use_i32 && d->w_bits <= 8 && s8_in && s8_pairs_ok && ks->s8) {
         p->path = FXQ_PATH_S8_I32, p->kr = 4, p->esz = 1, p->k32 = ks->s8;
         p->lo8 = d->in_unsigned && ks->s8_in_offset ? 0 : -128;
         p->off8 = d->in_unsigned ? 0 : ks->s8_in_offset;
@@ -137,7 +142,7 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32)
         if (P == 1) p->gemv = ks->gemv_s16;
     } else {
         p->path = FXQ_PATH_S16_I64, p->kr = 2, p->esz = 2, p->k64 = ks->s16_i64, p->rq64 = ks->rq64;
-        fxq_choose_chunk(d->w_bits, d->a_bits + !!d->in_unsigned, &p->split, &p->chunk);
+        fxq_choose_chunk(wmax > 0 ? wmax : 1, d->a_bits + !!d->in_unsigned, &p->split, &p->chunk);
         if (P == 1 && p->chunk >= 32) p->gemv64 = ks->gemv_i64;
     }
     p->gmr = ks->gemv_mr;
@@ -270,16 +275,31 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         if (w_codes[i] < wlo || w_codes[i] > whi)
             return fxq_why(why, why_len, "weight code %d at %zu outside %d-bit range", (int)w_codes[i], i, d->w_bits),
                    NULL;
-    int bias_small = 1;
     const int64_t bias_lim = ((int64_t)1 << 61);
-    for (int m = 0; m < d->m; ++m) {
+    for (int m = 0; m < d->m; ++m)
         if (bias_acc[m] > bias_lim || bias_acc[m] < -bias_lim)
             return fxq_why(why, why_len, "bias %lld of filter %d exceeds 2^61", (long long)bias_acc[m], m), NULL;
-        if (bias_acc[m] > (1 << 30) - 1 || bias_acc[m] < -((1 << 30) - 1)) bias_small = 0;
-    }
     /* magnitude bits of an input code: a_bits - 1 signed, a_bits unsigned */
     const int acc_bits = (d->w_bits - 1) + (d->a_bits - !d->in_unsigned) + fxq_ceil_log2(K) + 1;
     if (acc_bits > 61) return fxq_why(why, why_len, "accumulator would need %d bits", acc_bits), NULL;
+    /* int32 iff every row's largest possible sum fits: |bias| + sum_k |w| *
+     * amax <= 2^31 - 1 (amax: the largest |input code|). This is the
+     * worst-case rule of fxq_qconv.h evaluated on the actual weights, so
+     * layers whose weights stay small keep int32 lanes at 16-bit inputs. */
+    const int64_t amax = d->in_unsigned ? ((int64_t)1 << d->a_bits) - 1 : (int64_t)1 << (d->a_bits - 1);
+    int use_i32 = 1;
+    long long wmax = 0;
+    for (int m = 0; m < d->m; ++m) {
+        int64_t s = 0; /* <= 2^30 * 2^15 */
+        for (int k = 0; k < K; ++k) {
+            const int64_t v = w_codes[(size_t)m * K + k], a = v < 0 ? -v : v;
+            s += a;
+            if (a > wmax) wmax = a;
+        }
+        const int64_t b = bias_acc[m] < 0 ? -bias_acc[m] : bias_acc[m];
+        if (s > (INT32_MAX - b) / amax) use_i32 = 0; /* s * amax > INT32_MAX - b; b <= 2^61 */
+        if (b > INT32_MAX) use_i32 = 0;
+    }
 
     fxq_qconv_plan *p = calloc(1, sizeof *p);
     if (!p) goto oom;
@@ -290,7 +310,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     p->nr = p->ks->nr;
     p->K = K;
     p->P = d->out_h * d->out_w;
-    fxq_choose_path(p, acc_bits <= 31 && bias_small);
+    fxq_choose_path(p, use_i32, wmax);
     p->kc = (K + p->kr - 1) / p->kr * p->kr;
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
     p->n_tiles = (p->P + p->nr - 1) / p->nr;

@@ -173,7 +173,14 @@ FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni);
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar);
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__avx512vnni);
 
-/* AVX2 tile 6x16 c2 (s8 data is widened to s16 when packed). */
+/* AVX2 tile 6x16: s8 c4 (B u8 = code + input offset; k pairs summed in
+ * saturating int16 as vpmaddubsw does -- the twin saturates the same way;
+ * the plan keeps |w| <= 64 so no pair does), s16 c2 int32 and int64;
+ * one-column kernels on the GEMV layouts above (exact, widened to s16). */
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__avx2);
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__scalar);
+FXQ_DECL_GEMV(fxq_s8_gemv_ukernel_16c64__avx2);
+FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__avx2);
 FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2);
 FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__scalar);
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__avx2);

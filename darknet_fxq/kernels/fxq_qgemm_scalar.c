@@ -9,6 +9,9 @@
  *   fxq_s16_gemm_ukernel_8x32c2__scalar      A s16 [kc/2][8][2] after int32 bias[8],
  *                                             B s16 [kc/2][32][2]; int32 acc
  *   fxq_s16_gemm_ukernel_6x16c2__scalar      same with a 6x16 tile
+ *   fxq_s8_gemm_ukernel_6x16c4__scalar       the 6x16 s8 layout of the AVX2 set,
+ *                                             k pairs saturated to int16 first
+ *                                             (vpmaddubsw's semantics)
  *   fxq_s16_gemm_i64_ukernel_{8x32,6x16}c2__scalar
  *                                             int32 chunk sums added (times
  *                                             2^lshift) into an int64 tile
@@ -62,6 +65,38 @@ static inline void fxq_store_rq_row(int16_t *c, const uint32_t *acc, size_t nr, 
 FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, uint8_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, int16_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_6x16c2__scalar, 6, 16, 2, int16_t)
+
+static inline int32_t fxq_sat16(int32_t v)
+{
+    return v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+}
+
+/* vpmaddubsw + vpmaddwd(ones): each pair of u8 x s8 products saturated to
+ * int16, the two pairs added exactly, then wrap-around int32 accumulation. */
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__scalar)
+{
+    enum { MR = 6, NR = 16 };
+    const int32_t *bias = (const int32_t *)a;
+    const int8_t *w = (const int8_t *)(bias + MR);
+    const uint8_t *x = (const uint8_t *)b;
+    uint32_t acc[MR][NR];
+    for (size_t m = 0; m < MR; ++m)
+        for (size_t n = 0; n < NR; ++n) acc[m][n] = (uint32_t)bias[m];
+    for (size_t k = 0; k < kc; k += 4) {
+        for (size_t m = 0; m < MR; ++m) {
+            const int8_t *wk = w + m * 4;
+            for (size_t n = 0; n < NR; ++n) {
+                const uint8_t *xk = x + n * 4;
+                const int32_t p0 = fxq_sat16(xk[0] * wk[0] + xk[1] * wk[1]);
+                const int32_t p1 = fxq_sat16(xk[2] * wk[2] + xk[3] * wk[3]);
+                acc[m][n] += (uint32_t)(p0 + p1);
+            }
+        }
+        w += MR * 4;
+        x += NR * 4;
+    }
+    for (size_t m = 0; m < mr; ++m) fxq_store_rq_row(c + m * c_stride, acc[m], nr, fxq_rq_row(rq, m));
+}
 
 #define FXQ_SCALAR_I64(NAME, MR, NR)                                                               \
     FXQ_DECL_I64(NAME)                                                                             \

@@ -238,6 +238,47 @@ static void run_unsigned_rows(const fxq_kernel_set *ks)
               st.i64, st.first_fail);
 }
 
+/* Sets whose s8 kernel sums k pairs in saturating int16 (s8_pair_limit):
+ * 8-bit weights within +-64 take it, and the worst pairs (weights -64,
+ * B bytes 255 or 0: inputs at both ends, signed and unsigned) stay exact;
+ * one weight of -65 or 65 sends the plan to the exact s16 kernel. Also the
+ * accumulator rule on actual weights: 8-bit weights, 16-bit inputs, K 576
+ * -- int32 when every |w| <= 113 (576 * 113 * 2^15 + 2^20 < 2^31 - 1), int64
+ * when every |w| = 114 (576 * 114 * 2^15 > 2^31). */
+static void run_pair_limit(const fxq_kernel_set *ks)
+{
+    char name[128], desc[192] = "", why[512] = "", bad[256] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    qcase q;
+    memset(&q, 0, sizeof q);
+    for (int rep = 0; rep < 24; ++rep) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        const int over = rep % 4 == 3, wide = rep >= 16;
+        d->batch = 1, d->c = wide ? 64 : rnd_int(1, 40), d->h = rnd_int(3, 9), d->w = rnd_int(3, 20);
+        d->m = rnd_int(1, 13), d->ksize = 3, d->stride = 1, d->pad = 1;
+        qcase_geometry(d);
+        d->w_bits = 8, d->a_bits = wide ? 16 : 8, d->o_bits = 16, d->act = rep % 3;
+        d->in_unsigned = !wide && rep % 2;
+        if (d->in_unsigned) d->a_bits = rep % 8 == 1 ? 8 : 7;
+        qcase_alloc(&q, rep % 3 == 0 ? 2 : rep % 3 == 1 ? 1 : 0, wide ? 1 << 20 : 1 << 10);
+        const int K = d->c * 9, lim = wide ? 113 : 64;
+        for (int i = 0; i < d->m * K; ++i) q.w[i] = rep % 3 == 2 ? rnd_int(-lim, lim) : -lim;
+        if (over && wide)
+            for (int i = 0; i < d->m * K; ++i) q.w[i] = rnd() % 2 ? lim + 1 : -lim - 1;
+        else if (over)
+            q.w[rnd_int(0, d->m * K - 1)] = rnd() % 2 ? lim + 1 : -lim - 1;
+        d->shift = rnd_shift(d, K);
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        const int want = wide ? !strstr(desc, "int64") == !over : !strncmp(desc, "s8 ", 3) == !over;
+        if (!want && !bad[0]) snprintf(bad, sizeof bad, "case %d (%s): picked [%s]", rep, over ? "over" : "within", desc);
+        qcase_free(&q);
+    }
+    snprintf(name, sizeof name, "qconv.%s.s8_pair_limit_and_actual_weight_bound", ks->name);
+    FXQ_CHECK(name, st.fails == 0 && !bad[0], "%d/%d failed: %s %s", st.fails, st.cases, st.first_fail, bad);
+}
+
 static void run_isa(const char *isa)
 {
     char name[128], desc[192] = "", why[512] = "";
@@ -428,6 +469,7 @@ int main(void)
         }
         run_isa((*k)->name);
         run_unsigned_rows(*k);
+        if ((*k)->s8_pair_limit) run_pair_limit(*k);
     }
     fxq_qconv_force_isa(NULL);
 

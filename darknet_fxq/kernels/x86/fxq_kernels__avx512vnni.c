@@ -22,6 +22,6 @@ const fxq_kernel_set fxq_kernels_avx512vnni = {
     .convert = fxq_convert_plane__avx512vnni, FXQ_KERNELS_X86_MOVES,
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx512vnni),
     .peak_f32 = fxq_f32_fma_loop__avx512vnni, .peak_f32_how = "zmm vfmadd, 16 chains",
-    .peak_s8 = fxq_s8_dot_loop__avx512vnni,
+    .peak_s8 = fxq_s8_dot_loop__avx512vnni, .peak_s8_how = "zmm vpdpbusd, 16 chains",
 };
 #endif

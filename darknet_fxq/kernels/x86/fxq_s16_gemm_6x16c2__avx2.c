@@ -11,6 +11,8 @@
  *   int32 rule of fxq_qconv.h holds (true sums fit), the int64 kernel only on
  *   chunks whose sums fit -- then sign-extended, times 2^lshift, added to the
  *   int64 tile acc[6][16].
+ * Both k loops are inline asm (fxq_gemm_6x16_avx2.h: no accumulator
+ *   spills; the int64 kernel's starts from zero instead of the bias).
  * Epilogue (int32): fxq_rq_avx2.h -- round half away from zero on |acc|,
  *   saturate, sign and activation (fxq_rq_apply, 8 lanes; row i with
  *   fxq_rq_row(rq, i)), int16 stores (tail via a buffer).
@@ -22,22 +24,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "fxq_gemm_6x16_avx2.h"
 #include "fxq_rq_avx2.h"
-
-static inline int32_t fxq_ld32(const void *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/* row i of the tile += B (b0, b1) x its 2 weights at WP + 2i */
-#define FXQ_ROW(i, WP)                                                                             \
-    do {                                                                                           \
-        const __m256i wv = _mm256_set1_epi32(fxq_ld32((WP) + 2 * (i)));                            \
-        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(b0, wv));                            \
-        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(b1, wv));                            \
-    } while (0)
 
 FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
 {
@@ -45,18 +33,11 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_6x16c2__avx2)
     const int32_t *bias = (const int32_t *)a;
     const int16_t *w = (const int16_t *)(bias + 6);
     const int16_t *x = (const int16_t *)b;
-    __m256i c00 = _mm256_set1_epi32(bias[0]), c01 = c00;
-    __m256i c10 = _mm256_set1_epi32(bias[1]), c11 = c10;
-    __m256i c20 = _mm256_set1_epi32(bias[2]), c21 = c20;
-    __m256i c30 = _mm256_set1_epi32(bias[3]), c31 = c30;
-    __m256i c40 = _mm256_set1_epi32(bias[4]), c41 = c40;
-    __m256i c50 = _mm256_set1_epi32(bias[5]), c51 = c50;
-    for (size_t k = 0; k < kc; k += 2) {
-        const __m256i b0 = _mm256_loadu_si256((const __m256i *)x), b1 = _mm256_loadu_si256((const __m256i *)(x + 16));
-        FXQ_ROW(0, w); FXQ_ROW(1, w); FXQ_ROW(2, w); FXQ_ROW(3, w); FXQ_ROW(4, w); FXQ_ROW(5, w);
-        x += 32;
-        w += 12;
-    }
+    __m256i acc[12];
+    size_t n = kc / 2;
+    FXQ_AVX2_LOOP_6X16(FXQ_AVX2_ROW_S16, 24, x, w, n, bias, acc);
+    const __m256i c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
+    const __m256i c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
     fxq_rq_avx2 rk;
     fxq_rq_avx2_init(&rk, rq);
 #define FXQ_OUT(i)                                                                                 \
@@ -75,14 +56,12 @@ static inline void fxq_flush8_avx2(int64_t *acc, __m256i s, __m128i cnt)
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__avx2)
 {
     assert(kc % 2 == 0 && (lshift == 0 || lshift == 8));
-    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (size_t k = 0; k < kc; k += 2) {
-        const __m256i b0 = _mm256_loadu_si256((const __m256i *)b), b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
-        FXQ_ROW(0, a); FXQ_ROW(1, a); FXQ_ROW(2, a); FXQ_ROW(3, a); FXQ_ROW(4, a); FXQ_ROW(5, a);
-        b += 32;
-        a += 12;
-    }
+    static const int32_t zero[6];
+    __m256i s[12];
+    size_t n = kc / 2;
+    FXQ_AVX2_LOOP_6X16(FXQ_AVX2_ROW_S16, 24, b, a, n, zero, s);
+    const __m256i c00 = s[0], c01 = s[1], c10 = s[2], c11 = s[3], c20 = s[4], c21 = s[5];
+    const __m256i c30 = s[6], c31 = s[7], c40 = s[8], c41 = s[9], c50 = s[10], c51 = s[11];
     const __m128i cnt = _mm_cvtsi32_si128(lshift);
 #define FXQ_FLUSH(i)                                                                               \
     do {                                                                                           \
