@@ -6,6 +6,7 @@
 
 #include "darknet.h"
 #include "fxq_qreport.h"
+#include "fxq_walk.h"
 
 void fxq_qreport_budget(char *buf, size_t len, const fxq_qplan_opts *o)
 {
@@ -35,7 +36,7 @@ void fxq_qreport_kappa(char *buf, size_t len, const fxq_qplan *p, const fxq_qpla
              p->kappa_iterations == 1 ? "" : "s", p->kappa_converged ? "" : ", not converged");
 }
 
-static const char *type_name(const fxq_qlayer *l) { return fxq_netshape_type_name(l->shape); }
+static const char *type_name(const fxq_qlayer *l) { return fxq_layer_type_name(l->shape->type); }
 
 static void frac_cell(char *buf, size_t len, const fxq_qplan *p, int frac)
 {

@@ -7,60 +7,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_cfgtext.h"
 #include "fxq_net.h"
 
 /* parser.c's section-name table (not in any header). */
 LAYER_TYPE string_to_layer_type(char *type);
 
-/* Darknet strips every blank from a cfg line before reading it. */
-static void fxq_strip(char *s)
-{
-    char *d = s;
-    for (; *s; ++s)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') *d++ = *s;
-    *d = 0;
-}
-
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len)
 {
-    FILE *f = fopen(cfg, "r");
-    if (!f) {
-        snprintf(why, why_len, "%s: %s", cfg, strerror(errno));
-        return 0;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    long lineno = 0, sections = 0;
-    int ok = 1;
-    while (ok && getline(&line, &cap, f) >= 0) {
-        ++lineno;
-        fxq_strip(line);
+    fxq_cfgtext *c = fxq_cfgtext_load(cfg, why, why_len);
+    if (!c) return 0;
+    int sections = 0, ok = 1;
+    for (int i = 0; ok && i < c->nlines; ++i) {
+        char *line = c->stripped[i];
+        /* the reader sees through these; this Darknet's read_cfg does not */
+        if (strchr(c->raw[i], '\r') || (i == 0 && !strncmp(c->raw[0], "\xEF\xBB\xBF", 3))) {
+            snprintf(why, why_len, "%s:%d: %s: Darknet cannot read this cfg", cfg, i + 1,
+                     strchr(c->raw[i], '\r') ? "carriage return (CRLF line endings)" : "UTF-8 byte-order mark");
+            ok = 0;
+            break;
+        }
         if (!line[0] || line[0] == '#' || line[0] == ';') continue;
         if (line[0] == '[') {
             LAYER_TYPE t = string_to_layer_type(line);
             if (sections == 0 && t != NETWORK) {
-                snprintf(why, why_len, "%s:%ld: first section must be [net] or [network], not %s", cfg, lineno, line);
+                snprintf(why, why_len, "%s:%d: first section must be [net] or [network], not %s", cfg, i + 1, line);
                 ok = 0;
             } else if (sections > 0 && (t == BLANK || t == NETWORK)) {
-                snprintf(why, why_len, "%s:%ld: unknown layer type %s", cfg, lineno, line);
+                snprintf(why, why_len, "%s:%d: unknown layer type %s", cfg, i + 1, line);
                 ok = 0;
             }
             ++sections;
         } else if (!sections) {
-            snprintf(why, why_len, "%s:%ld: option outside any section", cfg, lineno);
+            snprintf(why, why_len, "%s:%d: option outside any section", cfg, i + 1);
             ok = 0;
         }
-    }
-    if (ok && ferror(f)) {
-        snprintf(why, why_len, "%s: %s", cfg, strerror(errno));
-        ok = 0;
     }
     if (ok && sections < 2) {
         snprintf(why, why_len, "%s: no layers (need [net] and at least one layer section)", cfg);
         ok = 0;
     }
-    free(line);
-    fclose(f);
+    fxq_cfgtext_free(c);
     return ok;
 }
 
@@ -165,37 +152,28 @@ static int fxq_cfg_with_batch(const char *cfg, int batch, char *tmp, size_t n, c
         snprintf(why, why_len, "%s: cannot create a temporary copy: %s", cfg, strerror(errno));
         return 0;
     }
-    FILE *out = fdopen(fd, "w"), *in = fopen(cfg, "r");
-    char *line = NULL, *probe = NULL;
-    size_t cap = 0, pcap = 0;
-    int in_net = 0, ok = out && in;
-    while (ok && getline(&line, &cap, in) >= 0) {
+    FILE *out = fdopen(fd, "w");
+    fxq_cfgtext *c = fxq_cfgtext_load(cfg, why, why_len);
+    int in_net = 0, ok = out && c;
+    for (int i = 0; ok && i < c->nlines; ++i) {
         /* decide on the stripped text, as Darknet reads it */
-        size_t len = strlen(line) + 1;
-        if (len > pcap && !(probe = realloc(probe, pcap = len))) {
-            ok = 0;
-            break;
-        }
-        memcpy(probe, line, len);
-        fxq_strip(probe);
+        const char *probe = c->stripped[i];
         if (probe[0] == '[') {
-            in_net = string_to_layer_type(probe) == NETWORK;
-            fputs(line, out);
+            in_net = string_to_layer_type((char *)probe) == NETWORK;
+            fputs(c->raw[i], out);
             if (in_net) fprintf(out, "\nbatch=%d\nsubdivisions=1\n", batch);
             continue;
         }
         if (in_net && (!strncmp(probe, "batch=", 6) || !strncmp(probe, "subdivisions=", 13))) continue;
-        fputs(line, out);
+        fputs(c->raw[i], out);
     }
-    if (in) fclose(in);
+    fxq_cfgtext_free(c);
     if (out) {
         if (ferror(out)) ok = 0;
         if (fclose(out)) ok = 0;
     } else {
         close(fd);
     }
-    free(line);
-    free(probe);
     if (!ok) {
         snprintf(why, why_len, "%s: cannot write a temporary copy in %s", cfg, tmp);
         unlink(tmp);

@@ -1,5 +1,8 @@
 /* See fxq_walk.h. */
+#include <stdio.h>
 #include <string.h>
+
+#include "activations.h"
 
 #include "fxq_walk.h"
 #include "network.h"
@@ -49,6 +52,26 @@ const char *fxq_layer_type_name(LAYER_TYPE t)
 }
 
 int fxq_layer_is_fixed(const layer *l) { return l->type == FXCONVOLUTIONAL || l->type == FXCONNECTED; }
+
+int fxq_layer_fixed_ok(const layer *l, char *why, size_t why_len)
+{
+    if (l->activation != LINEAR && l->activation != RELU && l->activation != LEAKY) {
+        snprintf(why, why_len, "activation=%s has no fixed-point version (linear, relu, leaky)",
+                 get_activation_string(l->activation));
+        return 0;
+    }
+    if (l->type != CONVOLUTIONAL && l->type != FXCONVOLUTIONAL) return 1;
+    if (l->groups != 1 || l->binary || l->xnor) {
+        snprintf(why, why_len, "%s convolutions have no fixed-point version", l->groups != 1 ? "grouped" : "binary/xnor");
+        return 0;
+    }
+    if (l->size == 1 && l->stride != 1) {
+        snprintf(why, why_len, "1x1 convolutions with stride %d have no fixed-point version (upstream's float path "
+                 "ignores their stride)", l->stride);
+        return 0;
+    }
+    return 1;
+}
 
 double fxq_layer_macs(const layer *l)
 {
