@@ -378,7 +378,7 @@ int fxq_cmd_quantize(int argc, char **argv)
         return fxq_quantize_fail("--csv and -o name the same file");
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
-    fxq_cfgtext *text = fxq_cfgtext_read(a.pos[0], why, sizeof why);
+    fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);
     if (!text) return fxq_quantize_fail(why);
     fxq_stats *stats = NULL;
     fxq_qplan *p = fxq_quantize_plan(&a, text, &stats, why, sizeof why);

@@ -51,6 +51,18 @@ int fxq_cfg_check(const char *cfg, char *why, size_t why_len)
     return ok;
 }
 
+fxq_cfgtext *fxq_cfg_read_text(const char *cfg, char *why, size_t why_len)
+{
+    fxq_cfgtext *c = fxq_cfgtext_read(cfg, why, why_len);
+    for (int s = 1; c && s < c->nsec; ++s) {
+        if (string_to_layer_type(c->sec[s].type) != BLANK) continue;
+        snprintf(why, why_len, "%s:%d: unknown section type %s", cfg, c->sec[s].header + 1, c->sec[s].type);
+        fxq_cfgtext_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* What load_convolutional_weights / load_connected_weights read. */
 static size_t fxq_conv_floats(const layer *l)
 {

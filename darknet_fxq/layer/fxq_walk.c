@@ -53,6 +53,8 @@ const char *fxq_layer_type_name(LAYER_TYPE t)
 
 int fxq_layer_is_fixed(const layer *l) { return l->type == FXCONVOLUTIONAL || l->type == FXCONNECTED; }
 
+int fxq_layer_quantizable(const layer *l) { return l->type == CONVOLUTIONAL || l->type == CONNECTED; }
+
 int fxq_layer_fixed_ok(const layer *l, char *why, size_t why_len)
 {
     if (l->activation != LINEAR && l->activation != RELU && l->activation != LEAKY) {

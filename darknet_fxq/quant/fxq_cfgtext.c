@@ -9,27 +9,10 @@
 
 #include "fxq_cfgtext.h"
 
-/* Every section name Darknet's string_to_layer_type accepts; anything else
- * becomes a zero-sized layer there and crashes a later layer. */
-static const char *const known_types[] = {
-    "[shortcut]", "[crop]", "[cost]", "[detection]", "[region]", "[yolo]", "[iseg]", "[local]",
-    "[conv]", "[convolutional]", "[deconv]", "[deconvolutional]", "[activation]", "[logistic]",
-    "[l2norm]", "[crnn]", "[gru]", "[lstm]", "[rnn]", "[conn]", "[connected]", "[max]",
-    "[maxpool]", "[reorg]", "[avg]", "[avgpool]", "[dropout]", "[lrn]", "[normalization]",
-    "[batchnorm]", "[soft]", "[softmax]", "[route]", "[upsample]",
-};
-
 static int is_net(const char *t) { return !strcmp(t, "[net]") || !strcmp(t, "[network]"); }
 static int is_fx(const char *t) { return !strncmp(t, "[fxconv", 7) || !strncmp(t, "[fxconn", 7); }
 static int is_conv(const char *t) { return !strcmp(t, "[conv]") || !strcmp(t, "[convolutional]"); }
 static int is_conn(const char *t) { return !strcmp(t, "[conn]") || !strcmp(t, "[connected]"); }
-
-static int known(const char *t)
-{
-    for (size_t i = 0; i < sizeof known_types / sizeof known_types[0]; ++i)
-        if (!strcmp(t, known_types[i])) return 1;
-    return 0;
-}
 
 /* Darknet's strip() (drop ' ', '\t', '\n' anywhere), and also '\r' and a
  * UTF-8 byte-order mark opening the file: a cfg saved on Windows means the
@@ -133,10 +116,6 @@ static int check_sections(const fxq_cfgtext *c, const char *path, char *why, siz
         }
         if (is_fx(s)) {
             snprintf(why, why_len, "%s:%d: %s: this cfg is already quantized; pass the floating-point cfg", path, i + 1, s);
-            return 0;
-        }
-        if (nsec > 1 && !known(s)) {
-            snprintf(why, why_len, "%s:%d: unknown section type %s", path, i + 1, s);
             return 0;
         }
     }

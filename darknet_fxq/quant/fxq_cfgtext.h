@@ -27,9 +27,10 @@ typedef struct fxq_cfgtext {
 
 /* NULL + why (naming the file and line) when the file cannot be read or is
  * not something Darknet can parse safely: the first section must be [net] or
- * [network] and appear once, every section type must be one Darknet knows,
- * every other non-comment line must be key=value with a value. Sections
- * already converted ([fxconvolutional] ...) are refused. */
+ * [network] and appear once, every other non-comment line must be key=value
+ * with a value. Sections already converted ([fxconvolutional] ...) are
+ * refused. Whether Darknet knows each section type is Darknet's to say: the
+ * verbs read through fxq_cfg_read_text (layer/fxq_net.h), which adds that. */
 fxq_cfgtext *fxq_cfgtext_read(const char *path, char *why, size_t why_len);
 
 /* The lines and sections only: NULL + why when the file cannot be read, is
