@@ -11,7 +11,7 @@ FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=un
 L := darknet_fxq/layer
 Q := darknet_fxq/quant
 C := darknet_fxq/calib
-CFGCHECK := $(L)/fxq_cfgcheck.c $(L)/fxq_cfggeom.c $(L)/fxq_cfgkeys.c
+CFGCHECK := $(L)/fxq_cfgcheck.c $(L)/fxq_cfggeom.c $(L)/fxq_cfgkeys.c $(L)/fxq_fixed_rule.c
 
 FUZZ_cfg_SRC       := $(CFGCHECK)
 FUZZ_fxsection_SRC := $(CFGCHECK) $(Q)/fxq_cfgtext.c $(Q)/fxq_outfile.c

@@ -186,3 +186,22 @@ if [ -s "$W" ] && [ -s data/fmnist/calib1k.list ]; then
 else
     fail rewrite.weights "no $W or data/fmnist/calib1k.list"
 fi
+
+# --- one rule for "can this layer be fixed point": the planner and the
+# [fxconvolutional] parser give the same reason (fxq_layer_fixed_ok) ---------
+same_reason() { # NAME KEY=VALUE (a convolution the fixed-point layers cannot run)
+    printf '[net]\nheight=8\nwidth=8\nchannels=2\n[convolutional]\nfilters=2\n%s\n' "$2" >"$TMP/nf.cfg"
+    printf '[net]\nheight=8\nwidth=8\nchannels=2\n[fxconvolutional]\nfilters=2\n%s\nw_bits=8\nw_frac=6\nin_bits=8\nin_frac=6\nout_bits=8\nout_frac=4\n' \
+        "$2" >"$TMP/nf-fx.cfg"
+    plan=$("$DARKNET" fxq quantize "$TMP/nf.cfg" --wbits 8 --dry-run 2>&1 | sed -n 's/^warning: layer 0: //p')
+    parse=$("$DARKNET" fxq bench "$TMP/nf.cfg" "$TMP/nf-fx.cfg" --runs 1 2>&1 | sed -n 's/^.*layer 0 \[fxconvolutional\]: //p')
+    if [ -n "$plan" ] && [ "$plan" = "$parse" ]; then ok "fixed_ok.$1"; else fail "fixed_ok.$1" "planner '$plan', parser '$parse'"; fi
+}
+same_reason activation "size=3
+activation=logistic"
+same_reason groups "size=3
+activation=relu
+groups=2"
+same_reason stride_1x1 "size=1
+activation=relu
+stride=2"

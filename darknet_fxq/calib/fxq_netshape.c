@@ -9,19 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "activations.h"
 #include "darknet.h"
 #include "fxq_net.h"
 #include "fxq_netshape.h"
-
-const char *fxq_netshape_type_name(const fxq_layer_shape *l)
-{
-    switch (l->type) {
-    case CONVOLUTIONAL: return "convolutional";
-    case CONNECTED: return "connected";
-    default: return "other";
-    }
-}
+#include "fxq_walk.h"
 
 static void shape_of(const layer *l, fxq_layer_shape *s)
 {
@@ -31,17 +22,11 @@ static void shape_of(const layer *l, fxq_layer_shape *s)
     s->inputs = l->inputs;
     s->outputs = l->outputs;
     s->out_h = l->out_h, s->out_w = l->out_w, s->out_c = l->out_c;
-    snprintf(s->activation, sizeof s->activation, "%s", get_activation_string(l->activation));
-    s->groups = l->groups, s->binary = l->binary, s->xnor = l->xnor, s->size = l->size, s->stride = l->stride;
-    if (l->type == CONVOLUTIONAL) {
-        s->quantizable = 1;
-        s->params = l->nweights;
-        s->macs = (long long)l->nweights * l->out_h * l->out_w;
-    } else if (l->type == CONNECTED) {
-        s->quantizable = 1;
-        s->params = (long long)l->inputs * l->outputs;
-        s->macs = s->params;
-    }
+    s->quantizable = fxq_layer_quantizable(l);
+    if (!s->quantizable) return;
+    s->params = l->type == CONVOLUTIONAL ? (long long)l->nweights : (long long)l->inputs * l->outputs;
+    s->macs = (long long)fxq_layer_macs(l);
+    (void)fxq_layer_fixed_ok(l, s->why_not, sizeof s->why_not); /* left empty when it can */
 }
 
 static int write_all(int fd, const void *buf, size_t len)

@@ -16,9 +16,8 @@ typedef struct fxq_layer_shape {
     long long inputs;      /* input activations per image */
     long long outputs;     /* output activations per image */
     int out_h, out_w, out_c;
-    /* what the fixed-point layers can take (fxq_layer.c) */
-    char activation[16];   /* Darknet's name for it */
-    int groups, binary, xnor, size, stride;
+    /* quantizable but without a fixed-point version: why (fxq_layer_fixed_ok) */
+    char why_not[160];
 } fxq_layer_shape;
 
 typedef struct fxq_netshape {
@@ -30,8 +29,5 @@ typedef struct fxq_netshape {
  * copied to stderr first). */
 fxq_netshape *fxq_netshape_probe(const char *cfg, char *why, size_t why_len);
 void fxq_netshape_free(fxq_netshape *ns);
-
-/* Short name for a quantizable layer type ("convolutional" / "connected"). */
-const char *fxq_netshape_type_name(const fxq_layer_shape *l);
 
 #endif

@@ -252,20 +252,8 @@ int fxq_qplan_check_layers(const fxq_qplan *p, char *why, size_t why_len)
 {
     for (int i = 0; i < p->nl; ++i) {
         const fxq_qlayer *l = &p->layers[i];
-        const fxq_layer_shape *sh = l->shape;
-        const char *a = sh->activation;
-        if (strcmp(a, "linear") && strcmp(a, "relu") && strcmp(a, "leaky")) {
-            snprintf(why, why_len, "layer %d: activation=%s has no fixed-point version (linear, relu, leaky)", l->index, a);
-            return 0;
-        }
-        if (sh->type == CONVOLUTIONAL && (sh->groups != 1 || sh->binary || sh->xnor)) {
-            snprintf(why, why_len, "layer %d: %s convolutions have no fixed-point version", l->index,
-                     sh->groups != 1 ? "grouped" : "binary/xnor");
-            return 0;
-        }
-        if (sh->type == CONVOLUTIONAL && sh->size == 1 && sh->stride != 1) {
-            snprintf(why, why_len, "layer %d: 1x1 convolutions with stride %d have no fixed-point version (upstream's "
-                     "float path ignores their stride)", l->index, sh->stride);
+        if (l->shape->why_not[0]) {
+            snprintf(why, why_len, "layer %d: %s", l->index, l->shape->why_not);
             return 0;
         }
         if (p->has_formats && (!frac_ok(l, "weights", l->w, why, why_len) || !frac_ok(l, "biases", l->b, why, why_len) ||

@@ -86,8 +86,8 @@ int fxq_qplan_allocate(fxq_qplan *p, const fxq_qplan_opts *o, const fxq_stats *s
 int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, char *why, size_t why_len);
 
 /* 0 + why when a quantized layer is one the fixed-point layers cannot run
- * (activation other than linear/relu/leaky, groups, binary/xnor weights, 1x1
- * convolution with stride) or a format falls outside what they accept. */
+ * (fxq_layer_fixed_ok, recorded by the probe) or a format falls outside what
+ * they accept. */
 int fxq_qplan_check_layers(const fxq_qplan *p, char *why, size_t why_len);
 
 /* Weight size in bits of the quantized layers of one type (CONVOLUTIONAL,

@@ -6,6 +6,7 @@
 
 #include "darknet.h"
 #include "fxq_qreport.h"
+#include "fxq_walk.h"
 
 void fxq_qreport_budget(char *buf, size_t len, const fxq_qplan_opts *o)
 {
@@ -35,7 +36,7 @@ void fxq_qreport_kappa(char *buf, size_t len, const fxq_qplan *p, const fxq_qpla
              p->kappa_iterations == 1 ? "" : "s", p->kappa_converged ? "" : ", not converged");
 }
 
-static const char *type_name(const fxq_qlayer *l) { return fxq_netshape_type_name(l->shape); }
+static const char *type_name(const fxq_qlayer *l) { return fxq_layer_type_name(l->shape->type); }
 
 static void frac_cell(char *buf, size_t len, const fxq_qplan *p, int frac)
 {
@@ -84,18 +85,18 @@ int fxq_qreport_csv(FILE *f, const fxq_qplan *p)
                 l->shape->macs, w->bits, wf, l->b_bits, bf, p->steps[l->in_step].bits, inf, p->steps[l->out_step].bits,
                 of, w->exact, w->kappa, (double)l->shape->params * w->bits / 1e6, fxq_qplan_pred_at(p, i));
     }
-    static const struct { const char *name; int type; } totals[] = {
-        {"convolutional", CONVOLUTIONAL}, {"connected", CONNECTED}, {"all", -1}};
+    static const int totals[] = {CONVOLUTIONAL, CONNECTED, -1}; /* -1: all */
     for (size_t t = 0; t < sizeof totals / sizeof totals[0]; ++t) {
+        const char *name = totals[t] < 0 ? "all" : fxq_layer_type_name(totals[t]);
         long long params = 0, macs = 0;
         for (int i = 0; i < p->nl; ++i) {
-            if (totals[t].type >= 0 && p->layers[i].shape->type != totals[t].type) continue;
+            if (totals[t] >= 0 && p->layers[i].shape->type != totals[t]) continue;
             params += p->layers[i].shape->params;
             macs += p->layers[i].shape->macs;
         }
-        fprintf(f, "total,%s,%lld,%lld,,,,,,,,,,,%.6f,", totals[t].name, params, macs,
-                fxq_qplan_weight_bits(p, totals[t].type) / 1e6);
-        if (totals[t].type < 0) fprintf(f, "%.4f", fxq_alloc_pred_db(p->steps, p->ns));
+        fprintf(f, "total,%s,%lld,%lld,,,,,,,,,,,%.6f,", name, params, macs,
+                fxq_qplan_weight_bits(p, totals[t]) / 1e6);
+        if (totals[t] < 0) fprintf(f, "%.4f", fxq_alloc_pred_db(p->steps, p->ns));
         fputc('\n', f);
     }
     return !ferror(f);

@@ -4,11 +4,12 @@
 
 #include "fxq_fold.h"
 #include "fxq_stats_net.h"
+#include "fxq_walk.h"
 
 /* The layer types whose tensors are recorded, as named in the stats file. */
 const char *fxq_stats_layer_type(const layer *l)
 {
-    return l->type == CONVOLUTIONAL ? "convolutional" : l->type == CONNECTED ? "connected" : NULL;
+    return fxq_layer_quantizable(l) ? fxq_layer_type_name(l->type) : NULL;
 }
 
 int fxq_stats_match(const fxq_stats *s, const network *net, char *why, size_t why_len)

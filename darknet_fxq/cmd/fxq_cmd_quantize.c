@@ -363,7 +363,7 @@ int fxq_cmd_quantize(int argc, char **argv)
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
-    fxq_cfgtext *text = fxq_cfgtext_read(a.pos[0], why, sizeof why);
+    fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);
     if (!text) return fxq_quantize_fail(why);
     fxq_stats *stats = NULL;
     fxq_qplan *p = fxq_quantize_plan(&a, text, &stats, why, sizeof why);

@@ -19,6 +19,7 @@
 #include "fxq_eval.h"
 #include "fxq_file.h"
 #include "fxq_input.h"
+#include "fxq_net.h"
 #include "fxq_netshape.h"
 #include "fxq_qreport.h"
 #include "fxq_qwrite.h"
@@ -333,7 +334,7 @@ int fxq_cmd_sweep(int argc, char **argv)
     }
     if (!fxq_evalset_open(a.pos[0], NULL, &set, why, sizeof why)) goto fail;
     if (!fxq_cfgcheck_file(a.pos[1], why, sizeof why)) goto fail; /* the cfg's own errors first */
-    if (!(text = fxq_cfgtext_read(a.pos[1], why, sizeof why))) goto fail;
+    if (!(text = fxq_cfg_read_text(a.pos[1], why, sizeof why))) goto fail;
     if (!(ns = fxq_netshape_probe(a.pos[1], why, sizeof why))) goto fail;
     if (!(flt = fxq_eval_load_net(a.pos[1], a.pos[2], a.batch, why, sizeof why))) goto fail;
     if (a.stats) {

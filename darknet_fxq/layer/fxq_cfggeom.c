@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fxq_cfgkeys.h"
+#include "fxq_fixed_rule.h"
 
 #define MAXE FXQ_CFG_MAX_ELEMS
 
@@ -91,19 +92,13 @@ static int fxq_fx_keys(fxq_ck *k, const fxq_sec *s, int index)
     for (size_t i = 0; i < sizeof need / sizeof need[0]; ++i)
         if (!fxq_cfg_get(s, need[i]))
             return fxq_cfg_fail(k, s->line, "[%s] (layer %d): missing key '%s'", s->spec->name, index, need[i]);
+    /* the same rule and words as the parsed layer (fxq_layer_fixed_ok) */
     const char *act = fxq_cfg_get(s, "activation");
-    if (!act || !fxq_cfg_fx_act_ok(act))
-        return fxq_cfg_fail(k, s->line, "[%s] (layer %d): activation=%s%s: fixed point implements linear, relu and "
-                            "leaky", s->spec->name, index, act ? act : "logistic", act ? "" : " (the default)");
-    if (s->spec->kind != FXQ_SEC_FXCONV) return 1;
-    if (fxq_cfg_get_int(s, "groups", 1) != 1)
-        return fxq_cfg_fail(k, s->line, "[%s] (layer %d): groups > 1 is not supported", s->spec->name, index);
-    if (fxq_cfg_get_int(s, "binary", 0) || fxq_cfg_get_int(s, "xnor", 0))
-        return fxq_cfg_fail(k, s->line, "[%s] (layer %d): binary/xnor weights are not supported", s->spec->name,
-                            index);
-    if (fxq_cfg_get_int(s, "size", 1) == 1 && fxq_cfg_get_int(s, "stride", 1) != 1)
-        return fxq_cfg_fail(k, s->line, "[%s] (layer %d): 1x1 convolutions with stride > 1 are not supported",
-                            s->spec->name, index);
+    char why[256];
+    if (!fxq_fixed_rule(act ? act : "logistic", s->spec->kind == FXQ_SEC_FXCONV, fxq_cfg_get_int(s, "groups", 1),
+                        fxq_cfg_get_int(s, "binary", 0) != 0, fxq_cfg_get_int(s, "xnor", 0) != 0,
+                        fxq_cfg_get_int(s, "size", 1), fxq_cfg_get_int(s, "stride", 1), why, sizeof why))
+        return fxq_cfg_fail(k, s->line, "layer %d [%s]: %s", index, s->spec->name, why);
     return 1;
 }
 

@@ -217,8 +217,3 @@ int fxq_cfg_name_ok(fxq_val_kind kind, const char *v)
     }
 }
 
-int fxq_cfg_fx_act_ok(const char *v)
-{
-    static const char *const act[] = {"linear", "relu", "leaky", NULL};
-    return fxq_in(v, act);
-}

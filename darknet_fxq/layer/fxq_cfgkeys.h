@@ -43,8 +43,6 @@ const fxq_keyspec *fxq_cfg_key(const fxq_secspec *s, const char *key);
 const char *fxq_cfg_suggest(const fxq_secspec *s, const char *key);
 /* 1 if `v` names something of kind ACT/POLICY/COST/MODE. */
 int fxq_cfg_name_ok(fxq_val_kind kind, const char *v);
-/* Activations the fixed-point layers implement. */
-int fxq_cfg_fx_act_ok(const char *v);
 
 /* --- shared by fxq_cfgcheck.c (text, values) and fxq_cfggeom.c (shapes) --- */
 

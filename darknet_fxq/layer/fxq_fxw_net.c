@@ -105,7 +105,7 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         const char *bad = NULL;
         r->layer = i;
         r->bn = l->batch_normalize != 0;
-        if (l->type == FXCONVOLUTIONAL || l->type == FXCONNECTED) {
+        if (fxq_layer_is_fixed(l)) {
             struct fxq_layer_state *s = l->fxq;
             if (!s->prepared) fxq_layer_prepare(l);
             r->kind = FXQ_FXW_FIXED;
@@ -205,14 +205,7 @@ static long fxq_float_count(const layer *l)
     }
 }
 
-static int fxq_has_weights(const layer *l)
-{
-    switch (l->type) {
-    case CONVOLUTIONAL: case DECONVOLUTIONAL: case CONNECTED: case BATCHNORM: case FXCONVOLUTIONAL:
-    case FXCONNECTED: case CRNN: case RNN: case LSTM: case GRU: case LOCAL: return 1;
-    default: return 0;
-    }
-}
+static int fxq_has_weights(const layer *l) { return fxq_layer_weight_floats(l) > 0; }
 
 static int fxq_type_matches(const layer *l, int t)
 {

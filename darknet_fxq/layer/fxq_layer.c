@@ -83,20 +83,9 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     else if (!strcmp(mode, "emulate")) s->mode = FXQ_MODE_EMULATE;
     else fxq_die(cfgfile, index, type, "fxq_mode must be 'int' or 'emulate'");
 
-    switch (l->activation) {
-    case LINEAR: s->act = FXQ_ACT_LINEAR; break;
-    case RELU: s->act = FXQ_ACT_RELU; break;
-    case LEAKY: s->act = FXQ_ACT_LEAKY; break;
-    default:
-        fxq_die(cfgfile, index, type, "activation must be linear, relu or leaky in fixed point");
-    }
-    if (type == FXCONVOLUTIONAL) {
-        if (l->groups != 1) fxq_die(cfgfile, index, type, "groups > 1 is not supported");
-        if (l->binary || l->xnor) fxq_die(cfgfile, index, type, "binary/xnor weights are not supported");
-        if (l->size == 1 && l->stride != 1)
-            fxq_die(cfgfile, index, type, "1x1 convolutions with stride > 1 are not supported "
-                                          "(upstream Darknet's float path ignores their stride)");
-    }
+    char why[160];
+    if (!fxq_layer_fixed_ok(l, why, sizeof why)) fxq_die(cfgfile, index, type, why);
+    s->act = l->activation == RELU ? FXQ_ACT_RELU : l->activation == LEAKY ? FXQ_ACT_LEAKY : FXQ_ACT_LINEAR;
     s->keep_float = fxq_layer_keep_float_default();
     s->units = type == FXCONNECTED ? l->outputs : l->n;
     s->fan_in = type == FXCONNECTED ? l->inputs : l->c * l->size * l->size;

@@ -9,11 +9,27 @@
 
 #include "fxq_cfgcheck.h"
 #include "fxq_cfghook.h"
+#include "fxq_cfgtext.h"
 #include "fxq_net.h"
+
+/* parser.c's section-name table (not in any header). */
+LAYER_TYPE string_to_layer_type(char *type);
 
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len)
 {
     return fxq_cfgcheck_file(cfg, why, why_len);
+}
+
+fxq_cfgtext *fxq_cfg_read_text(const char *cfg, char *why, size_t why_len)
+{
+    fxq_cfgtext *c = fxq_cfgtext_read(cfg, why, why_len);
+    for (int s = 1; c && s < c->nsec; ++s) {
+        if (string_to_layer_type(c->sec[s].type) != BLANK) continue;
+        snprintf(why, why_len, "%s:%d: unknown section type %s", cfg, c->sec[s].header + 1, c->sec[s].type);
+        fxq_cfgtext_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* What load_convolutional_weights / load_connected_weights read. */

@@ -13,6 +13,10 @@
  * checked as Darknet's parser would meet them. 0 + "file:line: why". */
 int fxq_cfg_check(const char *cfg, char *why, size_t why_len);
 
+/* fxq_cfgtext_read (quant/fxq_cfgtext.h) plus: every section type after
+ * [net] is one Darknet's parser knows (upstream's string_to_layer_type). */
+struct fxq_cfgtext *fxq_cfg_read_text(const char *cfg, char *why, size_t why_len);
+
 /* Floats of layer l's record in a .weights file (what upstream's
  * load_*_weights read for it; 0 for layers without weights). The one place
  * that knows the record sizes. */

@@ -1,6 +1,10 @@
 /* See fxq_walk.h. */
+#include <stdio.h>
 #include <string.h>
 
+#include "activations.h"
+
+#include "fxq_fixed_rule.h"
 #include "fxq_walk.h"
 #include "network.h"
 
@@ -49,6 +53,15 @@ const char *fxq_layer_type_name(LAYER_TYPE t)
 }
 
 int fxq_layer_is_fixed(const layer *l) { return l->type == FXCONVOLUTIONAL || l->type == FXCONNECTED; }
+
+int fxq_layer_quantizable(const layer *l) { return l->type == CONVOLUTIONAL || l->type == CONNECTED; }
+
+int fxq_layer_fixed_ok(const layer *l, char *why, size_t why_len)
+{
+    const int conv = l->type == CONVOLUTIONAL || l->type == FXCONVOLUTIONAL;
+    return fxq_fixed_rule(get_activation_string(l->activation), conv, l->groups, l->binary, l->xnor, l->size,
+                          l->stride, why, why_len);
+}
 
 double fxq_layer_macs(const layer *l)
 {

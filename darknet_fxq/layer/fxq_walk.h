@@ -33,6 +33,16 @@ const char *fxq_layer_type_name(LAYER_TYPE t);
 /* [fxconvolutional] or [fxconnected]: the layer carries an fxq state. */
 int fxq_layer_is_fixed(const layer *l);
 
+/* A float layer that fxq quantize can turn into a fixed-point one:
+ * [convolutional] or [connected]. */
+int fxq_layer_quantizable(const layer *l);
+
+/* Whether convolutional/connected layer l (float or fixed) can compute in
+ * fixed point: 1, or 0 + why (e.g. "activation=logistic has no fixed-point
+ * version (linear, relu, leaky)"), the same text for the cfg parser's hook and
+ * for the quantization planner. */
+int fxq_layer_fixed_ok(const layer *l, char *why, size_t why_len);
+
 /* Multiply-accumulates per image of a (fixed or float) convolutional or
  * connected layer; 0 for other layers. */
 double fxq_layer_macs(const layer *l);

@@ -10,35 +10,21 @@
 #include "fxq_cfgtext.h"
 #include "fxq_outfile.h"
 
-/* Every section name Darknet's string_to_layer_type accepts; anything else
- * becomes a zero-sized layer there and crashes a later layer. */
-static const char *const known_types[] = {
-    "[shortcut]", "[crop]", "[cost]", "[detection]", "[region]", "[yolo]", "[iseg]", "[local]",
-    "[conv]", "[convolutional]", "[deconv]", "[deconvolutional]", "[activation]", "[logistic]",
-    "[l2norm]", "[crnn]", "[gru]", "[lstm]", "[rnn]", "[conn]", "[connected]", "[max]",
-    "[maxpool]", "[reorg]", "[avg]", "[avgpool]", "[dropout]", "[lrn]", "[normalization]",
-    "[batchnorm]", "[soft]", "[softmax]", "[route]", "[upsample]",
-};
-
 static int is_net(const char *t) { return !strcmp(t, "[net]") || !strcmp(t, "[network]"); }
 static int is_fx(const char *t) { return !strncmp(t, "[fxconv", 7) || !strncmp(t, "[fxconn", 7); }
 static int is_conv(const char *t) { return !strcmp(t, "[conv]") || !strcmp(t, "[convolutional]"); }
 static int is_conn(const char *t) { return !strcmp(t, "[conn]") || !strcmp(t, "[connected]"); }
 
-static int known(const char *t)
-{
-    for (size_t i = 0; i < sizeof known_types / sizeof known_types[0]; ++i)
-        if (!strcmp(t, known_types[i])) return 1;
-    return 0;
-}
-
-/* Darknet's strip(): drop ' ', '\t', '\n' anywhere in the line. */
-static char *strip_copy(const char *s)
+/* Darknet's strip() (drop ' ', '\t', '\n' anywhere), and also '\r' and a
+ * UTF-8 byte-order mark opening the file: a cfg saved on Windows means the
+ * same as one saved on Unix, wherever it is read. */
+static char *strip_copy(const char *s, int first_line)
 {
     char *out = malloc(strlen(s) + 1), *o = out;
     if (!out) return NULL;
+    if (first_line && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
     for (; *s; ++s)
-        if (*s != ' ' && *s != '\t' && *s != '\n') *o++ = *s;
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') *o++ = *s;
     *o = 0;
     return out;
 }
@@ -65,7 +51,7 @@ static int push_line(fxq_cfgtext *c, int *cap, char *raw)
         c->stripped = s;
         *cap = ncap;
     }
-    char *st = strip_copy(raw);
+    char *st = strip_copy(raw, c->nlines == 0);
     if (!st) return 0;
     c->raw[c->nlines] = raw;
     c->stripped[c->nlines] = st;
@@ -76,10 +62,6 @@ static int push_line(fxq_cfgtext *c, int *cap, char *raw)
 static int check_line(const fxq_cfgtext *c, int i, const char *path, char *why, size_t why_len)
 {
     const char *s = c->stripped[i];
-    if (strchr(s, '\r')) {
-        snprintf(why, why_len, "%s:%d: carriage return (CRLF line endings): Darknet cannot read this cfg", path, i + 1);
-        return 0;
-    }
     if (!s[0] || s[0] == '#' || s[0] == ';' || s[0] == '[') return 1;
     const char *eq = strchr(s, '=');
     if (!eq || eq == s || !eq[1]) {
@@ -89,35 +71,47 @@ static int check_line(const fxq_cfgtext *c, int i, const char *path, char *why, 
     return 1;
 }
 
+/* Where each section starts and ends; lines before the first header go
+ * with sec[0] when written. */
 static int index_sections(fxq_cfgtext *c, const char *path, char *why, size_t why_len)
 {
     int n = 0;
     for (int i = 0; i < c->nlines; ++i) n += c->stripped[i][0] == '[';
     c->sec = calloc((size_t)n + 1, sizeof *c->sec);
     if (!c->sec) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "%s: out of memory", path);
         return 0;
     }
     for (int i = 0; i < c->nlines; ++i) {
-        if (!check_line(c, i, path, why, why_len)) return 0;
-        const char *s = c->stripped[i];
-        if (s[0] != '[') {
-            if (c->nsec == 0 && s[0] && s[0] != '#' && s[0] != ';') {
-                snprintf(why, why_len, "%s:%d: '%s' before the first section", path, i + 1, s);
-                return 0;
-            }
-            continue;
-        }
+        if (c->stripped[i][0] != '[') continue;
         if (c->nsec > 0) c->sec[c->nsec - 1].end = i;
         fxq_cfg_section *sec = &c->sec[c->nsec++];
         sec->type = c->stripped[i];
         sec->header = i;
         sec->end = c->nlines;
-        if (c->nsec == 1 && !is_net(s)) {
+    }
+    return 1;
+}
+
+static int check_sections(const fxq_cfgtext *c, const char *path, char *why, size_t why_len)
+{
+    int nsec = 0;
+    for (int i = 0; i < c->nlines; ++i) {
+        if (!check_line(c, i, path, why, why_len)) return 0;
+        const char *s = c->stripped[i];
+        if (s[0] != '[') {
+            if (nsec == 0 && s[0] && s[0] != '#' && s[0] != ';') {
+                snprintf(why, why_len, "%s:%d: '%s' before the first section", path, i + 1, s);
+                return 0;
+            }
+            continue;
+        }
+        ++nsec;
+        if (nsec == 1 && !is_net(s)) {
             snprintf(why, why_len, "%s:%d: the first section must be [net] or [network], not %s", path, i + 1, s);
             return 0;
         }
-        if (c->nsec > 1 && is_net(s)) {
+        if (nsec > 1 && is_net(s)) {
             snprintf(why, why_len, "%s:%d: %s may only be the first section", path, i + 1, s);
             return 0;
         }
@@ -125,19 +119,15 @@ static int index_sections(fxq_cfgtext *c, const char *path, char *why, size_t wh
             snprintf(why, why_len, "%s:%d: %s: this cfg is already quantized; pass the floating-point cfg", path, i + 1, s);
             return 0;
         }
-        if (c->nsec > 1 && !known(s)) {
-            snprintf(why, why_len, "%s:%d: unknown section type %s", path, i + 1, s);
-            return 0;
-        }
     }
-    if (c->nsec == 0) {
+    if (nsec == 0) {
         snprintf(why, why_len, "%s: no sections (not a Darknet cfg)", path);
         return 0;
     }
     return 1;
 }
 
-fxq_cfgtext *fxq_cfgtext_read(const char *path, char *why, size_t why_len)
+fxq_cfgtext *fxq_cfgtext_load(const char *path, char *why, size_t why_len)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -185,6 +175,16 @@ fail:
     fclose(f);
     fxq_cfgtext_free(c);
     return NULL;
+}
+
+fxq_cfgtext *fxq_cfgtext_read(const char *path, char *why, size_t why_len)
+{
+    fxq_cfgtext *c = fxq_cfgtext_load(path, why, why_len);
+    if (c && !check_sections(c, path, why, why_len)) {
+        fxq_cfgtext_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 int fxq_cfgtext_quantizable(const fxq_cfgtext *c, int sec)

@@ -3,8 +3,9 @@
  * and copies [net], comments and every other section unchanged.
  *
  * Lines are classified the way Darknet's read_cfg sees them: after removing
- * spaces, tabs and newlines, '[' starts a section, '#' or ';' is a comment,
- * empty is blank, anything else is key=value. */
+ * spaces, tabs and line endings (CR LF as well as LF; also a UTF-8 BOM
+ * opening the file), '[' starts a section, '#' or ';' is a comment, empty is
+ * blank, anything else is key=value. The one cfg line reader of the plugin. */
 #ifndef FXQ_CFGTEXT_H
 #define FXQ_CFGTEXT_H
 
@@ -26,10 +27,16 @@ typedef struct fxq_cfgtext {
 
 /* NULL + why (naming the file and line) when the file cannot be read or is
  * not something Darknet can parse safely: the first section must be [net] or
- * [network] and appear once, every section type must be one Darknet knows,
- * every other non-comment line must be key=value with a value, no CR line
- * endings. Sections already converted ([fxconvolutional] ...) are refused. */
+ * [network] and appear once, every other non-comment line must be key=value
+ * with a value. Sections already converted ([fxconvolutional] ...) are
+ * refused. Whether Darknet knows each section type is Darknet's to say: the
+ * verbs read through fxq_cfg_read_text (layer/fxq_net.h), which adds that. */
 fxq_cfgtext *fxq_cfgtext_read(const char *path, char *why, size_t why_len);
+
+/* The lines and sections only: NULL + why when the file cannot be read, is
+ * not a regular file or holds a NUL byte; no other check (for callers with
+ * rules of their own, such as fxq_cfg_check). */
+fxq_cfgtext *fxq_cfgtext_load(const char *path, char *why, size_t why_len);
 void fxq_cfgtext_free(fxq_cfgtext *c);
 
 /* 1 for [convolutional]/[conv] and [connected]/[conn]. */
