@@ -62,6 +62,7 @@ static void fxq_refine_apply(layer *l, const fxq_qlayer *ql)
 {
     struct fxq_layer_state *s = l->fxq;
     s->w = ql->w, s->b = ql->b, s->in = ql->in, s->out = ql->out;
+    s->in_unsigned = ql->in_unsigned, s->out_unsigned = ql->out_unsigned;
     s->prepared = 0;
     fxq_layer_prepare(l);
 }
