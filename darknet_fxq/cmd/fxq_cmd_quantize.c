@@ -314,6 +314,8 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
         if (!(*stats = fxq_quantize_stats(a, why, why_len))) goto fail;
     }
     if (!fxq_qplan_finish(p, &a->o, *stats, stderr, why, why_len)) goto fail;
+    /* before refine, so refine measures the per-channel network */
+    if (*stats && a->per_channel && !fxq_qplan_per_channel(p, a->pos[0], a->pos[1], why, why_len)) goto fail;
     if (*stats && a->o.q.formats == FXQ_FORMATS_REFINE) {
         /* the layers must accept the starting formats before they are run */
         if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
@@ -324,7 +326,6 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
                                     *stats, &a->o.q};
         if (!fxq_refine(p, text, &ro, why, why_len)) goto fail;
     }
-    if (*stats && a->per_channel && !fxq_qplan_per_channel(p, a->pos[0], a->pos[1], why, why_len)) goto fail;
     /* a cfg the fixed-point layers would refuse is not worth writing */
     if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
         if (!a->dry_run) {
