@@ -39,8 +39,16 @@ q -o "$TMP/m.cfg" --wbits 8 --abits 8 --formats mse >/dev/null 2>&1
 q -o "$TMP/d.cfg" --wbits 8 --abits 8 >/dev/null 2>&1
 expect_eq mse.is_default "$(grep -v '^#   darknet fxq' "$TMP/d.cfg" | md5sum)" "$(grep -v '^#   darknet fxq' "$TMP/m.cfg" | md5sum)"
 # the image in [0, 1] at 8 signed bits: the paper rule gives frac 4 (16 of 256
-# codes used); the least-error step is 2^-7 (clips only 1.0 to 127/128)
-expect_eq mse.image_input_frac "$(key "$TMP/m.cfg" 0 in_frac)" 7
+# codes used); the least-error step is 2^-7 (clips only 1.0 to 127/128); the
+# image is never negative, so mse makes it unsigned: 2^-8 (1.0 -> 255/256)
+expect_eq mse.image_input_frac "$(key "$TMP/m.cfg" 0 in_frac)" 8
+expect_eq mse.image_input_unsigned "$(key "$TMP/m.cfg" 0 in_unsigned)" 1
+expect_eq mse.relu_output_unsigned "$(key "$TMP/m.cfg" 0 out_unsigned)" 1
+expect_eq mse.linear_output_signed "$(grep -c '^out_unsigned=' "$TMP/m.cfg")" "$(($(grep -c '^\[fx' "$TMP/m.cfg") - 1))"
+q -o "$TMP/s.cfg" --wbits 8 --abits 8 --signed-inputs >/dev/null 2>&1
+expect_eq mse.signed_inputs_image_frac "$(key "$TMP/s.cfg" 0 in_frac)" 7
+expect_eq mse.signed_inputs_no_keys "$(grep -c '_unsigned=' "$TMP/s.cfg")" 0
+expect_eq mse.paper_no_unsigned_keys "$(grep -c '_unsigned=' "$TMP/p1.cfg")" 0
 expect_eq mse.paper_image_input_frac "$(key "$TMP/p1.cfg" 0 in_frac)" 4
 nd=$(diff "$TMP/p1.cfg" "$TMP/m.cfg" | grep -c '^>.*_frac=')
 expect_ge mse.changes_fracs "$nd" 5

@@ -12,6 +12,7 @@
 #include "darknet.h"
 #include "fxq_net.h"
 #include "fxq_netshape.h"
+#include "activations.h"
 #include "fxq_walk.h"
 
 static void shape_of(const layer *l, fxq_layer_shape *s)
@@ -27,6 +28,7 @@ static void shape_of(const layer *l, fxq_layer_shape *s)
     s->params = l->type == CONVOLUTIONAL ? (long long)l->nweights : (long long)l->inputs * l->outputs;
     s->macs = (long long)fxq_layer_macs(l);
     (void)fxq_layer_fixed_ok(l, s->why_not, sizeof s->why_not); /* left empty when it can */
+    snprintf(s->activation, sizeof s->activation, "%s", get_activation_string(l->activation));
 }
 
 static int write_all(int fd, const void *buf, size_t len)

@@ -16,6 +16,7 @@ typedef struct fxq_layer_shape {
     long long inputs;      /* input activations per image */
     long long outputs;     /* output activations per image */
     int out_h, out_w, out_c;
+    char activation[16];   /* the cfg name (mse/refine choose output formats after it) */
     /* quantizable but without a fixed-point version: why (fxq_layer_fixed_ok) */
     char why_not[160];
 } fxq_layer_shape;

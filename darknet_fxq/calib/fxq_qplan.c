@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "darknet.h"
+#include "fxq_policy.h"
 #include "fxq_qplan.h"
 
 #define FXQ_MEASURE_ROUNDS 10 /* relinearisations of measured kappa before giving up */
@@ -14,6 +15,7 @@ void fxq_qplan_free(fxq_qplan *p)
 {
     if (!p) return;
     fxq_netshape_free(p->shapes);
+    for (int i = 0; p->layers && i < p->nl; ++i) free(p->layers[i].w_fracs);
     free(p->layers);
     free(p->steps);
     free(p);
@@ -221,15 +223,39 @@ static int format_for(const fxq_stats *st, int layer, int tensor, int bits, cons
     return 1;
 }
 
+/* An input recorded >= 0 (the image, ReLU outputs) under mse/refine with
+ * unsigned_in: unsigned codes of `bits` hold [0, 2^bits - 1] steps, exactly
+ * the non-negative half of signed bits + 1, so the least-error search at
+ * bits + 1 is the search over the unsigned range. */
+int fxq_qplan_input_format(const fxq_stats *st, fxq_qlayer *l, int bits, const fxq_qopts *q, char *why, size_t why_len)
+{
+    const fxq_tensor_stats *t = fxq_stats_get(st, l->index, FXQ_T_INPUT);
+    l->in_unsigned = t && q->formats != FXQ_FORMATS_PAPER && q->unsigned_in && t->count && t->min >= 0 && bits <= 15;
+    if (!format_for(st, l->index, FXQ_T_INPUT, bits + l->in_unsigned, q, &l->in, why, why_len)) return 0;
+    l->in.bits = bits;
+    return 1;
+}
+
 int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, char *why, size_t why_len)
 {
     for (int i = 0; i < p->nl; ++i) {
         fxq_qlayer *l = &p->layers[i];
         if (!format_for(st, l->index, FXQ_T_WEIGHTS, p->steps[l->w_step].bits, q, &l->w, why, why_len) ||
             !format_for(st, l->index, FXQ_T_BIASES, l->b_bits, q, &l->b, why, why_len) ||
-            !format_for(st, l->index, FXQ_T_INPUT, p->steps[l->in_step].bits, q, &l->in, why, why_len) ||
+            !fxq_qplan_input_format(st, l, p->steps[l->in_step].bits, q, why, why_len) ||
             !format_for(st, l->index, FXQ_T_PREACT, p->steps[l->out_step].bits, q, &l->out, why, why_len))
             return 0;
+        /* mse/refine with unsigned_in: the output's error as the next layer
+         * sees it, after the activation (relu drops the negative side) */
+        if (q->formats != FXQ_FORMATS_PAPER && q->unsigned_in &&
+            strcmp(l->shape->activation, "linear")) {
+            const int relu = !strcmp(l->shape->activation, "relu");
+            const double g = relu ? 0 : !strcmp(l->shape->activation, "leaky") ? 0.1 : 1;
+            /* relu: unsigned output codes, one more bit of the positive side */
+            l->out_unsigned = relu && l->out.bits <= 15;
+            l->out.frac = fxq_mse_frac_act(fxq_stats_get(st, l->index, FXQ_T_PREACT), l->out.bits + l->out_unsigned,
+                                           g, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX);
+        }
         /* The bias is added to the accumulator (frac w + in): a coarser or
          * equal grid converts by an exact left shift. */
         l->b_frac_clamped = l->b.frac > l->w.frac + l->in.frac;

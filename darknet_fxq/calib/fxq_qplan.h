@@ -50,6 +50,10 @@ typedef struct fxq_qlayer {
     int b_bits;
     fxq_format w, b, in, out; /* fracs valid when the plan has_formats */
     int b_frac_clamped;   /* bias frac lowered to w.frac + in.frac */
+    int out_unsigned;     /* relu output codes 0 .. 2^out.bits - 1 */
+    int in_unsigned;      /* input codes 0 .. 2^in.bits - 1 (in.frac chosen for that range) */
+    int *w_fracs;         /* --per-channel: one frac per unit (owned), w.frac = their minimum */
+    int units;            /* length of w_fracs */
 } fxq_qlayer;
 
 typedef struct fxq_qplan {
@@ -84,6 +88,10 @@ int fxq_qplan_allocate(fxq_qplan *p, const fxq_qplan_opts *o, const fxq_stats *s
  * biases: FXQ_T_BIASES with b_frac <= w_frac + in_frac, input: FXQ_T_INPUT,
  * output: FXQ_T_PREACT). 0 + why if a layer has no record. */
 int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, char *why, size_t why_len);
+
+/* Layer l's input format at `bits` (and l->in_unsigned), as
+ * fxq_qplan_formats chooses it. */
+int fxq_qplan_input_format(const fxq_stats *st, fxq_qlayer *l, int bits, const fxq_qopts *q, char *why, size_t why_len);
 
 /* 0 + why when a quantized layer is one the fixed-point layers cannot run
  * (fxq_layer_fixed_ok, recorded by the probe) or a format falls outside what

@@ -208,10 +208,18 @@ char *fxq_qreport_cfg_keys(const fxq_qplan *p, int i)
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
     fprintf(f, "# darknet-fxq Q-formats (value = code * 2^-frac): weights, biases, input, output before activation\n");
-    fprintf(f, "w_bits=%d\nw_frac=%d\n", l->w.bits, l->w.frac);
+    if (l->w_fracs) {
+        fprintf(f, "w_bits=%d\nw_frac=", l->w.bits);
+        for (int u = 0; u < l->units; ++u) fprintf(f, "%s%d", u ? "," : "", l->w_fracs[u]);
+        fprintf(f, "\n");
+    } else {
+        fprintf(f, "w_bits=%d\nw_frac=%d\n", l->w.bits, l->w.frac);
+    }
     fprintf(f, "b_bits=%d\nb_frac=%d\n", l->b.bits, l->b.frac);
     fprintf(f, "in_bits=%d\nin_frac=%d\n", l->in.bits, l->in.frac);
+    if (l->in_unsigned) fprintf(f, "in_unsigned=1\n");
     fprintf(f, "out_bits=%d\nout_frac=%d\n", l->out.bits, l->out.frac);
+    if (l->out_unsigned) fprintf(f, "out_unsigned=1\n");
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

@@ -62,6 +62,7 @@ static void fxq_refine_apply(layer *l, const fxq_qlayer *ql)
 {
     struct fxq_layer_state *s = l->fxq;
     s->w = ql->w, s->b = ql->b, s->in = ql->in, s->out = ql->out;
+    s->in_unsigned = ql->in_unsigned, s->out_unsigned = ql->out_unsigned;
     s->prepared = 0;
     fxq_layer_prepare(l);
 }
@@ -171,6 +172,7 @@ int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, 
         fxq_qlayer *ql = &p->layers[k];
         layer *l = &c.fx->layers[ql->index];
         for (int t = 0; t < 3; ++t) {
+            if (t == 1 && ql->w_fracs) continue; /* per-channel weights: already least error per row */
             fxq_format *f = t == 0 ? &ql->in : t == 1 ? &ql->w : &ql->out;
             const int n0 = f->frac;
             int best_n = n0;

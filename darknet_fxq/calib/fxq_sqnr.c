@@ -104,14 +104,23 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const dou
         /* a(0), or a re-quantization of the input: one that keeps the previous
          * layer's grid only clips (values already on it round exactly) */
         const int fed = prev && fxq_layer_is_fixed(prev);
-        if (!fed || !fxq_lossless(prev->fxq->out, s->in)) {
-            if (!fxq_add_step(r, st, i, r->nsteps ? FXQ_STEP_OUTPUT : FXQ_STEP_INPUT, FXQ_T_INPUT, s->in, 0, k,
-                              fed && fxq_grid_compatible(prev->fxq->out, s->in), why, why_len))
+        /* unsigned codes of b bits cover the non-negative half of signed
+         * b + 1 bits: the steps below use that range (the allocation's cost
+         * stays b bits); per-channel weights are shown at the coarsest row's
+         * format (w.frac), a pessimistic tensor estimate */
+        const fxq_format in_eff = {s->in.bits + s->in_unsigned, s->in.frac};
+        const fxq_format out_eff = {s->out.bits + s->out_unsigned, s->out.frac};
+        const fxq_format prev_out = fed ? (fxq_format){prev->fxq->out.bits + prev->fxq->out_unsigned, prev->fxq->out.frac}
+                                        : out_eff;
+        if (!fed || !fxq_lossless(prev_out, in_eff)) {
+            if (!fxq_add_step(r, st, i, r->nsteps ? FXQ_STEP_OUTPUT : FXQ_STEP_INPUT, FXQ_T_INPUT, in_eff, 0, k,
+                              fed && fxq_grid_compatible(prev_out, in_eff), why, why_len))
                 goto fail;
+            r->steps[r->nsteps - 1].unsig = s->in_unsigned;
         }
         if (!fxq_add_step(r, st, i, FXQ_STEP_WEIGHTS, FXQ_T_WEIGHTS, s->w, (double)s->units * s->fan_in, k, 0, why,
                           why_len) ||
-            !fxq_add_step(r, st, i, FXQ_STEP_OUTPUT, FXQ_T_PREACT, s->out, 0, k, 0, why, why_len))
+            !fxq_add_step(r, st, i, FXQ_STEP_OUTPUT, FXQ_T_PREACT, out_eff, 0, k, 0, why, why_len))
             goto fail;
         fxq_sqnr_layer *sl = &r->layers[r->n++];
         sl->layer = i;
@@ -130,9 +139,9 @@ void fxq_sqnr_weights_twin(const fxq_sqnr_report *r, const network *fx, network 
         const struct fxq_layer_state *s = fx->layers[i].fxq;
         layer *l = &wq->layers[i];
         const size_t nw = (size_t)s->units * s->fan_in;
-        for (size_t j = 0; j < nw; ++j) l->weights[j] = fxq_dequantize(s->w_codes[j], s->w.frac);
+        for (size_t j = 0; j < nw; ++j) l->weights[j] = fxq_dequantize(s->w_codes[j], fxq_row_w_frac(s, (int)(j / s->fan_in)));
         for (int u = 0; u < s->units; ++u) {
-            l->biases[u] = (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
+            l->biases[u] = (float)ldexp((double)s->bias_acc[u], -fxq_row_acc_frac(s, u));
             if (l->batch_normalize) { /* identity to float precision */
                 l->scales[u] = 1.f;
                 l->rolling_mean[u] = 0.f;
@@ -153,11 +162,12 @@ static double fxq_sq_err(const float *a, const float *b, size_t n)
 }
 
 /* x quantized to f (or only clipped to its range) into dst. */
-static void fxq_requant(const float *x, size_t n, fxq_format f, int clip_only, float *dst)
+static void fxq_requant(const float *x, size_t n, fxq_format f, int clip_only, int unsig, float *dst)
 {
-    const float lo = fxq_dequantize(fxq_code_min(f.bits), f.frac), hi = fxq_dequantize(fxq_code_max(f.bits), f.frac);
+    const float lo = unsig ? 0.f : fxq_dequantize(fxq_code_min(f.bits), f.frac), hi = fxq_dequantize(fxq_code_max(f.bits), f.frac);
     for (size_t i = 0; i < n; ++i)
-        dst[i] = clip_only ? (x[i] < lo ? lo : x[i] > hi ? hi : x[i]) : fxq_dequantize(fxq_quantize_ref(x[i], f), f.frac);
+        dst[i] = clip_only || (unsig && x[i] < 0) ? (x[i] < lo ? lo : x[i] > hi ? hi : x[i])
+                                                 : fxq_dequantize(fxq_quantize_ref(x[i], f), f.frac);
 }
 
 void fxq_sqnr_accumulate(fxq_sqnr_report *r, const network *flt, const network *fx, network *wq, network *f2,
@@ -196,11 +206,11 @@ void fxq_sqnr_accumulate(fxq_sqnr_report *r, const network *flt, const network *
                 fxq_layer_run_on(wq, i, (float *)in);
                 sp->err += fxq_sq_err(a->output, wq->layers[i].output, n);
             } else if (s + 1 < sl->nsteps) { /* the layer's input */
-                fxq_requant(in, nin, sp->f, sp->clip_only, r->buf);
+                fxq_requant(in, nin, sp->f, sp->clip_only, sp->unsig, r->buf);
                 fxq_layer_run_on(f2, i, r->buf);
                 sp->err += fxq_sq_err(a->output, f2->layers[i].output, n);
             } else { /* its output */
-                fxq_requant(a->output, n, sp->f, 0, r->buf);
+                fxq_requant(a->output, n, sp->f, 0, 0, r->buf);
                 sp->err += fxq_sq_err(a->output, r->buf, n);
             }
         }

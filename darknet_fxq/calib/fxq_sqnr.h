@@ -41,6 +41,7 @@ typedef struct fxq_sqnr_step {
     fxq_step_kind kind;
     fxq_format f;
     int clip_only;         /* input already on a grid this format keeps */
+    int unsig;             /* unsigned input codes: negatives clip to 0 */
     double tensor_db;      /* SQNR of the recorded tensor in format f */
     double sig, err;       /* at the layer's output, this step alone */
     double alone_db;

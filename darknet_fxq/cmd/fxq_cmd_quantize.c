@@ -28,6 +28,7 @@
 #include "fxq_net.h"
 #include "fxq_qplan.h"
 #include "fxq_qreport.h"
+#include "fxq_perchan.h"
 #include "fxq_qwrite.h"
 #include "fxq_refine.h"
 #include "fxq_stats_net.h"
@@ -64,6 +65,10 @@ static const char fxq_quantize_usage[] =
     "                   included; default) | paper (the section 3.3 rule) | refine (mse, then each tensor's\n"
     "                   frac moved by -1/+1 where the measured output SQNR rises)\n"
     "  --refine-list F  refine: held-out images (not the calibration images); --refine-n N: first N\n"
+    "  --per-channel    one weight frac per output channel (least error on the folded weights;\n"
+    "                   needs <weights>); bit-widths stay per layer\n"
+    "  --signed-inputs  mse/refine: signed input codes even for inputs recorded >= 0 (default:\n"
+    "                   those get unsigned codes, in_unsigned=1)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -76,6 +81,7 @@ typedef struct fxq_quantize_args {
     const char *budget_flag[4];
     int nbudget;
     int abits_given;
+    int per_channel;
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
@@ -105,6 +111,7 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     /* mse by default: measured on both reference models (docs/quantize.md),
      * it beats the paper rule at 8/8 and 6/8; --formats paper keeps §3.3 */
     a->o.q.formats = FXQ_FORMATS_MSE;
+    a->o.q.unsigned_in = 1; /* ignored by --formats paper */
     for (int i = 1; i < argc; ++i) {
         const char *o = argv[i];
         if (o[0] != '-' || !o[1]) {
@@ -113,6 +120,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             continue;
         }
         if (!strcmp(o, "--dry-run")) { a->dry_run = 1; continue; }
+        if (!strcmp(o, "--per-channel")) { a->per_channel = 1; continue; }
+        if (!strcmp(o, "--signed-inputs")) { a->o.q.unsigned_in = 0; continue; }
         if (!strcmp(o, "--alloc-acts")) { a->o.alloc_acts = 1; continue; }
         if (!strcmp(o, "-q")) { a->quiet = 1; continue; }
         if (i + 1 >= argc) return fxq_quantize_usage_error("option needs a value", o);
@@ -215,6 +224,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n))
         return fxq_quantize_usage_error("--refine-list and --refine-n need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (a->per_channel && a->npos < 3)
+        return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)
         return fxq_quantize_usage_error("writing a cfg needs fractional bits: give <weights> <calib.list|file.stats>, "
                                         "or --dry-run for the bit-widths alone", NULL);
@@ -300,6 +311,8 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
         if (!(*stats = fxq_quantize_stats(a, why, why_len))) goto fail;
     }
     if (!fxq_qplan_finish(p, &a->o, *stats, stderr, why, why_len)) goto fail;
+    /* before refine, so refine measures the per-channel network */
+    if (*stats && a->per_channel && !fxq_qplan_per_channel(p, a->pos[0], a->pos[1], why, why_len)) goto fail;
     if (*stats && a->o.q.formats == FXQ_FORMATS_REFINE) {
         /* the layers must accept the starting formats before they are run */
         if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {

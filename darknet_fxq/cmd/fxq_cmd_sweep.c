@@ -113,6 +113,7 @@ static int fxq_sweep_parse(int argc, char **argv, fxq_sweep_args *a)
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .fc_bits = 16, .bbits = 16, .lo = FXQ_MIN_BITS,
                             .hi = FXQ_MAX_BITS, .q = FXQ_QOPTS_DEFAULT};
     a->o.q.formats = FXQ_FORMATS_MSE; /* the points are fxq quantize's cfgs: its default */
+    a->o.q.unsigned_in = 1;
     int npos = 0;
     for (int i = 1; i < argc; ++i) {
         const char *k = argv[i];

@@ -39,8 +39,11 @@ static const fxq_keyspec k_conv[] = {
 
 /* fxq_attach_layer (fxq_layer.c); bits checked against FXQ_MIN/MAX_BITS */
 static const fxq_keyspec k_fx[] = {
-    I("w_bits", 2, 16), I("w_frac", -32, 48), I("in_bits", 2, 16), I("in_frac", -32, 48), I("out_bits", 2, 16),
-    I("out_frac", -32, 48), I("b_bits", 2, 32), I("b_frac", -32, 48), {"fxq_mode", FXQ_V_MODE, 0, 0}, {0}};
+    /* bits 0 = a float part (fine-tuning, fxq_layer_train.h); the layer
+     * itself refuses 1. w_frac: one value, or one per filter (per channel) */
+    I("w_bits", 0, 16), {"w_frac", FXQ_V_INTLIST, -32, 48}, I("in_bits", 0, 16), I("in_frac", -32, 48),
+    I("out_bits", 0, 16), I("out_frac", -32, 48), I("b_bits", 2, 32), I("b_frac", -32, 48), B("in_unsigned"),
+    B("out_unsigned"), {"fxq_mode", FXQ_V_MODE, 0, 0}, {0}};
 
 static const fxq_keyspec k_conn[] = {I("output", 1, 1 << 24), A("activation"), B("batch_normalize"), {0}};
 

@@ -108,6 +108,9 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         if (fxq_layer_is_fixed(l)) {
             struct fxq_layer_state *s = l->fxq;
             if (!s->prepared) fxq_layer_prepare(l);
+            /* version 1 holds one weight frac per layer; per-row fracs need
+             * a version 2 record (not written yet): refuse, never mislabel */
+            if (s->w_fracs) bad = "per-channel weight formats (a w_frac list) cannot be stored in .fxw version 1";
             r->kind = FXQ_FXW_FIXED;
             r->type = l->type == FXCONVOLUTIONAL ? FXQ_FXW_T_CONV : FXQ_FXW_T_CONNECTED;
             r->units = s->units, r->fan_in = s->fan_in;
@@ -115,8 +118,8 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
             const size_t nw = (size_t)s->units * s->fan_in;
             r->w_codes = malloc(nw * sizeof *r->w_codes);
             r->b_codes = malloc((size_t)s->units * sizeof *r->b_codes);
-            if (!r->w_codes || !r->b_codes) bad = "out of memory";
-            else {
+            if (!r->w_codes || !r->b_codes) bad = bad ? bad : "out of memory";
+            else if (!bad) {
                 memcpy(r->w_codes, s->w_codes, nw * sizeof *r->w_codes);
                 bad = fxq_bias_codes(l, r->b_codes);
             }
@@ -252,6 +255,7 @@ static const char *fxq_load_fixed_record(layer *l, const fxq_fxw_record *r, char
                  s->fan_in);
         return msg;
     }
+    if (s->w_fracs) return "the cfg has per-channel weight formats (a w_frac list); a version 1 .fxw holds one per layer";
     if (r->w.bits != s->w.bits || r->w.frac != s->w.frac || r->b.bits != s->b.bits || r->b.frac != s->b.frac) {
         snprintf(msg, msg_len, "packed with w %d.%d b %d.%d, cfg says w %d.%d b %d.%d: pack again with this cfg",
                  r->w.bits, r->w.frac, r->b.bits, r->b.frac, s->w.bits, s->w.frac, s->b.bits, s->b.frac);

@@ -56,24 +56,70 @@ static void fxq_check_format(fxq_format f, const char *name, int max_bits, const
     }
 }
 
+/* w_frac: one integer, or a comma list of exactly `units` (per channel). */
+static void fxq_key_w_frac(list *options, struct fxq_layer_state *s, const char *cfg, int index, LAYER_TYPE type)
+{
+    char *v = option_find(options, "w_frac");
+    if (!v) fxq_die(cfg, index, type, "missing key 'w_frac'");
+    if (!strchr(v, ',')) {
+        fxq_key_int(options, "w_frac", 0, 0, &s->w.frac, cfg, index, type);
+        return;
+    }
+    char msg[200];
+    int n = 1;
+    for (const char *c = v; *c; ++c) n += *c == ',';
+    if (n != s->units) {
+        snprintf(msg, sizeof msg, "key 'w_frac' lists %d values, the layer has %d %s", n, s->units,
+                 type == FXCONNECTED ? "outputs" : "filters");
+        fxq_die(cfg, index, type, msg);
+    }
+    if (!(s->w_fracs = malloc((size_t)n * sizeof *s->w_fracs)) ||
+        !(s->row_shift = malloc((size_t)n * sizeof *s->row_shift)))
+        fxq_die(cfg, index, type, "out of memory");
+    const char *c = v;
+    for (int i = 0; i < n; ++i) {
+        char *end;
+        errno = 0;
+        long x = strtol(c, &end, 10);
+        while (*end == ' ' || *end == '\t') ++end;
+        if (errno || end == c || (*end && *end != ',') || x < -1000 || x > 1000) {
+            snprintf(msg, sizeof msg, "key 'w_frac': value %d of the list is not an integer", i + 1);
+            fxq_die(cfg, index, type, msg);
+        }
+        s->w_fracs[i] = (int)x;
+        if (i == 0 || x < s->w.frac) s->w.frac = (int)x;
+        c = *end ? end + 1 : end;
+    }
+}
+
 void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgfile, int index)
 {
     struct fxq_layer_state *s = calloc(1, sizeof *s);
     if (!s) fxq_die(cfgfile, index, type, "out of memory");
 
     fxq_key_int(options, "w_bits", 0, 0, &s->w.bits, cfgfile, index, type);
-    fxq_key_int(options, "w_frac", 0, 0, &s->w.frac, cfgfile, index, type);
+    s->units = type == FXCONNECTED ? l->outputs : l->n;
+    s->fan_in = type == FXCONNECTED ? l->inputs : l->c * l->size * l->size;
+    fxq_key_w_frac(options, s, cfgfile, index, type);
     fxq_key_int(options, "in_bits", 0, 0, &s->in.bits, cfgfile, index, type);
     fxq_key_int(options, "in_frac", 0, 0, &s->in.frac, cfgfile, index, type);
     fxq_key_int(options, "out_bits", 0, 0, &s->out.bits, cfgfile, index, type);
     fxq_key_int(options, "out_frac", 0, 0, &s->out.frac, cfgfile, index, type);
     /* bits 0 = float (not quantized): fxq_layer_train.h, fake quantization only */
     if (s->w.bits) fxq_check_format(s->w, "w", FXQ_MAX_BITS, cfgfile, index, type);
+    for (int u = 0; s->w.bits && s->w_fracs && u < s->units; ++u)
+        fxq_check_format((fxq_format){s->w.bits, s->w_fracs[u]}, "w", FXQ_MAX_BITS, cfgfile, index, type);
     if (s->in.bits) fxq_check_format(s->in, "in", FXQ_MAX_BITS, cfgfile, index, type);
     if (s->out.bits) fxq_check_format(s->out, "out", FXQ_MAX_BITS, cfgfile, index, type);
     fxq_key_int(options, "b_bits", 1, 32, &s->b.bits, cfgfile, index, type);
     fxq_key_int(options, "b_frac", 1, s->w.frac + s->in.frac, &s->b.frac, cfgfile, index, type);
     fxq_check_format(s->b, "b", 32, cfgfile, index, type);
+    fxq_key_int(options, "in_unsigned", 1, 0, &s->in_unsigned, cfgfile, index, type);
+    if (s->in_unsigned != 0 && s->in_unsigned != 1) fxq_die(cfgfile, index, type, "in_unsigned must be 0 or 1");
+    if (s->in_unsigned && s->in.bits > 15) fxq_die(cfgfile, index, type, "in_unsigned=1 needs in_bits <= 15");
+    fxq_key_int(options, "out_unsigned", 1, 0, &s->out_unsigned, cfgfile, index, type);
+    if (s->out_unsigned != 0 && s->out_unsigned != 1) fxq_die(cfgfile, index, type, "out_unsigned must be 0 or 1");
+    if (s->out_unsigned && s->out.bits > 15) fxq_die(cfgfile, index, type, "out_unsigned=1 needs out_bits <= 15");
 
     const char *mode = option_find(options, "fxq_mode");
     if (!mode) mode = "int";
@@ -86,18 +132,24 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     char why[160];
     if (!fxq_layer_fixed_ok(l, why, sizeof why)) fxq_die(cfgfile, index, type, why);
     s->act = l->activation == RELU ? FXQ_ACT_RELU : l->activation == LEAKY ? FXQ_ACT_LEAKY : FXQ_ACT_LINEAR;
+    if (s->out_unsigned && s->act != FXQ_ACT_RELU) fxq_die(cfgfile, index, type, "out_unsigned=1 needs activation=relu");
     s->keep_float = fxq_layer_keep_float_default();
-    s->units = type == FXCONNECTED ? l->outputs : l->n;
-    s->fan_in = type == FXCONNECTED ? l->inputs : l->c * l->size * l->size;
 
     l->type = type;
     l->fxq = s;
     l->forward = forward_fxq_layer;
     l->backward = 0;
     l->update = 0;
-    if (fxq_training() || fxq_has_float(s)) fxq_layer_train_attach(l);
-    fprintf(stderr, "      fixed point: w %d.%d  in %d.%d  out %d.%d  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
-            s->in.bits, s->in.frac, s->out.bits, s->out.frac, s->b.bits, s->b.frac,
+    if (fxq_training() || fxq_has_float(s)) {
+        /* the fake-quantized training path knows one signed format per tensor */
+        if (s->w_fracs || s->in_unsigned || s->out_unsigned)
+            fxq_die(cfgfile, index, type, "training does not handle per-channel or unsigned formats yet (quantize "
+                                          "with --signed-inputs and without --per-channel)");
+        fxq_layer_train_attach(l);
+    }
+    fprintf(stderr, "      fixed point: w %d.%d%s  in %s%d.%d  out %s%d.%d  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
+            s->w_fracs ? "+ per channel" : "", s->in_unsigned ? "u" : "", s->in.bits, s->in.frac,
+            s->out_unsigned ? "u" : "", s->out.bits, s->out.frac, s->b.bits, s->b.frac,
             fxq_has_float(s) ? "float parts: emulate" : s->mode == FXQ_MODE_INT ? "int" : "emulate",
             s->train ? ", trainable" : "");
 }

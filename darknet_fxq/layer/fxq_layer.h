@@ -3,6 +3,18 @@
  * cfg keys (besides every key of [convolutional]/[connected]):
  *   w_bits, w_frac      weights (batch norm folded in)          bits 2..16
  *   in_bits, in_frac    the layer's input activations           bits 2..16
+ *   in_unsigned         1: input codes are unsigned, 0 .. 2^in_bits - 1 (for
+ *                       inputs never negative: one more bit of resolution;
+ *                       negative inputs saturate to 0); in_bits <= 15.
+ *                       Default 0: signed codes.
+ *   out_unsigned        1 (activation=relu only): output codes after the ReLU
+ *                       are 0 .. 2^out_bits - 1: the kernel requantizes to
+ *                       out_bits + 1 signed bits and the ReLU drops the
+ *                       negative half; out_bits <= 15. Default 0.
+ *   w_frac=a,b,c,...    per output channel: one frac per filter/output (a
+ *                       comma list of exactly `units` integers); a single
+ *                       value is one format for the whole tensor. Row m is
+ *                       requantized by w_frac[m] + in_frac - out_frac.
  *   out_bits, out_frac  outputs *before* the activation (Fig. 2) bits 2..16
  *   b_bits, b_frac      biases (optional; default 32 bits at the accumulator's
  *                       frac w_frac+in_frac). A bias finer than the accumulator
@@ -34,6 +46,11 @@ struct fxq_layer_state {
     int act;                /* FXQ_ACT_* */
     int mode;               /* FXQ_MODE_* */
     int units, fan_in;      /* filters/outputs, weights per unit */
+    int in_unsigned;        /* input codes 0 .. 2^in.bits - 1 */
+    int out_unsigned;       /* relu output codes 0 .. 2^out.bits - 1 */
+    int *w_fracs;           /* units fracs (per-channel weights) or NULL:
+                             * w.frac for every row (w.frac = their minimum) */
+    int *row_shift;         /* units requant shifts when w_fracs */
     int prepared;           /* codes installed (from floats or a .fxw) */
     int keep_float;         /* keep Darknet's float buffers and the folded
                              * masters below (fxq_layer_set_keep_float) */
@@ -85,7 +102,15 @@ static inline int fxq_has_float(const struct fxq_layer_state *s)
     return s->w.bits == 0 || s->in.bits == 0 || s->out.bits == 0;
 }
 
-/* Accumulator format's fractional bits. */
+/* Accumulator format's fractional bits (per tensor: with per-channel
+ * weights, the coarsest row's). */
 static inline int fxq_acc_frac(const struct fxq_layer_state *s) { return s->w.frac + s->in.frac; }
+/* Row u's weight / accumulator fracs. */
+static inline int fxq_row_w_frac(const struct fxq_layer_state *s, int u) { return s->w_fracs ? s->w_fracs[u] : s->w.frac; }
+static inline int fxq_row_acc_frac(const struct fxq_layer_state *s, int u) { return fxq_row_w_frac(s, u) + s->in.frac; }
+
+/* Input codes of the layer's format (signed or unsigned), exact twin of
+ * fxq_quantize_ref / fxq_quantize64_ref with the unsigned range. */
+void fxq_layer_quantize_input(const struct fxq_layer_state *s, const float *x, size_t n, int16_t *codes);
 
 #endif

@@ -27,9 +27,14 @@ static fxq_qconv_desc fxq_layer_desc(const layer *l)
         d.c = l->c, d.h = l->h, d.w = l->w, d.m = l->n, d.ksize = l->size, d.stride = l->stride, d.pad = l->pad;
         d.out_h = l->out_h, d.out_w = l->out_w;
     }
-    d.w_bits = s->w.bits, d.a_bits = s->in.bits, d.o_bits = s->out.bits;
+    d.w_bits = s->w.bits, d.a_bits = s->in.bits, d.o_bits = s->out.bits + s->out_unsigned;
     d.shift = fxq_acc_frac(s) - s->out.frac;
     d.act = s->act;
+    d.in_unsigned = s->in_unsigned;
+    if (s->w_fracs) {
+        for (int u = 0; u < s->units; ++u) s->row_shift[u] = fxq_row_acc_frac(s, u) - s->out.frac;
+        d.row_shift = s->row_shift;
+    }
     return d;
 }
 
@@ -59,11 +64,20 @@ static void fxq_layer_ready(layer *l)
     if (!s->in_codes || !s->out_codes) fxq_oom();
 }
 
+/* Unsigned codes of b bits are the signed codes of b + 1 bits with the
+ * negative ones saturated to 0: same rounding, same upper saturation. */
+void fxq_layer_quantize_input(const struct fxq_layer_state *s, const float *x, size_t n, int16_t *codes)
+{
+    fxq_qconv_quantize(x, n, s->in.bits + (s->in_unsigned != 0), s->in.frac, codes);
+    if (s->in_unsigned)
+        for (size_t i = 0; i < n; ++i) codes[i] = codes[i] < 0 ? 0 : codes[i];
+}
+
 static void forward_fxq_int(layer l, network net)
 {
     struct fxq_layer_state *s = l.fxq;
     /* both conversions are exact twins of fxq_quantize_ref / fxq_dequantize */
-    fxq_qconv_quantize(net.input, (size_t)l.inputs * l.batch, s->in.bits, s->in.frac, s->in_codes);
+    fxq_layer_quantize_input(s, net.input, (size_t)l.inputs * l.batch, s->in_codes);
     fxq_qconv_run(s->plan, s->in_codes, s->out_codes);
     fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
 }
@@ -78,13 +92,16 @@ static void forward_fxq_emulate(layer l, network net)
         s->w_deq = malloc(nw * sizeof *s->w_deq);
         s->b_deq = malloc((size_t)s->units * sizeof *s->b_deq);
         if (!s->w_deq || !s->b_deq) fxq_oom();
-        for (size_t i = 0; i < nw; ++i) s->w_deq[i] = fxq_dequantize(s->w_codes[i], s->w.frac);
-        for (int u = 0; u < s->units; ++u) s->b_deq[u] = (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
+        for (size_t i = 0; i < nw; ++i) s->w_deq[i] = fxq_dequantize(s->w_codes[i], fxq_row_w_frac(s, (int)(i / s->fan_in)));
+        for (int u = 0; u < s->units; ++u) s->b_deq[u] = (float)ldexp((double)s->bias_acc[u], -fxq_row_acc_frac(s, u));
     }
     const size_t nin = (size_t)l.inputs * l.batch;
     float *xq = malloc(nin * sizeof *xq);
     if (!xq) fxq_oom();
-    for (size_t i = 0; i < nin; ++i) xq[i] = fxq_dequantize(fxq_quantize_ref(net.input[i], s->in), s->in.frac);
+    const int64_t ilo = s->in_unsigned ? 0 : fxq_code_min(s->in.bits);
+    const int64_t ihi = s->in_unsigned ? 2 * fxq_code_max(s->in.bits) + 1 : fxq_code_max(s->in.bits);
+    for (size_t i = 0; i < nin; ++i)
+        xq[i] = (float)ldexp((double)fxq_quantize64_ref((double)net.input[i], s->in.frac, ilo, ihi), -s->in.frac);
 
     fill_cpu(l.outputs * l.batch, 0, l.output, 1);
     if (l.type == FXCONNECTED) {
@@ -102,7 +119,8 @@ static void forward_fxq_emulate(layer l, network net)
     }
     free(xq);
     const size_t n = (size_t)l.outputs * l.batch;
-    const int64_t lo = fxq_code_min(s->out.bits), hi = fxq_code_max(s->out.bits);
+    const int ob = s->out.bits + s->out_unsigned; /* relu drops the negative half */
+    const int64_t lo = fxq_code_min(ob), hi = fxq_code_max(ob);
     for (size_t i = 0; i < n; ++i) {
         const int64_t q = fxq_quantize64_ref((double)l.output[i], s->out.frac, lo, hi);
         l.output[i] = fxq_dequantize(fxq_act_ref(q, s->act), s->out.frac);

@@ -62,7 +62,8 @@ int fxq_layer_install_codes(struct fxq_layer_state *s, const int16_t *w_codes, c
     if (!s->w_codes || !s->b_codes || !s->bias_acc) return 0;
     if (s->w_codes != w_codes) memcpy(s->w_codes, w_codes, nw * sizeof *s->w_codes);
     if (s->b_codes != b_codes) memcpy(s->b_codes, b_codes, nu * sizeof *s->b_codes);
-    for (size_t u = 0; u < nu; ++u) s->bias_acc[u] = fxq_align_frac(s->b_codes[u], s->b.frac, fxq_acc_frac(s));
+    for (size_t u = 0; u < nu; ++u)
+        s->bias_acc[u] = fxq_align_frac(s->b_codes[u], s->b.frac, fxq_row_acc_frac(s, (int)u));
     fxq_layer_codes_changed(s);
     return 1;
 }
@@ -87,7 +88,9 @@ void fxq_layer_prepare(layer *l)
     fxq_fold_bn(l, w, b);
     /* float parts (bits 0) run in fxq_layer_train.c from the masters: no codes */
     const int wfix = s->w.bits != 0, bfix = wfix && s->in.bits != 0;
-    for (size_t i = 0; i < nw; ++i) wc[i] = wfix ? (int16_t)fxq_quantize_ref(w[i], s->w) : 0;
+    for (size_t i = 0; i < nw; ++i)
+        wc[i] = wfix ? (int16_t)fxq_quantize_ref(w[i], (fxq_format){s->w.bits, fxq_row_w_frac(s, (int)(i / s->fan_in))})
+                     : 0;
     /* the bias in its own format first; the accumulator copy derives from it */
     const int64_t blo = fxq_code_min(s->b.bits), bhi = fxq_code_max(s->b.bits);
     for (int u = 0; u < s->units; ++u) bc[u] = bfix ? fxq_quantize64_ref((double)b[u], s->b.frac, blo, bhi) : 0;
@@ -146,9 +149,9 @@ void fxq_save_weights(layer *l, FILE *fp)
         fprintf(stderr, "darknet fxq: out of memory saving weights\n");
         exit(1);
     }
-    for (size_t i = 0; i < nw; ++i) w[i] = fxq_dequantize(s->w_codes[i], s->w.frac);
+    for (size_t i = 0; i < nw; ++i) w[i] = fxq_dequantize(s->w_codes[i], fxq_row_w_frac(s, (int)(i / fan_in)));
     for (int u = 0; u < units; ++u) {
-        b[u] = (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
+        b[u] = (float)ldexp((double)s->bias_acc[u], -fxq_row_acc_frac(s, u));
         ones[u] = 1.f;
         var[u] = (1.f - .000001f) * (1.f - .000001f); /* sqrt(var) + 1e-6 = 1 */
     }

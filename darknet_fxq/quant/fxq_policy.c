@@ -1,7 +1,9 @@
 /* Format policies: names and the exact power-of-two MSE search. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fxq_format.h"
 #include "fxq_hist_err.h"
 #include "fxq_policy.h"
 #include "fxq_qformat.h"
@@ -40,5 +42,45 @@ int fxq_mse_frac(const fxq_tensor_stats *s, int bits, int frac_lo, int frac_hi, 
         if (e < best_e) best_e = e, best = n;
     }
     if (err) *err = best_e;
+    return best;
+}
+
+int fxq_mse_frac_values(const float *x, size_t n, int bits, int frac_lo, int frac_hi)
+{
+    int best = bits - 1 < frac_lo ? frac_lo : bits - 1 > frac_hi ? frac_hi : bits - 1;
+    double best_e = INFINITY, amax = 0;
+    for (size_t i = 0; i < n; ++i) amax = fabs((double)x[i]) > amax ? fabs((double)x[i]) : amax;
+    if (amax == 0) return best;
+    for (int f = frac_lo; f <= frac_hi; ++f) {
+        const fxq_format fm = {bits, f};
+        double e = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const double d = (double)x[i] - ldexp((double)fxq_quantize_ref(x[i], fm), -f);
+            e += d * d;
+        }
+        if (e < best_e) best_e = e, best = f;
+    }
+    return best;
+}
+
+int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi)
+{
+    if (neg_gain == 1 || !s || !s->count || fxq_ts_absmax(s) == 0) return fxq_mse_frac(s, bits, frac_lo, frac_hi, NULL);
+    /* the two halves as records of their own, count kept so the means add */
+    fxq_tensor_stats *h = malloc(2 * sizeof *h);
+    if (!h) return fxq_mse_frac(s, bits, frac_lo, frac_hi, NULL);
+    h[0] = *s, h[1] = *s;
+    for (int b = 0; b < FXQ_HIST_BINS / 2; ++b) h[0].hist[b] = 0;     /* positive half (and zeros) */
+    for (int b = FXQ_HIST_BINS / 2; b < FXQ_HIST_BINS; ++b) h[1].hist[b] = 0; /* negative half */
+    h[1].zeros = 0;
+    int best = bits - 1 < frac_lo ? frac_lo : bits - 1 > frac_hi ? frac_hi : bits - 1;
+    double best_e = INFINITY;
+    for (int n = frac_lo; n <= frac_hi; ++n) {
+        const double step = ldexp(1, -n);
+        double e = fxq_hist_mse(&h[0], step, bits);
+        if (neg_gain != 0) e += neg_gain * neg_gain * fxq_hist_mse(&h[1], step, bits);
+        if (e < best_e) best_e = e, best = n;
+    }
+    free(h);
     return best;
 }

@@ -9,6 +9,8 @@
 #ifndef FXQ_POLICY_H
 #define FXQ_POLICY_H
 
+#include <stddef.h>
+
 #include "fxq_stats.h"
 
 typedef enum fxq_formats {
@@ -30,5 +32,17 @@ const char *fxq_formats_name(fxq_formats f);
  * NULL) receives that error. An empty or all-zero tensor: bits - 1 clamped
  * into the range, error 0. */
 int fxq_mse_frac(const fxq_tensor_stats *s, int bits, int frac_lo, int frac_hi, double *err);
+
+/* fxq_mse_frac for an output before an activation whose negative side is
+ * scaled by neg_gain (relu 0, leaky 0.1, linear 1): the error that reaches
+ * the next layer, positive bins' error plus neg_gain^2 times the negative
+ * bins' (act(q(x)) - act(x) = neg_gain (q(x) - x) for x < 0). */
+int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi);
+
+/* Per-output-channel weights (--per-channel): the frac in [frac_lo,
+ * frac_hi] with the least exact squared error of x[0..n) quantized at (bits,
+ * frac) -- the actual values, no histogram; the first (coarsest) of equal
+ * errors. All zero: bits - 1 clamped into the range. */
+int fxq_mse_frac_values(const float *x, size_t n, int bits, int frac_lo, int frac_hi);
 
 #endif

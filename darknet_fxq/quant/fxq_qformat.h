@@ -13,9 +13,11 @@ typedef struct fxq_qopts {
     double xi_sigmas;  /* K in xi = K*sigma; default 3 */
     fxq_dist dist;     /* default FXQ_DIST_GAUSSIAN */
     fxq_formats formats; /* paper (default): the rule above; mse/refine: fxq_mse_frac */
+    int unsigned_in;   /* mse/refine: inputs recorded >= 0 get unsigned codes
+                        * (fxq_qplan_formats; fxq quantize's default) */
 } fxq_qopts;
 
-#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN, FXQ_FORMATS_PAPER})
+#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN, FXQ_FORMATS_PAPER, 0})
 
 /* With o->formats mse or refine: fxq_mse_frac over every frac the layers
  * accept (xi and dist unused). Otherwise the paper's rule for an ideal

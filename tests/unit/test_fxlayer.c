@@ -32,6 +32,36 @@ static int write_fx_cfg(const char *path, int wb, int wf, int ab, int af, int ob
     return fclose(out) == 0;
 }
 
+/* The same with unsigned inputs / relu outputs where the model allows them
+ * (every input after the first layer is a ReLU output, the image is >= 0) and
+ * a per-channel w_frac list cycling through wf-1, wf, wf+1. */
+static int write_fx_cfg_ext(const char *path, int wb, int wf, int ab, int af, int ob, int of)
+{
+    FILE *in = fopen(CFG, "r"), *out = fopen(path, "w");
+    if (!in || !out) return 0;
+    char line[512];
+    int filters = 0;
+    while (fgets(line, sizeof line, in)) {
+        int conv = !strncmp(line, "[convolutional]", 15), conn = !strncmp(line, "[connected]", 11);
+        if (conv || conn) {
+            fprintf(out, "%s\nw_bits=%d\nin_bits=%d\nin_frac=%d\nin_unsigned=1\nout_bits=%d\nout_frac=%d\n",
+                    conv ? "[fxconvolutional]" : "[fxconnected]", wb, ab, af, ob, of);
+            if (conv) fprintf(out, "out_unsigned=1\n");
+            filters = 0;
+        } else if (!strncmp(line, "filters=", 8) || !strncmp(line, "output=", 7)) {
+            filters = atoi(strchr(line, '=') + 1);
+            fputs(line, out);
+            fprintf(out, "w_frac=");
+            for (int u = 0; u < filters; ++u) fprintf(out, "%s%d", u ? "," : "", wf - 1 + u % 3);
+            fprintf(out, "\n");
+        } else {
+            fputs(line, out);
+        }
+    }
+    fclose(in);
+    return fclose(out) == 0;
+}
+
 static network *load(const char *cfg, const char *weights, const char *mode)
 {
     setenv("FXQ_MODE", mode, 1);
@@ -106,6 +136,32 @@ int main(void)
               nvals, worst);
     FXQ_CHECK("fxlayer.weights_are_codes", ni->layers[0].weights == NULL && ni->layers[0].fxq->prepared,
               "float weights kept at run time");
+
+    /* unsigned inputs, unsigned relu outputs, per-channel weight fracs: the
+     * same exactness argument, so bit for bit too */
+    char cfgx[512];
+    snprintf(cfgx, sizeof cfgx, "%s/fxq-test-fxx-%d.cfg", tmpdir, (int)getpid());
+    FXQ_CHECK("fxlayer.write_cfg_ext", write_fx_cfg_ext(cfgx, 8, 6, 8, 5, 8, 4), "cannot write %s", cfgx);
+    network *nx = load(cfgx, WEIGHTS, "int"), *nxe = load(cfgx, WEIGHTS, "emulate");
+    FXQ_CHECK("fxlayer.ext_formats_parsed", nx->layers[0].fxq->in_unsigned && nx->layers[0].fxq->out_unsigned &&
+              nx->layers[0].fxq->w_fracs && nx->layers[0].fxq->w_fracs[1] == 6 && nx->layers[0].fxq->w.frac == 5,
+              "in_unsigned/out_unsigned/w_frac list not parsed");
+    ndiff = nvals = 0;
+    worst = 0;
+    long nonneg_codes = 0;
+    for (int i = 0; i < nimg; ++i) {
+        load_input(nx, paths[i]);
+        double d = compare_layers(nx, nxe, &ndiff, &nvals);
+        if (d > worst) worst = d;
+        /* the unsigned range is used: some relu output above the signed max */
+        const layer l0 = nx->layers[0];
+        for (int k = 0; k < l0.outputs; ++k)
+            nonneg_codes += l0.output[k] > ldexp(127.0, -l0.fxq->out.frac);
+    }
+    FXQ_CHECK("fxlayer.int_equals_emulation_unsigned_per_channel", ndiff == 0 && nvals > 1000,
+              "%ld of %ld outputs differ, worst %.3g LSB", ndiff, nvals, worst);
+    FXQ_CHECK("fxlayer.unsigned_output_range_used", nonneg_codes > 0, "no relu output above code 127");
+    remove(cfgx);
 
     /* 16/16/16: products need up to 30 bits, float32 sums are not exact:
      * within one output LSB. */

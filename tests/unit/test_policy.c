@@ -149,6 +149,48 @@ int main(void)
         free(s);
     }
 
+    /* per-channel weights: the exact frac over the values, against a direct
+     * brute force in double (no quantizer shared with the code under test) */
+    for (int t = 0; t < 20; ++t) {
+        float v[97];
+        const double scale = ldexp(1, -(t % 9)) * (0.3 + urand());
+        for (int i = 0; i < 97; ++i) v[i] = (float)(scale * (urand() - 0.5) * (i == 5 ? 8 : 1));
+        const int bits = 2 + t % 9;
+        int bf = 0;
+        double be = INFINITY;
+        for (int f = -32; f <= 48; ++f) {
+            const double lo = -ldexp(1, bits - 1), hi = ldexp(1, bits - 1) - 1;
+            double e = 0;
+            for (int i = 0; i < 97; ++i) {
+                double q = round(ldexp(v[i], f));
+                q = q < lo ? lo : q > hi ? hi : q;
+                const double d = v[i] - ldexp(q, -f);
+                e += d * d;
+            }
+            if (e < be) be = e, bf = f;
+        }
+        snprintf(name, sizeof name, "values.brute_force.%d", t);
+        const int got = fxq_mse_frac_values(v, 97, bits, -32, 48);
+        FXQ_CHECK(name, got == bf, "bits %d: got %d, brute force %d", bits, got, bf);
+    }
+    const float zero[4] = {0, 0, 0, 0};
+    FXQ_CHECK("values.all_zero", fxq_mse_frac_values(zero, 4, 8, -32, 48) == 7, "all-zero row");
+
+    /* activation-aware output frac: relu ignores the negative side entirely,
+     * so a tensor with a far negative tail gets the frac of its positive half */
+    {
+        fxq_tensor_stats *s = calloc(1, sizeof *s);
+        float v[2000];
+        for (int i = 0; i < 2000; ++i) v[i] = (float)(i < 1000 ? urand() : -40 * urand());
+        fxq_ts_add(s, v, 2000);
+        const int relu = fxq_mse_frac_act(s, 9, 0, -32, 48), plain = fxq_mse_frac(s, 9, -32, 48, NULL);
+        FXQ_CHECK("act.relu_ignores_negatives", relu > plain, "relu frac %d, linear %d", relu, plain);
+        FXQ_CHECK("act.linear_is_mse", fxq_mse_frac_act(s, 9, 1, -32, 48) == plain, "gain 1 differs");
+        const int leaky = fxq_mse_frac_act(s, 9, 0.1, -32, 48);
+        FXQ_CHECK("act.leaky_between", leaky >= plain && leaky <= relu, "leaky %d outside %d..%d", leaky, plain, relu);
+        free(s);
+    }
+
     fxq_formats f = FXQ_FORMATS_PAPER;
     FXQ_CHECK("names.parse", fxq_formats_parse("paper", &f) && f == FXQ_FORMATS_PAPER && fxq_formats_parse("mse", &f) &&
               f == FXQ_FORMATS_MSE && fxq_formats_parse("refine", &f) && f == FXQ_FORMATS_REFINE, "parse");

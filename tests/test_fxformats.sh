@@ -1,0 +1,55 @@
+# Issue 10 phase 2: unsigned formats (in_unsigned, out_unsigned) and
+# per-output-channel weight fracs (w_frac list, --per-channel) in the cfg.
+. tests/lib.sh
+
+W=weights/fmnist.weights
+head -n 64 data/fmnist/calib1k.list >"$TMP/c.list"
+"$DARKNET" fxq stats cfg/fmnist.cfg "$W" "$TMP/c.list" -q -o "$TMP/c.stats" 2>/dev/null
+"$DARKNET" fxq quantize cfg/fmnist.cfg "$W" "$TMP/c.stats" -o "$TMP/pc.cfg" --wbits 8 --abits 8 --per-channel \
+    >/dev/null 2>"$TMP/pc.err"
+expect_eq fxformats.per_channel_exit $? 0
+# one frac per filter: conv0 has 64 filters, fc 10 outputs
+expect_eq fxformats.list_length_conv0 "$(grep '^w_frac=' "$TMP/pc.cfg" | head -n 1 | tr ',' '\n' | wc -l)" 64
+expect_eq fxformats.list_length_fc "$(grep '^w_frac=' "$TMP/pc.cfg" | tail -n 1 | tr ',' '\n' | wc -l)" 10
+expect_eq fxformats.unsigned_input "$(grep -c '^in_unsigned=1' "$TMP/pc.cfg")" 7
+# round trip: the cfg loads, int and emulation agree image for image
+"$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist.cfg "$W" "$TMP/pc.cfg" -n 64 -q --pred "$TMP/i.csv" >/dev/null 2>&1
+expect_eq fxformats.valid_int_exit $? 0
+FXQ_MODE=emulate "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist.cfg "$W" "$TMP/pc.cfg" -n 64 -q --pred "$TMP/e.csv" \
+    >/dev/null 2>&1
+check fxformats.int_equals_emulation_predictions cmp "$TMP/i.csv" "$TMP/e.csv"
+if grep -q "fixed point: w 8.[0-9]*+ per channel  in u8" "$TMP/pc.err" || \
+   "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist.cfg "$W" "$TMP/pc.cfg" -n 1 2>&1 | grep -q "+ per channel  in u8"; then
+    ok fxformats.load_shows_formats
+else fail fxformats.load_shows_formats "no '+ per channel  in u8' line"; fi
+
+# bad cfgs: one line naming the file and the layer, non-zero exit
+badcfg() { # NAME MESSAGE SED-EXPR
+    sed "$3" "$TMP/pc.cfg" >"$TMP/bad-$1.cfg"
+    # the file as given, with its line (the cfg validator) or its layer (the layer's own checks)
+    "$DARKNET" classifier valid cfg/fmnist.data "$TMP/bad-$1.cfg" "$W" </dev/null >"$TMP/bad.out" 2>"$TMP/bad.err"
+    rc=$?
+    if [ $rc -ne 0 ] && grep -qE "bad-$1.cfg(:[0-9]+)?: (layer 0 \[fxconvolutional\]: )?$2" "$TMP/bad.err"; then ok "fxformats.bad.$1";
+    else fail "fxformats.bad.$1" "rc=$rc err='$(grep -v '^ ' "$TMP/bad.err" | tail -n 1)'"; fi
+}
+badcfg short_list "key 'w_frac' lists 3 values, the layer has 64 filters" '0,/^w_frac=/s/^w_frac=.*/w_frac=7,7,7/'
+badcfg not_number "'w_frac' in \[fxconvolutional\]: 'x' is not a number" '0,/^w_frac=/s/^w_frac=\([0-9]*\),[0-9]*/w_frac=\1,x/'
+badcfg empty_item "'w_frac' in \[fxconvolutional\]: empty or overlong element" '0,/^w_frac=/s/^w_frac=[0-9]*,/w_frac=,/'
+badcfg in_unsigned_2 "'in_unsigned' in \[fxconvolutional\]: 2 is outside 0..1" '0,/^in_unsigned=1/s/^in_unsigned=1/in_unsigned=2/'
+badcfg out_unsigned_linear "out_unsigned=1 needs activation=relu" '0,/^activation=relu/s/^activation=relu/activation=linear/'
+
+# .fxw version 1 holds one weight frac per layer: packing per-channel refuses,
+# nothing written
+if [ "${SAN:-0}" = 1 ]; then BIN=${BUILD:-build}/bin-san; else BIN=${BUILD:-build}/bin; fi
+if [ -x "$BIN/fxq-pack" ]; then
+    "$BIN/fxq-pack" "$TMP/pc.cfg" "$W" -o "$TMP/pc.fxw" >/dev/null 2>"$TMP/pack.err"; rc=$?
+    if [ $rc -ne 0 ] && [ ! -e "$TMP/pc.fxw" ] && grep -q "per-channel weight formats" "$TMP/pack.err"; then
+        ok fxformats.fxw_v1_refuses_per_channel
+    else fail fxformats.fxw_v1_refuses_per_channel "rc=$rc err='$(tail -n 1 "$TMP/pack.err")'"; fi
+fi
+
+# --per-channel needs the weights
+"$DARKNET" fxq quantize cfg/fmnist.cfg --wbits 8 --per-channel --dry-run >/dev/null 2>"$TMP/pcw.err"; rc=$?
+if [ $rc -ne 0 ] && grep -q -- "--per-channel needs <weights>" "$TMP/pcw.err"; then ok fxformats.per_channel_needs_weights;
+else fail fxformats.per_channel_needs_weights "rc=$rc"; fi
+
