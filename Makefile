@@ -64,7 +64,7 @@ demo: deps
 	$(MAKE) data
 	./scripts/demo.sh
 
-test: $(EXE) data
+test: $(EXE) tools data
 	./tests/run.sh
 
 bench: all data

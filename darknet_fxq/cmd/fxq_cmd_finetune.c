@@ -57,7 +57,7 @@ static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq
                        double *top1, char *why, size_t why_len)
 {
     network *nets[3] = {0};
-    fxq_eval_result res[3];
+    fxq_eval_result res[3] = {0}; /* no per-image predictions (res[].pred) */
     int ok = 1;
     for (int k = 0; k < n && ok; ++k)
         ok = (nets[k] = fxq_net_load_quiet(cfgs[k], weights[k], 32, why, why_len)) != NULL;

@@ -81,4 +81,14 @@ static inline void fxq_rq_avx2_store_row(int16_t *c, size_t i, __m256i a0, __m25
     fxq_store16_avx2(c, fxq_rq_avx2_i32(a0, rk), fxq_rq_avx2_i32(a1, rk), nr);
 }
 
+/* The 6x16 tiles' epilogue: accumulator rows acc[2i], acc[2i+1] of the
+ * first mr rows, requantized and stored (fxq_rq_avx2_store_row). */
+static inline void fxq_rq_avx2_store_6x16(int16_t *c, size_t c_stride, const __m256i acc[12], size_t mr, size_t nr,
+                                          const fxq_rq_params *rq)
+{
+    fxq_rq_avx2 rk;
+    fxq_rq_avx2_init(&rk, rq);
+    for (size_t i = 0; i < mr; ++i) fxq_rq_avx2_store_row(c + i * c_stride, i, acc[2 * i], acc[2 * i + 1], nr, &rk, rq);
+}
+
 #endif

@@ -42,12 +42,6 @@ FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__avx2)
     __m256i acc[12];
     size_t n = kc / 4;
     FXQ_AVX2_LOOP_6X16(FXQ_AVX2_ROW_S8, 24, x, w, n, bias, acc);
-    const __m256i c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3], c20 = acc[4], c21 = acc[5];
-    const __m256i c30 = acc[6], c31 = acc[7], c40 = acc[8], c41 = acc[9], c50 = acc[10], c51 = acc[11];
-    fxq_rq_avx2 rk;
-    fxq_rq_avx2_init(&rk, rq);
-#define FXQ_OUT(i)                                                                                 \
-    if (mr > (i)) fxq_rq_avx2_store_row(c + (i) * c_stride, (i), c##i##0, c##i##1, nr, &rk, rq)
-    FXQ_OUT(0); FXQ_OUT(1); FXQ_OUT(2); FXQ_OUT(3); FXQ_OUT(4); FXQ_OUT(5);
+    fxq_rq_avx2_store_6x16(c, c_stride, acc, mr, nr, rq);
 }
 #endif
