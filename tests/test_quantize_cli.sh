@@ -205,3 +205,23 @@ groups=2"
 same_reason stride_1x1 "size=1
 activation=relu
 stride=2"
+
+# --- every cfg Darknet ships is accepted by the validator: a plan is made,
+# or upstream's own parser is the one that fails (darknet9000/yolo9000 need
+# data/9k.tree), named as such. [net] repeats (yolov3-openimages.cfg's
+# " batch=1" then "batch=64") are a warning, first value used, as Darknet.
+DNCFG=${BUILD:-build}/darknet/cfg
+if [ -d "$DNCFG" ]; then
+    refused=""
+    for c in "$DNCFG"/*.cfg; do
+        if ! "$DARKNET" fxq quantize "$c" --dry-run --wbits 8 --abits 8 >/dev/null 2>"$TMP/up.err" &&
+            ! grep -q "Darknet cannot build this network" "$TMP/up.err"; then
+            refused="$refused $(basename "$c")"
+        fi
+    done
+    expect_eq upstream_cfgs.all_accepted "$refused" ""
+    "$DARKNET" fxq quantize "$DNCFG/yolov3-openimages.cfg" --dry-run --wbits 8 >/dev/null 2>"$TMP/oi.err"
+    expect_eq upstream_cfgs.net_repeat_warns "$(grep -c "warning: 'batch' given twice in \[net\]; Darknet uses the first, 1 (line 3)" "$TMP/oi.err")" 1
+else
+    fail upstream_cfgs "no $DNCFG (make fetches it)"
+fi

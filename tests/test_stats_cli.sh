@@ -135,6 +135,14 @@ expect_fail bad.cfg_unknown_layer "$TMP/typo.cfg" "$TMP/typo.cfg" "$W" "$TMP/c20
 expect_fail bad.weights_missing "$TMP/nosuch.weights" "$CFG" "$TMP/nosuch.weights" "$TMP/c200.list"
 head -c 500000 "$W" >"$TMP/short.weights"
 expect_fail bad.weights_short "$TMP/short.weights" "$CFG" "$TMP/short.weights" "$TMP/c200.list"
+# a negative rolling variance passes the weights scan and turns NaN only when
+# batch norm is folded: the message must still name the weights file
+python3 -c "
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<f', b, 20 + 3 * 64 * 4, -1.0)  # header 20 B; layer 0: biases, scales, mean, var[0]
+open(sys.argv[2], 'wb').write(b)" "$W" "$TMP/negvar.weights"
+expect_fail bad.weights_nan_after_fold "$TMP/negvar.weights" "$CFG" "$TMP/negvar.weights" "$TMP/c200.list"
 expect_fail bad.list_missing "$TMP/nosuch.list" "$CFG" "$W" "$TMP/nosuch.list"
 printf '\n  \n\n' >"$TMP/empty.list"
 expect_fail bad.list_empty "$TMP/empty.list" "$CFG" "$W" "$TMP/empty.list"

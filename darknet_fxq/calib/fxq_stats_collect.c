@@ -247,6 +247,11 @@ fxq_stats *fxq_stats_calibrate(const char *cfg, const char *weights, char **path
         fprintf(stderr, "%s%d images from %s, batch %d, %d thread%s\n", label, n, list, batch, threads,
                 threads > 1 ? "s" : "");
     s = fxq_stats_collect_nets(nets, threads, paths, n, quiet, why, why_len);
+    if (!s && strstr(why, "after folding batch norm")) { /* the cause is in the weights file: name it */
+        char inner[512];
+        snprintf(inner, sizeof inner, "%s", why);
+        snprintf(why, why_len, "%s: %s", weights ? weights : cfg, inner);
+    }
 free_nets:
     for (int t = 0; t < threads; ++t)
         if (nets[t]) free_network(nets[t]);

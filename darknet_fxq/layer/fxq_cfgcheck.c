@@ -129,10 +129,26 @@ static int fxq_add_kv(fxq_ck *k, fxq_sec *s, char *line, int lineno)
         return fxq_cfg_fail(k, lineno, "unknown key '%.60s' in [%s]", line, s->spec->name);
     }
     /* Darknet takes the first; a repeat is harmless only if it agrees
-     * (upstream's own yolo9000.cfg repeats batch=1) */
+     * (upstream's own yolo9000.cfg repeats batch=1). In [net] a differing
+     * repeat is a left-over testing/training toggle (upstream's
+     * yolov3-openimages.cfg has " batch=1" then "batch=64"): Darknet runs it
+     * with the first, so we say so and accept it. In a layer it changes the
+     * model, so it is refused. */
     for (int i = 0; i < s->n; ++i)
         if (!strcmp(s->kv[i].key, line)) {
             if (!strcmp(s->kv[i].val, eq + 1)) return 1;
+            if (!strcmp(s->spec->name, "net")) {
+                /* the check runs again when the same file is parsed: warn once */
+                static char warned[600];
+                char at[600];
+                snprintf(at, sizeof at, "%s:%d", k->name, lineno);
+                if (strcmp(at, warned)) {
+                    snprintf(warned, sizeof warned, "%s", at);
+                    fprintf(stderr, "%s: warning: '%s' given twice in [net]; Darknet uses the first, %s (line %d)\n", at,
+                            line, s->kv[i].val, s->kv[i].line);
+                }
+                return 1;
+            }
             return fxq_cfg_fail(k, lineno, "'%s' given twice in [%s] with different values (first on line %d)", line,
                                 s->spec->name, s->kv[i].line);
         }
