@@ -122,6 +122,10 @@ enum { FXQ_MAX_SRC = 64 };
 
 void fxq_network_parsed(network *net)
 {
+    /* FXQ_PIPE=0: floats between all layers, as before codes were handed
+     * over (for comparisons) */
+    const char *env = getenv("FXQ_PIPE");
+    if (env && !strcmp(env, "0")) return;
     for (int i = 0; i < net->n; ++i) {
         const layer *l = &net->layers[i];
         if (fxq_layer_is_fixed(l) && l->fxq && l->fxq->train) return; /* training: floats everywhere */
@@ -180,6 +184,24 @@ void fxq_network_parsed(network *net)
     if (net->layers[net->n - 1].fxq_pipe) net->layers[net->n - 1].fxq_pipe->need_float = 1;
     for (int i = 0; i < net->n; ++i)
         if (net->layers[i].output == net->output && net->layers[i].fxq_pipe) net->layers[i].fxq_pipe->need_float = 1;
+}
+
+void fxq_pipe_rebuild(network *net)
+{
+    const int all_float = fxq_pipe_set_all_float(net, 0);
+    struct fxq_pipe_net *pn = NULL;
+    for (int i = 0; i < net->n; ++i) {
+        layer *l = &net->layers[i];
+        struct fxq_pipe *p = l->fxq_pipe;
+        if (!p) continue;
+        if (p->upstream) l->forward = p->upstream;
+        pn = p->net;
+        free(p->src), free(p->buf), free(p);
+        l->fxq_pipe = NULL;
+    }
+    free(pn);
+    fxq_network_parsed(net);
+    fxq_pipe_set_all_float(net, all_float);
 }
 
 int fxq_pipe_set_all_float(network *net, int on)

@@ -16,8 +16,9 @@
  *     float layer or an emulate-mode layer consuming it, the network output
  *     (the last layer and get_network_output_layer), a truth layer, or a
  *     tool that turned fxq_pipe_set_all_float on.
- * A network with a trainable fixed-point layer (fxq_layer_train.h) keeps
- * today's float hand-over everywhere. Layers without codes get no state
+ * A network with a trainable fixed-point layer (fxq_layer_train.h), or any
+ * network parsed with FXQ_PIPE=0 in the environment, keeps the float
+ * hand-over everywhere. Layers without codes get no state
  * (l.fxq_pipe NULL) and run upstream's forward unchanged. */
 #ifndef FXQ_PIPE_H
 #define FXQ_PIPE_H
@@ -57,6 +58,10 @@ void fxq_pipe_forward(layer l, network net);
  * the same values as the integer hand-over. Returns the previous setting;
  * a network without code layers ignores it. */
 int fxq_pipe_set_all_float(network *net, int on);
+
+/* After a fixed layer's formats changed at run time (fxq quantize
+ * --formats refine): the pass again, same all_float setting. */
+void fxq_pipe_rebuild(network *net);
 
 /* Codes of layer l's int-mode forward are to be read from its producers. */
 static inline int fxq_pipe_reads_codes(const layer *l)
