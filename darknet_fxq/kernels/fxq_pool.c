@@ -73,7 +73,7 @@ void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, in
     while (xa < g->out_w && off + xa * st < 0) ++xa;
     for (xb = xa; xb < g->out_w && off + xb * st + sz <= g->w; ++xb) {}
     const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nc * out_plane > FXQ_POOL_PAR_MIN / 4)
     for (size_t p = 0; p < nc; ++p) {
         const int16_t *src = in + p * in_plane;
         int16_t *dst = out + p * out_plane;
