@@ -24,7 +24,8 @@ void fxq_codes_convert(const int16_t *src, size_t n, int from_frac, fxq_cfmt to,
             dst[i] = (int16_t)(v < lo ? lo : v > hi ? hi : v);
         }
     } else {
-        const int s = -d;
+        /* |code| <= 2^15: a shift by 17 or more rounds every code to 0 */
+        const int s = -d > 17 ? 17 : -d;
         const int32_t half = (int32_t)1 << (s - 1);
 #pragma omp parallel for schedule(static) if (n > FXQ_POOL_PAR_MIN)
         for (size_t i = 0; i < n; ++i) {
@@ -111,11 +112,14 @@ void fxq_s16_avgpool(size_t nc, size_t hw, const int16_t *in, int16_t *out)
 
 void fxq_s16_add(size_t n, const int16_t *a, int fa, const int16_t *b, int fb, fxq_cfmt out, int act, int16_t *dst)
 {
-    const int lo = fxq_cfmt_lo(out), hi = fxq_cfmt_hi(out), sa = out.frac - fa, sb = out.frac - fb;
+    const int lo = fxq_cfmt_lo(out), hi = fxq_cfmt_hi(out), f = fa > fb ? fa : fb;
+    const int sa = f - fa, sb = f - fb, d = f - out.frac; /* sum exact at frac f (< 2^48), rounded once */
+    const int s = d > 62 ? 62 : d;
 #pragma omp parallel for schedule(static) if (n > FXQ_POOL_PAR_MIN)
     for (size_t i = 0; i < n; ++i) {
-        const int64_t s = (int64_t)a[i] * ((int64_t)1 << sa) + (int64_t)b[i] * ((int64_t)1 << sb);
-        dst[i] = (int16_t)fxq_act_ref(fxq_clamp16(s, lo, hi), act);
+        int64_t v = (int64_t)a[i] * ((int64_t)1 << sa) + (int64_t)b[i] * ((int64_t)1 << sb);
+        if (s > 0) v = fxq_rshift_round(v, s);
+        dst[i] = (int16_t)fxq_act_ref(fxq_clamp16(v, lo, hi), act);
     }
 }
 

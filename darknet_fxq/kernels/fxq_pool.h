@@ -49,9 +49,12 @@ void fxq_s16_maxpool_ref(const fxq_maxpool_geom *g, size_t nc, const int16_t *in
  * the mean of values in range stays in range, so it never saturates. */
 void fxq_s16_avgpool(size_t nc, size_t hw, const int16_t *in, int16_t *out);
 
-/* out[i] = act(Q_out(a[i] * 2^-fa + b[i] * 2^-fb)), out.frac >= fa, fb
- * (both aligned by exact left shifts, added in int64, saturated; act is
- * FXQ_ACT_* applied to the code like a fixed layer's activation). */
+/* out[i] = act(Q_out(a[i] * 2^-fa + b[i] * 2^-fb)): both aligned to the
+ * finer frac by exact left shifts, added in int64, one rounding shift to
+ * out.frac (half away from zero), saturated; act is FXQ_ACT_* applied to
+ * the code like a fixed layer's activation. |fa - fb| <= 32 (the exact sum
+ * then also fits a double's mantissa, which the emulation relies on) and
+ * out.frac <= max(fa, fb). */
 void fxq_s16_add(size_t n, const int16_t *a, int fa, const int16_t *b, int fb, fxq_cfmt out, int act,
                  int16_t *dst);
 

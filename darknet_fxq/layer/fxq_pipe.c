@@ -3,19 +3,22 @@
  *   maxpool, upsample   the input's format (max and copies never round);
  *   avgpool             the input's format (a mean stays inside the range:
  *                       rounding only, half away from zero);
- *   route               the inputs' format when they all agree; else
- *                       frac = the finest input frac, bits enough for every
- *                       input shifted there (at most 16; 15 unsigned),
- *                       unsigned iff every input is: exact unless capped,
- *                       then saturating;
- *   shortcut            frac = the finer of the two, bits = the wider
- *                       aligned input + 1 (the sum's carry), at most 16,
- *                       signed: exact unless capped, then saturating; its
- *                       activation (linear, relu, leaky) acts on the code
- *                       as a fixed layer's does.
+ *   route               the inputs' format when they all agree; else the
+ *                       common format below (unsigned iff every input is);
+ *   shortcut            the common format of its two inputs with one more
+ *                       bit for the sum's carry, signed; its activation
+ *                       (linear, relu, leaky) acts on the code as a fixed
+ *                       layer's does.
+ * Common format: the finest input frac at which every input's range still
+ * fits in 16 bits (15 unsigned), bits for the widest input there. Inputs
+ * then convert exactly when their fracs are at most 16 - bits apart
+ * (always, for equal widths up to 8 bits); beyond that the finer ones are
+ * rounded (half away from zero) rather than the coarser ones saturated.
  * Anything else (a maxpool window wholly in the padding, upsample with
- * scale != 1 or reverse, shortcut with different shapes or alpha/beta != 1
- * or another activation, reorg) stays float. */
+ * scale != 1 or reverse, shortcut with different shapes, alpha/beta != 1,
+ * another activation or input fracs more than 32 apart, reorg) stays
+ * float. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +53,9 @@ static int fxq_sources(const network *net, int i, int *src, int max)
 {
     const layer *l = &net->layers[i];
     if (l->type == ROUTE) {
-        int n = 0;
-        for (int j = 0; j < l->n && n < max; ++j) src[n++] = l->input_layers[j];
-        return n;
+        if (l->n > max) return -1; /* too many to track: see fxq_network_parsed */
+        for (int j = 0; j < l->n; ++j) src[j] = l->input_layers[j];
+        return l->n;
     }
     src[0] = i - 1;
     if (l->type == SHORTCUT && max > 1) {
@@ -69,6 +72,21 @@ static int fxq_act_of(ACTIVATION a)
 
 static int fxq_imin(int a, int b) { return a < b ? a : b; }
 static int fxq_imax(int a, int b) { return a > b ? a : b; }
+
+/* See the top of the file. `carry`: extra bits for a sum. */
+static fxq_cfmt fxq_common_format(const fxq_cfmt *f, int n, int carry, int uns)
+{
+    const int cap = uns ? 15 : 16;
+    int frac = INT_MIN, fit = INT_MAX, bits = 2;
+    for (int j = 0; j < n; ++j) {
+        const int bj = f[j].bits + (f[j].uns && !uns); /* unsigned codes in a signed format need a sign bit */
+        frac = fxq_imax(frac, f[j].frac);
+        fit = fxq_imin(fit, f[j].frac + cap - carry - bj);
+    }
+    frac = fxq_imin(frac, fit);
+    for (int j = 0; j < n; ++j) bits = fxq_imax(bits, f[j].bits + (f[j].uns && !uns) + frac - f[j].frac + carry);
+    return (fxq_cfmt){fxq_imin(bits, cap), frac, uns};
+}
 
 /* The output format of non-fixed layer l over producer formats f[0..n-1],
  * or 0 when l stays float. */
@@ -90,29 +108,16 @@ static int fxq_pipe_format(const layer *l, const fxq_cfmt *f, int n, fxq_cfmt *o
         *out = f[0];
         return 1;
     case ROUTE: {
-        int same = 1, uns = 1, frac = f[0].frac;
-        for (int j = 0; j < n; ++j) {
-            same &= fxq_cfmt_eq(f[j], f[0]);
-            uns &= f[j].uns;
-            frac = fxq_imax(frac, f[j].frac);
-        }
-        if (same) {
-            *out = f[0];
-            return 1;
-        }
-        int bits = 0;
-        for (int j = 0; j < n; ++j) bits = fxq_imax(bits, f[j].bits + (f[j].uns && !uns) + frac - f[j].frac);
-        *out = (fxq_cfmt){fxq_imin(bits, uns ? 15 : 16), frac, uns};
+        int same = 1, uns = 1;
+        for (int j = 0; j < n; ++j) same &= fxq_cfmt_eq(f[j], f[0]), uns &= f[j].uns;
+        *out = same ? f[0] : fxq_common_format(f, n, 0, uns);
         return 1;
     }
-    case SHORTCUT: {
+    case SHORTCUT:
         if (l->w != l->out_w || l->h != l->out_h || l->c != l->out_c || l->alpha != 1.f || l->beta != 1.f) return 0;
-        if ((*act = fxq_act_of(l->activation)) < 0) return 0;
-        const int frac = fxq_imax(f[0].frac, f[1].frac);
-        const int bits = fxq_imax(f[0].bits + f[0].uns + frac - f[0].frac, f[1].bits + f[1].uns + frac - f[1].frac) + 1;
-        *out = (fxq_cfmt){fxq_imin(bits, 16), frac, 0};
+        if ((*act = fxq_act_of(l->activation)) < 0 || abs(f[0].frac - f[1].frac) > 32) return 0;
+        *out = fxq_common_format(f, 2, 1, 0);
         return 1;
-    }
     default:
         return 0;
     }
@@ -143,7 +148,7 @@ void fxq_network_parsed(network *net)
             fmt = (fxq_cfmt){s->out.bits, s->out.frac, s->out_unsigned};
             mode = s->mode == FXQ_MODE_INT ? FXQ_PIPE_INT : FXQ_PIPE_EMU;
         } else {
-            int ok = nsrc > 0, all_int = 1;
+            int ok = nsrc > 0, all_int = 1; /* nsrc < 0: a route too wide to track stays float */
             for (int j = 0; ok && j < nsrc; ++j) {
                 const struct fxq_pipe *p = src[j] >= 0 && src[j] < i ? net->layers[src[j]].fxq_pipe : NULL;
                 if (!p) ok = 0;
@@ -175,6 +180,9 @@ void fxq_network_parsed(network *net)
         int src[FXQ_MAX_SRC];
         const int nsrc = fxq_sources(net, i, src, FXQ_MAX_SRC);
         const struct fxq_pipe *c = net->layers[i].fxq_pipe;
+        if (nsrc < 0) /* reads floats of layers we did not list: all earlier ones write them */
+            for (int j = 0; j < i; ++j)
+                if (net->layers[j].fxq_pipe) net->layers[j].fxq_pipe->need_float = 1;
         for (int j = 0; j < nsrc; ++j) {
             struct fxq_pipe *p = src[j] >= 0 && src[j] < net->n ? net->layers[src[j]].fxq_pipe : NULL;
             if (p && !(c && c->codes_in)) p->need_float = 1;
