@@ -137,3 +137,21 @@ void fxq_s16_upsample(size_t nc, int h, int w, int stride, const int16_t *in, in
                 for (size_t x = 0; x < ow; ++x) row[r * ow + x] = row[x];
         }
 }
+
+void fxq_s16_reorg(const int16_t *x, int w, int h, int c, int batch, int stride, int forward, int16_t *out)
+{
+    const int out_c = c / (stride * stride);
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)batch * c * h * w > FXQ_POOL_PAR_MIN)
+    for (int b = 0; b < batch; ++b)
+        for (int k = 0; k < c; ++k) {
+            const int c2 = k % out_c, offset = k / out_c;
+            for (int j = 0; j < h; ++j)
+                for (int i = 0; i < w; ++i) {
+                    const size_t in_index = i + (size_t)w * (j + (size_t)h * (k + (size_t)c * b));
+                    const int w2 = i * stride + offset % stride, h2 = j * stride + offset / stride;
+                    const size_t out_index = w2 + (size_t)w * stride * (h2 + (size_t)h * stride * (c2 + (size_t)out_c * b));
+                    if (forward) out[out_index] = x[in_index];
+                    else out[in_index] = x[out_index];
+                }
+        }
+}

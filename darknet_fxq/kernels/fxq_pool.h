@@ -1,6 +1,6 @@
 /* Integer kernels between fixed-point layers (the contract): maxpool,
  * global avgpool, format conversion (route, a fixed layer's input), add
- * (shortcut), nearest upsample, all on int16 codes stored [b][c][y][x] like
+ * (shortcut), nearest upsample, reorg, all on int16 codes stored [b][c][y][x] like
  * Darknet's l.output.
  *
  * A code format is {bits, frac, uns}: value = code * 2^-frac, codes
@@ -61,6 +61,9 @@ void fxq_s16_add(size_t n, const int16_t *a, int fa, const int16_t *b, int fb, f
 /* Nearest-neighbour upsample by `stride` (Darknet's upsample_cpu, scale 1):
  * nc planes h x w -> h*stride x w*stride. */
 void fxq_s16_upsample(size_t nc, int h, int w, int stride, const int16_t *in, int16_t *out);
+
+/* Darknet's reorg_cpu on codes (the same permutation; c % stride^2 == 0). */
+void fxq_s16_reorg(const int16_t *x, int w, int h, int c, int batch, int stride, int forward, int16_t *out);
 
 /* The row ukernel of the 2x2 stride-2 case (kernel-set field maxpool_2x2):
  * out[j] = max(r0[2j], r0[2j+1], r1[2j], r1[2j+1]), j < n. */

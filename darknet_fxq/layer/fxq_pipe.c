@@ -1,6 +1,7 @@
 /* The network pass that decides where codes flow (fxq_pipe.h), and the
  * output formats of the non-fixed code layers:
- *   maxpool, upsample   the input's format (max and copies never round);
+ *   maxpool, upsample,  the input's format (max and copies never round);
+ *   reorg
  *   avgpool             the input's format (a mean stays inside the range:
  *                       rounding only, half away from zero);
  *   route               the inputs' format when they all agree; else the
@@ -16,8 +17,8 @@
  * rounded (half away from zero) rather than the coarser ones saturated.
  * Anything else (a maxpool window wholly in the padding, upsample with
  * scale != 1 or reverse, shortcut with different shapes, alpha/beta != 1,
- * another activation or input fracs more than 32 apart, reorg) stays
- * float. */
+ * another activation or input fracs more than 32 apart, reorg with
+ * flatten/extra or channels not a multiple of stride^2) stays float. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,10 @@ static int fxq_pipe_format(const layer *l, const fxq_cfmt *f, int n, fxq_cfmt *o
         return l->h * l->w >= 1;
     case UPSAMPLE:
         if (l->reverse || l->scale != 1.f || l->stride < 1) return 0;
+        *out = f[0];
+        return 1;
+    case REORG:
+        if (l->flatten || l->extra || l->stride < 1 || l->c % (l->stride * l->stride)) return 0;
         *out = f[0];
         return 1;
     case ROUTE: {

@@ -3,8 +3,8 @@
  * Once a network is parsed (fxq_network_parsed, the parse_network_cfg hook)
  * every layer is classified:
  *   - a code layer has an output format: a fixed-point layer (its out
- *     format), or a [maxpool]/[avgpool]/[route]/[shortcut]/[upsample] this
- *     file supports whose producers are all code layers (format chosen from
+ *     format), or a [maxpool]/[avgpool]/[route]/[shortcut]/[upsample]/
+ *     [reorg] that fxq_pipe.c supports whose producers are all code layers (format chosen from
  *     theirs, see fxq_pipe.c). It runs in int mode when its producers all
  *     do (a fixed layer: when it is in int mode itself) and then leaves int16
  *     codes for its consumers; otherwise in emulate mode, on floats with the

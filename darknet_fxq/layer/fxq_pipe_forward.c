@@ -47,7 +47,7 @@ static void fxq_pipe_emulate(layer l, network net)
             for (size_t i = 0; i < n; ++i) l.output[i] = fxq_q(l.output[i], p->fmt);
         return;
     }
-    default: /* maxpool, upsample: exact on the grid */
+    default: /* maxpool, upsample, reorg: exact on the grid */
         p->upstream(l, net);
     }
 }
@@ -73,6 +73,9 @@ static void fxq_pipe_int(layer l, network net)
         break;
     case UPSAMPLE:
         fxq_s16_upsample((size_t)l.c * l.batch, l.h, l.w, l.stride, s0->codes, out);
+        break;
+    case REORG:
+        fxq_s16_reorg(s0->codes, l.w, l.h, l.c, l.batch, l.stride, l.reverse != 0, out);
         break;
     case SHORTCUT: {
         const struct fxq_pipe *s1 = net.layers[p->src[1]].fxq_pipe;

@@ -7,7 +7,7 @@
  *     Darknet geometries;
  *   - random small networks (fixed conv layers with random formats, small
  *     widths that saturate, unsigned codes, some float or emulate-mode
- *     layers mixed in, maxpool, avgpool, route, shortcut, upsample) parsed
+ *     layers mixed in, maxpool, avgpool, route, shortcut, upsample, reorg) parsed
  *     twice, int and FXQ_MODE=emulate: the network output is equal bit for
  *     bit, every layer equals its emulation with floats everywhere
  *     (fxq_pipe_set_all_float), and the integer hand-over is really used.
@@ -246,7 +246,7 @@ static int write_random_net(const char *path)
     FILE *f = fopen(path, "w");
     if (!f) return 0;
     const int h = rint_in(5, 24), w = rint_in(5, 24), c = rint_in(1, 4);
-    const int f1 = rint_in(1, 9), f2 = rint_in(1, 9), f3 = rint_in(1, 9);
+    const int f1 = rint_in(1, 9), f2 = rnd() % 2 ? 4 * rint_in(1, 2) : rint_in(1, 9), f3 = rint_in(1, 9);
     int u;
     fprintf(f, "[net]\nbatch=1\nheight=%d\nwidth=%d\nchannels=%d\n\n", h, w, c);
     fx_conv(f, f1, 3, 1, &u);                                                          /* 0 */
@@ -256,7 +256,9 @@ static int write_random_net(const char *path)
     fx_conv(f, f2, 1, 1, &u);                                                          /* 2 */
     fx_conv(f, f2, 3, 1, &u);                                                          /* 3 */
     fprintf(f, "[shortcut]\nfrom=-2\nactivation=%s\n", acts[rint_in(0, 2)]);           /* 4 */
-    fprintf(f, "[upsample]\nstride=%d\n", rint_in(1, 3));                              /* 5 */
+    const int up = rint_in(1, 3);
+    fprintf(f, "[upsample]\nstride=%d\n", up);                                         /* 5 */
+    if (up == 2 && f2 % 4 == 0) fprintf(f, "[reorg]\nstride=2\n%s", rnd() % 2 ? "reverse=1\n" : ""); /* 5b */
     fx_conv(f, f3, 3, 1, &u);                                                          /* 6 */
     fprintf(f, "[route]\nlayers=-1,-2\n");                                             /* 7 */
     fprintf(f, "[maxpool]\nsize=2\nstride=2\n");                                       /* 8 */
