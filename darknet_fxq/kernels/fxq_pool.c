@@ -2,6 +2,8 @@
  * OpenMP over planes (or element blocks), the kernel set's row ukernels in
  * the interior of maxpool windows, plain loops at the borders. */
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fxq_format.h"
 #include "fxq_kernels.h"
@@ -63,6 +65,38 @@ void fxq_s16_maxpool_ref(const fxq_maxpool_geom *g, size_t nc, const int16_t *in
                 out[(p * g->out_h + oy) * g->out_w + ox] = fxq_maxpool_at(g, in + p * g->h * g->w, oy, ox);
 }
 
+/* Output row oy of every window shape but 2x2 stride 2 inside the image:
+ * the column-wise max of the window's valid rows into tmp (w codes,
+ * contiguous: vectorised), then each window's max along tmp -- the kernel
+ * set's stride-1 ukernel for the interior columns [xa, xb). */
+static void fxq_maxpool_row(const fxq_maxpool_geom *g, const int16_t *src, int oy, int xa, int xb,
+                            fxq_s16_maxpool_s1_fn mps1, int16_t *tmp, int16_t *orow)
+{
+    const int off = -(g->pad / 2), st = g->stride, sz = g->size, y0 = off + oy * st;
+    const int ya = y0 < 0 ? 0 : y0, yb = y0 + sz < g->h ? y0 + sz : g->h;
+    memcpy(tmp, src + (size_t)ya * g->w, (size_t)g->w * sizeof *tmp);
+    for (int y = ya + 1; y < yb; ++y) {
+        const int16_t *r = src + (size_t)y * g->w;
+        for (int x = 0; x < g->w; ++x) tmp[x] = r[x] > tmp[x] ? r[x] : tmp[x];
+    }
+    int ox = 0;
+    if (st == 1 && xb > xa) {
+        mps1((size_t)(xb - xa), 1, sz, tmp + off + xa, (size_t)g->w, orow + xa);
+    } else {
+        xa = xb = 0;
+    }
+    for (; ox < g->out_w; ++ox) {
+        if (ox == xa && xb > xa) {
+            ox = xb - 1;
+            continue;
+        }
+        const int x0 = off + ox * st;
+        int m = INT_MIN;
+        for (int x = x0 < 0 ? 0 : x0; x < x0 + sz && x < g->w; ++x) m = tmp[x] > m ? tmp[x] : m;
+        orow[ox] = (int16_t)m;
+    }
+}
+
 void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out)
 {
     const fxq_kernel_set *ks = fxq_kernel_set_active();
@@ -74,26 +108,47 @@ void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, in
     while (xa < g->out_w && off + xa * st < 0) ++xa;
     for (xb = xa; xb < g->out_w && off + xb * st + sz <= g->w; ++xb) {}
     const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
-#pragma omp parallel for schedule(static) if (nc * out_plane > FXQ_POOL_PAR_MIN / 4)
-    for (size_t p = 0; p < nc; ++p) {
-        const int16_t *src = in + p * in_plane;
-        int16_t *dst = out + p * out_plane;
-        for (int oy = 0; oy < g->out_h; ++oy) {
-            int16_t *orow = dst + (size_t)oy * g->out_w;
-            const int y0 = off + oy * st;
-            const int inside = y0 >= 0 && y0 + sz <= g->h;
-            int ox = 0;
-            for (; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-            if (inside && xb > xa) {
-                const int16_t *r = src + (size_t)y0 * g->w + (off + xa * st);
-                if (sz == 2 && st == 2) mp2((size_t)(xb - xa), r, r + g->w, orow + xa);
-                else if (st == 1) mps1((size_t)(xb - xa), sz, sz, r, (size_t)g->w, orow + xa);
-                else
-                    for (int x = xa; x < xb; ++x) orow[x] = fxq_maxpool_at(g, src, oy, x);
-                ox = xb;
+    /* Stride 1 with Darknet's default padding (size - 1: out_w == w): an
+     * output plane lines up with the input plane shifted by off rows and
+     * columns, so one ukernel call covers all interior rows at once, from
+     * the first interior window to the last; the border columns it passes
+     * over (windows wrapping into the next row) are redone below. */
+    int ya = 0, yb = 0;
+    const int whole = st == 1 && g->out_w == g->w && xb > xa;
+    if (whole) {
+        while (ya < g->out_h && off + ya < 0) ++ya;
+        for (yb = ya; yb < g->out_h && off + yb + sz <= g->h; ++yb) {}
+    }
+#pragma omp parallel if (nc * out_plane > FXQ_POOL_PAR_MIN / 4)
+    {
+        int16_t *tmp = malloc((size_t)g->w * sizeof *tmp);
+#pragma omp for schedule(static)
+        for (size_t p = 0; p < nc; ++p) {
+            const int16_t *src = in + p * in_plane;
+            int16_t *dst = out + p * out_plane;
+            if (whole && yb > ya) {
+                const size_t j0 = (size_t)ya * g->w + xa, j1 = (size_t)(yb - 1) * g->w + xb;
+                mps1(j1 - j0, sz, sz, src + (size_t)(ya + off) * g->w + xa + off, (size_t)g->w, dst + j0);
             }
-            for (; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+            for (int oy = 0; oy < g->out_h; ++oy) {
+                int16_t *orow = dst + (size_t)oy * g->out_w;
+                const int y0 = off + oy * st;
+                if (whole && oy >= ya && oy < yb) {
+                    for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+                    for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+                } else if (sz == 2 && st == 2 && y0 >= 0 && y0 + 2 <= g->h && xb > xa) {
+                    const int16_t *r = src + (size_t)y0 * g->w + (off + xa * st);
+                    mp2((size_t)(xb - xa), r, r + g->w, orow + xa);
+                    for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+                    for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+                } else if (tmp) {
+                    fxq_maxpool_row(g, src, oy, xa, xb, mps1, tmp, orow);
+                } else { /* out of memory for the row buffer: the plain way */
+                    for (int ox = 0; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+                }
+            }
         }
+        free(tmp);
     }
 }
 
