@@ -31,7 +31,9 @@ void fxq_codes_convert(const int16_t *src, size_t n, int from_frac, fxq_cfmt to,
         const int32_t half = (int32_t)1 << (s - 1);
 #pragma omp parallel for schedule(static) if (n > FXQ_POOL_PAR_MIN)
         for (size_t i = 0; i < n; ++i) {
-            const int32_t v = src[i], a = v < 0 ? -v : v, r = (a + half) >> s, q = v < 0 ? -r : r;
+            /* half away from zero, branch-free (vectorises): a negative v
+             * rounds as floor((v + half - 1) / 2^s) = -round(-v / 2^s) */
+            const int32_t v = src[i], q = (v + half - (v < 0)) >> s;
             dst[i] = (int16_t)(q < lo ? lo : q > hi ? hi : q);
         }
     }

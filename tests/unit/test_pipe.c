@@ -14,11 +14,13 @@
  * With arguments `net <cfg> <weights|-> [batch]`: the same network checks on
  * a given cfg (tests/test_pipe.sh: fmnist, fmnist-res, darknet.cfg,
  * yolov3-tiny). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "darknet.h"
+#include "fxq_format.h"
 #include "fxq_kernels.h"
 #include "fxq_layer.h"
 #include "fxq_net.h"
@@ -112,6 +114,31 @@ static void check_maxpool_driver(void)
         FXQ_CHECK(name, bad == 0 && cases > 50, "%d of %d geometries differ", bad, cases);
     }
     fxq_qconv_force_isa(NULL);
+}
+
+/* fxq_codes_convert == dequantize then fxq_quantize64_ref (round half away
+ * from zero, saturate) for every 7th code and the extremes, frac shifts
+ * -20..20, widths 2..16, signed and unsigned targets. */
+static void check_convert(void)
+{
+    enum { N = 65536 / 7 + 4 };
+    static int16_t src[N], dst[N];
+    int n = 0;
+    for (int c = -32768; c <= 32767; c += 7) src[n++] = (int16_t)c;
+    src[n++] = INT16_MIN, src[n++] = INT16_MAX, src[n++] = -1, src[n++] = 1;
+    long bad = 0, cases = 0;
+    for (int d = -20; d <= 20; ++d)
+        for (int bits = 2; bits <= 16; ++bits)
+            for (int uns = 0; uns <= (bits <= 15); ++uns) {
+                const fxq_cfmt to = {bits, 3, uns};
+                fxq_codes_convert(src, (size_t)n, 3 - d, to, dst);
+                for (int i = 0; i < n; ++i, ++cases) {
+                    const int64_t want = fxq_quantize64_ref(ldexp(src[i], d - 3), 3, fxq_cfmt_lo(to), fxq_cfmt_hi(to));
+                    bad += want != dst[i];
+                }
+            }
+    FXQ_CHECK("pipe.convert.equals_dequantize_quantize", bad == 0 && cases > 1000000, "%ld of %ld codes differ", bad,
+              cases);
 }
 
 /* ---- whole networks: int vs emulate ---- */
@@ -283,6 +310,7 @@ int main(int argc, char **argv)
     if (argc >= 4 && !strcmp(argv[1], "net")) return net_main(argc, argv);
     check_ukernels();
     check_maxpool_driver();
+    check_convert();
     const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char path[512];
     snprintf(path, sizeof path, "%s/fxq-test-pipe-%d.cfg", tmpdir, (int)getpid());
