@@ -55,7 +55,7 @@ static void fxq_pipe_emulate(layer l, network net)
 static void fxq_pipe_int(layer l, network net)
 {
     struct fxq_pipe *p = l.fxq_pipe;
-    const size_t n = (size_t)l.outputs * l.batch, nin = (size_t)l.inputs * l.batch;
+    const size_t n = (size_t)l.outputs * l.batch;
     int16_t *out = fxq_pipe_reserve(&p->buf, &p->buf_cap, n);
     const struct fxq_pipe *s0 = net.layers[p->src[0]].fxq_pipe;
     switch (l.type) {
@@ -79,7 +79,6 @@ static void fxq_pipe_int(layer l, network net)
         break;
     case SHORTCUT: {
         const struct fxq_pipe *s1 = net.layers[p->src[1]].fxq_pipe;
-        (void)nin;
         fxq_s16_add(n, s0->codes, s0->fmt.frac, s1->codes, s1->fmt.frac, p->fmt, p->act, out);
         break;
     }
