@@ -121,7 +121,7 @@ static void check_maxpool_driver(void)
  * -20..20, widths 2..16, signed and unsigned targets. */
 static void check_convert(void)
 {
-    enum { N = 65536 / 7 + 4 };
+    enum { N = 65536 / 7 + 8 };
     static int16_t src[N], dst[N];
     int n = 0;
     for (int c = -32768; c <= 32767; c += 7) src[n++] = (int16_t)c;
