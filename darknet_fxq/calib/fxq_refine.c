@@ -9,6 +9,7 @@
 #include "fxq_input.h"
 #include "fxq_layer.h"
 #include "fxq_net.h"
+#include "fxq_pipe.h"
 #include "fxq_qreport.h"
 #include "fxq_refine.h"
 
@@ -58,13 +59,14 @@ static void fxq_refine_bias(fxq_qlayer *ql, const fxq_refine_opts *o)
     if (ql->b_frac_clamped) ql->b.frac = ql->w.frac + ql->in.frac;
 }
 
-static void fxq_refine_apply(layer *l, const fxq_qlayer *ql)
+static void fxq_refine_apply(network *net, layer *l, const fxq_qlayer *ql)
 {
     struct fxq_layer_state *s = l->fxq;
     s->w = ql->w, s->b = ql->b, s->in = ql->in, s->out = ql->out;
     s->in_unsigned = ql->in_unsigned, s->out_unsigned = ql->out_unsigned;
     s->prepared = 0;
     fxq_layer_prepare(l);
+    fxq_pipe_rebuild(net); /* the formats codes pass on changed */
 }
 
 static double fxq_db(double sig, double err) { return err > 0 ? 10 * log10(sig / err) : INFINITY; }
@@ -183,13 +185,13 @@ int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, 
                 if (n < FXQ_LAYER_FRAC_MIN || n > FXQ_LAYER_FRAC_MAX) continue;
                 f->frac = n;
                 fxq_refine_bias(ql, o);
-                fxq_refine_apply(l, ql);
+                fxq_refine_apply(c.fx, l, ql);
                 e[d] = fxq_refine_err(&c, NULL);
                 if (e[d] < best) best = e[d], best_n = n; /* strictly better: ties keep n0 */
             }
             f->frac = best_n;
             fxq_refine_bias(ql, o);
-            fxq_refine_apply(l, ql);
+            fxq_refine_apply(c.fx, l, ql);
             p->refine_moves += best_n != n0;
             if (!o->quiet)
                 fprintf(stderr, "  layer %3d %-7s frac %3d: %.2f dB; %d: %.2f dB; %d: %.2f dB -> %d\n", ql->index,

@@ -14,6 +14,7 @@
 #include "fxq_file.h"
 #include "fxq_input.h"
 #include "fxq_layer.h"
+#include "fxq_pipe.h"
 #include "fxq_sqnr.h"
 #include "fxq_stats_net.h"
 #include "fxq_walk.h"
@@ -207,6 +208,7 @@ int fxq_cmd_sqnr(int argc, char **argv)
         fprintf(stderr, "darknet fxq sqnr: %s\n", why);
         goto free_all;
     }
+    fxq_pipe_set_all_float(fx, 1); /* every layer's output is compared */
     if (!fxq_sqnr_match(flt, fx, why, sizeof why)) {
         fprintf(stderr, "darknet fxq sqnr: %s vs %s: %s\n", cfg, fxcfg, why);
         goto free_all;

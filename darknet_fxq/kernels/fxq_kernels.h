@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fxq_pool.h"
 #include "fxq_qgemm.h"
 
 /* Phase 1 of a qconv run: one channel of input codes (h x w) into its
@@ -110,6 +111,13 @@ typedef struct fxq_kernel_set {
     const char *peak_s8_how;
     fxq_peak_s8_fn peak_s16;     /* the s16 GEMM's (NULL: not measured) */
     const char *peak_s16_how;
+
+    /* integer pooling between fixed layers (fxq_pool.h; NULL: the scalar
+     * ukernels) */
+    fxq_s16_maxpool_2x2_fn maxpool_2x2;
+    const char *maxpool_2x2_name;
+    fxq_s16_maxpool_s1_fn maxpool_s1;
+    const char *maxpool_s1_name;
 } fxq_kernel_set;
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */

@@ -37,4 +37,8 @@ void fxq_save_weights(layer *l, FILE *fp);
 int fxq_is_fxw(FILE *fp);
 void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int cutoff);
 
+/* Called at the end of parse_network_cfg: decides which layers pass int16
+ * codes to their consumers instead of float l.output (fxq_pipe.h). */
+void fxq_network_parsed(network *net);
+
 #endif

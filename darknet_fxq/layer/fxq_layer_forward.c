@@ -8,6 +8,7 @@
 #include "im2col.h"
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
+#include "fxq_pipe.h"
 
 static void fxq_oom(void)
 {
@@ -73,13 +74,25 @@ void fxq_layer_quantize_input(const struct fxq_layer_state *s, const float *x, s
         for (size_t i = 0; i < n; ++i) codes[i] = codes[i] < 0 ? 0 : codes[i];
 }
 
+/* Input codes: the producer's own when it hands codes over (an exact
+ * integer conversion when its format is not `in`: the same codes as
+ * dequantizing and quantizing again), else net.input quantized. Output:
+ * codes kept for the consumers, floats written only where read. */
 static void forward_fxq_int(layer l, network net)
 {
     struct fxq_layer_state *s = l.fxq;
-    /* both conversions are exact twins of fxq_quantize_ref / fxq_dequantize */
-    fxq_layer_quantize_input(s, net.input, (size_t)l.inputs * l.batch, s->in_codes);
-    fxq_qconv_run(s->plan, s->in_codes, s->out_codes);
-    fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
+    const size_t nin = (size_t)l.inputs * l.batch;
+    const int16_t *in = s->in_codes;
+    if (fxq_pipe_reads_codes(&l)) {
+        const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+        in = fxq_pipe_source_codes(&net, l.fxq_pipe->src[0], want, s->in_codes, nin);
+    } else {
+        /* exact twin of fxq_quantize_ref */
+        fxq_layer_quantize_input(s, net.input, nin, s->in_codes);
+    }
+    fxq_qconv_run(s->plan, in, s->out_codes);
+    if (l.fxq_pipe) l.fxq_pipe->codes = s->out_codes;
+    if (fxq_pipe_writes_float(&l)) fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
 }
 
 /* Fake quantization: Darknet's own float im2col + gemm on dequantized values,

@@ -5,6 +5,7 @@
 #include "activations.h"
 
 #include "fxq_fixed_rule.h"
+#include "fxq_pipe.h"
 #include "fxq_walk.h"
 #include "network.h"
 
@@ -26,7 +27,7 @@ void fxq_layer_run_on(const network *net, int i, float *input)
     fxq_layer_run(&tmp, i);
 }
 
-int fxq_net_forward(network *netp, fxq_layer_fn fn, void *ctx)
+static int fxq_walk(network *netp, fxq_layer_fn fn, void *ctx)
 {
     network net = *netp;
     for (int i = 0; i < net.n; ++i) {
@@ -42,6 +43,17 @@ int fxq_net_forward(network *netp, fxq_layer_fn fn, void *ctx)
     }
     return -1;
 }
+
+int fxq_net_forward(network *netp, fxq_layer_fn fn, void *ctx)
+{
+    /* a callback may read any layer's input and output: floats everywhere */
+    const int was = fn ? fxq_pipe_set_all_float(netp, 1) : 0;
+    const int r = fxq_walk(netp, fn, ctx);
+    if (fn) fxq_pipe_set_all_float(netp, was);
+    return r;
+}
+
+int fxq_net_forward_codes(network *netp, fxq_layer_fn fn, void *ctx) { return fxq_walk(netp, fn, ctx); }
 
 const char *fxq_layer_type_name(LAYER_TYPE t)
 {

@@ -18,6 +18,12 @@ typedef int (*fxq_layer_fn)(void *ctx, network *net, int i);
  * layer plainly. Returns -1, or the index of the layer whose callback
  * returned nonzero. */
 int fxq_net_forward(network *net, fxq_layer_fn fn, void *ctx);
+/* With a callback, fxq_net_forward has every layer read and write floats
+ * (fxq_pipe_set_all_float), so the callback sees every layer's input and
+ * output. fxq_net_forward_codes keeps the integer hand-over between layers
+ * as forward_network runs it: for callbacks that only run (and time) the
+ * layer, reading no float but the network output. */
+int fxq_net_forward_codes(network *net, fxq_layer_fn fn, void *ctx);
 
 /* Layer i as forward_network runs it: clears its delta, calls its forward
  * on net->input. */

@@ -8,6 +8,7 @@
 
 #include "darknet.h"
 #include "fxq_layer.h"
+#include "fxq_pipe.h"
 #include "fxq_test.h"
 
 #define WEIGHTS "weights/fmnist.weights"
@@ -68,6 +69,7 @@ static network *load(const char *cfg, const char *weights, const char *mode)
     network *net = load_network((char *)cfg, (char *)weights, 0);
     set_batch_network(net, 1);
     unsetenv("FXQ_MODE");
+    fxq_pipe_set_all_float(net, 1); /* every layer's l.output is compared */
     return net;
 }
 

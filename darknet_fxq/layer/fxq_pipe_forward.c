@@ -1,0 +1,113 @@
+/* Forward of the non-fixed code layers (fxq_pipe.h): int mode on codes
+ * (kernels/fxq_pool.h), emulate mode on floats with the same rounding
+ * (dequantized values, exact or double arithmetic, then Q_out): the two give
+ * the same codes bit for bit. Upstream's forward serves the float side
+ * where it is exact already (maxpool, upsample, route copies). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxq_format.h"
+#include "fxq_pipe.h"
+#include "fxq_qconv.h"
+
+static float fxq_q(double x, fxq_cfmt f)
+{
+    return fxq_dequantize(fxq_quantize64_ref(x, f.frac, fxq_cfmt_lo(f), fxq_cfmt_hi(f)), f.frac);
+}
+
+static void fxq_pipe_emulate(layer l, network net)
+{
+    const struct fxq_pipe *p = l.fxq_pipe;
+    const size_t n = (size_t)l.outputs * l.batch;
+    switch (l.type) {
+    case AVGPOOL: {
+        const size_t hw = (size_t)l.h * l.w;
+        for (size_t k = 0; k < (size_t)l.c * l.batch; ++k) {
+            double s = 0; /* exact: at most 2^16 codes of 16 bits */
+            for (size_t i = 0; i < hw; ++i) s += net.input[k * hw + i];
+            l.output[k] = fxq_q(s / (double)hw, p->fmt);
+        }
+        return;
+    }
+    case SHORTCUT: {
+        const float *add = net.layers[l.index].output;
+        for (size_t i = 0; i < n; ++i) {
+            const double s = (double)net.input[i] + (double)add[i];
+            const int64_t q = fxq_quantize64_ref(s, p->fmt.frac, fxq_cfmt_lo(p->fmt), fxq_cfmt_hi(p->fmt));
+            l.output[i] = fxq_dequantize(fxq_act_ref(q, p->act), p->fmt.frac);
+        }
+        return;
+    }
+    case ROUTE: {
+        p->upstream(l, net);
+        int same = 1;
+        for (int j = 0; j < p->nsrc; ++j) same &= fxq_cfmt_eq(net.layers[p->src[j]].fxq_pipe->fmt, p->fmt);
+        if (!same)
+            for (size_t i = 0; i < n; ++i) l.output[i] = fxq_q(l.output[i], p->fmt);
+        return;
+    }
+    default: /* maxpool, upsample, reorg: exact on the grid */
+        p->upstream(l, net);
+    }
+}
+
+static void fxq_pipe_int(layer l, network net)
+{
+    struct fxq_pipe *p = l.fxq_pipe;
+    const size_t n = (size_t)l.outputs * l.batch;
+    int16_t *out = fxq_pipe_reserve(&p->buf, &p->buf_cap, n);
+    const struct fxq_pipe *s0 = net.layers[p->src[0]].fxq_pipe;
+    switch (l.type) {
+    case MAXPOOL: {
+        const fxq_maxpool_geom g = {l.h, l.w, l.size, l.stride, l.pad, l.out_h, l.out_w};
+        if (!fxq_maxpool_ok(&g)) {
+            fprintf(stderr, "darknet fxq: layer %d: maxpool resized to a shape the integer path refuses\n", net.index);
+            exit(1);
+        }
+        fxq_s16_maxpool(&g, (size_t)l.c * l.batch, s0->codes, out);
+        break;
+    }
+    case AVGPOOL:
+        fxq_s16_avgpool((size_t)l.c * l.batch, (size_t)l.h * l.w, s0->codes, out);
+        break;
+    case UPSAMPLE:
+        fxq_s16_upsample((size_t)l.c * l.batch, l.h, l.w, l.stride, s0->codes, out);
+        break;
+    case REORG:
+        fxq_s16_reorg(s0->codes, l.w, l.h, l.c, l.batch, l.stride, l.reverse != 0, out);
+        break;
+    case SHORTCUT: {
+        const struct fxq_pipe *s1 = net.layers[p->src[1]].fxq_pipe;
+        fxq_s16_add(n, s0->codes, s0->fmt.frac, s1->codes, s1->fmt.frac, p->fmt, p->act, out);
+        break;
+    }
+    case ROUTE: {
+        size_t offset = 0;
+        for (int j = 0; j < p->nsrc; ++j) {
+            const struct fxq_pipe *s = net.layers[p->src[j]].fxq_pipe;
+            const size_t size = (size_t)l.input_sizes[j];
+            for (int b = 0; b < l.batch; ++b) {
+                const int16_t *from = s->codes + (size_t)b * size;
+                int16_t *to = out + offset + (size_t)b * l.outputs;
+                if (fxq_cfmt_eq(s->fmt, p->fmt)) memcpy(to, from, size * sizeof *to);
+                else fxq_codes_convert(from, size, s->fmt.frac, p->fmt, to);
+            }
+            offset += size;
+        }
+        break;
+    }
+    default:
+        fprintf(stderr, "darknet fxq: layer %d: no integer forward for this layer type\n", net.index);
+        exit(1);
+    }
+    p->codes = out;
+    if (fxq_pipe_writes_float(&l)) fxq_qconv_dequantize(out, n, p->fmt.frac, l.output);
+}
+
+void fxq_pipe_forward(layer l, network net)
+{
+    const struct fxq_pipe *p = l.fxq_pipe;
+    if (p->mode == FXQ_PIPE_INT && fxq_pipe_reads_codes(&l)) fxq_pipe_int(l, net);
+    else fxq_pipe_emulate(l, net);
+}
