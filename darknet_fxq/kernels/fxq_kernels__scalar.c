@@ -8,7 +8,7 @@
 #define FXQ_PORTABLE_MOVES                                                                         \
     .convert = fxq_convert_plane__scalar, .im2col_row = fxq_im2col_row__scalar,                    \
     .pack_u8c4 = fxq_pack_u8c4__scalar, .pack_s16c2 = fxq_pack_s16c2__scalar,                      \
-    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__scalar), .dequantize = fxq_f32_dequantize_ukernel__scalar
+    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__scalar), FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__scalar)
 
 const fxq_kernel_set fxq_kernels_scalar = {
     .name = "scalar", .features = 0, .dispatch = 1, .mr = 6, .nr = 16,

@@ -357,6 +357,27 @@ static void check_quantize(const char *name, fxq_f32_quantize_fn simd, fxq_f32_q
     FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
 }
 
+/* codes -> floats on random codes, lengths 0..N (SIMD tails), bit for bit
+ * (compared as bytes, so -0 / +0 would differ too). */
+static void check_dequantize(const char *name, fxq_f32_dequantize_fn simd, fxq_f32_dequantize_fn twin)
+{
+    enum { N = 203 };
+    int16_t c[N];
+    float y1[N], y2[N];
+    int cases = 0, fails = 0;
+    for (int rep = 0; rep < 300; ++rep) {
+        for (int i = 0; i < N; ++i) c[i] = (int16_t)(rnd() % 7 == 0 ? (rnd() % 2 ? 32767 : -32768) : (int)(rnd() % 65536) - 32768);
+        const size_t n = (size_t)rnd_int(0, N);
+        const float sc = (float)ldexp(1.0, rnd_int(-64, 64));
+        memset(y1, 0x55, sizeof y1), memset(y2, 0x55, sizeof y2);
+        simd(n, c, sc, y1);
+        twin(n, c, sc, y2);
+        ++cases;
+        fails += memcmp(y1, y2, sizeof y1) != 0;
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
 /* Every kernel of set ks vs the same slot of its twin set. */
 static void check_set(const fxq_kernel_set *ks)
 {
@@ -373,6 +394,7 @@ static void check_set(const fxq_kernel_set *ks)
     check_convert(NAME("convert_plane"), ks->convert, tw->convert);
     check_moves(NAME("im2col_pack"), ks, tw);
     check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
+    check_dequantize(NAME(ks->dequantize_name), ks->dequantize, tw->dequantize);
 #undef NAME
 }
 
