@@ -55,6 +55,12 @@ struct fxq_qconv_plan {
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
     unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
     int nthreads;
+    /* batch > 1: one single-image, single-thread copy per thread, sharing
+     * the read-only weights / offsets / requantization and owning its
+     * scratch (img, bpack, rows, acc64, gx), so images run in parallel
+     * without barriers. NULL for batch 1 / one thread / the copies. */
+    struct fxq_qconv_plan *img_plans;
+    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift are borrowed */
     fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];

@@ -263,6 +263,44 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     return 1;
 }
 
+/* Scratch of a single-image, single-thread copy of plan p (see img_plans). */
+static int fxq_copy_scratch(fxq_qconv_plan *q)
+{
+    const int gemv = q->gemv || q->gemv64;
+    q->img = q->bpack = q->rows = q->gx = NULL;
+    q->acc64 = NULL;
+    q->img = fxq_alloc64(q->img_elems * q->esz);
+    if (!q->img) return 0;
+    if (q->path == FXQ_PATH_S8_I32) memset(q->img, q->off8, q->img_elems);
+    if (gemv) {
+        q->gx = fxq_alloc64((size_t)q->kcg * q->esz * 2);
+        return q->gx != NULL;
+    }
+    q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
+    if (!q->bpack) return 0;
+    if (!q->direct && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
+    if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
+    return 1;
+}
+
+/* batch > 1 on more than one thread: the per-thread copies. 0: out of memory. */
+static int fxq_make_img_plans(fxq_qconv_plan *p)
+{
+    if (p->d.batch < 2 || p->nthreads < 2) return 1;
+    p->img_plans = calloc((size_t)p->nthreads, sizeof *p->img_plans);
+    if (!p->img_plans) return 0;
+    for (int t = 0; t < p->nthreads; ++t) {
+        fxq_qconv_plan *q = &p->img_plans[t];
+        *q = *p;
+        q->d.batch = 1;
+        q->nthreads = 1;
+        q->img_plans = NULL;
+        q->own_shared = 0;
+        if (!fxq_copy_scratch(q)) return 0;
+    }
+    return 1;
+}
+
 fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
                                       char *why, size_t why_len)
 {
@@ -303,6 +341,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
 
     fxq_qconv_plan *p = calloc(1, sizeof *p);
     if (!p) goto oom;
+    p->own_shared = 1;
     p->d = *d;
     p->d.row_shift = NULL;
     p->ks = fxq_kernel_set_active();
@@ -323,6 +362,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     fxq_qconv_pack_weights(p, w_codes, bias_acc);
     fxq_qconv_pack_offsets(p);
     fxq_describe(p);
+    if (!fxq_make_img_plans(p)) goto oom;
     return p;
 
 fail:
@@ -337,19 +377,29 @@ oom:
     return NULL;
 }
 
-void fxq_qconv_plan_free(fxq_qconv_plan *p)
+/* The plan's own scratch (a copy's too). */
+static void fxq_free_scratch(fxq_qconv_plan *p)
 {
-    if (!p) return;
-    free(p->a);
     free(p->img);
-    free(p->off_k);
     free(p->bpack);
     free(p->rows);
     free(p->acc64);
+    free(p->gx);
+}
+
+void fxq_qconv_plan_free(fxq_qconv_plan *p)
+{
+    if (!p) return;
+    if (p->img_plans) {
+        for (int t = 0; t < p->nthreads; ++t) fxq_free_scratch(&p->img_plans[t]);
+        free(p->img_plans);
+    }
+    fxq_free_scratch(p);
+    free(p->a);
+    free(p->off_k);
     free(p->gw);
     free(p->gbias);
     free(p->gbias64);
-    free(p->gx);
     free(p->rq);
     free(p->row_shift);
     free(p);

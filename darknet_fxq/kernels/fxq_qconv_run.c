@@ -16,7 +16,10 @@
  * filters per call, when the kernel set has them.
  *
  * Each phase is split statically over the threads of one parallel region
- * (barriers between phases); small problems run on the calling thread. All
+ * (barriers between phases); small problems run on the calling thread.
+ * Batch > 1: whole rounds of images run in parallel, one image per thread
+ * on that thread's single-image copy of the plan (img_plans), the rest
+ * through the team as above. All
  * scratch memory belongs to the plan, so a plan must not be run by two
  * callers at the same time. Input codes must lie in the a_bits range (the s8
  * path saturates them to 8 bits; the int64 chunk sizes assume it). Every
@@ -27,8 +30,9 @@
 
 #include "fxq_qconv_impl.h"
 
-/* Below this many multiply-accumulates per image a run stays on one thread:
- * waking the team costs more than it saves. */
+/* Below this many multiply-accumulates (per image for a team, per batch for
+ * images in parallel) a run stays on one thread: waking the team costs more
+ * than it saves. */
 #define FXQ_PAR_MIN_MACS (1L << 18)
 
 /* ---- phase 1: input codes -> padded image ---- */
@@ -200,19 +204,60 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     }
 }
 
-int fxq_qconv_team_size(const fxq_qconv_plan *p)
+/* Multiply-accumulates of one image as the kernels do them (padding included). */
+static double fxq_image_macs(const fxq_qconv_plan *p)
 {
-    const double macs = p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
-                                             : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    return p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
+                                : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+}
+
+static int fxq_threads_for(const fxq_qconv_plan *p, double macs)
+{
     if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
     int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (nth > p->nthreads) nth = p->nthreads;
     return nth < 1 ? 1 : nth;
 }
 
+int fxq_qconv_team_size(const fxq_qconv_plan *p) { return fxq_threads_for(p, fxq_image_macs(p)); }
+
+/* Images [0, n) of the batch, image b on thread b % nth with that thread's
+ * single-image copy of the plan: no barriers, each image's data stays in
+ * one core's caches. */
+static void fxq_run_images(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int n, int nth)
+{
+    const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+#pragma omp parallel num_threads(nth)
+    {
+        const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+        for (int b = tid; b < n; b += team) fxq_run_team(&p->img_plans[tid], in + b * isz, out + b * osz, 0, 1);
+    }
+}
+
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
 {
-    const int nth = fxq_qconv_team_size(p);
+    const int batch = p->d.batch;
+    int nth = fxq_threads_for(p, fxq_image_macs(p) * batch);
+    if (p->img_plans && nth > 1 && batch >= nth) {
+        /* whole rounds of nth images in parallel, the rest (< nth) by the team */
+        const int whole = batch / nth * nth;
+        fxq_run_images(p, in, out, whole, nth);
+        if (whole == batch) return;
+        const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+        in += whole * isz, out += whole * osz;
+        fxq_qconv_plan rest = *p; /* the remaining images through the shared scratch */
+        rest.d.batch = batch - whole;
+        p = &rest;
+        nth = fxq_qconv_team_size(p);
+        if (nth <= 1) {
+            fxq_run_team(p, in, out, 0, 1);
+            return;
+        }
+#pragma omp parallel num_threads(nth)
+        fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+        return;
+    }
+    nth = fxq_qconv_team_size(p);
     if (nth <= 1) {
         fxq_run_team(p, in, out, 0, 1);
         return;
