@@ -29,17 +29,18 @@ static void fxq_timed_forward(network *net, double *t) { fxq_net_forward(net, fx
 static int fxq_bench_usage(void)
 {
     fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
-                    "                         [--label NAME ...] [--per-layer]\n"
+                    "                         [--label NAME ...] [--per-layer] [--plans]\n"
                     "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
                     "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
-                    "  Without --weights, layers keep Darknet's random initialisation.\n");
+                    "  Without --weights, layers keep Darknet's random initialisation. --plans lists\n"
+                    "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n");
     return 2;
 }
 
 int fxq_cmd_bench(int argc, char **argv)
 {
     const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
-    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0;
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0;
     const char *weights = NULL, *model = NULL;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -56,6 +57,7 @@ int fxq_cmd_bench(int argc, char **argv)
             labels[nlabel++] = argv[++i];
         }
         else if (!strcmp(argv[i], "--per-layer")) per_layer = 1;
+        else if (!strcmp(argv[i], "--plans")) plans = 1;
         else if (argv[i][0] == '-') return fxq_cli_usage_error("bench", "unknown option (or missing value)", argv[i]);
         else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
         else return fxq_cli_usage_error("bench", "too many cfgs (at most 8)", argv[i]);
@@ -147,6 +149,12 @@ int fxq_cmd_bench(int argc, char **argv)
     }
     for (int c = 1; c < ncfg; ++c)
         printf("ratio %s %s %.2f\n", model, labels[c] ? labels[c] : cfgs[c], tot[0] / tot[c]);
+    for (int c = 0; c < ncfg && plans; ++c)
+        for (int i = 0; i < n; ++i) {
+            const struct fxq_layer_state *s = nets[c]->layers[i].fxq;
+            if (s && s->plan)
+                printf("# plan %s layer %d: %s\n", labels[c] ? labels[c] : cfgs[c], i, fxq_qconv_plan_describe(s->plan));
+        }
     free(t);
     free(run);
     free(input);

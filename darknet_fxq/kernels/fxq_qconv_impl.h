@@ -26,6 +26,9 @@ struct fxq_qconv_plan {
     int path, kr, mr, nr;
     int K, kc, P;
     int m_tiles, n_tiles;
+    int n_inner;       /* tile order: 1 = the n tiles of one A panel in a row (weights larger than the
+                        * B panels: each A panel is fetched from memory once), 0 = the m tiles of one
+                        * B panel in a row */
     fxq_gemm_i32_fn k32;
     fxq_gemm_i64_fn k64;
     fxq_rq_i64_fn rq64;

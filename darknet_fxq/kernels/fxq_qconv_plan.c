@@ -362,6 +362,9 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     fxq_qconv_pack_weights(p, w_codes, bias_acc);
     fxq_qconv_pack_offsets(p);
     fxq_describe(p);
+    /* stream the larger operand once: deep layers on small images have far
+     * more weight bytes than activation bytes */
+    p->n_inner = !p->gemv && !p->gemv64 && p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz;
     if (!fxq_make_img_plans(p)) goto oom;
     return p;
 

@@ -105,7 +105,8 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
     const int M = p->d.m, P = p->P, mr = p->mr, nr = p->nr;
     const size_t es = (size_t)p->esz;
     for (long t = t0; t < t1; ++t) {
-        const int nt = (int)(t / p->m_tiles), mt = (int)(t % p->m_tiles);
+        const int nt = p->n_inner ? (int)(t % p->n_tiles) : (int)(t / p->m_tiles);
+        const int mt = p->n_inner ? (int)(t / p->n_tiles) : (int)(t % p->m_tiles);
         const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
         const size_t tnr = (size_t)(P - nt * nr < nr ? P - nt * nr : nr);
         const unsigned char *a = p->a + (size_t)mt * p->a_stride;
