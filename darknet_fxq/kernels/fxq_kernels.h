@@ -86,6 +86,15 @@ typedef struct fxq_kernel_set {
     fxq_rq_i64_fn rq64;
     const char *rq64_name;
 
+    /* narrow-N int32 tile n16_mr x 16, for plans with 2 <= P <= 16 where the
+     * nr-wide tile would idle (NULL: the kernels above); s8 / s16 layouts
+     * as above with MR = n16_mr, NR = 16 */
+    int n16_mr;
+    fxq_gemm_i32_fn s8_n16, s16_n16;
+    const char *s8_n16_name, *s16_n16_name;
+    fxq_gemm_i64_fn s16_i64_n16;       /* the int64 path's (rq64 as above) */
+    const char *s16_i64_n16_name;
+
     /* one output column (P == 1), gemv_mr rows per call, k padded to the
      * step; NULL: the GEMM kernels */
     int gemv_mr, gemv_s8_kstep, gemv_s16_kstep;

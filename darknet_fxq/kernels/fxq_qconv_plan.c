@@ -146,6 +146,11 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
         if (P == 1 && p->chunk >= 32) p->gemv64 = ks->gemv_i64;
     }
     p->gmr = ks->gemv_mr;
+    /* 2..16 output positions: the narrow tile, where the set has one */
+    fxq_gemm_i32_fn narrow = p->path == FXQ_PATH_S8_I32 ? ks->s8_n16 : p->path == FXQ_PATH_S16_I32 ? ks->s16_n16 : NULL;
+    if (narrow && P <= 16 && !p->gemv && P < p->nr) p->k32 = narrow, p->mr = ks->n16_mr, p->nr = 16;
+    if (p->path == FXQ_PATH_S16_I64 && ks->s16_i64_n16 && P <= 16 && !p->gemv64 && P < p->nr)
+        p->k64 = ks->s16_i64_n16, p->mr = ks->n16_mr, p->nr = 16;
 }
 
 static void fxq_describe(fxq_qconv_plan *p)
@@ -157,14 +162,16 @@ static void fxq_describe(fxq_qconv_plan *p)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
                  p->chunk / 32 * 32, p->split ? " split" : "", u, rs);
     else if (p->path == FXQ_PATH_S16_I64)
-        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name, ks->s16_i64_name,
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name,
+                 p->k64 == ks->s16_i64_n16 ? ks->s16_i64_n16_name : ks->s16_i64_name,
                  ks->rq64_name, p->chunk, p->split ? " split" : "", u, rs);
     else if (p->gemv)
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
                  p->path == FXQ_PATH_S8_I32 ? ks->gemv_s8_name : ks->gemv_s16_name, u, rs);
     else
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
-                 p->path == FXQ_PATH_S8_I32 ? ks->s8_name : ks->s16_name, u, rs);
+                 p->k32 == ks->s8_n16 ? ks->s8_n16_name : p->k32 == ks->s16_n16 ? ks->s16_n16_name
+                 : p->path == FXQ_PATH_S8_I32 ? ks->s8_name : ks->s16_name, u, rs);
 }
 
 /* Requantization parameters: one set, or one per output row. */

@@ -65,6 +65,8 @@ static inline void fxq_store_rq_row(int16_t *c, const uint32_t *acc, size_t nr, 
 FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, uint8_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, int16_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_6x16c2__scalar, 6, 16, 2, int16_t)
+FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_16x16c4__scalar, 16, 16, 4, uint8_t)
+FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_16x16c2__scalar, 16, 16, 2, int16_t)
 
 static inline int32_t fxq_sat16(int32_t v)
 {
@@ -119,6 +121,7 @@ FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__scalar)
 
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32)
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16)
+FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_16x16c2__scalar, 16, 16)
 
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
 {

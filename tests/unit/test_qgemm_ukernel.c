@@ -386,7 +386,10 @@ static void check_set(const fxq_kernel_set *ks)
 #define NAME(slot) (snprintf(n, sizeof n, "ukernel.%s.%s", ks->name, slot), n)
     if (ks->s8 && tw->s8) check_i32(NAME(ks->s8_name), ks->s8, tw->s8, ks->mr, ks->nr, 4, 1);
     if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
+    if (ks->s8_n16) check_i32(NAME(ks->s8_n16_name), ks->s8_n16, tw->s8_n16, ks->n16_mr, 16, 4, 1);
+    if (ks->s16_n16) check_i32(NAME(ks->s16_n16_name), ks->s16_n16, tw->s16_n16, ks->n16_mr, 16, 2, 0);
     if (ks->s16_i64) check_i64(NAME(ks->s16_i64_name), ks->s16_i64, tw->s16_i64, ks->mr, ks->nr);
+    if (ks->s16_i64_n16) check_i64(NAME(ks->s16_i64_n16_name), ks->s16_i64_n16, tw->s16_i64_n16, ks->n16_mr, 16);
     if (ks->rq64) check_rq64(NAME(ks->rq64_name), ks->rq64, tw->rq64);
     if (ks->gemv_s8) check_gemv(NAME(ks->gemv_s8_name), ks->gemv_s8, tw->gemv_s8, 1);
     if (ks->gemv_s16) check_gemv(NAME(ks->gemv_s16_name), ks->gemv_s16, tw->gemv_s16, 0);
@@ -434,6 +437,9 @@ int main(void)
                       (!(ks->gemv_s8 || ks->gemv_s16 || ks->gemv_i64) || (ks->gemv_mr && ks->gemv_mr <= 16)) &&
                       (!ks->twin || (ks->twin->mr == ks->mr && ks->twin->nr == ks->nr && !ks->twin->twin &&
                                      !ks->s8 == !ks->twin->s8 && !ks->gemv_s8 == !ks->twin->gemv_s8 &&
+                                     !ks->s8_n16 == !ks->twin->s8_n16 && !ks->s16_n16 == !ks->twin->s16_n16 &&
+                                     !ks->s16_i64_n16 == !ks->twin->s16_i64_n16 &&
+                                     ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&
                                      !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
                   "incomplete table or twin of another layout");
         if (!ks->twin) continue; /* a scalar set: the reference of others */
