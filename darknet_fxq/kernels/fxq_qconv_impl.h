@@ -38,6 +38,8 @@ struct fxq_qconv_plan {
     int esz;           /* bytes per activation element in img / rows / B */
     int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset) */
     int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
+    int rowwise;       /* out_w % nr == 0: no B tile straddles two output rows, so each output
+                        * row's tiles are packed straight from the image (no im2col copy either) */
     int hp, wp;        /* padded input */
     int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
     size_t img_elems;

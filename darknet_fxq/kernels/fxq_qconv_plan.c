@@ -235,6 +235,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     p->hs = (p->hp + st - 1) / st;
     p->ws = (p->wp + st - 1) / st;
     p->direct = p->ws == d->out_w;
+    p->rowwise = !p->direct && !gemv && d->out_w % p->nr == 0;
     size_t plane, elems, bytes;
     const size_t slack = (size_t)p->nr + 64;
     if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
@@ -259,7 +260,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     }
     p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
     if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) return -1;
-    if (!p->direct && !gemv) {
+    if (!p->direct && !p->rowwise && !gemv) {
         p->rows = fxq_alloc64(bytes);
         if (!p->rows) return 0;
     }
@@ -285,7 +286,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     }
     q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
     if (!q->bpack) return 0;
-    if (!q->direct && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
+    if (!q->direct && !q->rowwise && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
     if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
     return 1;
 }

@@ -82,8 +82,38 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
                       (int16_t *)p->bpack + (size_t)g * nr * 2, p->b_panel, p->split ? (size_t)p->kc * nr : 0);
 }
 
+/* rowwise plans: k-groups g0..g1 packed output row by output row, the
+ * sources read in place in the (polyphase) image: output row oy of im2col
+ * row k starts at img + off_k[k] + oy * ws, and its out_w / nr tiles are
+ * whole B panels. */
+static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
+{
+    const size_t es = (size_t)p->esz, nr = (size_t)p->nr, tpr = (size_t)(p->d.out_w / p->nr);
+    const size_t row_step = (size_t)p->ws * es, tile_step = tpr * p->b_panel * es;
+    for (int g = g0; g < g1; ++g) {
+        const unsigned char *r[4];
+        for (int j = 0; j < p->kr; ++j) {
+            const int k = g * p->kr + j;
+            r[j] = p->img + (size_t)p->off_k[k < p->K ? k : g * p->kr] * es; /* zero weights: any data */
+        }
+        unsigned char *o = p->bpack + (size_t)g * nr * p->kr * es;
+        for (int oy = 0; oy < p->d.out_h; ++oy, o += tile_step) {
+            if (p->esz == 1)
+                p->ks->pack_u8c4(r, tpr, nr, o, p->b_panel);
+            else
+                p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], tpr, nr, (int16_t *)o, p->b_panel,
+                                  p->split ? (size_t)p->kc * nr : 0);
+            for (int j = 0; j < p->kr; ++j) r[j] += row_step;
+        }
+    }
+}
+
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
+    if (p->rowwise) {
+        fxq_pack_b_rowwise(p, g0, g1);
+        return;
+    }
     const size_t es = (size_t)p->esz;
     /* two sets of rows: group g+1 is built before group g is interleaved, so
      * the interleave's loads never wait on the copy's overlapping stores */

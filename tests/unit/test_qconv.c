@@ -460,13 +460,16 @@ static void run_isa(const char *isa)
     /* 8. batches large enough to run images in parallel (each thread on its
      * own copy of the plan's scratch), whole rounds and a remainder through
      * the team: 2 and 3 threads (more threads than cores is fine), s8,
-     * s16, int64 and one-column plans */
+     * s16, int64 and one-column plans; also batch 1 on the team and plans
+     * packing B row by row (out_w % nr == 0), stride 1 and 2 */
     memset(&st, 0, sizeof st);
     const uint64_t saved_rng = rng_state; /* the other sections' cases stay as they were */
     static const int bshapes[][8] = {/* batch c h w m k s p */
                                      {4, 16, 20, 20, 24, 3, 1, 1}, {5, 8, 17, 23, 40, 3, 2, 1},
                                      {5, 2048, 1, 1, 70, 1, 1, 0}, {3, 24, 12, 12, 16, 1, 1, 0},
-                                     {2, 256, 8, 8, 80, 3, 1, 1}}; /* more weight than B bytes: n tiles inner */
+                                     {2, 256, 8, 8, 80, 3, 1, 1}, /* more weight than B bytes: n tiles inner */
+                                     /* out_w a multiple of nr: B packed row by row from the image */
+                                     {1, 3, 32, 64, 16, 3, 1, 1}, {2, 8, 33, 64, 16, 3, 2, 1}, {3, 5, 7, 96, 9, 3, 1, 1}};
     for (size_t i = 0; i < sizeof bshapes / sizeof bshapes[0]; ++i)
         for (int bits = 0; bits < 3; ++bits) {
             fxq_qconv_desc *d = &q.d;
