@@ -94,6 +94,10 @@ typedef struct fxq_kernel_set {
     const char *s8_n16_name, *s16_n16_name;
     fxq_gemm_i64_fn s16_i64_n16;       /* the int64 path's (rq64 as above) */
     const char *s16_i64_n16_name;
+    /* int64 path, split activations, kc within one chunk: the whole tile
+     * in one call, MR x NR as s16 (fxq_qgemm.h; NULL: chunked kernels) */
+    fxq_gemm_i32_fn s16_split;
+    const char *s16_split_name;
 
     /* one output column (P == 1), gemv_mr rows per call, k padded to the
      * step; NULL: the GEMM kernels */

@@ -151,6 +151,11 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
     if (narrow && P <= 16 && !p->gemv && P < p->nr) p->k32 = narrow, p->mr = ks->n16_mr, p->nr = 16;
     if (p->path == FXQ_PATH_S16_I64 && ks->s16_i64_n16 && P <= 16 && !p->gemv64 && P < p->nr)
         p->k64 = ks->s16_i64_n16, p->mr = ks->n16_mr, p->nr = 16;
+    /* split activations, all of K in one chunk: the one-call tile */
+    const int kc = (p->K + p->kr - 1) / p->kr * p->kr;
+    if (p->path == FXQ_PATH_S16_I64 && p->split && kc <= p->chunk && ks->s16_split && !p->gemv64 &&
+        p->k64 == ks->s16_i64)
+        p->k32 = ks->s16_split;
 }
 
 static void fxq_describe(fxq_qconv_plan *p)
@@ -161,6 +166,9 @@ static void fxq_describe(fxq_qconv_plan *p)
     if (p->gemv64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
                  p->chunk / 32 * 32, p->split ? " split" : "", u, rs);
+    else if (p->path == FXQ_PATH_S16_I64 && p->k32)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d split%s%s", ks->name, ks->s16_split_name,
+                 p->chunk, u, rs);
     else if (p->path == FXQ_PATH_S16_I64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name,
                  p->k64 == ks->s16_i64_n16 ? ks->s16_i64_n16_name : ks->s16_i64_name,

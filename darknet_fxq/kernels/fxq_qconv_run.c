@@ -143,7 +143,7 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
         const unsigned char *b = p->bpack + (size_t)nt * p->b_panel * es;
         int16_t *c = out + (size_t)mt * mr * P + (size_t)nt * nr;
         const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
-        if (p->path != FXQ_PATH_S16_I64) {
+        if (p->k32) { /* int32 paths, and the int64 split single-chunk tile */
             p->k32(tmr, tnr, (size_t)p->kc, a, b, c, (size_t)P, rq);
             continue;
         }
