@@ -84,7 +84,8 @@ int fxq_qconv_force_isa(const char *isa);
 
 /* Benchmark hook (`darknet fxq info --bench`): runs only the GEMM phase of
  * the plan `reps` times over the B panels packed by the last fxq_qconv_run
- * (its last image), writing image 0's slot of `out`; returns seconds. */
+ * (its last image; meant for batch-1 plans -- batch > 1 runs pack into
+ * per-thread copies), writing image 0's slot of `out`; returns seconds. */
 double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps);
 
 /* Layer input / output conversion, fast and exact:

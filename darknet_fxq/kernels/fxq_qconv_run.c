@@ -6,11 +6,18 @@
  *                                 stored polyphase (one plane per y % stride,
  *                                 x % stride) so im2col rows are contiguous
  *                    2. pack B    im2col rows -- or none at all when a row is
- *                                 already contiguous in the image (1x1/s1/p0)
- *                                 -- interleaved into the kernel's
+ *                                 already contiguous in the image (1x1/s1/p0),
+ *                                 or when out_w % NR == 0 (each output row's
+ *                                 tiles packed straight from the image) --
+ *                                 interleaved into the kernel's
  *                                 [kc/KR][NR][KR] panels
  *                    3. GEMM      one microkernel call per MR x NR output tile,
- *                                 requantization + activation fused
+ *                                 requantization + activation fused (the
+ *                                 plan's tile: the set's, its narrow 16x16 one
+ *                                 for <= 16 outputs, its one-call split tile
+ *                                 for 16-bit inputs with K in one chunk);
+ *                                 m tiles inner, or n tiles inner when the
+ *                                 weights outweigh the B panels
  * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
  * the column into x and runs GEMV kernels over row-major weights, gmr
  * filters per call, when the kernel set has them.
