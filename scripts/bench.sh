@@ -13,8 +13,8 @@
 #   ratio <model> 8/16-over-opencv-float <x>, ... 16/16-over-opencv-float <x>
 #   peak_fraction <model> 8/8 <f>       whole-network 8/8 GMAC/s over the int8
 #                                       peak `fxq info --bench` measures
-# All ratios compare mean times (fxq bench reports means); the OpenCV lines
-# give min too. Random-weight models get a weights file of Darknet's own
+# All ratios compare minima of interleaved runs (fxq bench reports minima;
+# the OpenCV lines give mean and min, the min is used). Random-weight models get a weights file of Darknet's own
 # random initialisation (`darknet partial cfg "" out`), used by every engine.
 set -eu
 DARKNET=${DARKNET:-./darknet}
@@ -88,14 +88,12 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     df=$(fxq_ms float "$OUT/$name.txt") f16=$(fxq_ms 16/16 "$OUT/$name.txt") f816=$(fxq_ms 8/16 "$OUT/$name.txt")
     a8=$(fxq_ms 8/8-avx2 "$OUT/$name-avx2.txt")
     gmac=$(awk '/^# .* GMAC per image/ { print $(NF-3); exit }' "$OUT/$name.txt")
-    of=n/a oi=n/a ofm=n/a oim=n/a
+    of=n/a oi=n/a
     if [ "$OPENCV" = 1 ]; then
         "$PY" scripts/fxq_opencv_bench.py "$name" "$cfg" "$w" "$RUNS" "$OMP_NUM_THREADS" >"$OUT/$name-opencv.txt" 2>&1 || true
         cat "$OUT/$name-opencv.txt"
-        of=$(awk '$1 == "opencv" && $3 == "float" { print $4 }' "$OUT/$name-opencv.txt")
-        oi=$(awk '$1 == "opencv" && $3 == "int8" { print $4 }' "$OUT/$name-opencv.txt")
-        ofm=$(awk '$1 == "opencv" && $3 == "float" { print $5 }' "$OUT/$name-opencv.txt")
-        oim=$(awk '$1 == "opencv" && $3 == "int8" { print $5 }' "$OUT/$name-opencv.txt")
+        of=$(awk '$1 == "opencv" && $3 == "float" { print $5 }' "$OUT/$name-opencv.txt")
+        oi=$(awk '$1 == "opencv" && $3 == "int8" { print $5 }' "$OUT/$name-opencv.txt")
         [ -n "$of" ] && echo "ratio $name opencv-float $(ratio "$of" "$f8")"
         [ -n "$oi" ] && echo "ratio $name opencv-int8 $(ratio "$oi" "$f8")"
         # the 16-bit activation configurations against OpenCV float
@@ -124,7 +122,7 @@ bench_model paper-cifar10 cfg/paper-cifar10.cfg ""
 bench_model darknet-ref build/darknet/cfg/darknet.cfg ""
 bench_model yolov3-tiny build/darknet/cfg/yolov3-tiny.cfg ""
 echo
-echo "# summary (ms per image, mean of $RUNS runs, batch 1, $OMP_NUM_THREADS threads; last column: fxq 8/8 over OpenCV int8)"
+echo "# summary (ms per image, min of $RUNS interleaved runs, batch 1, $OMP_NUM_THREADS threads; last column: fxq 8/8 over OpenCV int8)"
 printf '%-14s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n' model GMAC darknet ocv-f32 ocv-int8 fxq-8/8 fxq-8/16 fxq-16/16 8/8-avx2 vs-ocv8
 cat "$SUMMARY"
 echo

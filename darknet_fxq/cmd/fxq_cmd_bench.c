@@ -15,12 +15,12 @@
 
 #define FXQ_BENCH_MAX 8
 
-/* One forward pass, accumulating each layer's seconds into t[]. */
+/* One forward pass, each layer's seconds into t[]. */
 static int fxq_timed_layer(void *ctx, network *net, int i)
 {
     double *t = ctx, s = omp_get_wtime();
     fxq_layer_run(net, i);
-    t[i] += omp_get_wtime() - s;
+    t[i] = omp_get_wtime() - s;
     return 0;
 }
 
@@ -30,17 +30,18 @@ static void fxq_timed_forward(network *net, double *t) { fxq_net_forward_codes(n
 static int fxq_bench_usage(void)
 {
     fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
-                    "                         [--label NAME ...] [--per-layer]\n"
+                    "                         [--label NAME ...] [--per-layer] [--plans]\n"
                     "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
                     "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
-                    "  Without --weights, layers keep Darknet's random initialisation.\n");
+                    "  Without --weights, layers keep Darknet's random initialisation. --plans lists\n"
+                    "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n");
     return 2;
 }
 
 int fxq_cmd_bench(int argc, char **argv)
 {
     const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
-    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0;
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0;
     const char *weights = NULL, *model = NULL;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -57,6 +58,7 @@ int fxq_cmd_bench(int argc, char **argv)
             labels[nlabel++] = argv[++i];
         }
         else if (!strcmp(argv[i], "--per-layer")) per_layer = 1;
+        else if (!strcmp(argv[i], "--plans")) plans = 1;
         else if (argv[i][0] == '-') return fxq_cli_usage_error("bench", "unknown option (or missing value)", argv[i]);
         else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
         else return fxq_cli_usage_error("bench", "too many cfgs (at most 8)", argv[i]);
@@ -99,7 +101,12 @@ int fxq_cmd_bench(int argc, char **argv)
     float *input = malloc(sizeof(float) * nets[0]->inputs);
     srand(1);
     for (int i = 0; i < nets[0]->inputs; ++i) input[i] = rand() / (float)RAND_MAX;
-    double *t = calloc((size_t)ncfg * n, sizeof *t);
+    /* minima over the runs: other jobs on the machine only ever slow a run
+     * down, so the least time is the best estimate of the code's own */
+    double *t = malloc((size_t)ncfg * n * sizeof *t), *run = malloc((size_t)n * sizeof *run);
+    double tot[FXQ_BENCH_MAX];
+    for (size_t i = 0; i < (size_t)ncfg * n; ++i) t[i] = INFINITY;
+    for (int c = 0; c < ncfg; ++c) tot[c] = INFINITY;
     for (int c = 0; c < ncfg; ++c) memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
     /* warm-up: builds kernel plans, faults pages in */
     for (int c = 0; c < ncfg; ++c) {
@@ -111,17 +118,16 @@ int fxq_cmd_bench(int argc, char **argv)
     for (int r = 0; r < runs; ++r)
         for (int c = 0; c < ncfg; ++c) {
             memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
-            fxq_timed_forward(nets[c], t + (size_t)c * n);
+            const double s = omp_get_wtime();
+            fxq_timed_forward(nets[c], run);
+            tot[c] = fmin(tot[c], omp_get_wtime() - s);
+            for (int i = 0; i < n; ++i) t[(size_t)c * n + i] = fmin(t[(size_t)c * n + i], run[i]);
         }
 
     double total_macs = 0;
     for (int i = 0; i < n; ++i) total_macs += fxq_layer_macs(&nets[0]->layers[i]);
-    double tot[FXQ_BENCH_MAX] = {0};
-    for (int c = 0; c < ncfg; ++c)
-        for (int i = 0; i < n; ++i) tot[c] += t[(size_t)c * n + i] / runs;
-
-    printf("# %s: batch 1, %d threads, %d runs, %.3f GMAC per image\n", model, omp_get_max_threads(), runs,
-           total_macs / 1e9);
+    printf("# %s: batch 1, %d threads, %d runs (minima of interleaved runs), %.3f GMAC per image\n", model,
+           omp_get_max_threads(), runs, total_macs / 1e9);
     if (per_layer) {
         printf("%-5s %-15s %10s", "layer", "type", "MMAC");
         for (int c = 0; c < ncfg; ++c) printf(" %10s", labels[c] ? labels[c] : (c ? "fx" : "float"));
@@ -130,7 +136,7 @@ int fxq_cmd_bench(int argc, char **argv)
             printf("%-5d %-15s %10.2f", i, fxq_layer_type_name(nets[ncfg - 1]->layers[i].type),
                    fxq_layer_macs(&nets[0]->layers[i]) / 1e6);
             for (int c = 0; c < ncfg; ++c) {
-                double ms = t[(size_t)c * n + i] / runs * 1e3;
+                double ms = t[(size_t)c * n + i] * 1e3;
                 if (c == 0) printf(" %10.3f", ms);
                 else printf(" %6.3f x%-4.1f", ms, t[i] / fmax(t[(size_t)c * n + i], 1e-12));
             }
@@ -144,7 +150,14 @@ int fxq_cmd_bench(int argc, char **argv)
     }
     for (int c = 1; c < ncfg; ++c)
         printf("ratio %s %s %.2f\n", model, labels[c] ? labels[c] : cfgs[c], tot[0] / tot[c]);
+    for (int c = 0; c < ncfg && plans; ++c)
+        for (int i = 0; i < n; ++i) {
+            const struct fxq_layer_state *s = nets[c]->layers[i].fxq;
+            if (s && s->plan)
+                printf("# plan %s layer %d: %s\n", labels[c] ? labels[c] : cfgs[c], i, fxq_qconv_plan_describe(s->plan));
+        }
     free(t);
+    free(run);
     free(input);
     for (int c = 0; c < ncfg; ++c) free_network(nets[c]);
     return 0;

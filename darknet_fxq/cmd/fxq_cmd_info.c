@@ -13,7 +13,9 @@
  * of that sequence is measured too (the set's peak_s8 / peak_s16 loops),
  * and its GEMMs -- w7/a8 on the s8 kernel, 8/8 (s16 kernel on AVX2) -- are
  * printed as fractions of it: `isa_gemm_peak_fraction <set> <w7a8> <8/8>`.
- * The last line is machine-readable: `gemm_peak_fraction <x>`. */
+ * The last line is machine-readable: `gemm_peak_fraction <x>` -- the int8
+ * GEMM over the int8 peak of the active set's own sequence (VNNI: the
+ * 4 x FMA peak; FXQ_ISA=avx2: its vpmaddubsw loop, w7/a8 GEMM). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,10 +255,18 @@ int fxq_cmd_info(int argc, char **argv)
         if (own16 > 0) printf(", 8/8 GEMM / %s int16 peak: %.1f%%", act->name, 100 * c8.gemm / own16);
         printf("\n");
         printf("isa_gemm_peak_fraction %s %.3f %.3f\n", act->name, f7, f8);
-        if (have7) fxq_bconv_free(&c7);
     }
     fxq_bconv_free(&c8);
     if (have16) fxq_bconv_free(&c16);
+    if (have7) fxq_bconv_free(&c7);
+    if (own) {
+        /* the active set's int8 GEMM against its own int8 sequence's peak
+         * (the VNNI peak would be the wrong yardstick for it) */
+        const double f = own8 > 0 && have7 ? c7.gemm / own8 : 0;
+        printf("  %s int8 GEMM (w7/a8) / %s int8 peak: %.1f%%\n", act->name, act->name, 100 * f);
+        printf("gemm_peak_fraction %.3f\n", f);
+        return 0;
+    }
     const double frac = peak8 > 0 ? gemm8 / peak8 : 0;
     printf("  int8 GEMM / int8 peak: %.1f%%\n", 100 * frac);
     printf("gemm_peak_fraction %.3f\n", frac);

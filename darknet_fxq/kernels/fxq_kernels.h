@@ -87,6 +87,19 @@ typedef struct fxq_kernel_set {
     fxq_rq_i64_fn rq64;
     const char *rq64_name;
 
+    /* narrow-N int32 tile n16_mr x 16, for plans with 2 <= P <= 16 where the
+     * nr-wide tile would idle (NULL: the kernels above); s8 / s16 layouts
+     * as above with MR = n16_mr, NR = 16 */
+    int n16_mr;
+    fxq_gemm_i32_fn s8_n16, s16_n16;
+    const char *s8_n16_name, *s16_n16_name;
+    fxq_gemm_i64_fn s16_i64_n16;       /* the int64 path's (rq64 as above) */
+    const char *s16_i64_n16_name;
+    /* int64 path, split activations, kc within one chunk: the whole tile
+     * in one call, MR x NR as s16 (fxq_qgemm.h; NULL: chunked kernels) */
+    fxq_gemm_i32_fn s16_split;
+    const char *s16_split_name;
+
     /* one output column (P == 1), gemv_mr rows per call, k padded to the
      * step; NULL: the GEMM kernels */
     int gemv_mr, gemv_s8_kstep, gemv_s16_kstep;
@@ -103,6 +116,7 @@ typedef struct fxq_kernel_set {
     fxq_f32_quantize_fn quantize;
     const char *quantize_name;
     fxq_f32_dequantize_fn dequantize;
+    const char *dequantize_name;
 
     /* peak loops for `fxq info --bench` (NULL: none on this ISA) */
     fxq_peak_f32_fn peak_f32;
@@ -124,10 +138,10 @@ typedef struct fxq_kernel_set {
 #define FXQ_KERNEL(field, fn) .field = fn, .field##_name = #fn
 
 /* The x86 sets' common data movement: SSE2 im2col / packing (the x86-64
- * baseline), scalar dequantization (auto-vectorised). */
+ * baseline). */
 #define FXQ_KERNELS_X86_MOVES                                                                      \
     .im2col_row = fxq_im2col_row__sse2, .pack_u8c4 = fxq_pack_u8c4__sse2,                          \
-    .pack_s16c2 = fxq_pack_s16c2__sse2, .dequantize = fxq_f32_dequantize_ukernel__scalar
+    .pack_s16c2 = fxq_pack_s16c2__sse2
 
 /* The registered sets, best first, NULL-terminated (dispatch-only and
  * test-only sets alike, whatever this CPU supports). */
@@ -172,6 +186,8 @@ void fxq_pack_s16c2__sse2(const int16_t *r0, const int16_t *r1, size_t n_tiles, 
 void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
                                    unsigned char *dst, size_t phase, int ws);
 void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
+void fxq_f32_dequantize_ukernel__avx512vnni(size_t n, const int16_t *c, float scale, float *y);
+void fxq_f32_dequantize_ukernel__avx2(size_t n, const int16_t *c, float scale, float *y);
 double fxq_f32_fma_loop__avx512vnni(long iters, float *sink);
 double fxq_s8_dot_loop__avx512vnni(long iters, int32_t *sink);
 void fxq_f32_quantize_ukernel__avx2(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);

@@ -8,7 +8,7 @@
 #define FXQ_PORTABLE_MOVES                                                                         \
     .convert = fxq_convert_plane__scalar, .im2col_row = fxq_im2col_row__scalar,                    \
     .pack_u8c4 = fxq_pack_u8c4__scalar, .pack_s16c2 = fxq_pack_s16c2__scalar,                      \
-    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__scalar), .dequantize = fxq_f32_dequantize_ukernel__scalar, \
+    FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__scalar), FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__scalar), \
     FXQ_KERNEL(maxpool_2x2, fxq_s16_maxpool_2x2_ukernel__scalar),                                    \
     FXQ_KERNEL(maxpool_s1, fxq_s16_maxpool_s1_ukernel__scalar)
 
@@ -40,6 +40,10 @@ const fxq_kernel_set fxq_kernels_avx512vnni_twin = {
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_8x32c2__scalar),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_8x32c2__scalar),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    .n16_mr = 16, FXQ_KERNEL(s8_n16, fxq_s8_gemm_ukernel_16x16c4__scalar),
+    FXQ_KERNEL(s16_n16, fxq_s16_gemm_ukernel_16x16c2__scalar),
+    FXQ_KERNEL(s16_i64_n16, fxq_s16_gemm_i64_ukernel_16x16c2__scalar),
+    FXQ_KERNEL(s16_split, fxq_s16_gemm_split_ukernel_8x32c2__scalar),
     .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
     FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),

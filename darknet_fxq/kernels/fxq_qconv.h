@@ -84,7 +84,8 @@ int fxq_qconv_force_isa(const char *isa);
 
 /* Benchmark hook (`darknet fxq info --bench`): runs only the GEMM phase of
  * the plan `reps` times over the B panels packed by the last fxq_qconv_run
- * (its last image), writing image 0's slot of `out`; returns seconds. */
+ * (its last image; meant for batch-1 plans -- batch > 1 runs pack into
+ * per-thread copies), writing image 0's slot of `out`; returns seconds. */
 double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps);
 
 /* Layer input / output conversion, fast and exact:
@@ -93,6 +94,11 @@ double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps);
  *   CPU has it; bits 2..16, |frac| <= 64 (else every code is 0 and 0 is returned).
  * fxq_qconv_dequantize: y[i] = codes[i] * 2^-frac (exact). */
 int fxq_qconv_quantize(const float *x, size_t n, int bits, int frac, int16_t *codes);
+/* The same with in_unsigned = 1: the codes' lower bound is 0 instead of
+ * -2^(bits-1) (unsigned (bits-1)-bit codes = signed bits-bit codes with the
+ * negative ones saturated to 0), in the same pass. Large n runs on the
+ * OpenMP team (both conversions), identical whatever the thread count. */
+int fxq_qconv_quantize_range(const float *x, size_t n, int bits, int frac, int in_unsigned, int16_t *codes);
 void fxq_qconv_dequantize(const int16_t *codes, size_t n, int frac, float *y);
 
 #endif

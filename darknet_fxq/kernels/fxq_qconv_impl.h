@@ -26,6 +26,9 @@ struct fxq_qconv_plan {
     int path, kr, mr, nr;
     int K, kc, P;
     int m_tiles, n_tiles;
+    int n_inner;       /* tile order: 1 = the n tiles of one A panel in a row (weights larger than the
+                        * B panels: each A panel is fetched from memory once), 0 = the m tiles of one
+                        * B panel in a row */
     fxq_gemm_i32_fn k32;
     fxq_gemm_i64_fn k64;
     fxq_rq_i64_fn rq64;
@@ -35,6 +38,8 @@ struct fxq_qconv_plan {
     int esz;           /* bytes per activation element in img / rows / B */
     int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset) */
     int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
+    int rowwise;       /* out_w % nr == 0: no B tile straddles two output rows, so each output
+                        * row's tiles are packed straight from the image (no im2col copy either) */
     int hp, wp;        /* padded input */
     int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
     size_t img_elems;
@@ -55,6 +60,12 @@ struct fxq_qconv_plan {
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
     unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
     int nthreads;
+    /* batch > 1: one single-image, single-thread copy per thread, sharing
+     * the read-only weights / offsets / requantization and owning its
+     * scratch (img, bpack, rows, acc64, gx), so images run in parallel
+     * without barriers. NULL for batch 1 / one thread / the copies. */
+    struct fxq_qconv_plan *img_plans;
+    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift are borrowed */
     fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];

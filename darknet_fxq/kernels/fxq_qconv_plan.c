@@ -146,6 +146,16 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
         if (P == 1 && p->chunk >= 32) p->gemv64 = ks->gemv_i64;
     }
     p->gmr = ks->gemv_mr;
+    /* 2..16 output positions: the narrow tile, where the set has one */
+    fxq_gemm_i32_fn narrow = p->path == FXQ_PATH_S8_I32 ? ks->s8_n16 : p->path == FXQ_PATH_S16_I32 ? ks->s16_n16 : NULL;
+    if (narrow && P <= 16 && !p->gemv && P < p->nr) p->k32 = narrow, p->mr = ks->n16_mr, p->nr = 16;
+    if (p->path == FXQ_PATH_S16_I64 && ks->s16_i64_n16 && P <= 16 && !p->gemv64 && P < p->nr)
+        p->k64 = ks->s16_i64_n16, p->mr = ks->n16_mr, p->nr = 16;
+    /* split activations, all of K in one chunk: the one-call tile */
+    const int kc = (p->K + p->kr - 1) / p->kr * p->kr;
+    if (p->path == FXQ_PATH_S16_I64 && p->split && kc <= p->chunk && ks->s16_split && !p->gemv64 &&
+        p->k64 == ks->s16_i64)
+        p->k32 = ks->s16_split;
 }
 
 static void fxq_describe(fxq_qconv_plan *p)
@@ -156,15 +166,20 @@ static void fxq_describe(fxq_qconv_plan *p)
     if (p->gemv64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
                  p->chunk / 32 * 32, p->split ? " split" : "", u, rs);
+    else if (p->path == FXQ_PATH_S16_I64 && p->k32)
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d split%s%s", ks->name, ks->s16_split_name,
+                 p->chunk, u, rs);
     else if (p->path == FXQ_PATH_S16_I64)
-        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name, ks->s16_i64_name,
+        snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name,
+                 p->k64 == ks->s16_i64_n16 ? ks->s16_i64_n16_name : ks->s16_i64_name,
                  ks->rq64_name, p->chunk, p->split ? " split" : "", u, rs);
     else if (p->gemv)
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
                  p->path == FXQ_PATH_S8_I32 ? ks->gemv_s8_name : ks->gemv_s16_name, u, rs);
     else
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
-                 p->path == FXQ_PATH_S8_I32 ? ks->s8_name : ks->s16_name, u, rs);
+                 p->k32 == ks->s8_n16 ? ks->s8_n16_name : p->k32 == ks->s16_n16 ? ks->s16_n16_name
+                 : p->path == FXQ_PATH_S8_I32 ? ks->s8_name : ks->s16_name, u, rs);
 }
 
 /* Requantization parameters: one set, or one per output row. */
@@ -228,6 +243,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     p->hs = (p->hp + st - 1) / st;
     p->ws = (p->wp + st - 1) / st;
     p->direct = p->ws == d->out_w;
+    p->rowwise = !p->direct && !gemv && d->out_w % p->nr == 0;
     size_t plane, elems, bytes;
     const size_t slack = (size_t)p->nr + 64;
     if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
@@ -252,13 +268,51 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     }
     p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
     if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) return -1;
-    if (!p->direct && !gemv) {
+    if (!p->direct && !p->rowwise && !gemv) {
         p->rows = fxq_alloc64(bytes);
         if (!p->rows) return 0;
     }
     if (p->path == FXQ_PATH_S16_I64 && !p->gemv64) {
         p->acc64 = fxq_alloc64((size_t)p->nthreads * p->mr * p->nr * sizeof *p->acc64);
         if (!p->acc64) return 0;
+    }
+    return 1;
+}
+
+/* Scratch of a single-image, single-thread copy of plan p (see img_plans). */
+static int fxq_copy_scratch(fxq_qconv_plan *q)
+{
+    const int gemv = q->gemv || q->gemv64;
+    q->img = q->bpack = q->rows = q->gx = NULL;
+    q->acc64 = NULL;
+    q->img = fxq_alloc64(q->img_elems * q->esz);
+    if (!q->img) return 0;
+    if (q->path == FXQ_PATH_S8_I32) memset(q->img, q->off8, q->img_elems);
+    if (gemv) {
+        q->gx = fxq_alloc64((size_t)q->kcg * q->esz * 2);
+        return q->gx != NULL;
+    }
+    q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
+    if (!q->bpack) return 0;
+    if (!q->direct && !q->rowwise && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
+    if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
+    return 1;
+}
+
+/* batch > 1 on more than one thread: the per-thread copies. 0: out of memory. */
+static int fxq_make_img_plans(fxq_qconv_plan *p)
+{
+    if (p->d.batch < 2 || p->nthreads < 2) return 1;
+    p->img_plans = calloc((size_t)p->nthreads, sizeof *p->img_plans);
+    if (!p->img_plans) return 0;
+    for (int t = 0; t < p->nthreads; ++t) {
+        fxq_qconv_plan *q = &p->img_plans[t];
+        *q = *p;
+        q->d.batch = 1;
+        q->nthreads = 1;
+        q->img_plans = NULL;
+        q->own_shared = 0;
+        if (!fxq_copy_scratch(q)) return 0;
     }
     return 1;
 }
@@ -303,6 +357,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
 
     fxq_qconv_plan *p = calloc(1, sizeof *p);
     if (!p) goto oom;
+    p->own_shared = 1;
     p->d = *d;
     p->d.row_shift = NULL;
     p->ks = fxq_kernel_set_active();
@@ -323,6 +378,10 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     fxq_qconv_pack_weights(p, w_codes, bias_acc);
     fxq_qconv_pack_offsets(p);
     fxq_describe(p);
+    /* stream the larger operand once: deep layers on small images have far
+     * more weight bytes than activation bytes */
+    p->n_inner = !p->gemv && !p->gemv64 && p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz;
+    if (!fxq_make_img_plans(p)) goto oom;
     return p;
 
 fail:
@@ -337,19 +396,29 @@ oom:
     return NULL;
 }
 
-void fxq_qconv_plan_free(fxq_qconv_plan *p)
+/* The plan's own scratch (a copy's too). */
+static void fxq_free_scratch(fxq_qconv_plan *p)
 {
-    if (!p) return;
-    free(p->a);
     free(p->img);
-    free(p->off_k);
     free(p->bpack);
     free(p->rows);
     free(p->acc64);
+    free(p->gx);
+}
+
+void fxq_qconv_plan_free(fxq_qconv_plan *p)
+{
+    if (!p) return;
+    if (p->img_plans) {
+        for (int t = 0; t < p->nthreads; ++t) fxq_free_scratch(&p->img_plans[t]);
+        free(p->img_plans);
+    }
+    fxq_free_scratch(p);
+    free(p->a);
+    free(p->off_k);
     free(p->gw);
     free(p->gbias);
     free(p->gbias64);
-    free(p->gx);
     free(p->rq);
     free(p->row_shift);
     free(p);

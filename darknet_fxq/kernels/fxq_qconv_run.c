@@ -6,17 +6,27 @@
  *                                 stored polyphase (one plane per y % stride,
  *                                 x % stride) so im2col rows are contiguous
  *                    2. pack B    im2col rows -- or none at all when a row is
- *                                 already contiguous in the image (1x1/s1/p0)
- *                                 -- interleaved into the kernel's
+ *                                 already contiguous in the image (1x1/s1/p0),
+ *                                 or when out_w % NR == 0 (each output row's
+ *                                 tiles packed straight from the image) --
+ *                                 interleaved into the kernel's
  *                                 [kc/KR][NR][KR] panels
  *                    3. GEMM      one microkernel call per MR x NR output tile,
- *                                 requantization + activation fused
+ *                                 requantization + activation fused (the
+ *                                 plan's tile: the set's, its narrow 16x16 one
+ *                                 for <= 16 outputs, its one-call split tile
+ *                                 for 16-bit inputs with K in one chunk);
+ *                                 m tiles inner, or n tiles inner when the
+ *                                 weights outweigh the B panels
  * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
  * the column into x and runs GEMV kernels over row-major weights, gmr
  * filters per call, when the kernel set has them.
  *
  * Each phase is split statically over the threads of one parallel region
- * (barriers between phases); small problems run on the calling thread. All
+ * (barriers between phases); small problems run on the calling thread.
+ * Batch > 1: whole rounds of images run in parallel, one image per thread
+ * on that thread's single-image copy of the plan (img_plans), the rest
+ * through the team as above. All
  * scratch memory belongs to the plan, so a plan must not be run by two
  * callers at the same time. Input codes must lie in the a_bits range (the s8
  * path saturates them to 8 bits; the int64 chunk sizes assume it). Every
@@ -27,8 +37,9 @@
 
 #include "fxq_qconv_impl.h"
 
-/* Below this many multiply-accumulates per image a run stays on one thread:
- * waking the team costs more than it saves. */
+/* Below this many multiply-accumulates (per image for a team, per batch for
+ * images in parallel) a run stays on one thread: waking the team costs more
+ * than it saves. */
 #define FXQ_PAR_MIN_MACS (1L << 18)
 
 /* ---- phase 1: input codes -> padded image ---- */
@@ -78,8 +89,38 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
                       (int16_t *)p->bpack + (size_t)g * nr * 2, p->b_panel, p->split ? (size_t)p->kc * nr : 0);
 }
 
+/* rowwise plans: k-groups g0..g1 packed output row by output row, the
+ * sources read in place in the (polyphase) image: output row oy of im2col
+ * row k starts at img + off_k[k] + oy * ws, and its out_w / nr tiles are
+ * whole B panels. */
+static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
+{
+    const size_t es = (size_t)p->esz, nr = (size_t)p->nr, tpr = (size_t)(p->d.out_w / p->nr);
+    const size_t row_step = (size_t)p->ws * es, tile_step = tpr * p->b_panel * es;
+    for (int g = g0; g < g1; ++g) {
+        const unsigned char *r[4];
+        for (int j = 0; j < p->kr; ++j) {
+            const int k = g * p->kr + j;
+            r[j] = p->img + (size_t)p->off_k[k < p->K ? k : g * p->kr] * es; /* zero weights: any data */
+        }
+        unsigned char *o = p->bpack + (size_t)g * nr * p->kr * es;
+        for (int oy = 0; oy < p->d.out_h; ++oy, o += tile_step) {
+            if (p->esz == 1)
+                p->ks->pack_u8c4(r, tpr, nr, o, p->b_panel);
+            else
+                p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], tpr, nr, (int16_t *)o, p->b_panel,
+                                  p->split ? (size_t)p->kc * nr : 0);
+            for (int j = 0; j < p->kr; ++j) r[j] += row_step;
+        }
+    }
+}
+
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
+    if (p->rowwise) {
+        fxq_pack_b_rowwise(p, g0, g1);
+        return;
+    }
     const size_t es = (size_t)p->esz;
     /* two sets of rows: group g+1 is built before group g is interleaved, so
      * the interleave's loads never wait on the copy's overlapping stores */
@@ -101,14 +142,15 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
     const int M = p->d.m, P = p->P, mr = p->mr, nr = p->nr;
     const size_t es = (size_t)p->esz;
     for (long t = t0; t < t1; ++t) {
-        const int nt = (int)(t / p->m_tiles), mt = (int)(t % p->m_tiles);
+        const int nt = p->n_inner ? (int)(t % p->n_tiles) : (int)(t / p->m_tiles);
+        const int mt = p->n_inner ? (int)(t / p->n_tiles) : (int)(t % p->m_tiles);
         const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
         const size_t tnr = (size_t)(P - nt * nr < nr ? P - nt * nr : nr);
         const unsigned char *a = p->a + (size_t)mt * p->a_stride;
         const unsigned char *b = p->bpack + (size_t)nt * p->b_panel * es;
         int16_t *c = out + (size_t)mt * mr * P + (size_t)nt * nr;
         const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
-        if (p->path != FXQ_PATH_S16_I64) {
+        if (p->k32) { /* int32 paths, and the int64 split single-chunk tile */
             p->k32(tmr, tnr, (size_t)p->kc, a, b, c, (size_t)P, rq);
             continue;
         }
@@ -200,19 +242,60 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     }
 }
 
-int fxq_qconv_team_size(const fxq_qconv_plan *p)
+/* Multiply-accumulates of one image as the kernels do them (padding included). */
+static double fxq_image_macs(const fxq_qconv_plan *p)
 {
-    const double macs = p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
-                                             : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+    return p->gemv || p->gemv64 ? (double)p->kcg * p->d.m * (p->split ? 2 : 1)
+                                : (double)p->kc * p->d.m * p->n_tiles * p->nr;
+}
+
+static int fxq_threads_for(const fxq_qconv_plan *p, double macs)
+{
     if (macs < (double)FXQ_PAR_MIN_MACS) return 1;
     int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (nth > p->nthreads) nth = p->nthreads;
     return nth < 1 ? 1 : nth;
 }
 
+int fxq_qconv_team_size(const fxq_qconv_plan *p) { return fxq_threads_for(p, fxq_image_macs(p)); }
+
+/* Images [0, n) of the batch, image b on thread b % nth with that thread's
+ * single-image copy of the plan: no barriers, each image's data stays in
+ * one core's caches. */
+static void fxq_run_images(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int n, int nth)
+{
+    const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+#pragma omp parallel num_threads(nth)
+    {
+        const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+        for (int b = tid; b < n; b += team) fxq_run_team(&p->img_plans[tid], in + b * isz, out + b * osz, 0, 1);
+    }
+}
+
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
 {
-    const int nth = fxq_qconv_team_size(p);
+    const int batch = p->d.batch;
+    int nth = fxq_threads_for(p, fxq_image_macs(p) * batch);
+    if (p->img_plans && nth > 1 && batch >= nth) {
+        /* whole rounds of nth images in parallel, the rest (< nth) by the team */
+        const int whole = batch / nth * nth;
+        fxq_run_images(p, in, out, whole, nth);
+        if (whole == batch) return;
+        const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+        in += whole * isz, out += whole * osz;
+        fxq_qconv_plan rest = *p; /* the remaining images through the shared scratch */
+        rest.d.batch = batch - whole;
+        p = &rest;
+        nth = fxq_qconv_team_size(p);
+        if (nth <= 1) {
+            fxq_run_team(p, in, out, 0, 1);
+            return;
+        }
+#pragma omp parallel num_threads(nth)
+        fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+        return;
+    }
+    nth = fxq_qconv_team_size(p);
     if (nth <= 1) {
         fxq_run_team(p, in, out, 0, 1);
         return;

@@ -172,6 +172,21 @@ FXQ_DECL_I32(fxq_s16_gemm_ukernel_8x32c2__scalar);
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__avx512vnni);
 FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar);
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__avx512vnni);
+/* AVX-512 VNNI narrow-N tile 16x16 (P <= 16), same element layouts as above
+ * with MR = NR = 16. */
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_16x16c4__avx512vnni);
+FXQ_DECL_I32(fxq_s8_gemm_ukernel_16x16c4__scalar);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_16x16c2__avx512vnni);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_16x16c2__scalar);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_16x16c2__avx512vnni);
+/* AVX-512 VNNI split single-chunk int64 tile 8x32 (fxq_gemm_i32_fn
+ * signature): A = int64 bias[8] + s16 weights [kc/2][8][2]; B = high bytes
+ * [kc/2][32][2] then, kc * 32 elements on, low bytes; c = rq(bias +
+ * 2^8 * sum w*high + sum w*low), each pass summed mod 2^32 (the caller
+ * guarantees both fit int32). */
+FXQ_DECL_I32(fxq_s16_gemm_split_ukernel_8x32c2__avx512vnni);
+FXQ_DECL_I32(fxq_s16_gemm_split_ukernel_8x32c2__scalar);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_16x16c2__scalar);
 
 /* AVX2 tile 6x16: s8 c4 (B u8 = code + input offset; k pairs summed in
  * saturating int16 as vpmaddubsw does -- the twin saturates the same way;

@@ -65,6 +65,8 @@ static inline void fxq_store_rq_row(int16_t *c, const uint32_t *acc, size_t nr, 
 FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_8x32c4__scalar, 8, 32, 4, uint8_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, int16_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_6x16c2__scalar, 6, 16, 2, int16_t)
+FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_16x16c4__scalar, 16, 16, 4, uint8_t)
+FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_16x16c2__scalar, 16, 16, 2, int16_t)
 
 static inline int32_t fxq_sat16(int32_t v)
 {
@@ -119,6 +121,31 @@ FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__scalar)
 
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32)
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16)
+FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_16x16c2__scalar, 16, 16)
+
+/* The split single-chunk tile: int32 (wrap-around) sums of the high-byte
+ * and low-byte passes, then bias + 2^8 * high + low in int64, requantized. */
+FXQ_DECL_I32(fxq_s16_gemm_split_ukernel_8x32c2__scalar)
+{
+    enum { MR = 8, NR = 32 };
+    const int64_t *bias = (const int64_t *)a;
+    const int16_t *w = (const int16_t *)(bias + MR);
+    const int16_t *xh = (const int16_t *)b, *xl = xh + kc * NR;
+    for (size_t m = 0; m < mr; ++m) {
+        const fxq_rq_params *r = fxq_rq_row(rq, m);
+        for (size_t n = 0; n < nr; ++n) {
+            uint32_t sh = 0, sl = 0;
+            for (size_t k = 0; k < kc; k += 2)
+                for (size_t j = 0; j < 2; ++j) {
+                    const int32_t wk = w[(k / 2 * MR + m) * 2 + j];
+                    sh += (uint32_t)(wk * xh[(k / 2 * NR + n) * 2 + j]);
+                    sl += (uint32_t)(wk * xl[(k / 2 * NR + n) * 2 + j]);
+                }
+            const int64_t acc = bias[m] + (int64_t)(int32_t)sh * 256 + (int64_t)(int32_t)sl;
+            c[m * c_stride + n] = fxq_rq_apply(acc, r);
+        }
+    }
+}
 
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar)
 {

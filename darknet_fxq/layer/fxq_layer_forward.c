@@ -69,9 +69,7 @@ static void fxq_layer_ready(layer *l)
  * negative ones saturated to 0: same rounding, same upper saturation. */
 void fxq_layer_quantize_input(const struct fxq_layer_state *s, const float *x, size_t n, int16_t *codes)
 {
-    fxq_qconv_quantize(x, n, s->in.bits + (s->in_unsigned != 0), s->in.frac, codes);
-    if (s->in_unsigned)
-        for (size_t i = 0; i < n; ++i) codes[i] = codes[i] < 0 ? 0 : codes[i];
+    fxq_qconv_quantize_range(x, n, s->in.bits + (s->in_unsigned != 0), s->in.frac, s->in_unsigned != 0, codes);
 }
 
 /* Input codes: the producer's own when it hands codes over (an exact

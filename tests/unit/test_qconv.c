@@ -456,6 +456,39 @@ static void run_isa(const char *isa)
     omp_set_num_threads(maxth);
     snprintf(name, sizeof name, "qconv.%s.fmnist_shapes", isa);
     FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+
+    /* 8. batches large enough to run images in parallel (each thread on its
+     * own copy of the plan's scratch), whole rounds and a remainder through
+     * the team: 2 and 3 threads (more threads than cores is fine), s8,
+     * s16, int64 and one-column plans; also batch 1 on the team and plans
+     * packing B row by row (out_w % nr == 0), stride 1 and 2 */
+    memset(&st, 0, sizeof st);
+    const uint64_t saved_rng = rng_state; /* the other sections' cases stay as they were */
+    static const int bshapes[][8] = {/* batch c h w m k s p */
+                                     {4, 16, 20, 20, 24, 3, 1, 1}, {5, 8, 17, 23, 40, 3, 2, 1},
+                                     {5, 2048, 1, 1, 70, 1, 1, 0}, {3, 24, 12, 12, 16, 1, 1, 0},
+                                     {2, 256, 8, 8, 80, 3, 1, 1}, /* more weight than B bytes: n tiles inner */
+                                     /* out_w a multiple of nr: B packed row by row from the image */
+                                     {1, 3, 32, 64, 16, 3, 1, 1}, {2, 8, 33, 64, 16, 3, 2, 1}, {3, 5, 7, 96, 9, 3, 1, 1}};
+    for (size_t i = 0; i < sizeof bshapes / sizeof bshapes[0]; ++i)
+        for (int bits = 0; bits < 3; ++bits) {
+            fxq_qconv_desc *d = &q.d;
+            memset(d, 0, sizeof *d);
+            d->batch = bshapes[i][0], d->c = bshapes[i][1], d->h = bshapes[i][2], d->w = bshapes[i][3];
+            d->m = bshapes[i][4], d->ksize = bshapes[i][5], d->stride = bshapes[i][6], d->pad = bshapes[i][7];
+            qcase_geometry(d);
+            d->w_bits = bits ? 16 : 8, d->a_bits = d->o_bits = bits == 1 ? 8 : bits ? 16 : 8;
+            d->act = FXQ_ACT_LEAKY;
+            d->shift = rnd_shift(d, d->c * d->ksize * d->ksize);
+            qcase_alloc(&q, 0, bits ? (int64_t)1 << 35 : 1 << 20);
+            omp_set_num_threads(2 + (int)(i % 2));
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            qcase_free(&q);
+        }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng;
+    snprintf(name, sizeof name, "qconv.%s.batch_images_parallel", isa);
+    FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
 }
 
 int main(void)

@@ -74,6 +74,43 @@ int main(void)
             }
         FXQ_CHECK(name, fails == 0, "%d elements differ over %d cases: %s", fails, cases, why);
     }
+    /* unsigned codes (lower bound 0 in the same pass) and tensors large
+     * enough to be split over the threads, on every set */
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
+        enum { L = 200003 };
+        char name[96];
+        snprintf(name, sizeof name, "quantize_range.%s.unsigned_and_large", (*k)->name);
+        if (!fxq_qconv_force_isa((*k)->name)) {
+            printf("ok %s (skipped: CPU lacks it)\n", name);
+            continue;
+        }
+        float *xl = malloc(L * sizeof *xl), *yl = malloc(L * sizeof *yl);
+        int16_t *cl = malloc(L * sizeof *cl);
+        int fails = 0;
+        char why[256] = "";
+        for (int rep = 0; rep < 6 && xl && yl && cl; ++rep) {
+            const int bits = 3 + rep * 2, frac = rep * 3 - 4, uns = rep % 2;
+            for (int i = 0; i < L; i += N) {
+                fill(x, bits, frac);
+                memcpy(xl + i, x, (size_t)(L - i < N ? L - i : N) * sizeof *x);
+            }
+            fxq_qconv_quantize_range(xl, L, bits, frac, uns, cl);
+            const fxq_format f = {bits, frac};
+            for (int i = 0; i < L; ++i) {
+                int16_t want = (int16_t)fxq_quantize_ref(xl[i], f);
+                if (uns && want < 0) want = 0;
+                if (cl[i] != want && !fails++)
+                    snprintf(why, sizeof why, "bits %d frac %d unsigned %d: x[%d] = %a -> %d, ref %d", bits, frac, uns,
+                             i, (double)xl[i], cl[i], want);
+            }
+            fxq_qconv_dequantize(cl, L, frac, yl);
+            for (int i = 0; i < L; ++i)
+                if (yl[i] != (float)ldexp(cl[i], -frac) && !fails++)
+                    snprintf(why, sizeof why, "dequantize frac %d: code %d -> %a", frac, cl[i], (double)yl[i]);
+        }
+        FXQ_CHECK(name, xl && yl && cl && fails == 0, "%d elements differ: %s", fails, why);
+        free(xl), free(yl), free(cl);
+    }
     fxq_qconv_force_isa(NULL);
     {
         int ok = 1;

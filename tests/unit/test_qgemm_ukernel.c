@@ -145,6 +145,42 @@ static void check_i64(const char *name, fxq_gemm_i64_fn simd, fxq_gemm_i64_fn tw
     free(a), free(b), free(acc1), free(acc2);
 }
 
+/* The split single-chunk int64 tile (s16_split): int64 biases up to 2^50,
+ * full-range s16 weights, high bytes -128..127 and low bytes 0..255 (or
+ * the extremes), random and per-row requantization, every mr / nr. */
+static void check_split(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn twin, int MR, int NR)
+{
+    enum { KMAX = 300 };
+    int64_t *a64 = xalloc((size_t)MR * 8 + (size_t)KMAX * MR * 2);
+    int16_t *w = (int16_t *)(a64 + MR), *b = xalloc(sizeof(int16_t) * 2 * KMAX * NR);
+    int16_t *c1 = xalloc(sizeof(int16_t) * MR * 40), *c2 = xalloc(sizeof(int16_t) * MR * 40);
+    static const int kcs[] = {2, 4, 28, 144, 300};
+    int cases = 0, fails = 0;
+    char why[160] = "";
+    for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ++ki)
+        for (int mr = 1; mr <= MR; mr += mr < 2 ? 1 : 3)
+            for (int nr = 1; nr <= NR; nr += nr < 3 ? 1 : 7) {
+                const size_t kc = (size_t)kcs[ki];
+                const int ext = rnd() % 4 == 0;
+                for (int i = 0; i < MR; ++i) a64[i] = (int64_t)(rnd() % ((uint64_t)1 << 51)) - ((int64_t)1 << 50);
+                for (size_t i = 0; i < kc * MR; ++i) w[i] = ext ? INT16_MIN : (int16_t)rnd();
+                for (size_t i = 0; i < kc * NR; ++i) {
+                    b[i] = (int16_t)(ext ? -128 : (int)(rnd() % 256) - 128);       /* high bytes */
+                    b[kc * NR + i] = (int16_t)(ext ? 255 : (int)(rnd() % 256)); /* low bytes */
+                }
+                fxq_rq_params rq[16];
+                rnd_rq_rows(rq, MR, 40);
+                memset(c1, 0x11, sizeof(int16_t) * MR * 40), memset(c2, 0x11, sizeof(int16_t) * MR * 40);
+                simd((size_t)mr, (size_t)nr, kc, a64, b, c1, 40, rq);
+                twin((size_t)mr, (size_t)nr, kc, a64, b, c2, 40, rq);
+                ++cases;
+                if (memcmp(c1, c2, sizeof(int16_t) * MR * 40) && !fails++)
+                    snprintf(why, sizeof why, "mr=%d nr=%d kc=%zu", mr, nr, kc);
+            }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+    free(a64), free(b), free(c1), free(c2);
+}
+
 static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int s8)
 {
     const int step = s8 ? 64 : 32, es = s8 ? 1 : 2;
@@ -357,6 +393,27 @@ static void check_quantize(const char *name, fxq_f32_quantize_fn simd, fxq_f32_q
     FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
 }
 
+/* codes -> floats on random codes, lengths 0..N (SIMD tails), bit for bit
+ * (compared as bytes, so -0 / +0 would differ too). */
+static void check_dequantize(const char *name, fxq_f32_dequantize_fn simd, fxq_f32_dequantize_fn twin)
+{
+    enum { N = 203 };
+    int16_t c[N];
+    float y1[N], y2[N];
+    int cases = 0, fails = 0;
+    for (int rep = 0; rep < 300; ++rep) {
+        for (int i = 0; i < N; ++i) c[i] = (int16_t)(rnd() % 7 == 0 ? (rnd() % 2 ? 32767 : -32768) : (int)(rnd() % 65536) - 32768);
+        const size_t n = (size_t)rnd_int(0, N);
+        const float sc = (float)ldexp(1.0, rnd_int(-64, 64));
+        memset(y1, 0x55, sizeof y1), memset(y2, 0x55, sizeof y2);
+        simd(n, c, sc, y1);
+        twin(n, c, sc, y2);
+        ++cases;
+        fails += memcmp(y1, y2, sizeof y1) != 0;
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
 /* Every kernel of set ks vs the same slot of its twin set. */
 static void check_set(const fxq_kernel_set *ks)
 {
@@ -365,7 +422,11 @@ static void check_set(const fxq_kernel_set *ks)
 #define NAME(slot) (snprintf(n, sizeof n, "ukernel.%s.%s", ks->name, slot), n)
     if (ks->s8 && tw->s8) check_i32(NAME(ks->s8_name), ks->s8, tw->s8, ks->mr, ks->nr, 4, 1);
     if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
+    if (ks->s8_n16) check_i32(NAME(ks->s8_n16_name), ks->s8_n16, tw->s8_n16, ks->n16_mr, 16, 4, 1);
+    if (ks->s16_n16) check_i32(NAME(ks->s16_n16_name), ks->s16_n16, tw->s16_n16, ks->n16_mr, 16, 2, 0);
     if (ks->s16_i64) check_i64(NAME(ks->s16_i64_name), ks->s16_i64, tw->s16_i64, ks->mr, ks->nr);
+    if (ks->s16_split) check_split(NAME(ks->s16_split_name), ks->s16_split, tw->s16_split, ks->mr, ks->nr);
+    if (ks->s16_i64_n16) check_i64(NAME(ks->s16_i64_n16_name), ks->s16_i64_n16, tw->s16_i64_n16, ks->n16_mr, 16);
     if (ks->rq64) check_rq64(NAME(ks->rq64_name), ks->rq64, tw->rq64);
     if (ks->gemv_s8) check_gemv(NAME(ks->gemv_s8_name), ks->gemv_s8, tw->gemv_s8, 1);
     if (ks->gemv_s16) check_gemv(NAME(ks->gemv_s16_name), ks->gemv_s16, tw->gemv_s16, 0);
@@ -373,6 +434,7 @@ static void check_set(const fxq_kernel_set *ks)
     check_convert(NAME("convert_plane"), ks->convert, tw->convert);
     check_moves(NAME("im2col_pack"), ks, tw);
     check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
+    check_dequantize(NAME(ks->dequantize_name), ks->dequantize, tw->dequantize);
 #undef NAME
 }
 
@@ -412,6 +474,10 @@ int main(void)
                       (!(ks->gemv_s8 || ks->gemv_s16 || ks->gemv_i64) || (ks->gemv_mr && ks->gemv_mr <= 16)) &&
                       (!ks->twin || (ks->twin->mr == ks->mr && ks->twin->nr == ks->nr && !ks->twin->twin &&
                                      !ks->s8 == !ks->twin->s8 && !ks->gemv_s8 == !ks->twin->gemv_s8 &&
+                                     !ks->s8_n16 == !ks->twin->s8_n16 && !ks->s16_n16 == !ks->twin->s16_n16 &&
+                                     !ks->s16_i64_n16 == !ks->twin->s16_i64_n16 &&
+                                     !ks->s16_split == !ks->twin->s16_split &&
+                                     ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&
                                      !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
                   "incomplete table or twin of another layout");
         if (!ks->twin) continue; /* a scalar set: the reference of others */

@@ -12,8 +12,8 @@
  * under the int32 rule of fxq_qconv.h.
  * Rows are done 8 at a time (8 ymm accumulators, one per row, summed over
  * k), reduced by a vphaddd tree to one ymm of 8 row sums, then requantized
- * together (fxq_rq_avx2.h); per-row parameters go lane by lane through
- * fxq_rq_apply, the scalar form of the same requantization.
+ * together (fxq_rq_avx2.h); per-row parameters go lane by lane
+ * (fxq_rq_avx2_lanes8_i32, row i's parameters in lane i).
  * Preconditions: 1 <= mr <= 16; kc % 64 == 0 (s8) / kc % 32 == 0 (s16).
  */
 #if defined(__x86_64__)
@@ -37,13 +37,12 @@ static inline void fxq_gemv8_out(size_t mr, __m256i sums, const int32_t *bias, i
     const __m256i acc = _mm256_add_epi32(sums, _mm256_loadu_si256((const __m256i *)bias));
     int32_t v[8];
     if (rq->per_row) {
-        _mm256_storeu_si256((__m256i *)v, acc);
-        for (size_t i = 0; i < mr; ++i) c[i] = fxq_rq_apply(v[i], rq + i);
-        return;
+        _mm256_storeu_si256((__m256i *)v, fxq_rq_avx2_lanes8_i32(acc, rq, mr));
+    } else {
+        fxq_rq_avx2 rk;
+        fxq_rq_avx2_init(&rk, rq);
+        _mm256_storeu_si256((__m256i *)v, fxq_rq_avx2_i32(acc, &rk));
     }
-    fxq_rq_avx2 rk;
-    fxq_rq_avx2_init(&rk, rq);
-    _mm256_storeu_si256((__m256i *)v, fxq_rq_avx2_i32(acc, &rk));
     for (size_t i = 0; i < mr; ++i) c[i] = (int16_t)v[i];
 }
 

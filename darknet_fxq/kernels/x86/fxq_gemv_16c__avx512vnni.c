@@ -13,7 +13,7 @@
  * The weights are the memory operand of vpdp* (s8 / s16), x the register
  *   one (u8 / s16), 16 rows per 64-byte slice of x.
  * Epilogue: fxq_rq_avx512_i32 (round half away from zero, saturate, act);
- *   per-row parameters: fxq_rq_apply per row.
+ *   per-row parameters: fxq_rq_lanes16_i32 (row i's parameters in lane i).
  * Preconditions: 1 <= mr <= 16; kc % 64 == 0 (s8) / kc % 32 == 0 (s16).
  */
 #if defined(__x86_64__)
@@ -34,21 +34,21 @@ static inline __m512i fxq_reduce16(const __m512i *a)
     return _mm512_add_epi32(_mm512_shuffle_i32x4(u01, u23, 0x88), _mm512_shuffle_i32x4(u01, u23, 0xdd));
 }
 
-/* The 16 rows share one vector, so per-row parameters (rq->per_row) are
- * applied lane by lane with fxq_rq_apply, the scalar form of the same
- * requantization: 16 values against the 16 * kc multiply-adds before. */
+/* The 16 rows share one vector, so per-row parameters (rq->per_row) go
+ * lane by lane: fxq_rq_lanes16, row i's parameters in lane i. */
 static inline void fxq_gemv_out(size_t mr, __m512i sums, const int32_t *bias, int16_t *c, const fxq_rq_params *rq)
 {
     const __m512i acc = _mm512_add_epi32(sums, _mm512_loadu_si512(bias));
+    const __mmask16 store = (__mmask16)((1u << mr) - 1);
     if (rq->per_row) {
-        int32_t v[16];
-        _mm512_storeu_si512(v, acc);
-        for (size_t i = 0; i < mr; ++i) c[i] = fxq_rq_apply(v[i], rq + i);
+        fxq_rq_lanes16 lk;
+        fxq_rq_lanes16_init(&lk, rq, mr, 0);
+        _mm256_mask_storeu_epi16(c, store, _mm512_cvtepi32_epi16(fxq_rq_lanes16_i32(acc, &lk)));
         return;
     }
     fxq_rq_avx512 rk;
     fxq_rq_avx512_init(&rk, rq);
-    _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1), _mm512_cvtepi32_epi16(fxq_rq_avx512_i32(acc, &rk)));
+    _mm256_mask_storeu_epi16(c, store, _mm512_cvtepi32_epi16(fxq_rq_avx512_i32(acc, &rk)));
 }
 
 /* The k loop in asm (GCC 12 copies every vpdp* accumulator each iteration):
@@ -139,10 +139,10 @@ FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni)
         }
     }
     if (rq->per_row) { /* lane by lane, as in fxq_gemv_out */
-        int64_t v[16];
-        _mm512_storeu_si512(v, lo);
-        _mm512_storeu_si512(v + 8, hi);
-        for (size_t i = 0; i < mr; ++i) c[i] = fxq_rq_apply(v[i], rq + i);
+        fxq_rq_lanes16 lk;
+        fxq_rq_lanes16_init(&lk, rq, mr, 1);
+        _mm256_mask_storeu_epi16(c, (__mmask16)((1u << mr) - 1),
+                                 _mm512_cvtepi32_epi16(fxq_rq_lanes16_i64x2(lo, hi, &lk)));
         return;
     }
     fxq_rq_avx512 rk;

@@ -20,6 +20,7 @@ const fxq_kernel_set fxq_kernels_avx2 = {
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx2),
     .convert = fxq_convert_plane__sse2, FXQ_KERNELS_X86_MOVES,
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx2),
+    FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__avx2),
     .peak_f32 = fxq_f32_fma_loop__avx2, .peak_f32_how = "ymm vfmadd, 12 chains",
     .peak_s8 = fxq_s8_madd_loop__avx2, .peak_s8_how = "ymm vpmaddubsw+vpmaddwd+vpaddd, 8 chains",
     .peak_s16 = fxq_s16_madd_loop__avx2, .peak_s16_how = "ymm vpmaddwd+vpaddd, 8 chains",

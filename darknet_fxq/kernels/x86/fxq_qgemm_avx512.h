@@ -76,6 +76,103 @@ static inline __m512i fxq_rq_avx512_i32(__m512i acc, const fxq_rq_avx512 *k)
     return fxq_rq_avx512_left(_mm512_min_epi32(_mm512_max_epi32(acc, k->lcl_lo), k->lcl_hi), k);
 }
 
+/* ---- lane i with row i's parameters (one-column kernels, per-row shifts) ----
+ * The same steps as above, every parameter a vector gathered from rq[i]
+ * (lanes >= mr repeat row 0; their results are not stored); both shift
+ * directions are computed and blended by each lane's `right`, activation
+ * chosen per lane. */
+typedef struct fxq_rq_lanes16 {
+    __m512i half, rsh, lsh, lcl_lo, lcl_hi, lo, hi, mag_pos, mag_neg, act;
+    __m512i half64[2], rsh64[2], mag_pos64[2], mag_neg64[2], lcl_lo64[2], lcl_hi64[2];
+    __mmask16 right;
+} fxq_rq_lanes16;
+
+static inline void fxq_rq_lanes16_init(fxq_rq_lanes16 *k, const fxq_rq_params *rq, size_t mr, int i64)
+{
+    int32_t half[16], rsh[16], lsh[16], llo[16], lhi[16], lo[16], hi[16], mp[16], mn[16], act[16];
+    int64_t h64[16], r64[16];
+    unsigned right = 0;
+    for (size_t i = 0; i < 16; ++i) {
+        const fxq_rq_params *r = rq + (i < mr ? i : 0);
+        half[i] = (int32_t)r->half32, rsh[i] = r->rshift32, lsh[i] = r->lshift;
+        llo[i] = r->lclamp_lo, lhi[i] = r->lclamp_hi, lo[i] = r->lo, hi[i] = r->hi;
+        mp[i] = (int32_t)r->mag_pos, mn[i] = (int32_t)r->mag_neg, act[i] = r->act;
+        h64[i] = (int64_t)r->half64, r64[i] = r->rshift64;
+        right |= (unsigned)(r->right != 0) << i;
+    }
+    k->half = _mm512_loadu_si512(half), k->rsh = _mm512_loadu_si512(rsh), k->lsh = _mm512_loadu_si512(lsh);
+    k->lcl_lo = _mm512_loadu_si512(llo), k->lcl_hi = _mm512_loadu_si512(lhi);
+    k->lo = _mm512_loadu_si512(lo), k->hi = _mm512_loadu_si512(hi);
+    k->mag_pos = _mm512_loadu_si512(mp), k->mag_neg = _mm512_loadu_si512(mn), k->act = _mm512_loadu_si512(act);
+    k->right = (__mmask16)right;
+    if (!i64) return;
+    for (int h = 0; h < 2; ++h) {
+        k->half64[h] = _mm512_loadu_si512(h64 + 8 * h), k->rsh64[h] = _mm512_loadu_si512(r64 + 8 * h);
+        k->mag_pos64[h] = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(mp + 8 * h)));
+        k->mag_neg64[h] = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(mn + 8 * h)));
+        k->lcl_lo64[h] = _mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)(llo + 8 * h)));
+        k->lcl_hi64[h] = _mm512_cvtepi32_epi64(_mm256_loadu_si256((const __m256i *)(lhi + 8 * h)));
+    }
+}
+
+/* |code| (mag) and sign (neg) per lane -> activated code, act per lane. */
+static inline __m512i fxq_rq_lanes16_signact(__m512i mag, __mmask16 neg, const fxq_rq_lanes16 *k)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __mmask16 relu = _mm512_cmpeq_epi32_mask(k->act, _mm512_set1_epi32(FXQ_ACT_RELU));
+    const __mmask16 leaky = _mm512_cmpeq_epi32_mask(k->act, _mm512_set1_epi32(FXQ_ACT_LEAKY));
+    const __m512i m2 = _mm512_srli_epi32(_mm512_add_epi32(_mm512_mullo_epi32(mag, _mm512_set1_epi32(FXQ_LEAKY_MUL)),
+                                                          _mm512_set1_epi32(1 << (FXQ_LEAKY_SHIFT - 1))),
+                                         FXQ_LEAKY_SHIFT);
+    __m512i r = _mm512_mask_sub_epi32(mag, neg, zero, mag);
+    r = _mm512_mask_sub_epi32(r, neg & leaky, zero, m2);
+    return _mm512_maskz_mov_epi32((__mmask16) ~(neg & relu), r);
+}
+
+/* Left-shift lanes, t already clamped to [lclamp_lo, lclamp_hi]: magnitude and sign. */
+static inline __m512i fxq_rq_lanes16_left(__m512i t, const fxq_rq_lanes16 *k, __mmask16 *neg)
+{
+    t = _mm512_sllv_epi32(t, k->lsh);
+    t = _mm512_min_epi32(_mm512_max_epi32(t, k->lo), k->hi);
+    *neg = _mm512_movepi32_mask(t);
+    return _mm512_abs_epi32(t);
+}
+
+/* 16 int32 accumulators, lane i = row i -> 16 codes (int32 lanes). */
+static inline __m512i fxq_rq_lanes16_i32(__m512i acc, const fxq_rq_lanes16 *k)
+{
+    const __mmask16 nr = _mm512_movepi32_mask(acc);
+    __m512i mr = _mm512_srlv_epi32(_mm512_add_epi32(_mm512_abs_epi32(acc), k->half), k->rsh);
+    mr = _mm512_min_epu32(mr, _mm512_mask_blend_epi32(nr, k->mag_pos, k->mag_neg));
+    __mmask16 nl;
+    const __m512i ml = fxq_rq_lanes16_left(_mm512_min_epi32(_mm512_max_epi32(acc, k->lcl_lo), k->lcl_hi), k, &nl);
+    const __mmask16 neg = (__mmask16)((nr & k->right) | (nl & ~k->right));
+    return fxq_rq_lanes16_signact(_mm512_mask_blend_epi32(k->right, ml, mr), neg, k);
+}
+
+/* 2 x 8 int64 accumulators (|acc| < 2^62), lane i = row i -> 16 codes. */
+static inline __m512i fxq_rq_lanes16_i64x2(__m512i a0, __m512i a1, const fxq_rq_lanes16 *k)
+{
+    const __m512i a[2] = {a0, a1};
+    __m512i mag[2], t[2];
+    __mmask8 n[2];
+    for (int h = 0; h < 2; ++h) {
+        n[h] = _mm512_movepi64_mask(a[h]);
+        const __m512i m = _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(a[h]), k->half64[h]), k->rsh64[h]);
+        mag[h] = _mm512_min_epu64(m, _mm512_mask_blend_epi64(n[h], k->mag_pos64[h], k->mag_neg64[h]));
+        t[h] = _mm512_min_epi64(_mm512_max_epi64(a[h], k->lcl_lo64[h]), k->lcl_hi64[h]);
+    }
+    const __m512i mr = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(mag[0])),
+                                          _mm512_cvtepi64_epi32(mag[1]), 1);
+    const __m512i tl = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t[0])),
+                                          _mm512_cvtepi64_epi32(t[1]), 1);
+    __mmask16 nl;
+    const __m512i ml = fxq_rq_lanes16_left(tl, k, &nl);
+    const __mmask16 nr = (__mmask16)(n[0] | ((unsigned)n[1] << 8));
+    const __mmask16 neg = (__mmask16)((nr & k->right) | (nl & ~k->right));
+    return fxq_rq_lanes16_signact(_mm512_mask_blend_epi32(k->right, ml, mr), neg, k);
+}
+
 /* Two 16-lane results -> 32 int16 codes, stored to c[0..nr). */
 static inline void fxq_store_2x16_avx512(int16_t *c, __m512i r0, __m512i r1, __mmask32 mask)
 {

@@ -60,6 +60,38 @@ static inline __m256i fxq_rq_avx2_i32(__m256i acc, const fxq_rq_avx2 *k)
     return fxq_rq_avx2_signact(_mm256_abs_epi32(t), _mm256_srai_epi32(t, 31), t, k);
 }
 
+/* 8 int32 accumulators, lane i with row i's parameters rq[i] (lanes >= mr
+ * repeat row 0, their results unused): the steps above with every
+ * parameter a vector, variable shifts (vpsrlvd / vpsllvd), both shift
+ * directions blended by each lane's `right`, activation per lane. */
+static inline __m256i fxq_rq_avx2_lanes8_i32(__m256i acc, const fxq_rq_params *rq, size_t mr)
+{
+    int32_t half[8], rsh[8], lsh[8], llo[8], lhi[8], lo[8], hi[8], mp[8], right[8], relu[8], leaky[8];
+    for (size_t i = 0; i < 8; ++i) {
+        const fxq_rq_params *r = rq + (i < mr ? i : 0);
+        half[i] = (int32_t)r->half32, rsh[i] = r->rshift32, lsh[i] = r->lshift;
+        llo[i] = r->lclamp_lo, lhi[i] = r->lclamp_hi, lo[i] = r->lo, hi[i] = r->hi, mp[i] = (int32_t)r->mag_pos;
+        right[i] = -(r->right != 0), relu[i] = -(r->act == FXQ_ACT_RELU), leaky[i] = -(r->act == FXQ_ACT_LEAKY);
+    }
+#define FXQ_V(a) _mm256_loadu_si256((const __m256i *)(a))
+    const __m256i negr = _mm256_srai_epi32(acc, 31);
+    __m256i magr = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(acc), FXQ_V(half)), FXQ_V(rsh));
+    magr = _mm256_min_epu32(magr, _mm256_sub_epi32(FXQ_V(mp), negr)); /* -lo = hi + 1 */
+    __m256i t = _mm256_min_epi32(_mm256_max_epi32(acc, FXQ_V(llo)), FXQ_V(lhi));
+    t = _mm256_sllv_epi32(t, FXQ_V(lsh));
+    t = _mm256_min_epi32(_mm256_max_epi32(t, FXQ_V(lo)), FXQ_V(hi));
+    const __m256i rm = FXQ_V(right);
+    const __m256i negm = _mm256_blendv_epi8(_mm256_srai_epi32(t, 31), negr, rm);
+    __m256i mag = _mm256_blendv_epi8(_mm256_abs_epi32(t), magr, rm);
+    const __m256i m2 = _mm256_srli_epi32(_mm256_add_epi32(_mm256_mullo_epi32(mag, _mm256_set1_epi32(FXQ_LEAKY_MUL)),
+                                                          _mm256_set1_epi32(1 << (FXQ_LEAKY_SHIFT - 1))),
+                                         FXQ_LEAKY_SHIFT);
+    mag = _mm256_blendv_epi8(mag, m2, _mm256_and_si256(negm, FXQ_V(leaky)));
+    const __m256i r = _mm256_sub_epi32(_mm256_xor_si256(mag, negm), negm); /* -mag where negative */
+    return _mm256_andnot_si256(_mm256_and_si256(negm, FXQ_V(relu)), r);
+#undef FXQ_V
+}
+
 static inline void fxq_store16_avx2(int16_t *c, __m256i r0, __m256i r1, size_t nr)
 {
     const __m256i v = _mm256_permute4x64_epi64(_mm256_packs_epi32(r0, r1), 0xd8);
