@@ -59,6 +59,12 @@ $(OBJDIR)/fxq/%.o: darknet_fxq/%.c
 
 -include $(DN_OBJ:.o=.d) $(EX_OBJ:.o=.d) $(FXQ_OBJ:.o=.d)
 
+# Darknet's headers are -isystem for our files (its own code is not -Wextra
+# clean), and -MMD leaves system headers out of the .d files: so a patch that
+# changes darknet.h (a field in struct layer) must rebuild every plugin object
+# through the patched tree's stamp, or stale objects disagree on the layout.
+$(FXQ_OBJ): $(DN)/.patched
+
 # SIMD kernels: each ISA's file is compiled for that ISA only and called only
 # after runtime CPU detection (fxq_cpu.c), so the binary runs on any x86-64.
 ifeq ($(shell uname -m),x86_64)
