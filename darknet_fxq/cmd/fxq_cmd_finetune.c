@@ -29,7 +29,8 @@ static void fxq_finetune_usage(FILE *f)
                "options:\n"
                "  --epochs E       passes over the train list, fractional ok (default 1)\n"
                "  --max-batches N  exactly N training steps instead (overrides --epochs)\n"
-               "  --lr LR          constant learning rate (default: the cfg's learning_rate / 100)\n"
+               "  --lr LR          learning rate (default: the cfg's learning_rate / 100)\n"
+               "  --cosine         decay it over the run: lr * (1 + cos(pi * step / steps)) / 2\n"
                "  --requantize L   afterwards, fractional bits from fresh statistics of the trained\n"
                "                   network on image list L; writes the new cfg next to -o\n"
                "                   (out.weights -> out.cfg) and lists the formats that changed\n"
@@ -73,7 +74,7 @@ typedef struct fxq_ft_args {
     const char *pos[3], *out, *requant_list;
     double epochs, lr;
     long max_batches;
-    int have_lr, limit, quiet, seed, have_seed, no_before;
+    int have_lr, limit, quiet, seed, have_seed, no_before, cosine;
 } fxq_ft_args;
 
 static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
@@ -90,6 +91,8 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             a->quiet = 1;
         } else if (!strcmp(o, "--no-before")) {
             a->no_before = 1;
+        } else if (!strcmp(o, "--cosine")) {
+            a->cosine = 1;
         } else if (o[0] == '-' && o[1]) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq finetune: %s needs a value\n", o);
@@ -189,6 +192,7 @@ int fxq_cmd_finetune(int argc, char **argv)
     fxq_finetune_opts o = {0};
     o.lr = a.have_lr ? a.lr : cfg_lr / 100;
     o.quiet = a.quiet;
+    o.cosine = a.cosine;
     const long imgs = (long)net->batch * net->subdivisions;
     long ntrain = 0;
     {
@@ -205,8 +209,9 @@ int fxq_cmd_finetune(int argc, char **argv)
     if (o.batches < 1) o.batches = 1;
     o.report_every = o.batches >= 50 ? o.batches / 50 : 1;
     if (!a.quiet)
-        fprintf(stderr, "finetune: %ld steps of %ld images (%.3f epochs of %ld), lr %g, momentum %g, decay %g\n",
-                o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr, net->momentum,
+        fprintf(stderr, "finetune: %ld steps of %ld images (%.3f epochs of %ld), lr %g%s, momentum %g, decay %g\n",
+                o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr,
+                o.cosine ? " (cosine to 0)" : "", net->momentum,
                 net->decay);
     fxq_finetune_result fr;
     if (!fxq_finetune_run(net, data, &o, &fr, why, sizeof why)) goto done;
