@@ -34,6 +34,7 @@ static void fxq_finetune_usage(FILE *f)
                "  --requantize L   afterwards, fractional bits from fresh statistics of the trained\n"
                "                   network on image list L; writes the new cfg next to -o\n"
                "                   (out.weights -> out.cfg) and lists the formats that changed\n"
+               "  --formats P      --requantize's rule, as fxq quantize's: mse (default) | paper\n"
                "  -n N             evaluate on the first N valid images only\n"
                "  --no-before      skip the float / fixed-before evaluation (printed as -)\n"
                "  --seed S         seed of Darknet's data sampling (default: the clock)\n"
@@ -75,6 +76,7 @@ typedef struct fxq_ft_args {
     double epochs, lr;
     long max_batches;
     int have_lr, limit, quiet, seed, have_seed, no_before, cosine;
+    fxq_formats formats;
 } fxq_ft_args;
 
 static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
@@ -82,6 +84,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
     int npos = 0;
     memset(a, 0, sizeof *a);
     a->epochs = 1;
+    a->formats = FXQ_FORMATS_MSE;
     for (int i = 1; i < argc; ++i) {
         const char *o = argv[i];
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
@@ -102,6 +105,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             int ok = 1, n = 0;
             if (!strcmp(o, "-o")) a->out = v;
             else if (!strcmp(o, "--requantize")) a->requant_list = v;
+            else if (!strcmp(o, "--formats")) ok = fxq_formats_parse(v, &a->formats) && a->formats != FXQ_FORMATS_REFINE;
             else if (!strcmp(o, "--epochs")) ok = fxq_cli_pos_double(v, &a->epochs) && a->epochs <= 1000;
             else if (!strcmp(o, "--lr")) ok = fxq_cli_pos_double(v, &a->lr) && a->lr <= 10, a->have_lr = 1;
             else if (!strcmp(o, "--max-batches")) ok = fxq_cli_int(v, 1, 100000000, &n), a->max_batches = n;
@@ -231,7 +235,7 @@ int fxq_cmd_finetune(int argc, char **argv)
         const char *cfgs[1] = {cfg}, *ws[1] = {tmp};
         if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, why, sizeof why)) goto done;
     }
-    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.quiet, why, sizeof why)) goto done;
+    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.formats, a.quiet, why, sizeof why)) goto done;
     if (rename(tmp, a.out)) {
         snprintf(why, sizeof why, "%s: cannot rename the finished file into place: %s", a.out, strerror(errno));
         goto done;
