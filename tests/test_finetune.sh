@@ -113,3 +113,13 @@ expect_eq finetune.unsigned.requantize_keeps_signedness "$(grep '_unsigned=' "$T
     "$(grep '_unsigned=' "$TMP/pcu.cfg" | md5sum)"
 got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/pcuft.cfg" "$TMP/pcuft.weights" 2>/dev/null | tail -n 1)
 case "$got" in *"top 1:"*) ok finetune.unsigned.requantize_loads ;; *) fail finetune.unsigned.requantize_loads "$got" ;; esac
+
+# the committed fine-tuned 4-bit/4-bit network (docs/finetune.md, Table 2)
+# loads with its cfg and, through the integer kernels on the 10000 test
+# images, is clearly better than the same cfg with the weights it started from
+top1() { "$DARKNET" classifier valid cfg/fmnist.data cfg/fmnist-fx44.cfg "$1" 2>/dev/null | tail -n 1 |
+    sed -n 's/.*top 1: \([0-9.]*\),.*/\1/p'; }
+t_ft=$(top1 weights/fmnist-fx44-ft.weights)
+t_0=$(top1 "$W")
+if [ -n "$t_ft" ] && [ -n "$t_0" ] && awk -v a="$t_ft" -v b="$t_0" 'BEGIN { exit !(a >= b + 0.005) }'; then
+    ok finetune.committed_4_4_beats_start; else fail finetune.committed_4_4_beats_start "fine-tuned '$t_ft', start '$t_0'"; fi
