@@ -33,7 +33,7 @@ for w in 4 8 16 F; do
     echo "$row"
 done
 echo
-echo "With fine-tuning (\`fxq finetune\`, constant learning rate, batch 128):"
+echo "With fine-tuning (\`fxq finetune\`, batch 128; settings per row in docs/finetune.md):"
 echo
 echo "| weights, activations | weight Mbits | error before | error after | training |"
 echo "|---|---|---|---|---|"

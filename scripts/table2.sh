@@ -4,31 +4,41 @@
 # fine-tuning (all 16 cells, 10000 test images), and after `fxq finetune`
 # for (4,4), (8,8), (4,8), (float,8) and size-optimized allocations
 # (`fxq quantize --objective size --sqnr S --fc-bits 16 --abits 16`).
-# A real run (tens of minutes on 2 cores; not part of `make test`):
+# A real run (hours on 2 shared cores; not part of `make test`):
 #
-#   STEPS=150 JOBS=2 scripts/table2.sh            # results in build/table2/
+#   scripts/table2.sh                     # results in build/table2/
+#   CELLS="8:8:0.0005:1.5 4:4:0.001:0.5" SQNRS= scripts/table2.sh
 #
-#   STEPS   training steps of 128 images per fine-tuned cell (default 150;
-#           469 = one epoch of the 60000 training images)
-#   LR      constant learning rate (default: fxq finetune's, cfg lr / 100)
+#   CELLS   "W:A[:LR[:EPOCHS]]" cells to fine-tune (default "8:8 4:4 4:8 F:8");
+#           LR / EPOCHS override the defaults below for that cell
+#   EPOCHS  passes over the 60000 training images per fine-tuned cell (default 1)
+#   STEPS   training steps of 128 images instead of EPOCHS (469 = one epoch)
+#   LR      learning rate (default: fxq finetune's, cfg lr / 100 = 0.001)
+#   COSINE  1 (default): the rate decays as a half cosine to 0 (--cosine);
+#           0: constant
 #   JOBS    fine-tuning runs in parallel (default 2, each OMP_NUM_THREADS=1),
 #           beside the no-fine-tuning evaluation
 #   SQNRS   size-optimized budgets to fine-tune (default "6 5 4")
-#   CELLS   "W:A" cells to fine-tune (default "8:8 4:4 4:8 F:8")
 #   OUT     output directory (default build/table2)
-#   FORMATS fxq quantize --formats policy (default paper: the §3.3 rule the
-#           measured table in docs/finetune.md used)
+#   FORMATS fxq quantize --formats policy (default mse: unsigned codes for
+#           non-negative tensors; "paper" is the §3.3 rule of session 2's table)
+#   PERCHAN 1 (default): --per-channel weight fracs; 0: one per tensor
 # "F" (float) is a format with bits 0 in the fx cfg (fxq_layer_train.h).
 set -eu
 cd "$(dirname "$0")/.."
 DARKNET=${DARKNET:-./darknet}
 OUT=${OUT:-build/table2}
-STEPS=${STEPS:-150}
+STEPS=${STEPS:-}
+EPOCHS=${EPOCHS:-1}
 JOBS=${JOBS:-2}
-SQNRS=${SQNRS:-6 5 4}
+SQNRS=${SQNRS-6 5 4}
 CELLS=${CELLS:-8:8 4:4 4:8 F:8}
 LR=${LR:-}
-FORMATS=${FORMATS:-paper}
+COSINE=${COSINE:-1}
+FORMATS=${FORMATS:-mse}
+PERCHAN=${PERCHAN:-1}
+PC=""
+[ "$PERCHAN" = 1 ] && PC=--per-channel
 CFG=cfg/fmnist.cfg
 W=weights/fmnist.weights
 DATA=cfg/fmnist.data
@@ -47,7 +57,7 @@ mkcfg() { # wbits abits
     wq=$1; aq=$2
     [ "$wq" = F ] && wq=8
     [ "$aq" = F ] && aq=8
-    "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --wbits "$wq" --abits "$aq" --formats "$FORMATS" -o "$f.tmp" >>"$log" 2>&1
+    "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --wbits "$wq" --abits "$aq" --formats "$FORMATS" $PC -o "$f.tmp" >>"$log" 2>&1
     sed_expr=""
     [ "$1" = F ] && sed_expr="$sed_expr s/^w_bits=.*/w_bits=0/;"
     [ "$2" = F ] && sed_expr="$sed_expr s/^in_bits=.*/in_bits=0/; s/^out_bits=.*/out_bits=0/;"
@@ -64,30 +74,43 @@ done
 for s in $SQNRS; do
     f=$OUT/opt-sqnr$s.cfg
     [ -f "$f" ] || "$DARKNET" fxq quantize "$CFG" "$W" "$OUT/fmnist.stats" --objective size --sqnr "$s" \
-        --formats "$FORMATS" --fc-bits 16 --abits 16 -o "$f" --csv "$OUT/opt-sqnr$s.csv" >>"$log" 2>&1
+        --formats "$FORMATS" $PC --fc-bits 16 --abits 16 -o "$f" --csv "$OUT/opt-sqnr$s.csv" >>"$log" 2>&1
     cfgs="$cfgs $f"
 done
 
 # fine-tuning runs, JOBS at a time
-ft() { # name cfg
+ft() { # name cfg [lr [epochs]]
     [ -f "$OUT/ft-$1.line" ] && return 0
+    lr=${3:-$LR} ep=${4:-$EPOCHS}
+    len="--epochs $ep"
+    [ -n "$STEPS" ] && [ -z "${4:-}" ] && len="--max-batches $STEPS"
+    cos=""
+    [ "$COSINE" = 1 ] && cos=--cosine
     start=$(date +%s)
-    if "$DARKNET" fxq finetune "$DATA" "$2" "$W" -o "$OUT/ft-$1.weights" --max-batches "$STEPS" \
-        ${LR:+--lr "$LR"} --no-before >"$OUT/ft-$1.out" 2>"$OUT/ft-$1.err"; then
+    if "$DARKNET" fxq finetune "$DATA" "$2" "$W" -o "$OUT/ft-$1.weights" $len ${lr:+--lr "$lr"} $cos \
+        --no-before >"$OUT/ft-$1.out" 2>"$OUT/ft-$1.err"; then
         echo "$1 $(( $(date +%s) - start )) $(cat "$OUT/ft-$1.out")" >"$OUT/ft-$1.line"
     else
         echo "table2: fine-tuning $1 failed: $(tail -n 1 "$OUT/ft-$1.err")" >&2
     fi
 }
 runs=""
-for c in $CELLS; do runs="$runs ${c%%:*}-${c##*:}:$OUT/fx-${c%%:*}-${c##*:}.cfg"; done
+for c in $CELLS; do
+    wa=$(echo "$c" | cut -d: -f1,2) opt=$(echo "$c" | cut -s -d: -f3-)
+    n=$(echo "$wa" | tr : -)
+    runs="$runs $n:$OUT/fx-$n.cfg${opt:+:$opt}"
+done
 for s in $SQNRS; do runs="$runs opt-sqnr$s:$OUT/opt-sqnr$s.cfg"; done
 # JOBS lanes, each running its share of the runs one after another, beside
 # the no-fine-tuning evaluation below
 lane() { # k
     i=0
     for r in $runs; do
-        [ $((i % JOBS)) -eq "$1" ] && ft "${r%%:*}" "${r#*:}"
+        if [ $((i % JOBS)) -eq "$1" ]; then
+            set -- "$1" $(echo "$r" | tr : ' ')
+            ft "$2" "$3" "${4:-}" "${5:-}"
+            set -- "$1"
+        fi
         i=$((i + 1))
     done
 }

@@ -90,3 +90,36 @@ ndiff=$(diff "$TMP/fx.cfg" "$TMP/rq.cfg" | grep -c '^>')
 expect_eq finetune.requantize.reports_each_change "$nchg" "$ndiff"
 got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/rq.cfg" "$TMP/rq.weights" 2>/dev/null | tail -n 1)
 case "$got" in *"top 1:"*) ok finetune.requantize.loads ;; *) fail finetune.requantize.loads "$got" ;; esac
+
+# unsigned codes and per-channel weight fracs (fxq quantize's default mse
+# formats with --per-channel) train too; what is saved gives the printed
+# accuracy through the integer kernels; --requantize keeps one frac per row
+# and every tensor's signedness
+"$DARKNET" fxq quantize "$TMP/f32.cfg" "$W" "$TMP/valid.list" -n 64 -q --wbits 4 --abits 4 --per-channel \
+    -o "$TMP/pcu.cfg" >/dev/null 2>&1
+expect_ge finetune.unsigned.cfg_has_unsigned_keys "$(grep -c '^in_unsigned=1' "$TMP/pcu.cfg")" 1
+expect_ge finetune.unsigned.cfg_has_row_fracs "$(grep -c '^w_frac=.*,' "$TMP/pcu.cfg")" 1
+"$DARKNET" fxq finetune "$TMP/t.data" "$TMP/pcu.cfg" "$W" -o "$TMP/pcuft.weights" --max-batches 4 --lr 0.001 \
+    --cosine --seed 3 --requantize "$TMP/valid.list" >"$TMP/pcu.out" 2>"$TMP/pcu.err"
+expect_eq finetune.unsigned.exit $? 0
+after=$(sed -n 's/.*fixed after \([0-9.]*\)%.*/\1/p' "$TMP/pcu.out")
+got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/pcu.cfg" "$TMP/pcuft.weights" 2>/dev/null | tail -n 1 |
+    sed -n 's/.*top 1: \([0-9.]*\),.*/\1/p')
+expect_eq finetune.unsigned.saved_equals_printed "$(awk -v t="$got" 'BEGIN { printf "%.2f", 100 * t }')" "$after"
+rows() { grep '^w_frac=' "$1" | awk -F, '{ print NF }' | tr '\n' ' '; }
+check finetune.unsigned.requantize_cfg_written test -s "$TMP/pcuft.cfg"
+expect_eq finetune.unsigned.requantize_keeps_rows "$(rows "$TMP/pcuft.cfg")" "$(rows "$TMP/pcu.cfg")"
+expect_eq finetune.unsigned.requantize_keeps_signedness "$(grep '_unsigned=' "$TMP/pcuft.cfg" | md5sum)" \
+    "$(grep '_unsigned=' "$TMP/pcu.cfg" | md5sum)"
+got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/pcuft.cfg" "$TMP/pcuft.weights" 2>/dev/null | tail -n 1)
+case "$got" in *"top 1:"*) ok finetune.unsigned.requantize_loads ;; *) fail finetune.unsigned.requantize_loads "$got" ;; esac
+
+# the committed fine-tuned 4-bit/4-bit network (docs/finetune.md, Table 2)
+# loads with its cfg and, through the integer kernels on the 10000 test
+# images, is clearly better than the same cfg with the weights it started from
+top1() { "$DARKNET" classifier valid cfg/fmnist.data cfg/fmnist-fx44.cfg "$1" 2>/dev/null | tail -n 1 |
+    sed -n 's/.*top 1: \([0-9.]*\),.*/\1/p'; }
+t_ft=$(top1 weights/fmnist-fx44-ft.weights)
+t_0=$(top1 "$W")
+if [ -n "$t_ft" ] && [ -n "$t_0" ] && awk -v a="$t_ft" -v b="$t_0" 'BEGIN { exit !(a >= b + 0.005) }'; then
+    ok finetune.committed_4_4_beats_start; else fail finetune.committed_4_4_beats_start "fine-tuned '$t_ft', start '$t_0'"; fi

@@ -1,6 +1,7 @@
 /* The fine-tuning loop and the cfg checks of `fxq finetune` (fxq_finetune.h). */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,7 +74,9 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
     char **paths = (char **)list_to_array(plist);
     char **labels = get_labels(label_list);
 
-    /* fine-tuning schedule: a constant small rate from the first step */
+    /* fine-tuning schedule: a small rate from the first step, constant or
+     * a half cosine down to 0 (set per step: Darknet's CONSTANT policy reads
+     * net->learning_rate at each update) */
     net->learning_rate = (float)o->lr;
     net->policy = CONSTANT;
     net->burn_in = 0;
@@ -111,6 +114,8 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
         pthread_join(load_thread, 0);
         train = buffer;
         if (b + 1 < o->batches) load_thread = load_data(args);
+        const double lr = o->cosine ? o->lr * .5 * (1 + cos(3.14159265358979323846 * (double)b / o->batches)) : o->lr;
+        net->learning_rate = (float)lr;
         const double loss = train_network(net, train);
         free_data(train);
         if (b < tenth) sum_first += loss, ++n_first;
@@ -119,7 +124,7 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
         if (!o->quiet && ((b + 1) % o->report_every == 0 || b + 1 == o->batches)) {
             const double el = fxq_now() - t0;
             fprintf(stderr, "finetune: step %ld/%ld  epoch %.3f  loss %.4f  avg %.4f  lr %g  %.2f s/step  %.0f s\n",
-                    b + 1, o->batches, (double)(b + 1) * imgs / plist->size, loss, avg, o->lr, el / (b + 1), el);
+                    b + 1, o->batches, (double)(b + 1) * imgs / plist->size, loss, avg, lr, el / (b + 1), el);
         }
     }
     res->seconds = fxq_now() - t0;
@@ -190,7 +195,8 @@ int fxq_finetune_cfg_check(const char *cfg, int need_lr, double *lr, char *why, 
 static int fxq_is_fx_key(const char *s)
 {
     static const char *keys[] = {"w_bits=", "w_frac=", "in_bits=", "in_frac=", "out_bits=",
-                                 "out_frac=", "b_bits=", "b_frac=", "fxq_mode="};
+                                 "out_frac=", "b_bits=", "b_frac=", "fxq_mode=",
+                                 "in_unsigned=", "out_unsigned="};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
         if (!strncmp(s, keys[i], strlen(keys[i]))) return 1;
     return 0;

@@ -9,7 +9,9 @@
 #include "darknet.h"
 
 typedef struct fxq_finetune_opts {
-    double lr;        /* constant learning rate (no burn-in, no decay schedule) */
+    double lr;        /* learning rate of the first step (no burn-in) */
+    int cosine;       /* 0: constant lr; 1: lr * (1 + cos(pi * step / steps)) / 2,
+                       * from lr down to 0 over the run (fine-tuning settles) */
     long batches;     /* training steps of net->batch * net->subdivisions images */
     int quiet;        /* no progress on stderr */
     int report_every; /* progress line every so many steps */

@@ -29,10 +29,12 @@ static void fxq_finetune_usage(FILE *f)
                "options:\n"
                "  --epochs E       passes over the train list, fractional ok (default 1)\n"
                "  --max-batches N  exactly N training steps instead (overrides --epochs)\n"
-               "  --lr LR          constant learning rate (default: the cfg's learning_rate / 100)\n"
+               "  --lr LR          learning rate (default: the cfg's learning_rate / 100)\n"
+               "  --cosine         decay it over the run: lr * (1 + cos(pi * step / steps)) / 2\n"
                "  --requantize L   afterwards, fractional bits from fresh statistics of the trained\n"
                "                   network on image list L; writes the new cfg next to -o\n"
                "                   (out.weights -> out.cfg) and lists the formats that changed\n"
+               "  --formats P      --requantize's rule, as fxq quantize's: mse (default) | paper\n"
                "  -n N             evaluate on the first N valid images only\n"
                "  --no-before      skip the float / fixed-before evaluation (printed as -)\n"
                "  --seed S         seed of Darknet's data sampling (default: the clock)\n"
@@ -73,7 +75,8 @@ typedef struct fxq_ft_args {
     const char *pos[3], *out, *requant_list;
     double epochs, lr;
     long max_batches;
-    int have_lr, limit, quiet, seed, have_seed, no_before;
+    int have_lr, limit, quiet, seed, have_seed, no_before, cosine;
+    fxq_formats formats;
 } fxq_ft_args;
 
 static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
@@ -81,6 +84,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
     int npos = 0;
     memset(a, 0, sizeof *a);
     a->epochs = 1;
+    a->formats = FXQ_FORMATS_MSE;
     for (int i = 1; i < argc; ++i) {
         const char *o = argv[i];
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
@@ -90,6 +94,8 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             a->quiet = 1;
         } else if (!strcmp(o, "--no-before")) {
             a->no_before = 1;
+        } else if (!strcmp(o, "--cosine")) {
+            a->cosine = 1;
         } else if (o[0] == '-' && o[1]) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq finetune: %s needs a value\n", o);
@@ -99,6 +105,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             int ok = 1, n = 0;
             if (!strcmp(o, "-o")) a->out = v;
             else if (!strcmp(o, "--requantize")) a->requant_list = v;
+            else if (!strcmp(o, "--formats")) ok = fxq_formats_parse(v, &a->formats) && a->formats != FXQ_FORMATS_REFINE;
             else if (!strcmp(o, "--epochs")) ok = fxq_cli_pos_double(v, &a->epochs) && a->epochs <= 1000;
             else if (!strcmp(o, "--lr")) ok = fxq_cli_pos_double(v, &a->lr) && a->lr <= 10, a->have_lr = 1;
             else if (!strcmp(o, "--max-batches")) ok = fxq_cli_int(v, 1, 100000000, &n), a->max_batches = n;
@@ -189,6 +196,7 @@ int fxq_cmd_finetune(int argc, char **argv)
     fxq_finetune_opts o = {0};
     o.lr = a.have_lr ? a.lr : cfg_lr / 100;
     o.quiet = a.quiet;
+    o.cosine = a.cosine;
     const long imgs = (long)net->batch * net->subdivisions;
     long ntrain = 0;
     {
@@ -205,8 +213,9 @@ int fxq_cmd_finetune(int argc, char **argv)
     if (o.batches < 1) o.batches = 1;
     o.report_every = o.batches >= 50 ? o.batches / 50 : 1;
     if (!a.quiet)
-        fprintf(stderr, "finetune: %ld steps of %ld images (%.3f epochs of %ld), lr %g, momentum %g, decay %g\n",
-                o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr, net->momentum,
+        fprintf(stderr, "finetune: %ld steps of %ld images (%.3f epochs of %ld), lr %g%s, momentum %g, decay %g\n",
+                o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr,
+                o.cosine ? " (cosine to 0)" : "", net->momentum,
                 net->decay);
     fxq_finetune_result fr;
     if (!fxq_finetune_run(net, data, &o, &fr, why, sizeof why)) goto done;
@@ -226,7 +235,7 @@ int fxq_cmd_finetune(int argc, char **argv)
         const char *cfgs[1] = {cfg}, *ws[1] = {tmp};
         if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, why, sizeof why)) goto done;
     }
-    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.quiet, why, sizeof why)) goto done;
+    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.formats, a.quiet, why, sizeof why)) goto done;
     if (rename(tmp, a.out)) {
         snprintf(why, sizeof why, "%s: cannot rename the finished file into place: %s", a.out, strerror(errno));
         goto done;

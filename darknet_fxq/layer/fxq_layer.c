@@ -140,13 +140,7 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     l->forward = forward_fxq_layer;
     l->backward = 0;
     l->update = 0;
-    if (fxq_training() || fxq_has_float(s)) {
-        /* the fake-quantized training path knows one signed format per tensor */
-        if (s->w_fracs || s->in_unsigned || s->out_unsigned)
-            fxq_die(cfgfile, index, type, "training does not handle per-channel or unsigned formats yet (quantize "
-                                          "with --signed-inputs and without --per-channel)");
-        fxq_layer_train_attach(l);
-    }
+    if (fxq_training() || fxq_has_float(s)) fxq_layer_train_attach(l);
     fprintf(stderr, "      fixed point: w %d.%d%s  in %s%d.%d  out %s%d.%d  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
             s->w_fracs ? "+ per channel" : "", s->in_unsigned ? "u" : "", s->in.bits, s->in.frac,
             s->out_unsigned ? "u" : "", s->out.bits, s->out.frac, s->b.bits, s->b.frac,

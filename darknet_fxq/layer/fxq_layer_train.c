@@ -28,6 +28,19 @@ static void *fxq_train_alloc(size_t n, size_t size)
     return p;
 }
 
+void fxq_train_in_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi)
+{
+    *lo = s->in_unsigned ? 0 : fxq_code_min(s->in.bits);
+    *hi = s->in_unsigned ? 2 * fxq_code_max(s->in.bits) + 1 : fxq_code_max(s->in.bits);
+}
+
+void fxq_train_out_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi)
+{
+    const int ob = s->out.bits + (s->out_unsigned != 0);
+    *lo = fxq_code_min(ob);
+    *hi = fxq_code_max(ob);
+}
+
 void fxq_layer_train_attach(layer *l)
 {
     struct fxq_layer_state *s = l->fxq;
@@ -97,11 +110,14 @@ void fxq_layer_train_begin(layer *l)
     const size_t nw = (size_t)s->units * s->fan_in;
     const int wf = fxq_fmt_float(s->w), bf = wf || fxq_fmt_float(s->in);
     for (size_t i = 0; i < nw; ++i) {
-        t->wq[i] = wf ? l->weights[i] : fxq_dequantize(s->w_codes[i], s->w.frac);
-        t->w_pass[i] = (uint8_t)(wf || fxq_ste_pass(l->weights[i], s->w));
+        const fxq_format f = {s->w.bits, fxq_row_w_frac(s, (int)(i / s->fan_in))};
+        t->wq[i] = wf ? l->weights[i] : fxq_dequantize(s->w_codes[i], f.frac);
+        t->w_pass[i] = (uint8_t)(wf || fxq_ste_pass(l->weights[i], f));
     }
+    /* the bias is quantized in its own format, then aligned to its row's
+     * accumulator (what the kernels add) */
     for (int u = 0; u < s->units; ++u) {
-        t->bq[u] = bf ? l->biases[u] : (float)ldexp((double)s->bias_acc[u], -fxq_acc_frac(s));
+        t->bq[u] = bf ? l->biases[u] : (float)ldexp((double)s->bias_acc[u], -fxq_row_acc_frac(s, u));
         t->b_pass[u] = (uint8_t)(bf || fxq_ste_pass(l->biases[u], s->b));
     }
     t->dirty = 0;
@@ -139,9 +155,11 @@ void forward_fxq_train(layer l, network net)
         memcpy(t->xq, net.input, nin * sizeof *t->xq);
         memset(t->in_pass, 1, nin);
     } else {
+        int64_t lo, hi;
+        fxq_train_in_range(s, &lo, &hi);
         for (size_t i = 0; i < nin; ++i) {
-            t->xq[i] = fxq_dequantize(fxq_quantize_ref(net.input[i], s->in), s->in.frac);
-            t->in_pass[i] = (uint8_t)fxq_ste_pass(net.input[i], s->in);
+            t->xq[i] = (float)ldexp((double)fxq_quantize64_ref((double)net.input[i], s->in.frac, lo, hi), -s->in.frac);
+            t->in_pass[i] = (uint8_t)fxq_ste_pass_range(net.input[i], s->in.frac, lo, hi);
         }
     }
     fill_cpu(l.outputs * l.batch, 0, l.output, 1);
@@ -164,9 +182,10 @@ void forward_fxq_train(layer l, network net)
         activate_array(l.output, (int)n, l.activation);
         return;
     }
-    const int64_t lo = fxq_code_min(s->out.bits), hi = fxq_code_max(s->out.bits);
+    int64_t lo, hi;
+    fxq_train_out_range(s, &lo, &hi);
     for (size_t i = 0; i < n; ++i) {
-        t->out_pass[i] = (uint8_t)fxq_ste_pass(l.output[i], s->out);
+        t->out_pass[i] = (uint8_t)fxq_ste_pass_range(l.output[i], s->out.frac, lo, hi);
         const int64_t q = fxq_quantize64_ref((double)l.output[i], s->out.frac, lo, hi);
         l.output[i] = fxq_dequantize(fxq_act_ref(q, s->act), s->out.frac);
     }

@@ -18,6 +18,9 @@
  *   - backward: straight-through estimator. Every quantizer passes the
  *     gradient unchanged where its input lies in the format's representable
  *     range [code_min, code_max] * 2^-frac and blocks it outside (saturated);
+ *     the ranges are the integer path's: unsigned inputs 0 .. 2^bits - 1,
+ *     out_unsigned outputs one more signed bit before the ReLU, per-channel
+ *     weights each row in its own w_frac;
  *   - update: SGD with momentum and weight decay on the masters (upstream's
  *     update_connected_layer without batch-norm scales); codes are rebuilt
  *     from the masters before the next forward;
@@ -65,12 +68,26 @@ void update_fxq_layer(layer l, update_args a);
  * with float weights or input, the bias stays float too. */
 static inline int fxq_fmt_float(fxq_format f) { return f.bits == 0; }
 
-/* 1 when value x quantized to f is not saturated: x * 2^frac within
- * [code_min, code_max] (the straight-through estimator's pass region). */
+/* 1 when x * 2^frac lies within [lo, hi], the code range the value is
+ * rounded and saturated into (the straight-through estimator's pass region;
+ * rounding is the identity for the gradient). */
+static inline int fxq_ste_pass_range(double x, int frac, int64_t lo, int64_t hi)
+{
+    const double v = ldexp(x, frac);
+    return v >= (double)lo && v <= (double)hi;
+}
+
+/* The same for a signed format f: [code_min, code_max] of f.bits. */
 static inline int fxq_ste_pass(double x, fxq_format f)
 {
-    const double v = ldexp(x, f.frac);
-    return v >= (double)fxq_code_min(f.bits) && v <= (double)fxq_code_max(f.bits);
+    return fxq_ste_pass_range(x, f.frac, fxq_code_min(f.bits), fxq_code_max(f.bits));
 }
+
+/* Code ranges the integer path uses (fxq_layer.h): the input's, signed or
+ * unsigned (0 .. 2^bits - 1); the output's before the activation, with one
+ * more signed bit when out_unsigned (the ReLU then drops the negative half). */
+struct fxq_layer_state;
+void fxq_train_in_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi);
+void fxq_train_out_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi);
 
 #endif
