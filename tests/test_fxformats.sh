@@ -38,15 +38,36 @@ badcfg empty_item "'w_frac' in \[fxconvolutional\]: empty or overlong element" '
 badcfg in_unsigned_2 "'in_unsigned' in \[fxconvolutional\]: 2 is outside 0..1" '0,/^in_unsigned=1/s/^in_unsigned=1/in_unsigned=2/'
 badcfg out_unsigned_linear "out_unsigned=1 needs activation=relu" '0,/^activation=relu/s/^activation=relu/activation=linear/'
 
-# .fxw version 1 holds one weight frac per layer: packing per-channel refuses,
-# nothing written
+# .fxw version 2 holds the per-channel fracs: packing writes version 2, the
+# file gives the same predictions as the float file; a .fxw and a cfg that
+# disagree on per-channel formats refuse to load, naming file and layer
 if [ "${SAN:-0}" = 1 ]; then BIN=${BUILD:-build}/bin-san; else BIN=${BUILD:-build}/bin; fi
-if [ -x "$BIN/fxq-pack" ]; then
-    "$BIN/fxq-pack" "$TMP/pc.cfg" "$W" -o "$TMP/pc.fxw" >/dev/null 2>"$TMP/pack.err"; rc=$?
-    if [ $rc -ne 0 ] && [ ! -e "$TMP/pc.fxw" ] && grep -q "per-channel weight formats" "$TMP/pack.err"; then
-        ok fxformats.fxw_v1_refuses_per_channel
-    else fail fxformats.fxw_v1_refuses_per_channel "rc=$rc err='$(tail -n 1 "$TMP/pack.err")'"; fi
-fi
+"$BIN/fxq-pack" "$TMP/pc.cfg" "$W" -o "$TMP/pc.fxw" -q >/dev/null 2>"$TMP/pack.err"
+expect_eq fxformats.fxw_pack_exit $? 0
+"$BIN/fxq-inspect" "$TMP/pc.fxw" >"$TMP/insp.txt" 2>&1
+check fxformats.fxw_inspect_version_2 grep -q "version 2," "$TMP/insp.txt"
+check fxformats.fxw_inspect_lists_fracs grep -q "per-channel w_frac: $(grep '^w_frac=' "$TMP/pc.cfg" | head -n 1 | cut -d= -f2)\$" \
+    "$TMP/insp.txt"
+"$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist.cfg "$TMP/pc.fxw" "$TMP/pc.cfg" -n 64 -q --pred "$TMP/x.csv" >/dev/null 2>&1
+expect_eq fxformats.fxw_valid_exit $? 0
+# same per-image top-1 as with the float file (columns: image, label, float, fx; the float
+# network takes the dequantized values from the .fxw, so only the fx column must match)
+expect_eq fxformats.fxw_same_predictions "$(cut -d, -f4 "$TMP/x.csv" | md5sum)" "$(cut -d, -f4 "$TMP/i.csv" | md5sum)"
+"$BIN/fxq-unpack" "$TMP/pc.fxw" -o "$TMP/pc.weights" >/dev/null 2>&1 &&
+    "$BIN/fxq-pack" "$TMP/pc.cfg" "$TMP/pc.weights" -o "$TMP/pc2.fxw" -q >/dev/null 2>&1
+check fxformats.fxw_pack_unpack_pack_same_bytes cmp "$TMP/pc.fxw" "$TMP/pc2.fxw"
+"$DARKNET" fxq quantize cfg/fmnist.cfg "$W" "$TMP/c.stats" -o "$TMP/pt.cfg" --wbits 8 --abits 8 >/dev/null 2>&1
+"$BIN/fxq-pack" "$TMP/pt.cfg" "$W" -o "$TMP/pt.fxw" -q >/dev/null 2>&1
+check fxformats.fxw_per_tensor_stays_version_1 sh -c "'$BIN/fxq-inspect' '$TMP/pt.fxw' | grep -q 'version 1,'"
+crossload() { # NAME CFG FXW MESSAGE
+    "$DARKNET" classifier valid cfg/fmnist.data "$2" "$3" </dev/null >/dev/null 2>"$TMP/cross.err"; rc=$?
+    if [ $rc -ne 0 ] && grep -q "^$3: layer 0 \[fxconvolutional\]: $4" "$TMP/cross.err"; then ok "fxformats.fxw_$1";
+    else fail "fxformats.fxw_$1" "rc=$rc err='$(tail -n 1 "$TMP/cross.err")'"; fi
+}
+crossload per_channel_cfg_per_tensor_file "$TMP/pc.cfg" "$TMP/pt.fxw" "the cfg has per-channel weight formats"
+crossload per_tensor_cfg_per_channel_file "$TMP/pt.cfg" "$TMP/pc.fxw" "the file has per-channel weight formats"
+sed '0,/^w_frac=/s/^w_frac=\([0-9-]*\),\([0-9-]*\),/w_frac=\1,40,/' "$TMP/pc.cfg" >"$TMP/pc3.cfg"
+crossload per_channel_fracs_differ "$TMP/pc3.cfg" "$TMP/pc.fxw" "packed with w_frac [0-9-]* for channel 1, cfg says 40"
 
 # --per-channel needs the weights
 "$DARKNET" fxq quantize cfg/fmnist.cfg --wbits 8 --per-channel --dry-run >/dev/null 2>"$TMP/pcw.err"; rc=$?
