@@ -74,3 +74,15 @@ crossload per_channel_fracs_differ "$TMP/pc3.cfg" "$TMP/pc.fxw" "packed with w_f
 if [ $rc -ne 0 ] && grep -q -- "--per-channel needs <weights>" "$TMP/pcw.err"; then ok fxformats.per_channel_needs_weights;
 else fail fxformats.per_channel_needs_weights "rc=$rc"; fi
 
+
+# fxq sqnr: a per-channel layer's weights step uses each row's own format. The same list
+# with every row at the coarsest frac must predict a lower weights SQNR (row by row, each
+# least-error frac is at least as good as the coarsest; conv0's rows differ)
+awk 'BEGIN{d=0} /^w_frac=/ && !d { n=split(substr($0,8),v,","); m=v[1]; for(i=2;i<=n;i++) if (v[i]+0<m+0) m=v[i];
+     s="w_frac=" m; for(i=2;i<=n;i++) s=s "," m; print s; d=1; next } {print}' "$TMP/pc.cfg" >"$TMP/pu.cfg"
+sq_w0() { "$DARKNET" fxq sqnr cfg/fmnist.cfg "$1" "$W" "$TMP/c.list" --stats "$TMP/c.stats" -v -q 2>/dev/null |
+          awk '$1 == 0 && $2 == "weights/row" { print $4; exit }'; }
+row=$(sq_w0 "$TMP/pc.cfg"); uni=$(sq_w0 "$TMP/pu.cfg")
+if [ -n "$row" ] && [ -n "$uni" ] && awk -v a="$row" -v b="$uni" 'BEGIN { exit !(a > b + 1) }'; then
+    ok fxformats.sqnr_per_row_formats
+else fail fxformats.sqnr_per_row_formats "per-row '$row' dB vs coarsest '$uni' dB"; fi
