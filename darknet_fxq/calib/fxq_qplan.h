@@ -54,6 +54,7 @@ typedef struct fxq_qlayer {
     int in_unsigned;      /* input codes 0 .. 2^in.bits - 1 (in.frac chosen for that range) */
     int *w_fracs;         /* --per-channel: one frac per unit (owned), w.frac = their minimum */
     int units;            /* length of w_fracs */
+    float *b_shift;       /* --bias-correct: units values subtracted from the float biases (owned) */
 } fxq_qlayer;
 
 typedef struct fxq_qplan {

@@ -69,8 +69,7 @@ static void fxq_refine_apply(layer *l, const fxq_qlayer *ql)
 
 static double fxq_db(double sig, double err) { return err > 0 ? 10 * log10(sig / err) : INFINITY; }
 
-/* The plan as a cfg in a fresh temporary directory; `dir` and `path` name it. */
-static int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
+int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
                                 char *why, size_t why_len)
 {
     const char *tmp = getenv("TMPDIR");
@@ -90,7 +89,7 @@ static int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, cha
     return ok;
 }
 
-static network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
     /* keep the float weights: every candidate format re-quantizes them */
     const int saved = fxq_layer_keep_float_default();

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "darknet.h"
 #include "fxq_cfgtext.h"
 #include "fxq_qplan.h"
 
@@ -35,5 +36,13 @@ typedef struct fxq_refine_opts {
  * the plan was made from) and fills p->refine_*. 0 + why on failure (an
  * image that does not decode, a network that does not load). */
 int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, char *why, size_t why_len);
+
+/* Shared with bias correction (fxq_biascorr.h): the plan as a cfg in a fresh
+ * temporary directory `dir` (256 bytes), its path in `path`; and a
+ * fixed-point network loaded keeping its float weights, so formats and
+ * biases can change in place (fxq_layer_prepare again). */
+int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
+                         char *why, size_t why_len);
+network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 
 #endif
