@@ -41,6 +41,7 @@ typedef struct fxq_qplan_opts {
     fxq_qopts q;          /* the §3.3 rule; q.formats: the format policy */
     const char *refine_list; /* --formats refine: held-out images */
     int refine_n;         /* first N of them (0: all) */
+    int refine_agree;     /* refine's objective: top-1 agreement with float first, then logit error */
 } fxq_qplan_opts;
 
 typedef struct fxq_qlayer {

@@ -9,6 +9,9 @@
  * cfg, loaded with its .weights, integer layers (FXQ_MODE as set), formats
  * changed in place and the layer's codes rebuilt from its float weights.
  *
+ * With `agree`, a move is kept when more held-out images get float's top-1,
+ * or as many with a lower logit error.
+ *
  * Cost: one float pass and 1 + 2T fixed-point passes over the held-out
  * images, T = 3 x quantized layers. Deterministic: the integer layers are
  * exact, every float layer computes each image independently of the batch
@@ -28,6 +31,8 @@ typedef struct fxq_refine_opts {
     int n;                     /* first n of them (0: all) */
     int batch;
     int quiet;                 /* no progress on stderr */
+    int agree;                 /* objective: most images whose top-1 agrees with float,
+                                * ties broken by the logit error (default: logit error) */
     const fxq_stats *stats;    /* to re-derive bias formats when w/in move */
     const fxq_qopts *q;
 } fxq_refine_opts;

@@ -66,6 +66,8 @@ static const char fxq_quantize_usage[] =
     "                   included; default) | paper (the section 3.3 rule) | refine (mse, then each tensor's\n"
     "                   frac moved by -1/+1 where the measured output SQNR rises)\n"
     "  --refine-list F  refine: held-out images (not the calibration images); --refine-n N: first N\n"
+    "  --refine-objective O  refine: sqnr (logit error, default) | agree (top-1 agreement with\n"
+    "                   float on the held-out images, ties by logit error)\n"
     "  --per-channel    one weight frac per output channel (least error on the folded weights;\n"
     "                   needs <weights>); bit-widths stay per layer\n"
     "  --signed-inputs  mse/refine: signed input codes even for inputs recorded >= 0 (default:\n"
@@ -88,6 +90,7 @@ typedef struct fxq_quantize_args {
     int abits_given;
     int per_channel;
     const char *bias_out, *bias_list;
+    int refine_objective; /* --refine-objective given */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
@@ -199,6 +202,11 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             a->bias_list = v;
         } else if (!strcmp(o, "--refine-list")) {
             a->o.refine_list = v;
+        } else if (!strcmp(o, "--refine-objective")) {
+            if (!strcmp(v, "agree")) a->o.refine_agree = 1;
+            else if (strcmp(v, "sqnr"))
+                return fxq_quantize_usage_error("--refine-objective wants sqnr or agree", v);
+            a->refine_objective = 1;
         } else if (!strcmp(o, "--refine-n")) {
             if (!fxq_cli_int(v, 1, INT_MAX, &a->o.refine_n))
                 return fxq_quantize_usage_error("--refine-n wants a positive count", v);
@@ -233,8 +241,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--formats refine needs --refine-list FILE (held-out images)", NULL);
     if (a->o.q.formats == FXQ_FORMATS_REFINE && a->npos < 3)
         return fxq_quantize_usage_error("--formats refine needs <weights> <calib.list|file.stats>", NULL);
-    if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n))
-        return fxq_quantize_usage_error("--refine-list and --refine-n need --formats refine", NULL);
+    if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n || a->refine_objective))
+        return fxq_quantize_usage_error("--refine-list, --refine-n and --refine-objective need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
     if (a->bias_out && a->npos < 3)
@@ -337,7 +345,7 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
             goto fail;
         }
         const fxq_refine_opts ro = {a->pos[0], a->pos[1], a->o.refine_list, a->o.refine_n, a->batch, a->quiet,
-                                    *stats, &a->o.q};
+                                    a->o.refine_agree, *stats, &a->o.q};
         if (!fxq_refine(p, text, &ro, why, why_len)) goto fail;
     }
     /* a cfg the fixed-point layers would refuse is not worth writing */
