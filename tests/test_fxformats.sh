@@ -86,3 +86,37 @@ row=$(sq_w0 "$TMP/pc.cfg"); uni=$(sq_w0 "$TMP/pu.cfg")
 if [ -n "$row" ] && [ -n "$uni" ] && awk -v a="$row" -v b="$uni" 'BEGIN { exit !(a > b + 1) }'; then
     ok fxformats.sqnr_per_row_formats
 else fail fxformats.sqnr_per_row_formats "per-row '$row' dB vs coarsest '$uni' dB"; fi
+
+# --per-channel on a layer the fixed-point layers cannot serve: a filter whose weights
+# need a frac beyond 48 (fmnist-res conv0's first filter set to 0.75 * 2^-49, its batch-norm
+# scale and variance to 1: frac 49 represents it better than any frac in range). One line
+# naming the file, layer and filter; exit 1; nothing written
+R=weights/fmnist-res.weights
+poke() { # poke FILE FLOAT_OFFSET COUNT BYTES: COUNT copies of a float's 4 bytes at float index OFFSET
+    i=0; while [ "$i" -lt "$3" ]; do printf "$4"; i=$((i + 1)); done |
+        dd of="$1" bs=4 seek="$2" conv=notrunc 2>/dev/null
+}
+# floats: 5 header words, then conv0's biases, scales, means, variances (16 each), then weights
+cp $R "$TMP/tiny.weights"
+poke "$TMP/tiny.weights" 21 1 '\000\000\200\077'   # scales[0] = 1
+poke "$TMP/tiny.weights" 53 1 '\000\000\200\077'   # variances[0] = 1
+poke "$TMP/tiny.weights" 69 27 '\000\000\300\046'  # filter 0's 27 weights = 0.75 * 2^-49
+"$DARKNET" fxq stats cfg/fmnist-res.cfg "$TMP/tiny.weights" "$TMP/c.list" -q -o "$TMP/tiny.stats" 2>/dev/null
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/tiny.weights" "$TMP/tiny.stats" -o "$TMP/tiny.cfg" --wbits 8 \
+    --per-channel >/dev/null 2>"$TMP/tiny.err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -vc '^ \|^Loading\|^layer  *filters' "$TMP/tiny.err")" -eq 1 ] && [ ! -e "$TMP/tiny.cfg" ] &&
+   grep -q "cfg/fmnist-res.cfg: layer 0: --per-channel: filter 0 needs w_frac=49, outside the -32..48" "$TMP/tiny.err"
+then ok fxformats.per_channel_unservable_filter
+else fail fxformats.per_channel_unservable_filter "rc=$rc err='$(tail -n 1 "$TMP/tiny.err")'"; fi
+# a filter far below every step (1e-30: all codes 0 at any frac in range) is served: it takes
+# the tensor's frac instead of the coarsest of equal errors (which lowered the layer's bias
+# format to the accumulator of frac -32)
+cp $R "$TMP/zero.weights"
+poke "$TMP/zero.weights" 69 27 '\140\102\242\015'  # 1e-30
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/zero.weights" "$TMP/tiny.stats" -o "$TMP/zero-pt.cfg" --wbits 8 \
+    >/dev/null 2>&1
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/zero.weights" "$TMP/tiny.stats" -o "$TMP/zero.cfg" --wbits 8 \
+    --per-channel >/dev/null 2>"$TMP/zero.err"
+expect_eq fxformats.per_channel_zero_filter_exit $? 0
+expect_eq fxformats.per_channel_zero_filter_tensor_frac "$(grep -m1 '^w_frac=' "$TMP/zero.cfg" | cut -d= -f2 | cut -d, -f1)" \
+    "$(grep -m1 '^w_frac=' "$TMP/zero-pt.cfg" | cut -d= -f2)"
