@@ -6,6 +6,10 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
+#   POLICIES default "paper mse refine bc"; bc = mse with $BC_OPTS (default
+#            "--per-channel") and --bias-correct: its cfg runs with the
+#            corrected weights (fxq valid --fx-weights), the reference with
+#            the original ones
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -15,6 +19,8 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
+POLICIES=${POLICIES:-paper mse refine bc}
+BC_OPTS=${BC_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
 mkdir -p "$OUT"
 grep -vxFf "$CALIB" data/fmnist/train.list | awk 'NR % 59 == 0' | head -n 1000 >"$OUT/refine1k.list"
@@ -24,18 +30,20 @@ for m in $MODELS; do
     cfg=cfg/$m.cfg; w=weights/$m.weights
     echo "compare: $m: statistics of $CALIB" >&2
     "$DARKNET" fxq stats "$cfg" "$w" "$CALIB" -q -o "$OUT/$m.stats" 2>/dev/null
-    cfgs=""
+    cfgs=""; bcs=""
     IFS=';'
     for c in $CONFIGS; do
         IFS=' '
         name=${c%%:*}; opts=${c#*:}; tag=$(echo "$name" | tr '/ ' '-_')
-        for f in paper mse refine; do
-            extra=""; [ "$f" = refine ] && extra="--refine-list $OUT/refine1k.list"
-            echo "compare: $m: $name --formats $f" >&2
+        for f in $POLICIES; do
+            extra="--formats $f"
+            [ "$f" = refine ] && extra="$extra --refine-list $OUT/refine1k.list"
+            [ "$f" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
+            echo "compare: $m: $name $extra" >&2
             # shellcheck disable=SC2086
-            "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts --formats $f $extra \
+            "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            cfgs="$cfgs $OUT/$m-$tag-$f.cfg"
+            if [ "$f" = bc ]; then bcs="$bcs $m-$tag-$f"; else cfgs="$cfgs $OUT/$m-$tag-$f.cfg"; fi
         done
         IFS=';'
     done
@@ -43,6 +51,14 @@ for m in $MODELS; do
     echo "compare: $m: fxq valid" >&2
     # shellcheck disable=SC2086
     "$DARKNET" fxq valid cfg/fmnist.data "$cfg" "$w" $cfgs $nopt -q --pred "$OUT/$m.pred.csv" >"$OUT/$m.valid.txt" 2>"$OUT/$m.valid.log"
+    # bias-corrected cfgs: their own weights; same images in the same order, columns appended
+    for b in $bcs; do
+        # shellcheck disable=SC2086
+        "$DARKNET" fxq valid cfg/fmnist.data "$cfg" "$w" "$OUT/$b.cfg" --fx-weights "$OUT/$b.weights" $nopt -q \
+            --pred "$OUT/$b.pred.csv" >"$OUT/$b.valid.txt" 2>"$OUT/$b.valid.log"
+        cut -d, -f4 "$OUT/$b.pred.csv" | paste -d, "$OUT/$m.pred.csv" - >"$OUT/$m.pred.csv.tmp"
+        mv "$OUT/$m.pred.csv.tmp" "$OUT/$m.pred.csv"
+    done
     echo "compare: $m: OpenCV DNN" >&2
     "$PY" scripts/opencv_eval.py "$m" "$cfg" "$w" "$CALIB" "$OUT/$m.pred.csv" --cv-pred "$OUT/$m.opencv.csv" \
         >>"$OUT/table.md.tmp"

@@ -145,9 +145,16 @@ int main(int argc, char **argv)
         const size_t nw = (size_t)r->units * r->fan_in;
         codes_stats(r->w_codes, NULL, nw, r->w.bits, bins, &ws);
         codes_stats(NULL, r->b_codes, (size_t)r->units, r->b.bits, bins, &bs);
-        char shape[32], fw[16], fb[16], fi[16], fo[16], wr[32], br[40];
+        char shape[32], fw[24], fb[16], fi[16], fo[16], wr[32], br[40];
         snprintf(shape, sizeof shape, "%dx%d", r->units, r->fan_in);
-        snprintf(fw, sizeof fw, "%d.%d", r->w.bits, r->w.frac);
+        if (r->w_fracs) {
+            int hi = r->w_fracs[0];
+            for (int u = 1; u < r->units; ++u)
+                if (r->w_fracs[u] > hi) hi = r->w_fracs[u];
+            snprintf(fw, sizeof fw, "%d.%d-%d", r->w.bits, r->w.frac, hi);
+        } else {
+            snprintf(fw, sizeof fw, "%d.%d", r->w.bits, r->w.frac);
+        }
         snprintf(fb, sizeof fb, "%d.%d", r->b.bits, r->b.frac);
         snprintf(fi, sizeof fi, "%d.%d", r->in.bits, r->in.frac);
         snprintf(fo, sizeof fo, "%d.%d", r->out.bits, r->out.frac);
@@ -158,9 +165,14 @@ int main(int argc, char **argv)
                fxq_fxw_type_name(r->type), "fixed", shape, fw, fb, fi, fo, bytes, wr, ws.at_lo + ws.at_hi, br,
                bs.at_lo + bs.at_hi);
         print_hist("w", &ws);
+        if (r->w_fracs) {
+            printf("    per-channel w_frac:");
+            for (int u = 0; u < r->units; ++u) printf("%s%d", u ? "," : " ", r->w_fracs[u]);
+            printf("\n");
+        }
     }
-    printf("formats are bits.frac (value = code * 2^-frac); 'at lim' counts codes equal to the format's\n"
-           "minimum or maximum (saturated values land there).\n");
+    printf("formats are bits.frac (value = code * 2^-frac; w bits.lo-hi: per-channel fracs lo..hi); 'at lim'\n"
+           "counts codes equal to the format's minimum or maximum (saturated values land there).\n");
     fxq_fxw_free(f);
     return 0;
 }

@@ -41,6 +41,7 @@ typedef struct fxq_qplan_opts {
     fxq_qopts q;          /* the §3.3 rule; q.formats: the format policy */
     const char *refine_list; /* --formats refine: held-out images */
     int refine_n;         /* first N of them (0: all) */
+    int refine_agree;     /* refine's objective: top-1 agreement with float first, then logit error */
 } fxq_qplan_opts;
 
 typedef struct fxq_qlayer {
@@ -54,6 +55,7 @@ typedef struct fxq_qlayer {
     int in_unsigned;      /* input codes 0 .. 2^in.bits - 1 (in.frac chosen for that range) */
     int *w_fracs;         /* --per-channel: one frac per unit (owned), w.frac = their minimum */
     int units;            /* length of w_fracs */
+    float *b_shift;       /* --bias-correct: units values subtracted from the float biases (owned) */
 } fxq_qlayer;
 
 typedef struct fxq_qplan {

@@ -69,10 +69,16 @@ static void fxq_refine_apply(network *net, layer *l, const fxq_qlayer *ql)
     fxq_pipe_rebuild(net); /* the formats codes pass on changed */
 }
 
+/* Whether (err, agree) beats (best, best_agree) under the objective. */
+static int fxq_refine_better(const fxq_refine_opts *o, double err, long agree, double best, long best_agree)
+{
+    if (o->agree && agree != best_agree) return agree > best_agree;
+    return err < best;
+}
+
 static double fxq_db(double sig, double err) { return err > 0 ? 10 * log10(sig / err) : INFINITY; }
 
-/* The plan as a cfg in a fresh temporary directory; `dir` and `path` name it. */
-static int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
+int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
                                 char *why, size_t why_len)
 {
     const char *tmp = getenv("TMPDIR");
@@ -92,7 +98,7 @@ static int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, cha
     return ok;
 }
 
-static network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
     /* keep the float weights: every candidate format re-quantizes them */
     const int saved = fxq_layer_keep_float_default();
@@ -163,6 +169,7 @@ int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, 
     for (size_t i = 0; i < (size_t)c.n * c.nlog; ++i) sig += (double)ref[i] * ref[i];
     long agree = 0;
     double best = fxq_refine_err(&c, &agree);
+    long best_agree = agree;
     p->refine_db0 = fxq_db(sig, best);
     p->refine_images = c.n;
     p->refine_moves = 0;
@@ -180,14 +187,16 @@ int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, 
             int best_n = n0;
             const double e0 = best;
             double e[2] = {NAN, NAN};
+            long ag[2] = {0, 0};
             for (int d = 0; d < 2; ++d) {
                 const int n = n0 + (d ? 1 : -1);
                 if (n < FXQ_LAYER_FRAC_MIN || n > FXQ_LAYER_FRAC_MAX) continue;
                 f->frac = n;
                 fxq_refine_bias(ql, o);
                 fxq_refine_apply(c.fx, l, ql);
-                e[d] = fxq_refine_err(&c, NULL);
-                if (e[d] < best) best = e[d], best_n = n; /* strictly better: ties keep n0 */
+                e[d] = fxq_refine_err(&c, &ag[d]);
+                if (fxq_refine_better(o, e[d], ag[d], best, best_agree)) /* strictly better: ties keep n0 */
+                    best = e[d], best_agree = ag[d], best_n = n;
             }
             f->frac = best_n;
             fxq_refine_bias(ql, o);

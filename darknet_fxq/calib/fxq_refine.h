@@ -9,6 +9,9 @@
  * cfg, loaded with its .weights, integer layers (FXQ_MODE as set), formats
  * changed in place and the layer's codes rebuilt from its float weights.
  *
+ * With `agree`, a move is kept when more held-out images get float's top-1,
+ * or as many with a lower logit error.
+ *
  * Cost: one float pass and 1 + 2T fixed-point passes over the held-out
  * images, T = 3 x quantized layers. Deterministic: the integer layers are
  * exact, every float layer computes each image independently of the batch
@@ -18,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "darknet.h"
 #include "fxq_cfgtext.h"
 #include "fxq_qplan.h"
 
@@ -27,6 +31,8 @@ typedef struct fxq_refine_opts {
     int n;                     /* first n of them (0: all) */
     int batch;
     int quiet;                 /* no progress on stderr */
+    int agree;                 /* objective: most images whose top-1 agrees with float,
+                                * ties broken by the logit error (default: logit error) */
     const fxq_stats *stats;    /* to re-derive bias formats when w/in move */
     const fxq_qopts *q;
 } fxq_refine_opts;
@@ -35,5 +41,13 @@ typedef struct fxq_refine_opts {
  * the plan was made from) and fills p->refine_*. 0 + why on failure (an
  * image that does not decode, a network that does not load). */
 int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, char *why, size_t why_len);
+
+/* Shared with bias correction (fxq_biascorr.h): the plan as a cfg in a fresh
+ * temporary directory `dir` (256 bytes), its path in `path`; and a
+ * fixed-point network loaded keeping its float weights, so formats and
+ * biases can change in place (fxq_layer_prepare again). */
+int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
+                         char *why, size_t why_len);
+network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 
 #endif

@@ -83,8 +83,29 @@ static int fxq_add_step(fxq_sqnr_report *r, const fxq_stats *st, int layer, fxq_
     return 1;
 }
 
-fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const double *kappa_cfg, double default_kappa,
-                               char *why, size_t why_len)
+/* SQNR of a per-channel layer's weights, each row in its own format: exact,
+ * on flt's batch-norm-folded float weights (the statistics keep one
+ * histogram per tensor, not per row). */
+static double fxq_rows_sqnr_db(const layer *fl, const struct fxq_layer_state *s)
+{
+    const size_t nw = (size_t)s->units * s->fan_in;
+    float *w = malloc(nw * sizeof *w), *b = malloc((size_t)s->units * sizeof *b);
+    double sig = 0, err = 0;
+    if (w && b) {
+        fxq_fold_bn(fl, w, b);
+        for (size_t j = 0; j < nw; ++j) {
+            const fxq_format f = {s->w.bits, fxq_row_w_frac(s, (int)(j / s->fan_in))};
+            const double d = (double)fxq_dequantize(fxq_quantize_ref(w[j], f), f.frac) - w[j];
+            sig += (double)w[j] * w[j], err += d * d;
+        }
+    }
+    free(w);
+    free(b);
+    return sig > 0 && err > 0 ? 10 * log10(sig / err) : INFINITY;
+}
+
+fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const network *flt, const fxq_stats *st, const double *kappa_cfg,
+                               double default_kappa, char *why, size_t why_len)
 {
     fxq_sqnr_report *r = calloc(1, sizeof *r);
     const size_t cap = 3 * (size_t)fx->n + 1;
@@ -106,8 +127,7 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const dou
         const int fed = prev && fxq_layer_is_fixed(prev);
         /* unsigned codes of b bits cover the non-negative half of signed
          * b + 1 bits: the steps below use that range (the allocation's cost
-         * stays b bits); per-channel weights are shown at the coarsest row's
-         * format (w.frac), a pessimistic tensor estimate */
+         * stays b bits) */
         const fxq_format in_eff = {s->in.bits + s->in_unsigned, s->in.frac};
         const fxq_format out_eff = {s->out.bits + s->out_unsigned, s->out.frac};
         const fxq_format prev_out = fed ? (fxq_format){prev->fxq->out.bits + prev->fxq->out_unsigned, prev->fxq->out.frac}
@@ -119,9 +139,15 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const dou
             r->steps[r->nsteps - 1].unsig = s->in_unsigned;
         }
         if (!fxq_add_step(r, st, i, FXQ_STEP_WEIGHTS, FXQ_T_WEIGHTS, s->w, (double)s->units * s->fan_in, k, 0, why,
-                          why_len) ||
-            !fxq_add_step(r, st, i, FXQ_STEP_OUTPUT, FXQ_T_PREACT, out_eff, 0, k, 0, why, why_len))
+                          why_len))
             goto fail;
+        if (s->w_fracs && flt) { /* per-channel: every row in its own format */
+            fxq_sqnr_step *sp = &r->steps[r->nsteps - 1];
+            sp->tensor_db = fxq_rows_sqnr_db(&flt->layers[i], s);
+            sp->per_row = 1;
+            r->tensor[r->nsteps - 1].kappa = sp->tensor_db / s->w.bits;
+        }
+        if (!fxq_add_step(r, st, i, FXQ_STEP_OUTPUT, FXQ_T_PREACT, out_eff, 0, k, 0, why, why_len)) goto fail;
         fxq_sqnr_layer *sl = &r->layers[r->n++];
         sl->layer = i;
         sl->nsteps = r->nsteps;

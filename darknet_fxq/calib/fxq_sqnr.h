@@ -42,6 +42,8 @@ typedef struct fxq_sqnr_step {
     fxq_format f;
     int clip_only;         /* input already on a grid this format keeps */
     int unsig;             /* unsigned input codes: negatives clip to 0 */
+    int per_row;           /* per-channel weights: tensor_db with each row's
+                            * own format, exact on the folded float weights */
     double tensor_db;      /* SQNR of the recorded tensor in format f */
     double sig, err;       /* at the layer's output, this step alone */
     double alone_db;
@@ -79,9 +81,12 @@ int fxq_sqnr_match(const network *flt, const network *fx, char *why, size_t why_
 
 /* The report and its steps. kappa_cfg[i] (per cfg layer, may be NULL; <= 0
  * means none) is the cfg's kappa for layer i, default_kappa otherwise.
- * st: float statistics of the same images (for tensor kappa). */
-fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const fxq_stats *st, const double *kappa_cfg, double default_kappa,
-                               char *why, size_t why_len);
+ * st: float statistics of the same images (for tensor kappa). flt (the float
+ * network, may be NULL): per-channel weights' tensor SQNR with every row in
+ * its own format, from its folded weights; without it, the coarsest row's
+ * format on the tensor histogram (pessimistic). */
+fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const network *flt, const fxq_stats *st, const double *kappa_cfg,
+                               double default_kappa, char *why, size_t why_len);
 
 /* Makes `wq` (a float network of the same cfg as flt) compute with the
  * fixed-point network's dequantized weights and biases (batch norm folded,

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_biascorr.h"
 #include "fxq_cfgtext.h"
 #include "fxq_cfgcheck.h"
 #include "fxq_cli.h"
@@ -65,10 +66,16 @@ static const char fxq_quantize_usage[] =
     "                   included; default) | paper (the section 3.3 rule) | refine (mse, then each tensor's\n"
     "                   frac moved by -1/+1 where the measured output SQNR rises)\n"
     "  --refine-list F  refine: held-out images (not the calibration images); --refine-n N: first N\n"
+    "  --refine-objective O  refine: sqnr (logit error, default) | agree (top-1 agreement with\n"
+    "                   float on the held-out images, ties by logit error)\n"
     "  --per-channel    one weight frac per output channel (least error on the folded weights;\n"
     "                   needs <weights>); bit-widths stay per layer\n"
     "  --signed-inputs  mse/refine: signed input codes even for inputs recorded >= 0 (default:\n"
     "                   those get unsigned codes, in_unsigned=1)\n"
+    "  --bias-correct W also write W, the .weights with biases corrected for the mean shift that\n"
+    "                   quantization causes per output channel (measured layer by layer on the\n"
+    "                   calibration images); use W with the written cfg\n"
+    "  --bias-list F    --bias-correct's images (default: the calibration list; needed with .stats)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -82,6 +89,8 @@ typedef struct fxq_quantize_args {
     int nbudget;
     int abits_given;
     int per_channel;
+    const char *bias_out, *bias_list;
+    int refine_objective; /* --refine-objective given */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
@@ -102,6 +111,8 @@ static int fxq_bits_arg(const char *opt, const char *v, int *out)
     snprintf(what, sizeof what, "%s wants a bit-width in %d..%d", opt, FXQ_MIN_BITS, FXQ_MAX_BITS);
     return fxq_quantize_usage_error(what, v);
 }
+
+static int fxq_is_stats_file(const char *path);
 
 static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
 {
@@ -185,8 +196,17 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--formats")) {
             if (!fxq_formats_parse(v, &a->o.q.formats))
                 return fxq_quantize_usage_error("--formats wants paper, mse or refine", v);
+        } else if (!strcmp(o, "--bias-correct")) {
+            a->bias_out = v;
+        } else if (!strcmp(o, "--bias-list")) {
+            a->bias_list = v;
         } else if (!strcmp(o, "--refine-list")) {
             a->o.refine_list = v;
+        } else if (!strcmp(o, "--refine-objective")) {
+            if (!strcmp(v, "agree")) a->o.refine_agree = 1;
+            else if (strcmp(v, "sqnr"))
+                return fxq_quantize_usage_error("--refine-objective wants sqnr or agree", v);
+            a->refine_objective = 1;
         } else if (!strcmp(o, "--refine-n")) {
             if (!fxq_cli_int(v, 1, INT_MAX, &a->o.refine_n))
                 return fxq_quantize_usage_error("--refine-n wants a positive count", v);
@@ -221,9 +241,14 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--formats refine needs --refine-list FILE (held-out images)", NULL);
     if (a->o.q.formats == FXQ_FORMATS_REFINE && a->npos < 3)
         return fxq_quantize_usage_error("--formats refine needs <weights> <calib.list|file.stats>", NULL);
-    if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n))
-        return fxq_quantize_usage_error("--refine-list and --refine-n need --formats refine", NULL);
+    if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n || a->refine_objective))
+        return fxq_quantize_usage_error("--refine-list, --refine-n and --refine-objective need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
+    if (a->bias_out && a->npos < 3)
+        return fxq_quantize_usage_error("--bias-correct needs <weights> <calib.list|file.stats>", NULL);
+    if (a->bias_out && !a->bias_list && fxq_is_stats_file(a->pos[2]))
+        return fxq_quantize_usage_error("--bias-correct with a .stats file needs --bias-list FILE (images)", NULL);
     if (a->per_channel && a->npos < 3)
         return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)
@@ -320,7 +345,7 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
             goto fail;
         }
         const fxq_refine_opts ro = {a->pos[0], a->pos[1], a->o.refine_list, a->o.refine_n, a->batch, a->quiet,
-                                    *stats, &a->o.q};
+                                    a->o.refine_agree, *stats, &a->o.q};
         if (!fxq_refine(p, text, &ro, why, why_len)) goto fail;
     }
     /* a cfg the fixed-point layers would refuse is not worth writing */
@@ -330,6 +355,10 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
             goto fail;
         }
         fprintf(stderr, "warning: %s\n", inner);
+    } else if (a->bias_out) { /* last: the formats are final */
+        const fxq_biascorr_opts bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
+                                      a->quiet};
+        if (!fxq_bias_correct(p, text, &bo, why, why_len)) goto fail;
     }
     return p;
 fail:
@@ -368,11 +397,15 @@ int fxq_cmd_quantize(int argc, char **argv)
     int rc = fxq_quantize_parse_args(argc, argv, &a);
     if (rc) return rc;
     char why[2048];
-    const char *outputs[2] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL};
-    for (int i = 0; i < 2; ++i)
+    const char *outputs[3] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL,
+                              a.dry_run ? NULL : a.bias_out};
+    for (int i = 0; i < 3; ++i)
         if (outputs[i] && !fxq_check_output(&a, outputs[i], why, sizeof why)) return fxq_quantize_fail(why);
-    if (outputs[0] && outputs[1] && fxq_same_file(outputs[0], outputs[1]))
-        return fxq_quantize_fail("--csv and -o name the same file");
+    for (int i = 0; i < 3; ++i)
+        for (int j = i + 1; j < 3; ++j)
+            if (outputs[i] && outputs[j] && fxq_same_file(outputs[i], outputs[j]))
+                return fxq_quantize_fail("two outputs (-o, --csv, --bias-correct) name the same file");
+    if (a.bias_list && !fxq_file_readable(a.bias_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
@@ -417,6 +450,14 @@ int fxq_cmd_quantize(int argc, char **argv)
             goto done;
         }
         fprintf(info, "wrote %s\n", a.out);
+        if (a.bias_out) {
+            if (!fxq_bias_write_weights(p, a.pos[0], a.pos[1], a.bias_out, why, sizeof why)) {
+                unlink(a.out); /* the cfg needs its weights: leave neither */
+                rc = fxq_quantize_fail(why);
+                goto done;
+            }
+            fprintf(info, "wrote %s (biases corrected; use it with %s)\n", a.bias_out, a.out);
+        }
     }
     if (a.csv) {
         if (!fxq_write_csv(p, a.csv, why, sizeof why)) {

@@ -26,7 +26,8 @@ static void fxq_sqnr_usage(FILE *f)
                "  first N images of <list>; per fixed-point layer prints the measured SQNR of its\n"
                "  output vs float beside Eq. 9's prediction from per-step kappas (gamma = kappa*beta):\n"
                "    cfg   the kappa the allocation assumed (the cfg's '# kappa:' line, or --kappa)\n"
-               "    tens  each step's SQNR on the recorded float tensor / its bits (paper §3.1)\n"
+               "    tens  each step's SQNR on the recorded float tensor / its bits (paper §3.1;\n"
+               "          per-channel weights: every row in its own format, on the folded weights)\n"
                "    meas  each step's SQNR measured alone at its layer's output / its bits\n"
                "options:\n"
                "  -n N          images (default 256)\n"
@@ -98,7 +99,7 @@ static int fxq_write_csv(const char *path, const fxq_sqnr_report *r, const netwo
 
 static const char *fxq_step_name(const fxq_sqnr_step *s)
 {
-    if (s->kind == FXQ_STEP_WEIGHTS) return "weights";
+    if (s->kind == FXQ_STEP_WEIGHTS) return s->per_row ? "weights/row" : "weights";
     if (s->kind == FXQ_STEP_INPUT) return "input a(0)";
     return s->clip_only ? "input clip" : "activations";
 }
@@ -228,7 +229,7 @@ int fxq_cmd_sqnr(int argc, char **argv)
     }
     const double cfg_kappa = fxq_cfg_kappa(fxcfg);
     if (!kappa_given && cfg_kappa > 0) kappa = cfg_kappa;
-    if (!(rep = fxq_sqnr_plan(fx, st, NULL, kappa, why, sizeof why))) {
+    if (!(rep = fxq_sqnr_plan(fx, flt, st, NULL, kappa, why, sizeof why))) {
         fprintf(stderr, "darknet fxq sqnr: %s: %s\n", stats_path ? stats_path : fxcfg, why);
         goto free_all;
     }

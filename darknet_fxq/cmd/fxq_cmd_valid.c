@@ -27,6 +27,8 @@ static void fxq_valid_usage(FILE *f)
                "  -n N         first N images only\n"
                "  --list FILE  image list instead of the data file's valid=\n"
                "  --batch B    images per forward pass (default 32)\n"
+               "  --fx-weights FILE  the fixed-point cfgs load FILE instead of <weights> (the\n"
+               "               reference keeps <weights>): weights written by fxq quantize --bias-correct\n"
                "  --pred FILE  also write every image's top-1 class per cfg as CSV\n"
                "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
                "  -q           no progress on stderr\n");
@@ -63,7 +65,7 @@ static int fxq_valid_write_pred(const char *path, const fxq_evalset *set, long n
 
 int fxq_cmd_valid(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL, *pred = NULL;
+    const char *pos[64], *list = NULL, *pred = NULL, *fx_weights = NULL;
     int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -74,13 +76,15 @@ int fxq_cmd_valid(int argc, char **argv)
             csv = 1;
         } else if (!strcmp(a, "-q")) {
             quiet = 1;
-        } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list") || !strcmp(a, "--pred")) {
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list") || !strcmp(a, "--pred") ||
+                   !strcmp(a, "--fx-weights")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq valid: %s needs a value\n", a);
                 return 2;
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--list")) list = v;
+            else if (!strcmp(a, "--fx-weights")) fx_weights = v;
             else if (!strcmp(a, "--pred")) pred = v;
             else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
                 fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
@@ -123,7 +127,7 @@ int fxq_cmd_valid(int argc, char **argv)
         goto free_all;
     }
     for (int k = 0; k < nnet; ++k) {
-        if (!(nets[k] = fxq_eval_load_net(cfgs[k], weights, batch, why, sizeof why))) {
+        if (!(nets[k] = fxq_eval_load_net(cfgs[k], k && fx_weights ? fx_weights : weights, batch, why, sizeof why))) {
             fprintf(stderr, "darknet fxq valid: %s\n", why);
             goto free_all;
         }
@@ -147,7 +151,7 @@ int fxq_cmd_valid(int argc, char **argv)
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
         for (int i = 0; i < nnet; ++i) {
             const fxq_eval_result *r = &res[i];
-            printf("%s,%s,%ld,%.6f,%.6f,%.6f,%.6g,%.1f\n", cfgs[i], weights, r->images, (double)r->top1 / r->images,
+            printf("%s,%s,%ld,%.6f,%.6f,%.6f,%.6g,%.1f\n", cfgs[i], i && fx_weights ? fx_weights : weights, r->images, (double)r->top1 / r->images,
                    (double)r->topk / r->images, (double)r->agree / r->images,
                    r->logits ? r->abs_dlogit_sum / r->logits : 0.0, r->seconds > 0 ? r->images / r->seconds : 0.0);
         }
@@ -156,6 +160,7 @@ int fxq_cmd_valid(int argc, char **argv)
         for (int i = 0; i < nnet; ++i)
             if (strlen(cfgs[i]) > wcol) wcol = strlen(cfgs[i]);
         printf("%ld images, weights %s, reference %s\n", res[0].images, weights, cfgs[0]);
+        if (fx_weights) printf("fixed-point cfgs with weights %s\n", fx_weights);
         char topk_name[16];
         snprintf(topk_name, sizeof topk_name, "top-%d", k);
         printf("%-*s  %7s  %7s  %7s  %9s  %9s\n", (int)wcol, "cfg", "top-1", topk_name, "agree", "|dlogit|", "img/s");

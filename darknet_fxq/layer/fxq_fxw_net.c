@@ -47,7 +47,7 @@ size_t fxq_fxw_fixed_floats(const fxq_fxw_record *r, int bn, float **out)
     /* the bias code's value: quantizing it again gives the same code (when
      * it fits float's 24-bit mantissa), so pack -> unpack -> pack is exact */
     for (size_t u = 0; u < units; ++u) b[u] = fxq_dequantize(r->b_codes[u], r->b.frac);
-    for (size_t i = 0; i < nw; ++i) w[i] = fxq_dequantize(r->w_codes[i], r->w.frac);
+    for (size_t i = 0; i < nw; ++i) w[i] = fxq_dequantize(r->w_codes[i], fxq_fxw_row_frac(r, (int)(i / r->fan_in)));
     for (size_t u = 0; bn && u < units; ++u) {
         bnp[u] = 1.f;
         bnp[units + u] = 0.f;
@@ -66,7 +66,7 @@ static const char *fxq_bias_codes(layer *l, int64_t *codes)
     if (!s->b_codes) return "layer has no bias codes";
     memcpy(codes, s->b_codes, (size_t)s->units * sizeof *codes);
     for (int u = 0; u < s->units; ++u)
-        if (fxq_fxw_bias_acc(codes[u], s->b, fxq_acc_frac(s)) != s->bias_acc[u])
+        if (fxq_fxw_bias_acc(codes[u], s->b, fxq_row_acc_frac(s, u)) != s->bias_acc[u])
             return "bias codes do not reproduce the layer's accumulator biases";
     return NULL;
 }
@@ -95,7 +95,6 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
-    f->version = FXQ_FXW_VERSION;
     f->net_layers = net->n;
     f->seen = net->seen ? (uint64_t)*net->seen : 0;
     for (int i = 0; i < net->n; ++i) {
@@ -108,9 +107,6 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
         if (fxq_layer_is_fixed(l)) {
             struct fxq_layer_state *s = l->fxq;
             if (!s->prepared) fxq_layer_prepare(l);
-            /* version 1 holds one weight frac per layer; per-row fracs need
-             * a version 2 record (not written yet): refuse, never mislabel */
-            if (s->w_fracs) bad = "per-channel weight formats (a w_frac list) cannot be stored in .fxw version 1";
             r->kind = FXQ_FXW_FIXED;
             r->type = l->type == FXCONVOLUTIONAL ? FXQ_FXW_T_CONV : FXQ_FXW_T_CONNECTED;
             r->units = s->units, r->fan_in = s->fan_in;
@@ -118,8 +114,10 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
             const size_t nw = (size_t)s->units * s->fan_in;
             r->w_codes = malloc(nw * sizeof *r->w_codes);
             r->b_codes = malloc((size_t)s->units * sizeof *r->b_codes);
-            if (!r->w_codes || !r->b_codes) bad = bad ? bad : "out of memory";
-            else if (!bad) {
+            if (s->w_fracs && (r->w_fracs = malloc((size_t)s->units * sizeof *r->w_fracs)))
+                for (int u = 0; u < s->units; ++u) r->w_fracs[u] = (int16_t)s->w_fracs[u];
+            if (!r->w_codes || !r->b_codes || (s->w_fracs && !r->w_fracs)) bad = "out of memory";
+            else {
                 memcpy(r->w_codes, s->w_codes, nw * sizeof *r->w_codes);
                 bad = fxq_bias_codes(l, r->b_codes);
             }
@@ -158,6 +156,7 @@ fxq_fxw *fxq_fxw_from_network(network *net, char *why, size_t why_len)
             return NULL;
         }
     }
+    f->version = fxq_fxw_needed_version(f);
     return f;
 }
 
@@ -255,7 +254,16 @@ static const char *fxq_load_fixed_record(layer *l, const fxq_fxw_record *r, char
                  s->fan_in);
         return msg;
     }
-    if (s->w_fracs) return "the cfg has per-channel weight formats (a w_frac list); a version 1 .fxw holds one per layer";
+    if (!s->w_fracs != !r->w_fracs)
+        return s->w_fracs ? "the cfg has per-channel weight formats (a w_frac list), the file one per layer: pack again "
+                            "with this cfg"
+                          : "the file has per-channel weight formats, the cfg one per layer: pack again with this cfg";
+    for (int u = 0; s->w_fracs && u < s->units; ++u)
+        if (r->w_fracs[u] != s->w_fracs[u]) {
+            snprintf(msg, msg_len, "packed with w_frac %d for channel %d, cfg says %d: pack again with this cfg",
+                     r->w_fracs[u], u, s->w_fracs[u]);
+            return msg;
+        }
     if (r->w.bits != s->w.bits || r->w.frac != s->w.frac || r->b.bits != s->b.bits || r->b.frac != s->b.frac) {
         snprintf(msg, msg_len, "packed with w %d.%d b %d.%d, cfg says w %d.%d b %d.%d: pack again with this cfg",
                  r->w.bits, r->w.frac, r->b.bits, r->b.frac, s->w.bits, s->w.frac, s->b.bits, s->b.frac);

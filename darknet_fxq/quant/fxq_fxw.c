@@ -150,11 +150,29 @@ static const char *fxq_check_fixed(const fxq_fxw_record *r)
     return NULL;
 }
 
+/* Per-row fracs: each in range, their minimum the record's w frac. */
+static const char *fxq_check_row_fracs(const fxq_fxw_record *r)
+{
+    int lo = r->w_fracs[0];
+    for (int u = 0; u < r->units; ++u) {
+        if (!fxq_fmt_ok((fxq_format){r->w.bits, r->w_fracs[u]}, FXQ_MAX_BITS)) return "per-channel weight frac out of range";
+        if (r->w_fracs[u] < lo) lo = r->w_fracs[u];
+    }
+    return lo == r->w.frac ? NULL : "the weight frac is not the minimum of the per-channel fracs";
+}
+
+int fxq_fxw_needed_version(const fxq_fxw *f)
+{
+    for (int i = 0; i < f->n; ++i)
+        if (f->rec[i].kind == FXQ_FXW_FIXED && f->rec[i].w_fracs) return 2;
+    return 1;
+}
+
 unsigned char *fxq_fxw_serialize(const fxq_fxw *f, size_t *len, char *why, size_t why_len)
 {
     fxq_buf b = {0};
     fxq_put(&b, FXQ_FXW_MAGIC, 4);
-    fxq_put_le(&b, FXQ_FXW_VERSION, 2);
+    fxq_put_le(&b, (uint64_t)fxq_fxw_needed_version(f), 2);
     fxq_put_le(&b, FXQ_FXW_HEADER_BYTES, 2);
     fxq_put_le(&b, (uint64_t)f->net_layers, 4);
     fxq_put_le(&b, (uint64_t)f->n, 4);
@@ -166,6 +184,7 @@ unsigned char *fxq_fxw_serialize(const fxq_fxw *f, size_t *len, char *why, size_
         const char *bad = NULL;
         if (r->kind == FXQ_FXW_FIXED) bad = fxq_check_fixed(r);
         else if (r->kind != FXQ_FXW_FLOAT || !fxq_type_ok(r->type)) bad = "bad record kind or type";
+        if (!bad && r->kind == FXQ_FXW_FIXED && r->w_fracs) bad = fxq_check_row_fracs(r);
         if (!bad && i && r->layer <= f->rec[i - 1].layer) bad = "records out of layer order";
         if (!bad && r->kind == FXQ_FXW_FIXED) {
             const size_t nw = (size_t)r->units * r->fan_in;
@@ -183,7 +202,8 @@ unsigned char *fxq_fxw_serialize(const fxq_fxw *f, size_t *len, char *why, size_
         }
         fxq_put_le(&b, (uint64_t)r->kind, 1);
         fxq_put_le(&b, (uint64_t)r->type, 1);
-        fxq_put_le(&b, r->bn ? 1 : 0, 2);
+        const int perchan = r->kind == FXQ_FXW_FIXED && r->w_fracs;
+        fxq_put_le(&b, (r->bn ? FXQ_FXW_F_BN : 0) | (perchan ? FXQ_FXW_F_PERCHAN : 0), 2);
         fxq_put_le(&b, (uint64_t)r->layer, 4);
         if (r->kind == FXQ_FXW_FIXED) {
             fxq_put_le(&b, (uint64_t)r->units, 4);
@@ -193,6 +213,7 @@ unsigned char *fxq_fxw_serialize(const fxq_fxw *f, size_t *len, char *why, size_
                 fxq_put_le(&b, (uint64_t)(uint16_t)(int16_t)fm[k].bits, 2);
                 fxq_put_le(&b, (uint64_t)(uint16_t)(int16_t)fm[k].frac, 2);
             }
+            for (int u = 0; perchan && u < r->units; ++u) fxq_put_le(&b, (uint64_t)(uint16_t)r->w_fracs[u], 2);
             fxq_put_codes(&b, r->w_codes, NULL, (size_t)r->units * r->fan_in, r->w.bits);
             fxq_put_codes(&b, NULL, r->b_codes, (size_t)r->units, r->b.bits);
         } else {
@@ -217,7 +238,7 @@ unsigned char *fxq_fxw_serialize(const fxq_fxw *f, size_t *len, char *why, size_
 /* Walks the records of buf[0..end) (end excludes the CRC). With `out`, also
  * decodes them. Returns NULL or what is wrong (static text or `msg`). */
 static const char *fxq_walk(const unsigned char *buf, size_t end, size_t at, fxq_fxw *out, int nrec, int net_layers,
-                            char *msg, size_t msg_len)
+                            int version, char *msg, size_t msg_len)
 {
     int prev = -1;
     for (int i = 0; i < nrec; ++i) {
@@ -229,7 +250,7 @@ static const char *fxq_walk(const unsigned char *buf, size_t end, size_t at, fxq
         r.kind = buf[at];
         r.type = buf[at + 1];
         const unsigned flags = (unsigned)fxq_get_le(buf + at + 2, 2);
-        r.bn = flags & 1;
+        r.bn = flags & FXQ_FXW_F_BN;
         r.layer = (int)fxq_get_le(buf + at + 4, 4);
         at += FXQ_FXW_REC_HEAD;
         if (r.layer < 0 || r.layer >= net_layers || r.layer <= prev) {
@@ -237,8 +258,13 @@ static const char *fxq_walk(const unsigned char *buf, size_t end, size_t at, fxq
                      net_layers);
             return msg;
         }
-        if (flags & ~1u) {
-            snprintf(msg, msg_len, "layer %d: unknown record flags 0x%x", r.layer, flags);
+        const unsigned known = version >= 2 ? FXQ_FXW_F_BN | FXQ_FXW_F_PERCHAN : FXQ_FXW_F_BN;
+        if (flags & ~known) {
+            snprintf(msg, msg_len, "layer %d: unknown record flags 0x%x for version %d", r.layer, flags, version);
+            return msg;
+        }
+        if ((flags & FXQ_FXW_F_PERCHAN) && r.kind != FXQ_FXW_FIXED) {
+            snprintf(msg, msg_len, "layer %d: per-channel flag on a float record", r.layer);
             return msg;
         }
         prev = r.layer;
@@ -261,12 +287,28 @@ static const char *fxq_walk(const unsigned char *buf, size_t end, size_t at, fxq
                 snprintf(msg, msg_len, "layer %d: %s", r.layer, bad);
                 return msg;
             }
+            if (flags & FXQ_FXW_F_PERCHAN) {
+                if ((end - at) / 2 < (size_t)r.units) {
+                    snprintf(msg, msg_len, "truncated: file ends inside the per-channel fracs of layer %d", r.layer);
+                    return msg;
+                }
+                if (!(r.w_fracs = malloc((size_t)r.units * sizeof *r.w_fracs))) return "out of memory";
+                for (int u = 0; u < r.units; ++u) r.w_fracs[u] = (int16_t)fxq_get_le(buf + at + 2 * (size_t)u, 2);
+                at += 2 * (size_t)r.units;
+                bad = fxq_check_row_fracs(&r);
+                if (bad || !out) free(r.w_fracs), r.w_fracs = NULL;
+                if (bad) {
+                    snprintf(msg, msg_len, "layer %d: %s", r.layer, bad);
+                    return msg;
+                }
+            }
             const size_t nw = (size_t)r.units * r.fan_in;
             const size_t wb = fxq_fxw_code_bytes(nw, r.w.bits), bb = fxq_fxw_code_bytes((size_t)r.units, r.b.bits);
             need = wb + bb;
             if (end - at < need) {
                 snprintf(msg, msg_len, "truncated: layer %d needs %zu bytes of codes, %zu left", r.layer, need,
                          end - at);
+                free(r.w_fracs);
                 return msg;
             }
             if (out) {
@@ -327,8 +369,9 @@ fxq_fxw *fxq_fxw_parse(const unsigned char *buf, size_t len, const char *name, c
         return NULL;
     }
     const int version = (int)fxq_get_le(buf + 4, 2), hbytes = (int)fxq_get_le(buf + 6, 2);
-    if (version != FXQ_FXW_VERSION) {
-        snprintf(why, why_len, "%s: .fxw version %d, this build reads version %d", name, version, FXQ_FXW_VERSION);
+    if (version < FXQ_FXW_VERSION_MIN || version > FXQ_FXW_VERSION) {
+        snprintf(why, why_len, "%s: .fxw version %d, this build reads versions %d..%d", name, version,
+                 FXQ_FXW_VERSION_MIN, FXQ_FXW_VERSION);
         return NULL;
     }
     const uint32_t net_layers = (uint32_t)fxq_get_le(buf + 8, 4), nrec = (uint32_t)fxq_get_le(buf + 12, 4);
@@ -340,7 +383,7 @@ fxq_fxw *fxq_fxw_parse(const unsigned char *buf, size_t len, const char *name, c
     }
     if (stored != crc) {
         /* say "truncated" when the records do not fit, else "corrupt" */
-        const char *bad = fxq_walk(buf, end, (size_t)hbytes, NULL, (int)nrec, (int)net_layers, msg, sizeof msg);
+        const char *bad = fxq_walk(buf, end, (size_t)hbytes, NULL, (int)nrec, (int)net_layers, version, msg, sizeof msg);
         if (bad)
             snprintf(why, why_len, "%s: %s (file truncated or corrupt)", name, bad);
         else
@@ -358,7 +401,7 @@ fxq_fxw *fxq_fxw_parse(const unsigned char *buf, size_t len, const char *name, c
     f->net_layers = (int)net_layers;
     f->n = (int)nrec;
     f->seen = fxq_get_le(buf + 16, 8);
-    const char *bad = fxq_walk(buf, end, (size_t)hbytes, f, (int)nrec, (int)net_layers, msg, sizeof msg);
+    const char *bad = fxq_walk(buf, end, (size_t)hbytes, f, (int)nrec, (int)net_layers, version, msg, sizeof msg);
     if (bad) {
         snprintf(why, why_len, "%s: %s", name, bad);
         fxq_fxw_free(f);
@@ -417,7 +460,8 @@ void fxq_fxw_measure(const fxq_fxw *f, fxq_fxw_sizes *s)
             s->weight_bits += nw * r->w.bits;
             s->bias_bits += (uint64_t)r->units * r->b.bits;
             s->fixed_params += nw + r->units;
-            s->file_bytes += FXQ_FXW_FIXED_HEAD + fxq_fxw_code_bytes(nw, r->w.bits) +
+            s->file_bytes += FXQ_FXW_FIXED_HEAD + (r->w_fracs ? 2 * (uint64_t)r->units : 0) +
+                             fxq_fxw_code_bytes(nw, r->w.bits) +
                              fxq_fxw_code_bytes((size_t)r->units, r->b.bits);
         } else {
             s->float_bytes += 4 * (uint64_t)r->nfloats;
@@ -431,6 +475,7 @@ void fxq_fxw_free(fxq_fxw *f)
 {
     if (!f) return;
     for (int i = 0; i < f->n; ++i) {
+        free(f->rec[i].w_fracs);
         free(f->rec[i].w_codes);
         free(f->rec[i].b_codes);
         free(f->rec[i].floats);

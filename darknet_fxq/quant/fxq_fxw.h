@@ -3,7 +3,7 @@
  * All integers little-endian. A file is
  *   header (32 bytes)
  *     "FXQW"  magic
- *     u16     version (FXQ_FXW_VERSION)
+ *     u16     version (1, or 2 when a record has per-channel weight fracs)
  *     u16     header bytes (32; a reader skips what it does not know)
  *     u32     layers in the cfg it was packed from
  *     u32     records
@@ -13,13 +13,20 @@
  *   records, in layer order, one per layer that has weights:
  *     u8 kind (1 fixed, 2 float)   u8 type (FXQ_FXW_T_*)   u16 flags (bit 0:
  *     the layer has batch norm, so its upstream record carries scales, mean,
- *     variance)   u32 layer index
+ *     variance; bit 1, version 2 only: per-channel weight fracs follow)
+ *     u32 layer index
  *     fixed: u32 units, u32 fan_in, 8 x i16 (w bits, w frac, b bits, b frac,
- *            in bits, in frac, out bits, out frac), then units*fan_in weight
+ *            in bits, in frac, out bits, out frac), with flag bit 1 then
+ *            units x i16 weight fracs, one per output row (w frac = their
+ *            minimum, as in the cfg), then units*fan_in weight
  *            codes at w bits each and units bias codes at b bits each, each
  *            array packed LSB first, two's complement, zero-padded to a byte
  *     float: u32 count, then count float32: exactly the upstream record
  *   u32 CRC-32 (IEEE) of every byte before it.
+ *
+ * Version 2 differs from version 1 only by the per-channel flag; a writer
+ * uses version 1 when no record needs it, so such files still load in
+ * version-1 readers, and this reader loads both.
  *
  * Weight codes are those of the fixed-point layer after batch-norm folding
  * (fxq_layer_state.w_codes); bias codes are in the b format, and
@@ -35,10 +42,13 @@
 #include "fxq_format.h"
 
 #define FXQ_FXW_MAGIC "FXQW"
-#define FXQ_FXW_VERSION 1
+#define FXQ_FXW_VERSION 2      /* the newest this build reads and writes */
+#define FXQ_FXW_VERSION_MIN 1  /* the oldest it reads */
 #define FXQ_FXW_HEADER_BYTES 32
 
 enum { FXQ_FXW_FIXED = 1, FXQ_FXW_FLOAT = 2 };
+/* record flags */
+enum { FXQ_FXW_F_BN = 1, FXQ_FXW_F_PERCHAN = 2 };
 /* layer types a record may come from (file codes, not Darknet's enum) */
 enum { FXQ_FXW_T_CONV = 1, FXQ_FXW_T_CONNECTED = 2, FXQ_FXW_T_DECONV = 3, FXQ_FXW_T_BATCHNORM = 4 };
 
@@ -50,7 +60,8 @@ typedef struct fxq_fxw_record {
     /* fixed */
     int units, fan_in;
     fxq_format w, b, in, out;
-    int16_t *w_codes; /* units x fan_in */
+    int16_t *w_fracs; /* NULL, or units per-row weight fracs (w.frac = their minimum) */
+    int16_t *w_codes; /* units x fan_in, row u in format (w.bits, w_fracs[u] or w.frac) */
     int64_t *b_codes; /* units, in format b */
     /* float */
     float *floats;
@@ -58,7 +69,7 @@ typedef struct fxq_fxw_record {
 } fxq_fxw_record;
 
 typedef struct fxq_fxw {
-    int version;
+    int version;      /* as read; the writer picks the oldest that holds the records */
     int net_layers;
     uint64_t seen;
     int n;
@@ -74,6 +85,12 @@ fxq_fxw *fxq_fxw_parse(const unsigned char *buf, size_t len, const char *name, c
 /* Reads the rest of `fp` from its current position (or the named file). */
 fxq_fxw *fxq_fxw_read_fp(FILE *fp, const char *name, char *why, size_t why_len);
 fxq_fxw *fxq_fxw_read(const char *path, char *why, size_t why_len);
+
+/* Row u's weight frac. */
+static inline int fxq_fxw_row_frac(const fxq_fxw_record *r, int u) { return r->w_fracs ? r->w_fracs[u] : r->w.frac; }
+/* The version fxq_fxw_serialize writes for f: 2 when a record has per-row
+ * weight fracs, else 1. */
+int fxq_fxw_needed_version(const fxq_fxw *f);
 
 /* Serialized form; *len receives its size. NULL + why when a record is not
  * representable (formats out of range, codes outside their bits). */

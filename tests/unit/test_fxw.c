@@ -18,8 +18,9 @@
 #define CFG "cfg/fmnist.cfg"
 
 /* cfg/fmnist.cfg with conv/connected sections made fixed point; layer
- * `float_layer` stays float; `bias_extra` adds b_bits/b_frac lines. */
-static int write_cfg(const char *path, int float_layer, const char *bias_extra)
+ * `float_layer` stays float; `bias_extra` adds b_bits/b_frac lines;
+ * `perchan` gives every fixed layer a w_frac list (row u: frac + u % 3). */
+static int write_cfg(const char *path, int float_layer, const char *bias_extra, int perchan)
 {
     FILE *in = fopen(CFG, "r"), *out = fopen(path, "w");
     if (!in || !out) {
@@ -27,20 +28,27 @@ static int write_cfg(const char *path, int float_layer, const char *bias_extra)
         if (out) fclose(out);
         return 0;
     }
-    char line[512];
+    static char lines[1024][512];
+    int n = 0;
+    while (n < 1024 && fgets(lines[n], sizeof lines[n], in)) ++n;
+    fclose(in);
     int layer = -1;
-    while (fgets(line, sizeof line, in)) {
+    for (int i = 0; i < n; ++i) {
+        const char *line = lines[i];
         if (line[0] == '[' && strncmp(line, "[net]", 5)) ++layer;
         int conv = !strncmp(line, "[convolutional]", 15), conn = !strncmp(line, "[connected]", 11);
         if ((conv || conn) && layer != float_layer) {
-            fprintf(out, "%s\nw_bits=%d\nw_frac=%d\nin_bits=8\nin_frac=4\nout_bits=8\nout_frac=3\n%s",
-                    conv ? "[fxconvolutional]" : "[fxconnected]", conv ? 7 : 5, conv ? 6 : 4,
-                    bias_extra ? bias_extra : "");
+            const int frac = conv ? 6 : 4;
+            int units = 0;
+            for (int j = i + 1; j < n && lines[j][0] != '['; ++j)
+                if (sscanf(lines[j], conv ? "filters=%d" : "output=%d", &units) == 1) break;
+            fprintf(out, "%s\nw_bits=%d\nw_frac=", conv ? "[fxconvolutional]" : "[fxconnected]", conv ? 7 : 5);
+            for (int u = 0; u < (perchan ? units : 1); ++u) fprintf(out, "%s%d", u ? "," : "", frac + u % 3);
+            fprintf(out, "\nin_bits=8\nin_frac=4\nout_bits=8\nout_frac=3\n%s", bias_extra ? bias_extra : "");
         } else {
             fputs(line, out);
         }
     }
-    fclose(in);
     return fclose(out) == 0;
 }
 
@@ -158,6 +166,100 @@ static void test_container(void)
     free(f.rec);
 }
 
+/* Rewrites the CRC after a deliberate edit, so the parser sees the edit. */
+static void fix_crc(unsigned char *a, size_t len)
+{
+    const uint32_t c = fxq_crc32(a, len - 4);
+    for (int k = 0; k < 4; ++k) a[len - 4 + k] = (unsigned char)(c >> (8 * k));
+}
+
+/* Version 2: per-channel weight fracs round trip; a file without them stays
+ * version 1; bad lists and the flag in a version-1 file are refused. */
+static void test_container_v2(void)
+{
+    fxq_fxw_record rec[2] = {{0}};
+    fxq_fxw f = {0, 4, 7, 2, rec};
+    for (int i = 0; i < 2; ++i) {
+        fxq_fxw_record *r = &rec[i];
+        r->kind = FXQ_FXW_FIXED, r->type = FXQ_FXW_T_CONV, r->layer = i, r->units = 5, r->fan_in = 3;
+        r->w = (fxq_format){7, 4}, r->b = (fxq_format){16, 9}, r->in = (fxq_format){8, 4}, r->out = (fxq_format){8, 3};
+        r->w_codes = calloc(15, sizeof *r->w_codes);
+        r->b_codes = calloc(5, sizeof *r->b_codes);
+        for (int k = 0; k < 15; ++k) r->w_codes[k] = (int16_t)(k * 8 - 56);
+    }
+    char why[512] = "";
+    size_t len = 0, len1 = 0, len2 = 0;
+    unsigned char *v1 = fxq_fxw_serialize(&f, &len1, why, sizeof why);
+    FXQ_CHECK("fxw.v2.plain_file_is_version_1", v1 && v1[4] == 1, "%s", why);
+    int16_t fr[5] = {6, 4, 5, 9, 4};
+    rec[1].w_fracs = fr;
+    unsigned char *a = fxq_fxw_serialize(&f, &len, why, sizeof why);
+    FXQ_CHECK("fxw.v2.per_channel_file_is_version_2", a && a[4] == 2 && len == len1 + 10, "%s (%zu vs %zu)", why, len,
+              len1);
+    fxq_fxw_sizes sz;
+    fxq_fxw_measure(&f, &sz);
+    FXQ_CHECK("fxw.v2.measured_size_is_file_size", sz.file_bytes == len, "%llu vs %zu",
+              (unsigned long long)sz.file_bytes, len);
+    fxq_fxw *g = a ? fxq_fxw_parse(a, len, "v2", why, sizeof why) : NULL;
+    FXQ_CHECK("fxw.v2.parse", g && g->version == 2 && !g->rec[0].w_fracs && g->rec[1].w_fracs &&
+                                  !memcmp(g->rec[1].w_fracs, fr, sizeof fr) && fxq_fxw_row_frac(&g->rec[1], 3) == 9 &&
+                                  fxq_fxw_row_frac(&g->rec[0], 3) == 4,
+              "%s", why);
+    unsigned char *b = g ? fxq_fxw_serialize(g, &len2, why, sizeof why) : NULL;
+    FXQ_CHECK("fxw.v2.reserialize_same_bytes", b && len2 == len && !memcmp(a, b, len), "bytes differ");
+    int trunc_ok = 1;
+    for (size_t n = 0; a && n < len; ++n) {
+        fxq_fxw *t = fxq_fxw_parse(a, n, "t", why, sizeof why);
+        trunc_ok &= t == NULL;
+        fxq_fxw_free(t);
+    }
+    FXQ_CHECK("fxw.v2.every_truncation_rejected", trunc_ok, "a truncated image parsed");
+    if (a) {
+        /* the per-channel flag in a version-1 file */
+        unsigned char *c = malloc(len);
+        memcpy(c, a, len);
+        c[4] = 1;
+        fix_crc(c, len);
+        fxq_fxw *t = fxq_fxw_parse(c, len, "old.fxw", why, sizeof why);
+        FXQ_CHECK("fxw.v2.flag_refused_in_version_1", !t && strstr(why, "old.fxw") && strstr(why, "unknown record flags"),
+                  "'%s'", why);
+        fxq_fxw_free(t);
+        /* a stored list whose minimum is not the record's w frac (offset:
+         * header, record 0, record 1's head, then the list) */
+        const size_t at = FXQ_FXW_HEADER_BYTES + 8 + 24 + fxq_fxw_code_bytes(15, 7) + fxq_fxw_code_bytes(5, 16) + 8 + 24;
+        memcpy(c, a, len);
+        c[at + 2] = 7, c[at + 8] = 7; /* rows 1 and 4: 4 -> 7, minimum now 5 */
+        fix_crc(c, len);
+        t = fxq_fxw_parse(c, len, "min.fxw", why, sizeof why);
+        FXQ_CHECK("fxw.v2.list_minimum_checked", !t && strstr(why, "min.fxw: layer 1") && strstr(why, "minimum"), "'%s'",
+                  why);
+        fxq_fxw_free(t);
+        memcpy(c, a, len);
+        c[at + 6] = 100; /* row 3: frac 100 */
+        fix_crc(c, len);
+        t = fxq_fxw_parse(c, len, "range.fxw", why, sizeof why);
+        FXQ_CHECK("fxw.v2.list_range_checked", !t && strstr(why, "out of range"), "'%s'", why);
+        fxq_fxw_free(t);
+        memcpy(c, a, len);
+        c[4] = 3;
+        fix_crc(c, len);
+        t = fxq_fxw_parse(c, len, "new.fxw", why, sizeof why);
+        FXQ_CHECK("fxw.v2.newer_version_refused", !t && strstr(why, "version 3"), "'%s'", why);
+        fxq_fxw_free(t);
+        free(c);
+    }
+    /* the writer refuses a list that does not match the record */
+    fr[1] = 5, fr[4] = 5;
+    unsigned char *d = fxq_fxw_serialize(&f, &len2, why, sizeof why);
+    FXQ_CHECK("fxw.v2.writer_checks_minimum", !d && strstr(why, "layer 1") && strstr(why, "minimum"), "'%s'", why);
+    free(d);
+    free(v1);
+    free(a);
+    free(b);
+    fxq_fxw_free(g);
+    for (int i = 0; i < 2; ++i) free(rec[i].w_codes), free(rec[i].b_codes);
+}
+
 static int same_layers(network *a, network *b)
 {
     for (int i = 0; i < a->n; ++i) {
@@ -196,7 +298,9 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
         if (!s) continue;
         ++masters;
         if (!s->keep_float || !s->w_master || !s->b_master || !s->b_codes) { ++mbad; continue; }
-        for (size_t k = 0; k < (size_t)s->units * s->fan_in; ++k) mbad += s->w_codes[k] != fxq_quantize_ref(s->w_master[k], s->w);
+        for (size_t k = 0; k < (size_t)s->units * s->fan_in; ++k)
+            mbad += s->w_codes[k] !=
+                    fxq_quantize_ref(s->w_master[k], (fxq_format){s->w.bits, fxq_row_w_frac(s, (int)(k / s->fan_in))});
         for (int u = 0; u < s->units; ++u)
             mbad += s->b_codes[u] != fxq_quantize64_ref(s->b_master[u], s->b.frac, fxq_code_min(s->b.bits), fxq_code_max(s->b.bits));
     }
@@ -206,6 +310,14 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
     snprintf(check, sizeof check, "fxw.%s.pack", name);
     FXQ_CHECK(check, f && fxq_fxw_write(f, fxw, why, sizeof why), "%s", why);
     if (!f) return;
+    /* version 1 unless a layer has per-channel fracs */
+    int perchan = 0;
+    for (int i = 0; i < src->n; ++i) perchan |= src->layers[i].fxq && ((struct fxq_layer_state *)src->layers[i].fxq)->w_fracs;
+    size_t vlen = 0;
+    unsigned char *vb = slurp(fxw, &vlen);
+    snprintf(check, sizeof check, "fxw.%s.version_%d", name, perchan ? 2 : 1);
+    FXQ_CHECK(check, vb && vlen > 6 && vb[4] == (perchan ? 2 : 1) && vb[5] == 0, "version byte %d", vb && vlen > 6 ? vb[4] : -1);
+    free(vb);
 
     network *nf = load(cfg, WEIGHTS), *nx = load(cfg, fxw);
     snprintf(check, sizeof check, "fxw.%s.load_same_codes", name);
@@ -236,7 +348,7 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
     int wrote = fxq_fxw_write_weights(f, unpacked, why, sizeof why);
     unsigned char *a = slurp(saved, &la), *b = slurp(unpacked, &lb);
     /* (with a bias finer than the accumulator, unpack keeps the finer value) */
-    if (!strcmp(name, "all_fixed")) {
+    if (strcmp(name, "mixed")) {
         snprintf(check, sizeof check, "fxw.%s.unpack_equals_save_weights", name);
         FXQ_CHECK(check, wrote && a && b && la == lb && !memcmp(a, b, la), "%s (%zu vs %zu bytes)", why, la, lb);
     }
@@ -270,23 +382,29 @@ static void test_model(const char *name, const char *cfg, const char *tmp, char 
 int main(void)
 {
     test_container();
+    test_container_v2();
     FILE *w = fopen(WEIGHTS, "rb");
     FXQ_CHECK("fxw.weights_present", w != NULL, "%s missing", WEIGHTS);
     if (!w) FXQ_TEST_END();
     fclose(w);
     const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char cfg_all[512], cfg_mixed[512], tmp[512];
+    char cfg_all[512], cfg_mixed[512], cfg_pc[512], tmp[512];
     snprintf(cfg_all, sizeof cfg_all, "%s/fxq-test-fxw-all-%d.cfg", tmpdir, (int)getpid());
     snprintf(cfg_mixed, sizeof cfg_mixed, "%s/fxq-test-fxw-mixed-%d.cfg", tmpdir, (int)getpid());
     snprintf(tmp, sizeof tmp, "%s/fxq-test-fxw-%d", tmpdir, (int)getpid());
     /* mixed: layer 2 stays float; biases at 20 bits with 14 fractional bits,
      * finer than the accumulator (6+4 / 4+4): the rounding path */
-    FXQ_CHECK("fxw.write_cfgs", write_cfg(cfg_all, -1, NULL) && write_cfg(cfg_mixed, 2, "b_bits=20\nb_frac=14\n"),
+    snprintf(cfg_pc, sizeof cfg_pc, "%s/fxq-test-fxw-pc-%d.cfg", tmpdir, (int)getpid());
+    FXQ_CHECK("fxw.write_cfgs",
+              write_cfg(cfg_all, -1, NULL, 0) && write_cfg(cfg_mixed, 2, "b_bits=20\nb_frac=14\n", 0) &&
+                  write_cfg(cfg_pc, 2, NULL, 1),
               "cannot write temp cfgs");
     list *imgs = get_paths("data/fmnist/test1k.list");
     char **paths = (char **)list_to_array(imgs);
     test_model("all_fixed", cfg_all, tmp, paths);
     test_model("mixed", cfg_mixed, tmp, paths);
+    test_model("per_channel", cfg_pc, tmp, paths);
+    remove(cfg_pc);
     remove(cfg_all);
     remove(cfg_mixed);
     free(paths);

@@ -1,0 +1,142 @@
+/* Bias correction: see fxq_biascorr.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fxq_biascorr.h"
+#include "fxq_eval.h"
+#include "fxq_input.h"
+#include "fxq_layer.h"
+#include "fxq_net.h"
+#include "fxq_outfile.h"
+#include "fxq_refine.h"
+
+/* The value before the activation, from the value after it, where the
+ * activation is the identity; 0 elsewhere. Leaky's negative side is not
+ * inverted: the fixed-point layer rounds 0.1 x on codes, and x 10 would turn
+ * that rounding into a shift that is not there (measured: it made the
+ * correction worse than none). */
+static int fxq_preact(ACTIVATION a, float y, double *x)
+{
+    *x = y;
+    return a == LINEAR || ((a == LEAKY || a == RELU) && y > 0);
+}
+
+/* Adds this batch's per-channel sums of (fixed - float) before the
+ * activation at layer l. */
+static void fxq_bias_accumulate(const layer *lf, const layer *lq, int m, double *sum, long *cnt)
+{
+    const int units = lq->fxq->units, spatial = lf->outputs / units;
+    for (int b = 0; b < m; ++b)
+        for (int u = 0; u < units; ++u) {
+            const size_t at = (size_t)b * lf->outputs + (size_t)u * spatial;
+            for (int k = 0; k < spatial; ++k) {
+                double xf, xq;
+                if (!fxq_preact(lf->activation, lf->output[at + k], &xf) ||
+                    !fxq_preact(lq->activation, lq->output[at + k], &xq))
+                    continue;
+                sum[u] += xq - xf;
+                ++cnt[u];
+            }
+        }
+}
+
+int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_opts *o, char *why, size_t why_len)
+{
+    char dir[256] = "", path[300];
+    int n = 0, ok = 0;
+    const int batch = o->batch > 0 ? o->batch : 32;
+    network *fx = NULL, *flt = NULL;
+    float *x = NULL, *buf = NULL;
+    double *sum = NULL;
+    long *cnt = NULL;
+    char **paths = fxq_list_read(o->list, o->n, &n, why, why_len);
+    if (!paths) return 0;
+    if (!fxq_refine_write_cfg(p, text, dir, path, sizeof path, why, why_len)) goto cleanup;
+    if (!(fx = fxq_refine_load_fx(path, o->weights, batch, why, why_len))) goto cleanup;
+    if (!(flt = fxq_net_load_quiet(o->cfg, o->weights, batch, why, why_len))) goto cleanup;
+    const int in = flt->inputs;
+    int maxu = 1;
+    for (int k = 0; k < p->nl; ++k)
+        if (fx->layers[p->layers[k].index].fxq->units > maxu) maxu = fx->layers[p->layers[k].index].fxq->units;
+    x = malloc((size_t)n * in * sizeof *x);
+    buf = malloc((size_t)batch * in * sizeof *buf);
+    sum = malloc((size_t)maxu * sizeof *sum);
+    cnt = malloc((size_t)maxu * sizeof *cnt);
+    if (!x || !buf || !sum || !cnt) {
+        snprintf(why, why_len, "out of memory for %d calibration images", n);
+        goto cleanup;
+    }
+    for (int i = 0; i < n; ++i)
+        if (!fxq_input_load(paths[i], flt->w, flt->h, 3, x + (size_t)i * in, why, why_len)) goto cleanup;
+    if (!o->quiet)
+        fprintf(stderr, "fxq quantize: bias correction on %d images from %s: %d layers\n", n, o->list, p->nl);
+    for (int k = 0; k < p->nl; ++k) {
+        fxq_qlayer *ql = &p->layers[k];
+        layer *lq = &fx->layers[ql->index];
+        const layer *lf = &flt->layers[ql->index];
+        const int units = lq->fxq->units;
+        memset(sum, 0, (size_t)units * sizeof *sum);
+        memset(cnt, 0, (size_t)units * sizeof *cnt);
+        for (int start = 0; start < n; start += batch) {
+            const int m = n - start < batch ? n - start : batch;
+            memcpy(buf, x + (size_t)start * in, (size_t)m * in * sizeof *buf);
+            memset(buf + (size_t)m * in, 0, (size_t)(batch - m) * in * sizeof *buf);
+            network_predict(flt, buf);
+            network_predict(fx, buf);
+            fxq_bias_accumulate(lf, lq, m, sum, cnt);
+        }
+        free(ql->b_shift);
+        if (!(ql->b_shift = malloc((size_t)units * sizeof *ql->b_shift))) {
+            snprintf(why, why_len, "out of memory");
+            goto cleanup;
+        }
+        double mean_abs = 0;
+        for (int u = 0; u < units; ++u) {
+            ql->b_shift[u] = cnt[u] ? (float)(sum[u] / cnt[u]) : 0.f;
+            lq->biases[u] -= ql->b_shift[u];
+            mean_abs += ql->b_shift[u] < 0 ? -ql->b_shift[u] : ql->b_shift[u];
+        }
+        lq->fxq->prepared = 0;
+        fxq_layer_prepare(lq);
+        if (!o->quiet)
+            fprintf(stderr, "  layer %3d: mean |bias shift| %.3g (output step %.3g)\n", ql->index, mean_abs / units,
+                    ldexp(1, -ql->out.frac));
+    }
+    ok = 1;
+cleanup:
+    if (fx) free_network(fx);
+    if (flt) free_network(flt);
+    free(x);
+    free(buf);
+    free(sum);
+    free(cnt);
+    fxq_list_free(paths, n);
+    if (*dir) {
+        unlink(path);
+        rmdir(dir);
+    }
+    return ok;
+}
+
+int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
+                           size_t why_len)
+{
+    network *net = fxq_net_load_quiet(cfg, weights, 1, why, why_len);
+    if (!net) return 0;
+    for (int k = 0; k < p->nl; ++k) {
+        const fxq_qlayer *ql = &p->layers[k];
+        layer *l = &net->layers[ql->index];
+        for (int u = 0; ql->b_shift && u < l->n; ++u) l->biases[u] -= ql->b_shift[u];
+    }
+    /* save_weights opens its own file: give it the temp name, then rename */
+    fxq_outfile of;
+    int ok = fxq_out_open(&of, out, why, why_len);
+    if (ok) {
+        save_weights(net, of.tmp ? of.tmp : of.path);
+        ok = fxq_out_commit(&of, why, why_len);
+    }
+    free_network(net);
+    return ok;
+}
