@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxq_pipe.h"
 #include "fxq_biascorr.h"
 #include "fxq_eval.h"
 #include "fxq_input.h"
@@ -56,6 +57,7 @@ int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_o
     if (!fxq_refine_write_cfg(p, text, dir, path, sizeof path, why, why_len)) goto cleanup;
     if (!(fx = fxq_refine_load_fx(path, o->weights, batch, why, why_len))) goto cleanup;
     if (!(flt = fxq_net_load_quiet(o->cfg, o->weights, batch, why, why_len))) goto cleanup;
+    fxq_pipe_set_all_float(fx, 1); /* every corrected layer's own output is read */
     const int in = flt->inputs;
     int maxu = 1;
     for (int k = 0; k < p->nl; ++k)

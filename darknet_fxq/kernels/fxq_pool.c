@@ -154,13 +154,14 @@ void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, in
     }
 }
 
-void fxq_s16_avgpool(size_t nc, size_t hw, const int16_t *in, int16_t *out)
+void fxq_s16_avgpool(size_t nc, size_t hw, int up, const int16_t *in, int16_t *out)
 {
     const int64_t n = (int64_t)hw;
 #pragma omp parallel for schedule(static) if (nc * hw > FXQ_POOL_PAR_MIN)
     for (size_t p = 0; p < nc; ++p) {
         int64_t s = 0;
         for (size_t i = 0; i < hw; ++i) s += in[p * hw + i];
+        s *= (int64_t)1 << up; /* |s| < 2^15 * hw, up <= 15: far inside int64 */
         /* round(s / n) half away from zero */
         const int64_t a = s < 0 ? -s : s, q = (2 * a + n) / (2 * n);
         out[p] = (int16_t)(s < 0 ? -q : q);

@@ -44,10 +44,11 @@ void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, in
 /* Plain reference of the same (scalar, no threads, no kernel set). */
 void fxq_s16_maxpool_ref(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out);
 
-/* Global average pool: out[p] = Q_fmt(sum of plane p / hw) in the input's
- * own format: sum in int64, one rounding division (half away from zero);
- * the mean of values in range stays in range, so it never saturates. */
-void fxq_s16_avgpool(size_t nc, size_t hw, const int16_t *in, int16_t *out);
+/* Global average pool: out[p] = round(sum of plane p * 2^up / hw), the
+ * mean on a grid `up` fractional bits finer than the input's: sum in int64,
+ * one rounding division (half away from zero); the mean of values in range
+ * stays in range, so with the caller's (bits + up) it never saturates. */
+void fxq_s16_avgpool(size_t nc, size_t hw, int up, const int16_t *in, int16_t *out);
 
 /* out[i] = act(Q_out(a[i] * 2^-fa + b[i] * 2^-fb)): both aligned to the
  * finer frac by exact left shifts, added in int64, one rounding shift to

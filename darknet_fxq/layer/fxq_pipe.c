@@ -101,9 +101,18 @@ static int fxq_pipe_format(const layer *l, const fxq_cfmt *f, int n, fxq_cfmt *o
         *out = f[0];
         return 1;
     }
-    case AVGPOOL:
-        *out = f[0];
-        return l->h * l->w >= 1;
+    case AVGPOOL: {
+        if (l->h * l->w < 1) return 0;
+        /* The mean keeps its input's range but not its grid: rounded back to
+         * the input's frac it lost up to half a code (fmnist-res 8/8: mean
+         * |dlogit| 0.150 -> 0.194 against floats between layers). log2(hw)
+         * more fractional bits, as far as 16-bit codes allow, keep it. */
+        int up = 0;
+        while (up < 15 && (1L << up) < (long)l->h * l->w) ++up;
+        up = fxq_imax(0, fxq_imin(up, (f[0].uns ? 15 : 16) - f[0].bits));
+        *out = (fxq_cfmt){f[0].bits + up, f[0].frac + up, f[0].uns};
+        return 1;
+    }
     case UPSAMPLE:
         if (l->reverse || l->scale != 1.f || l->stride < 1) return 0;
         *out = f[0];
@@ -174,6 +183,13 @@ void fxq_network_parsed(network *net)
         }
         p->need_float = mode != FXQ_PIPE_INT;
         l->fxq_pipe = p;
+        /* l.delta only serves backward, which a network with codes never
+         * runs (trainable networks get no pass), yet upstream's
+         * forward_network clears it for every layer and image: megabytes on
+         * the first layers of darknet.cfg or yolov3-tiny. Without it the
+         * clear is skipped (`if (l.delta)`). */
+        free(l->delta);
+        l->delta = NULL;
         if (!fxq_layer_is_fixed(l)) {
             p->upstream = l->forward;
             l->forward = fxq_pipe_forward;

@@ -69,7 +69,7 @@ static void fxq_pipe_int(layer l, network net)
         break;
     }
     case AVGPOOL:
-        fxq_s16_avgpool((size_t)l.c * l.batch, (size_t)l.h * l.w, s0->codes, out);
+        fxq_s16_avgpool((size_t)l.c * l.batch, (size_t)l.h * l.w, p->fmt.frac - s0->fmt.frac, s0->codes, out);
         break;
     case UPSAMPLE:
         fxq_s16_upsample((size_t)l.c * l.batch, l.h, l.w, l.stride, s0->codes, out);
