@@ -272,6 +272,18 @@ static void fxq_run_images(const fxq_qconv_plan *p, const int16_t *in, int16_t *
     }
 }
 
+/* All images of p by one team sized for it (serial when one thread pays). */
+static void fxq_run_on_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
+{
+    const int nth = fxq_qconv_team_size(p);
+    if (nth <= 1) {
+        fxq_run_team(p, in, out, 0, 1);
+        return;
+    }
+#pragma omp parallel num_threads(nth)
+    fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+}
+
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
 {
     const int batch = p->d.batch;
@@ -285,21 +297,8 @@ void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
         in += whole * isz, out += whole * osz;
         fxq_qconv_plan rest = *p; /* the remaining images through the shared scratch */
         rest.d.batch = batch - whole;
-        p = &rest;
-        nth = fxq_qconv_team_size(p);
-        if (nth <= 1) {
-            fxq_run_team(p, in, out, 0, 1);
-            return;
-        }
-#pragma omp parallel num_threads(nth)
-        fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+        fxq_run_on_team(&rest, in, out);
         return;
     }
-    nth = fxq_qconv_team_size(p);
-    if (nth <= 1) {
-        fxq_run_team(p, in, out, 0, 1);
-        return;
-    }
-#pragma omp parallel num_threads(nth)
-    fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+    fxq_run_on_team(p, in, out);
 }
