@@ -13,6 +13,7 @@
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
 #include "fxq_test.h"
+#include "fxq_train_fd.h"
 
 #define NIN 6
 #define NOUT 3
@@ -23,57 +24,12 @@ static const char *cfg_text = "[net]\nbatch=1\nheight=1\nwidth=1\nchannels=6\nmo
                               "learning_rate=0.1\n\n[fxconnected]\noutput=3\nactivation=linear\n"
                               "w_bits=4\nw_frac=2\nin_bits=4\nin_frac=2\nout_bits=8\nout_frac=4\n";
 
-static network *tiny(const char *path, int training)
-{
-    fxq_set_training(training);
-    network *net = parse_network_cfg((char *)path);
-    fxq_set_training(0);
-    return net;
-}
-
 static float x[NIN] = {0.5f, -1.0f, 1.75f, 2.0f, -2.0f, -3.0f}; /* in, in, max, max+1, min, below */
 static const float g[NOUT] = {1.0f, -0.5f, 0.75f};                /* dE/dy */
 
-/* E = sum_j g_j y_j on the fake-quantized forward of the layer. */
-static double energy(network *net)
-{
-    layer *l = &net->layers[0];
-    l->fxq->train->dirty = 1; /* masters may have changed */
-    network tmp = *net;
-    tmp.input = x;
-    tmp.train = 1;
-    l->forward(*l, tmp);
-    double e = 0;
-    for (int j = 0; j < NOUT; ++j) e += g[j] * l->output[j];
-    return e;
-}
-
-/* Finite difference of E in *p with step h (a multiple of the LSB): centered
- * where both sides stay on one side of every edge of [lo, hi], else one-sided
- * away from the edge the point sits on. */
-static double fdiff(network *net, float *p, double h, double lo, double hi)
-{
-    const float p0 = *p;
-    double a = p0 - h, b = p0 + h;
-    if (p0 <= hi && p0 >= lo) { /* representable: stay inside */
-        if (b > hi) b = p0;
-        if (a < lo) a = p0;
-    } else if (p0 > hi) { /* saturated above: stay above */
-        if (a <= hi) a = p0;
-    } else if (b >= lo) {
-        b = p0;
-    }
-    *p = (float)b;
-    const double eb = energy(net);
-    *p = (float)a;
-    const double ea = energy(net);
-    *p = p0;
-    energy(net);
-    return (eb - ea) / (b - a);
-}
-
 int main(void)
 {
+    fd_x = x, fd_g = g, fd_nout = NOUT;
     char path[] = "/tmp/fxq-ft-XXXXXX";
     int fd = mkstemp(path);
     FXQ_CHECK("finetune.tmp", fd >= 0 && write(fd, cfg_text, strlen(cfg_text)) == (ssize_t)strlen(cfg_text),

@@ -15,6 +15,7 @@
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
 #include "fxq_test.h"
+#include "fxq_train_fd.h"
 
 #define NIN 6
 #define NOUT 5
@@ -30,55 +31,13 @@ static const char *cfg_text = "[net]\nbatch=1\nheight=1\nwidth=1\nchannels=6\nmo
 
 static const int row_frac[NOUT] = {2, 3, 1, 2, 2};
 
-static network *tiny(const char *path, int training)
-{
-    fxq_set_training(training);
-    network *net = parse_network_cfg((char *)path);
-    fxq_set_training(0);
-    return net;
-}
-
 /* inside, below 0 (signed-only), at 0, above the signed max, at the max, beyond */
 static float x[NIN] = {1.0f, -0.5f, 0.0f, 3.25f, 3.75f, 4.25f};
 static const float g[NOUT] = {1.0f, -0.5f, 0.75f, 1.0f, 1.0f}; /* dE/dy */
 
-static double energy(network *net)
-{
-    layer *l = &net->layers[0];
-    l->fxq->train->dirty = 1;
-    network tmp = *net;
-    tmp.input = x;
-    tmp.train = 1;
-    l->forward(*l, tmp);
-    double e = 0;
-    for (int j = 0; j < NOUT; ++j) e += g[j] * l->output[j];
-    return e;
-}
-
-/* As test_finetune.c: centered inside [lo, hi], one-sided away from an edge. */
-static double fdiff(network *net, float *p, double h, double lo, double hi)
-{
-    const float p0 = *p;
-    double a = p0 - h, b = p0 + h;
-    if (p0 <= hi && p0 >= lo) {
-        if (b > hi) b = p0;
-        if (a < lo) a = p0;
-    } else if (p0 > hi) {
-        if (a <= hi) a = p0;
-    } else if (b >= lo) {
-        b = p0;
-    }
-    *p = (float)b;
-    const double eb = energy(net);
-    *p = (float)a;
-    const double ea = energy(net);
-    *p = p0;
-    energy(net);
-    return (eb - ea) / (b - a);
-}
-
 int main(void)
 {
+    fd_x = x, fd_g = g, fd_nout = NOUT;
     char path[] = "/tmp/fxq-ftu-XXXXXX";
     int fd = mkstemp(path);
     FXQ_CHECK("finetune_u.tmp", fd >= 0 && write(fd, cfg_text, strlen(cfg_text)) == (ssize_t)strlen(cfg_text),
