@@ -19,15 +19,8 @@
 #include "fxq_kernels.h"
 #include "fxq_qconv.h"
 #include "fxq_test.h"
+#include "fxq_test_rng.h"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
 static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 /* A code of `bits`: mostly uniform, sometimes an extreme. */

@@ -12,15 +12,8 @@
 #include "fxq_kernels.h"
 #include "fxq_qconv.h"
 #include "fxq_test.h"
+#include "fxq_test_rng.h"
 
-static uint64_t rng_state = 0x853c49e6748fea9bull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
 
 enum { N = 4096 };
 
@@ -45,6 +38,7 @@ static void fill(float *x, int bits, int frac)
 
 int main(void)
 {
+    rng_state = 0x853c49e6748fea9bull; /* this test's own sequence */
     static float x[N], y[N];
     static int16_t got[N];
     /* every registered kernel set's conversion kernels */

@@ -17,15 +17,8 @@
 #include "fxq_format.h"
 #include "fxq_kernels.h"
 #include "fxq_test.h"
+#include "fxq_test_rng.h"
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
 static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 /* Requantization for accumulators of about 2^mag: mostly a shift that keeps
@@ -440,6 +433,7 @@ static void check_set(const fxq_kernel_set *ks)
 
 int main(void)
 {
+    rng_state = 0x2545f4914f6cdd1dull; /* this test's own sequence */
     check_requant_scalar();
 
     const fxq_cpu_features *f = fxq_cpu();
