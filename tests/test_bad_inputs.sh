@@ -201,6 +201,27 @@ bad up.valid_cfg_is_dir "adir: (read error|Is a directory)" "" 0 -- "$DARKNET" c
 bad up.valid_empty_cfg "empty.cfg: no sections" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/empty.cfg" "$W"
 head -c 2000 /dev/urandom >"$TMP/random.cfg"
 bad up.predict_binary_cfg "random.cfg(:[0-9]+)?: " "" 0 -- "$DARKNET" classifier predict "$TMP/t.data" "$TMP/random.cfg" "$W" "$IMG"
+# trainers other than `classifier train` never make fixed-point layers
+# trainable: refused at the first forward (they used to reach a NULL backward)
+mkdir -p "$TMP/det/images" "$TMP/det/labels"
+cp "$IMG" "$TMP/det/images/a.png"
+echo "0 0.5 0.5 0.3 0.3" >"$TMP/det/labels/a.txt"
+echo "$TMP/det/images/a.png" >"$TMP/det/train.list"
+printf 'classes=10\ntrain=%s\nbackup=%s\n' "$TMP/det/train.list" "$O" >"$TMP/det.data"
+sed 's/^batch=.*/batch=2/' "$TMP/fx8.cfg" >"$TMP/fx8b2.cfg"
+bad up.detector_train_fx "fx8b2.cfg: layer 0 \[fxconvolutional\]: cannot train a fixed-point layer" "" 0 -- "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg"
+# a fixed-point network keeps its input size: validfull on a 28x40 image
+# would resize it (upstream asserted). (The same size is a no-op: test_pipe;
+# upstream's validfull then frees the image twice, float cfgs as well.)
+python3 -c '
+import struct, sys, zlib
+w, h = 28, 40
+raw = b"".join(b"\0" + bytes((x * 7 + y * 3) % 256 for x in range(w)) for y in range(h))
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))' "$TMP/tall_0_shirt.png"
+echo "$TMP/tall_0_shirt.png" >"$TMP/tall.list"
+sed "s#^valid=.*#valid=$TMP/tall.list#" cfg/fmnist.data >"$TMP/tall.data"
+bad up.validfull_resize_fx "fx8.cfg: layer 0 \[fxconvolutional\]: a fixed-point network cannot change its input size \(28x28 -> 28x40\)" "" 0 -- "$DARKNET" classifier validfull "$TMP/tall.data" "$TMP/fx8.cfg" "$W"
 
 # --- tools and remaining verbs: options and hostile files ----------------------
 printf 'FXQW' >"$TMP/magic_only.fxw"

@@ -41,4 +41,9 @@ void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int c
  * codes to their consumers instead of float l.output (fxq_pipe.h). */
 void fxq_network_parsed(network *net);
 
+/* Called first by resize_network: 0 = no fixed-point layer, upstream resizes;
+ * 1 = it has some and w x h is already its size (nothing to do). Any other
+ * size exits(1) with a one-line message naming the cfg and layer. */
+int fxq_network_resize(network *net, int w, int h);
+
 #endif

@@ -95,7 +95,8 @@ static void fxq_key_w_frac(list *options, struct fxq_layer_state *s, const char 
 void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgfile, int index)
 {
     struct fxq_layer_state *s = calloc(1, sizeof *s);
-    if (!s) fxq_die(cfgfile, index, type, "out of memory");
+    if (!s || !(s->cfg = strdup(cfgfile ? cfgfile : "(cfg)"))) fxq_die(cfgfile, index, type, "out of memory");
+    s->index = index;
 
     fxq_key_int(options, "w_bits", 0, 0, &s->w.bits, cfgfile, index, type);
     s->units = type == FXCONNECTED ? l->outputs : l->n;

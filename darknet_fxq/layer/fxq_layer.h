@@ -66,6 +66,8 @@ struct fxq_layer_state {
     float *w_deq;           /* emulate mode only */
     float *b_deq;
     struct fxq_train *train; /* trainable: float masters kept (fxq_layer_train.h) */
+    char *cfg;              /* the cfg it was parsed from and its index there: */
+    int index;              /* run-time errors name them */
 };
 
 /* Builds codes (and the kernel plan) from the layer's float weights, folding

@@ -1,4 +1,5 @@
 /* Forward pass of [fxconvolutional] / [fxconnected]. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
 #include "fxq_pipe.h"
+#include "fxq_walk.h"
 
 static void fxq_oom(void)
 {
@@ -141,6 +143,14 @@ static void forward_fxq_emulate(layer l, network net)
 void forward_fxq_layer(layer l, network net)
 {
     struct fxq_layer_state *s = l.fxq;
+    if (net.train && !s->train) {
+        /* Only trainers that turn on training mode before parsing give the
+         * layer float masters and a backward; any other (detector train,
+         * ...) would reach a NULL backward after this forward. */
+        fprintf(stderr, "%s: layer %d [%s]: cannot train a fixed-point layer here: use `darknet classifier train` or "
+                        "`darknet fxq finetune`, or train the float cfg\n", s->cfg, s->index, fxq_layer_type_name(l.type));
+        exit(1);
+    }
     if (s->train && (net.train || fxq_has_float(s))) {
         forward_fxq_train(l, net);
     } else if (s->mode == FXQ_MODE_EMULATE) {

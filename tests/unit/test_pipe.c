@@ -192,6 +192,15 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
         skipped += p && p->mode == FXQ_PIPE_INT && !p->need_float;
     }
     const int out_ok = same_floats(keep, ne->output, nout);
+    char name[160];
+    if (!quiet) {
+        /* resize_network to the size it has: patch 0010's hook keeps the
+         * plans and codes as they are (any other size is refused) */
+        const int r = resize_network(ni, ni->w, ni->h);
+        const float *again = network_predict(ni, x);
+        snprintf(name, sizeof name, "pipe.%s.resize_same_size_keeps_output", tag);
+        FXQ_CHECK(name, r == 0 && same_floats(keep, again, nout), "%s: resize_network(w, h) returned %d or changed the output", cfg, r);
+    }
     /* floats everywhere: every layer equals its emulation, and the output is
      * the hand-over's */
     fxq_pipe_set_all_float(ni, 1);
@@ -210,7 +219,6 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
     }
     const int same_as_floats = same_floats(keep, ni->output, nout);
     fxq_pipe_set_all_float(ni, 0);
-    char name[160];
     if (!quiet || !out_ok) {
         snprintf(name, sizeof name, "pipe.%s.output_int_equals_emulate", tag);
         FXQ_CHECK(name, out_ok, "%s: outputs differ", cfg);
