@@ -51,20 +51,27 @@ static const float *fxq_ro_input(network *net, float *buf, int stop)
     return w.input;
 }
 
-/* Per layer sums: H = Xq Xq^T, C = Xq Xf^T, F = Xf Xf^T, column sums. */
+/* Per layer sums, centred (the bias takes the means): with D = Xf - Xq, the
+ * input error the earlier layers left, H = Xq Xq^T, G = Xq D^T, R = D D^T.
+ * Working with D rather than Xf keeps every term at its own scale: the
+ * output error s q^T Xq - w^T Xf = (s q - w)^T Xq - w^T D is a difference of
+ * small quantities, not of two large ones. Each block of columns is centred
+ * on its own mean and summed in float, then merged into the double totals
+ * with the parallel-variance update (Chan et al.), so large means cost no
+ * precision either. */
 typedef struct fxq_ro_acc {
     int K, P;        /* inputs per output, positions per image */
-    long cols;       /* columns summed */
-    int nc;          /* columns pending in bq/bf */
-    double *H, *C, *F, *sq, *sf;
-    float *bq, *bf, *t, *colq, *colf, *xq;
+    long cols;       /* columns merged */
+    int nc;          /* columns pending in bq/bd */
+    double *H, *G, *R, *mq, *md;
+    float *bq, *bd, *t, *colq, *colf, *xq;
     int16_t *codes;
 } fxq_ro_acc;
 
 static void fxq_ro_acc_free(fxq_ro_acc *a)
 {
-    free(a->H), free(a->C), free(a->F), free(a->sq), free(a->sf);
-    free(a->bq), free(a->bf), free(a->t), free(a->colq), free(a->colf), free(a->xq), free(a->codes);
+    free(a->H), free(a->G), free(a->R), free(a->mq), free(a->md);
+    free(a->bq), free(a->bd), free(a->t), free(a->colq), free(a->colf), free(a->xq), free(a->codes);
     memset(a, 0, sizeof *a);
 }
 
@@ -72,49 +79,66 @@ static int fxq_ro_acc_init(fxq_ro_acc *a, int K, int P, int inputs)
 {
     const size_t kk = (size_t)K * K;
     *a = (fxq_ro_acc){.K = K, .P = P};
-    a->H = calloc(kk, sizeof *a->H), a->C = calloc(kk, sizeof *a->C), a->F = calloc(kk, sizeof *a->F);
-    a->sq = calloc((size_t)K, sizeof *a->sq), a->sf = calloc((size_t)K, sizeof *a->sf);
-    a->bq = malloc((size_t)K * FXQ_RO_COLS * sizeof *a->bq), a->bf = malloc((size_t)K * FXQ_RO_COLS * sizeof *a->bf);
-    a->t = malloc(kk * sizeof *a->t);
+    a->H = calloc(kk, sizeof *a->H), a->G = calloc(kk, sizeof *a->G), a->R = calloc(kk, sizeof *a->R);
+    a->mq = calloc((size_t)K, sizeof *a->mq), a->md = calloc((size_t)K, sizeof *a->md);
+    a->bq = malloc((size_t)K * FXQ_RO_COLS * sizeof *a->bq), a->bd = malloc((size_t)K * FXQ_RO_COLS * sizeof *a->bd);
+    a->t = calloc(kk, sizeof *a->t); /* gemm scales it by 0 first: no NaN garbage */
     a->colq = malloc((size_t)K * P * sizeof *a->colq), a->colf = malloc((size_t)K * P * sizeof *a->colf);
     a->xq = malloc((size_t)inputs * sizeof *a->xq), a->codes = malloc((size_t)inputs * sizeof *a->codes);
-    if (a->H && a->C && a->F && a->sq && a->sf && a->bq && a->bf && a->t && a->colq && a->colf && a->xq && a->codes)
+    if (a->H && a->G && a->R && a->mq && a->md && a->bq && a->bd && a->t && a->colq && a->colf && a->xq && a->codes)
         return 1;
     fxq_ro_acc_free(a);
     return 0;
 }
 
-static void fxq_ro_gemm_add(fxq_ro_acc *a, float *x, float *y, double *dst)
+/* dst += x y^T over the pending (centred) columns + f dx dy^T. */
+static void fxq_ro_gemm_add(fxq_ro_acc *a, float *x, float *y, const double *dx, const double *dy, double f,
+                            double *dst)
 {
     const int K = a->K;
     gemm(0, 1, K, K, a->nc, 1, x, FXQ_RO_COLS, y, FXQ_RO_COLS, 0, a->t, K);
-    for (size_t i = 0; i < (size_t)K * K; ++i) dst[i] += a->t[i];
+    for (int i = 0; i < K; ++i)
+        for (int j = 0; j < K; ++j) dst[(size_t)i * K + j] += a->t[(size_t)i * K + j] + f * dx[i] * dy[j];
 }
 
-static void fxq_ro_flush(fxq_ro_acc *a)
+static int fxq_ro_flush(fxq_ro_acc *a)
 {
-    if (!a->nc) return;
-    fxq_ro_gemm_add(a, a->bq, a->bq, a->H);
-    fxq_ro_gemm_add(a, a->bq, a->bf, a->C);
-    fxq_ro_gemm_add(a, a->bf, a->bf, a->F);
-    for (int i = 0; i < a->K; ++i)
-        for (int p = 0; p < a->nc; ++p) {
-            a->sq[i] += a->bq[(size_t)i * FXQ_RO_COLS + p];
-            a->sf[i] += a->bf[(size_t)i * FXQ_RO_COLS + p];
-        }
-    a->cols += a->nc;
+    if (!a->nc) return 1;
+    const int K = a->K, nc = a->nc;
+    double *bmq = calloc((size_t)K, sizeof *bmq), *bmd = calloc((size_t)K, sizeof *bmd);
+    double *dq = calloc((size_t)K, sizeof *dq), *dd = calloc((size_t)K, sizeof *dd);
+    if (!bmq || !bmd || !dq || !dd) {
+        free(bmq), free(bmd), free(dq), free(dd);
+        return 0;
+    }
+    for (int i = 0; i < K; ++i) { /* centre the block on its own means */
+        float *q = a->bq + (size_t)i * FXQ_RO_COLS, *d = a->bd + (size_t)i * FXQ_RO_COLS;
+        double sq = 0, sd = 0;
+        for (int p = 0; p < nc; ++p) sq += q[p], sd += d[p];
+        bmq[i] = sq / nc, bmd[i] = sd / nc;
+        for (int p = 0; p < nc; ++p) q[p] -= (float)bmq[i], d[p] -= (float)bmd[i];
+        dq[i] = bmq[i] - a->mq[i], dd[i] = bmd[i] - a->md[i];
+    }
+    const double n0 = (double)a->cols, n1 = nc, f = n0 * n1 / (n0 + n1);
+    fxq_ro_gemm_add(a, a->bq, a->bq, dq, dq, f, a->H);
+    fxq_ro_gemm_add(a, a->bq, a->bd, dq, dd, f, a->G);
+    fxq_ro_gemm_add(a, a->bd, a->bd, dd, dd, f, a->R);
+    for (int i = 0; i < K; ++i) a->mq[i] += dq[i] * n1 / (n0 + n1), a->md[i] += dd[i] * n1 / (n0 + n1);
+    a->cols += nc;
     a->nc = 0;
+    free(bmq), free(bmd), free(dq), free(dd);
+    return 1;
 }
 
 /* One image's columns: the fixed layer's input as its codes see it, the
  * float layer's input as is. */
-static void fxq_ro_add_image(fxq_ro_acc *a, const layer *lq, const float *inq, const float *inf)
+static int fxq_ro_add_image(fxq_ro_acc *a, const layer *lq, const float *inq, const float *inf)
 {
     const struct fxq_layer_state *s = lq->fxq;
     const int n = lq->inputs, K = a->K, P = a->P;
     fxq_layer_quantize_input(s, inq, (size_t)n, a->codes);
     for (int i = 0; i < n; ++i) a->xq[i] = fxq_dequantize(a->codes[i], s->in.frac);
-    if (a->nc + P > FXQ_RO_COLS) fxq_ro_flush(a);
+    if (a->nc + P > FXQ_RO_COLS && !fxq_ro_flush(a)) return 0;
     const float *cq = a->xq, *cf = inf;
     if (lq->type == FXCONVOLUTIONAL) {
         im2col_cpu(a->xq, lq->c, lq->h, lq->w, lq->size, lq->stride, lq->pad, a->colq);
@@ -122,10 +146,12 @@ static void fxq_ro_add_image(fxq_ro_acc *a, const layer *lq, const float *inq, c
         cq = a->colq, cf = a->colf;
     }
     for (int i = 0; i < K; ++i) {
-        memcpy(a->bq + (size_t)i * FXQ_RO_COLS + a->nc, cq + (size_t)i * P, (size_t)P * sizeof *cq);
-        memcpy(a->bf + (size_t)i * FXQ_RO_COLS + a->nc, cf + (size_t)i * P, (size_t)P * sizeof *cf);
+        float *q = a->bq + (size_t)i * FXQ_RO_COLS + a->nc, *d = a->bd + (size_t)i * FXQ_RO_COLS + a->nc;
+        memcpy(q, cq + (size_t)i * P, (size_t)P * sizeof *cq);
+        for (int p = 0; p < P; ++p) d[p] = cf[(size_t)i * P + p] - q[p];
     }
     a->nc += P;
+    return 1;
 }
 
 /* Batch-norm fold factor of unit u, as fxq_fold_bn computes it. */
@@ -134,59 +160,49 @@ static float fxq_ro_fold_gain(const layer *l, int u)
     return l->batch_normalize ? l->scales[u] / (sqrtf(l->rolling_variance[u]) + FXQ_RO_BN_EPS) : 1.f;
 }
 
-/* ||s q^T Xq - w^T Xf||^2 (centred) from the sums: w^T F w - 2 s q.(C w) +
- * s^2 q^T H q, H's diagonal undamped (dg). */
-static double fxq_ro_error(const double *H, const double *dg, const double *cw, double wfw, int K, double st,
-                           const int32_t *q)
+/* ||s q^T Xq - w^T Xf||^2 over the columns (centred), from the sums: with
+ * d = s q - w, d^T H d - 2 d^T (G w) + w^T R w; H's diagonal undamped (dg). */
+static double fxq_ro_error(const double *H, const double *dg, const double *gw, double wrw, int K, double st,
+                           const int32_t *q, const float *w, double *d)
 {
-    double e = wfw;
+    for (int i = 0; i < K; ++i) d[i] = st * q[i] - w[i];
+    double e = wrw;
     for (int i = 0; i < K; ++i) {
-        if (!q[i]) continue;
-        double hq = 0;
+        double hd = 0;
         const double *h = H + (size_t)i * K;
-        for (int j = 0; j < K; ++j) hq += (j == i ? dg[i] : h[j]) * q[j];
-        e += st * q[i] * (st * hq - 2 * cw[i]);
+        for (int j = 0; j < K; ++j) hd += (j == i ? dg[i] : h[j]) * d[j];
+        e += d[i] * (hd - 2 * gw[i]);
     }
     return e;
 }
 
-typedef struct fxq_ro_row_report {
+typedef struct fxq_ro_report {
     double e_rtn, e_opt, signal;
     long moves;
-} fxq_ro_row_report;
+} fxq_ro_report;
 
 /* Chooses every row of one layer from the sums in a; writes ql->w_opt,
- * ql->b_shift and the fx layer's float weights/biases. */
+ * ql->b_shift and the fx layer's float weights/biases, then checks that the
+ * layer's own fold + rounding gives the chosen codes. */
 static int fxq_ro_solve_layer(fxq_ro_acc *a, fxq_qlayer *ql, layer *lq, const layer *lf, const fxq_roundopt_opts *o,
-                              fxq_ro_row_report *rep, char *why, size_t why_len)
+                              fxq_ro_report *rep, char *why, size_t why_len)
 {
     const int K = a->K, units = lq->fxq->units;
-    const double N = (double)a->cols;
-    const size_t kk = (size_t)K * K;
-    double *mq = malloc((size_t)K * sizeof *mq), *mf = malloc((size_t)K * sizeof *mf);
-    double *dg = malloc((size_t)K * sizeof *dg), *c = malloc((size_t)K * sizeof *c), *cw = malloc((size_t)K * sizeof *cw);
+    double *dg = malloc((size_t)K * sizeof *dg), *c = malloc((size_t)K * sizeof *c);
+    double *gw = malloc((size_t)K * sizeof *gw), *hw = malloc((size_t)K * sizeof *hw), *d = malloc((size_t)K * sizeof *d);
     float *wf = malloc((size_t)units * K * sizeof *wf), *bf = malloc((size_t)units * sizeof *bf);
     int32_t *q = malloc((size_t)K * sizeof *q), *chosen = malloc((size_t)units * K * sizeof *chosen);
     free(ql->w_opt), free(ql->b_shift);
     ql->w_opt = malloc((size_t)units * K * sizeof *ql->w_opt);
     ql->b_shift = malloc((size_t)units * sizeof *ql->b_shift);
     int ok = 0;
-    if (!mq || !mf || !dg || !c || !cw || !wf || !bf || !q || !chosen || !ql->w_opt || !ql->b_shift) {
+    if (!dg || !c || !gw || !hw || !d || !wf || !bf || !q || !chosen || !ql->w_opt || !ql->b_shift) {
         snprintf(why, why_len, "out of memory (layer %d, %d inputs per output)", ql->index, K);
         goto done;
     }
-    for (int i = 0; i < K; ++i) mq[i] = a->sq[i] / N, mf[i] = a->sf[i] / N;
-    /* centre (the bias takes the mean); the fixed-input target uses Xq for Xf */
-    const double *tf = o->target_fixed ? mq : mf;
-    if (o->target_fixed) memcpy(a->C, a->H, kk * sizeof *a->C), memcpy(a->F, a->H, kk * sizeof *a->F);
-    for (int i = 0; i < K; ++i)
-        for (int j = 0; j < K; ++j) {
-            const size_t ij = (size_t)i * K + j;
-            a->C[ij] -= N * mq[i] * tf[j];
-            a->F[ij] -= N * tf[i] * tf[j];
-        }
-    for (int i = 0; i < K; ++i)
-        for (int j = 0; j < K; ++j) a->H[(size_t)i * K + j] -= N * mq[i] * mq[j];
+    /* the fixed-input target: w^T Xq, i.e. D = 0 in the objective (the bias
+     * still matches the float network's mean) */
+    if (o->target_fixed) memset(a->G, 0, (size_t)K * K * sizeof *a->G), memset(a->R, 0, (size_t)K * K * sizeof *a->R);
     /* damping: H_ii (1 + lambda), c_i += lambda H_ii w_i */
     for (int i = 0; i < K; ++i) {
         dg[i] = a->H[(size_t)i * K + i];
@@ -199,31 +215,31 @@ static int fxq_ro_solve_layer(fxq_ro_acc *a, fxq_qlayer *ql, layer *lq, const la
         const float *w = wf + (size_t)u * K;
         const int frac = fxq_row_w_frac(s, u);
         const double st = ldexp(1, -frac);
-        double sig = 0;
+        double wrw = 0, whw = 0, wgw = 0;
         for (int i = 0; i < K; ++i) {
-            double cv = 0, fv = 0;
-            const double *crow = a->C + (size_t)i * K, *frow = a->F + (size_t)i * K;
-            for (int j = 0; j < K; ++j) cv += crow[j] * w[j], fv += frow[j] * w[j];
-            cw[i] = cv;
-            c[i] = cv + o->damp * dg[i] * w[i];
-            sig += w[i] * fv;
+            double hv = 0, gv = 0, rv = 0;
+            const double *hrow = a->H + (size_t)i * K, *grow = a->G + (size_t)i * K, *rrow = a->R + (size_t)i * K;
+            for (int j = 0; j < K; ++j) hv += (j == i ? dg[i] : hrow[j]) * w[j], gv += grow[j] * w[j], rv += rrow[j] * w[j];
+            hw[i] = hv, gw[i] = gv;
+            c[i] = hv + gv + o->damp * dg[i] * w[i];
+            wrw += w[i] * rv, whw += w[i] * hv, wgw += w[i] * gv;
             q[i] = fxq_quantize_ref(w[i], (fxq_format){s->w.bits, frac});
         }
-        const double e0 = fxq_ro_error(a->H, dg, cw, sig, K, st, q);
+        const double e0 = fxq_ro_error(a->H, dg, gw, wrw, K, st, q, w, d);
         const float g = fxq_ro_fold_gain(lf, u);
-        fxq_cd_result r = {0, 0, 0, 0};
         const int usable = isfinite(g) && g != 0;
+        fxq_cd_result r = {0, 0, 0, 0};
         if (usable && !fxq_cd_round(a->H, c, K, st, lo, hi, q, o->max_sweeps, &r)) {
             snprintf(why, why_len, "out of memory (layer %d)", ql->index);
             goto done;
         }
-        const double e1 = usable ? fxq_ro_error(a->H, dg, cw, sig, K, st, q) : e0;
-        rep->e_rtn += e0, rep->e_opt += e1, rep->signal += sig, rep->moves += r.moves;
+        const double e1 = fxq_ro_error(a->H, dg, gw, wrw, K, st, q, w, d);
+        rep->e_rtn += e0, rep->e_opt += e1, rep->signal += whw + 2 * wgw + wrw, rep->moves += r.moves;
         /* weights: the record's float that folds + rounds to q; bias: the mean */
         double mean_q = 0, mean_f = 0;
         for (int i = 0; i < K; ++i) {
-            mean_q += st * q[i] * mq[i];
-            mean_f += (double)w[i] * mf[i];
+            mean_q += st * q[i] * a->mq[i];
+            mean_f += (double)w[i] * (a->mq[i] + a->md[i]);
             ql->w_opt[(size_t)u * K + i] = usable ? (float)(st * q[i] / g) : lf->weights[(size_t)u * K + i];
         }
         ql->b_shift[u] = (float)(mean_q - mean_f);
@@ -234,19 +250,15 @@ static int fxq_ro_solve_layer(fxq_ro_acc *a, fxq_qlayer *ql, layer *lq, const la
     /* the loader's own fold + rounding must give the chosen codes */
     lq->fxq->prepared = 0;
     fxq_layer_prepare(lq);
-    for (int u = 0; u < units; ++u) {
-        for (int i = 0; i < K; ++i) {
-            const int32_t want = chosen[(size_t)u * K + i];
-            if (lq->fxq->w_codes[(size_t)u * K + i] != want) {
-                snprintf(why, why_len, "layer %d: row %d weight %d reloads as code %d, not the chosen %d", ql->index,
-                         u, i, lq->fxq->w_codes[(size_t)u * K + i], (int)want);
-                goto done;
-            }
+    for (size_t i = 0; i < (size_t)units * K; ++i)
+        if (lq->fxq->w_codes[i] != chosen[i]) {
+            snprintf(why, why_len, "layer %d: row %d weight %d reloads as code %d, not the chosen %d", ql->index,
+                     (int)(i / K), (int)(i % K), lq->fxq->w_codes[i], (int)chosen[i]);
+            goto done;
         }
-    }
     ok = 1;
 done:
-    free(mq), free(mf), free(dg), free(c), free(cw), free(wf), free(bf), free(q), free(chosen);
+    free(dg), free(c), free(gw), free(hw), free(d), free(wf), free(bf), free(q), free(chosen);
     return ok;
 }
 
@@ -307,10 +319,16 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
             const float *xf = fxq_ro_input(flt, buf, ql->index);
             const float *xq = fxq_ro_input(fx, buf, ql->index);
             for (int b = 0; b < m; ++b)
-                fxq_ro_add_image(&a, lq, xq + (size_t)b * lq->inputs, xf + (size_t)b * lf->inputs);
+                if (!fxq_ro_add_image(&a, lq, xq + (size_t)b * lq->inputs, xf + (size_t)b * lf->inputs)) {
+                    snprintf(why, why_len, "out of memory");
+                    goto cleanup;
+                }
         }
-        fxq_ro_flush(&a);
-        fxq_ro_row_report rep = {0, 0, 0, 0};
+        if (!fxq_ro_flush(&a)) {
+            snprintf(why, why_len, "out of memory");
+            goto cleanup;
+        }
+        fxq_ro_report rep = {0, 0, 0, 0};
         if (!fxq_ro_solve_layer(&a, ql, lq, lf, o, &rep, why, why_len)) goto cleanup;
         fxq_ro_acc_free(&a);
         if (!o->quiet)
