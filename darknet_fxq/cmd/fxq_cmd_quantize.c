@@ -275,6 +275,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n || a->refine_objective))
         return fxq_quantize_usage_error("--refine-list, --refine-n and --refine-objective need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (a->round_out && a->bias_out)
+        return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
     if (a->bias_out && a->npos < 3)
         return fxq_quantize_usage_error("--bias-correct needs <weights> <calib.list|file.stats>", NULL);
@@ -283,8 +285,6 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->round_given && !a->round_out)
         return fxq_quantize_usage_error("--round-list, --round-target, --round-damp and --round-sweeps need --round-opt",
                                         NULL);
-    if (a->round_out && a->bias_out)
-        return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->round_out && a->npos < 3)
         return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
     if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
