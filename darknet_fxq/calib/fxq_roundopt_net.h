@@ -15,8 +15,8 @@
  *
  * Cost per quantized layer with K = c*k*k inputs per output (a connected
  * layer: K = inputs), P positions per image, n images, U rows:
- *   memory: 3 K^2 doubles (Xq Xq^T, Xq Xf^T, Xf Xf^T) + K^2 floats, plus
- *           2 K x 4096 floats of im2col columns;
+ *   memory: 3 K^2 doubles (Xq Xq^T, Xq D^T, D D^T with D = Xf - Xq) + K^2
+ *           floats, plus 2 K x 4096 floats of im2col columns;
  *   time:   one pass of both networks up to the layer over the images,
  *           3 K^2 n P multiply-adds (float, summed into double every 4096
  *           columns), then per row K^2 for C w and K per coordinate visited
