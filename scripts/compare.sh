@@ -10,6 +10,11 @@
 #            "--per-channel") and --bias-correct: its cfg runs with the
 #            corrected weights (fxq valid --fx-weights), the reference with
 #            the original ones
+#            ro = mse with $RO_OPTS (default "--per-channel") and --round-opt
+#            (weights rounded layer by layer to minimise each layer's output
+#            error, biases corrected): run with its own weights like bc.
+#            Not in the default list (1-3 min per model and budget); add it:
+#            POLICIES="paper mse refine bc ro"
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -21,6 +26,7 @@ CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
 POLICIES=${POLICIES:-paper mse refine bc}
 BC_OPTS=${BC_OPTS:---per-channel}
+RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
 mkdir -p "$OUT"
 grep -vxFf "$CALIB" data/fmnist/train.list | awk 'NR % 59 == 0' | head -n 1000 >"$OUT/refine1k.list"
@@ -39,11 +45,12 @@ for m in $MODELS; do
             extra="--formats $f"
             [ "$f" = refine ] && extra="$extra --refine-list $OUT/refine1k.list"
             [ "$f" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
+            [ "$f" = ro ] && extra="--formats mse $RO_OPTS --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
             echo "compare: $m: $name $extra" >&2
             # shellcheck disable=SC2086
             "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            if [ "$f" = bc ]; then bcs="$bcs $m-$tag-$f"; else cfgs="$cfgs $OUT/$m-$tag-$f.cfg"; fi
+            case $f in bc | ro) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
         done
         IFS=';'
     done
@@ -51,7 +58,7 @@ for m in $MODELS; do
     echo "compare: $m: fxq valid" >&2
     # shellcheck disable=SC2086
     "$DARKNET" fxq valid cfg/fmnist.data "$cfg" "$w" $cfgs $nopt -q --pred "$OUT/$m.pred.csv" >"$OUT/$m.valid.txt" 2>"$OUT/$m.valid.log"
-    # bias-corrected cfgs: their own weights; same images in the same order, columns appended
+    # bias-corrected / rounding-optimized cfgs: their own weights; same images in the same order, columns appended
     for b in $bcs; do
         # shellcheck disable=SC2086
         "$DARKNET" fxq valid cfg/fmnist.data "$cfg" "$w" "$OUT/$b.cfg" --fx-weights "$OUT/$b.weights" $nopt -q \

@@ -7,6 +7,7 @@
 #include "fxq_pipe.h"
 #include "fxq_biascorr.h"
 #include "fxq_eval.h"
+#include "fxq_fold.h"
 #include "fxq_input.h"
 #include "fxq_layer.h"
 #include "fxq_net.h"
@@ -130,7 +131,9 @@ int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weig
     for (int k = 0; k < p->nl; ++k) {
         const fxq_qlayer *ql = &p->layers[k];
         layer *l = &net->layers[ql->index];
-        for (int u = 0; ql->b_shift && u < l->n; ++u) l->biases[u] -= ql->b_shift[u];
+        for (int u = 0; ql->b_shift && u < fxq_fold_units(l); ++u) l->biases[u] -= ql->b_shift[u];
+        if (ql->w_opt) /* --round-opt: the rows it chose */
+            memcpy(l->weights, ql->w_opt, (size_t)fxq_fold_units(l) * fxq_fold_fan_in(l) * sizeof *l->weights);
     }
     /* save_weights opens its own file: give it the temp name, then rename */
     fxq_outfile of;

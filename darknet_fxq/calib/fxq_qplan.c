@@ -15,7 +15,8 @@ void fxq_qplan_free(fxq_qplan *p)
 {
     if (!p) return;
     fxq_netshape_free(p->shapes);
-    for (int i = 0; p->layers && i < p->nl; ++i) free(p->layers[i].w_fracs), free(p->layers[i].b_shift);
+    for (int i = 0; p->layers && i < p->nl; ++i) free(p->layers[i].w_fracs), free(p->layers[i].b_shift),
+            free(p->layers[i].w_opt);
     free(p->layers);
     free(p->steps);
     free(p);

@@ -56,6 +56,8 @@ typedef struct fxq_qlayer {
     int *w_fracs;         /* --per-channel: one frac per unit (owned), w.frac = their minimum */
     int units;            /* length of w_fracs */
     float *b_shift;       /* --bias-correct: units values subtracted from the float biases (owned) */
+    float *w_opt;         /* --round-opt: units x fan_in float weights (Darknet's record, before
+                           * batch-norm folding) whose folded values round to the chosen codes (owned) */
 } fxq_qlayer;
 
 typedef struct fxq_qplan {

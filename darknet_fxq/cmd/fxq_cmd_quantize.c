@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fxq_biascorr.h"
+#include "fxq_roundopt_net.h"
 #include "fxq_cfgtext.h"
 #include "fxq_cfgcheck.h"
 #include "fxq_cli.h"
@@ -76,6 +77,15 @@ static const char fxq_quantize_usage[] =
     "                   quantization causes per output channel (measured layer by layer on the\n"
     "                   calibration images); use W with the written cfg\n"
     "  --bias-list F    --bias-correct's images (default: the calibration list; needed with .stats)\n"
+    "  --round-opt W    also write W, the .weights whose weights round to codes chosen layer by layer\n"
+    "                   to minimise each layer's output error on the calibration images (integer\n"
+    "                   coordinate descent from round-to-nearest), biases corrected for the mean;\n"
+    "                   use W with the written cfg. Not with --bias-correct (it corrects biases itself)\n"
+    "  --round-list F   --round-opt's images (default: the calibration list; needed with .stats)\n"
+    "  --round-target T --round-opt's target: float (w^T of the float network's input, default) |\n"
+    "                   fixed (w^T of the fixed network's own input)\n"
+    "  --round-damp L   --round-opt: pull toward the float weights, L x each input's energy (default 0.01)\n"
+    "  --round-sweeps N --round-opt: at most N coordinate-descent sweeps per row (default 50)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -90,6 +100,9 @@ typedef struct fxq_quantize_args {
     int abits_given;
     int per_channel;
     const char *bias_out, *bias_list;
+    const char *round_out, *round_list;
+    int round_target_fixed, round_sweeps, round_given; /* round_given: a --round-* option besides --round-opt */
+    double round_damp;
     int refine_objective; /* --refine-objective given */
     fxq_qplan_opts o;
 } fxq_quantize_args;
@@ -116,7 +129,8 @@ static int fxq_is_stats_file(const char *path);
 
 static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
 {
-    *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH};
+    *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH, .round_damp = FXQ_ROUNDOPT_DAMP_DEFAULT,
+                             .round_sweeps = FXQ_ROUNDOPT_SWEEPS_DEFAULT};
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .bbits = 16, .lo = FXQ_MIN_BITS, .hi = FXQ_MAX_BITS,
                             .q = FXQ_QOPTS_DEFAULT};
     /* mse by default: measured on both reference models (docs/quantize.md),
@@ -200,6 +214,23 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             a->bias_out = v;
         } else if (!strcmp(o, "--bias-list")) {
             a->bias_list = v;
+        } else if (!strcmp(o, "--round-opt")) {
+            a->round_out = v;
+        } else if (!strcmp(o, "--round-list")) {
+            a->round_list = v;
+            a->round_given = 1;
+        } else if (!strcmp(o, "--round-target")) {
+            if (!strcmp(v, "fixed")) a->round_target_fixed = 1;
+            else if (strcmp(v, "float")) return fxq_quantize_usage_error("--round-target wants float or fixed", v);
+            a->round_given = 1;
+        } else if (!strcmp(o, "--round-damp")) {
+            if (!fxq_cli_double(v, &a->round_damp) || !(a->round_damp >= 0) || a->round_damp > 1e6)
+                return fxq_quantize_usage_error("--round-damp wants a number >= 0", v);
+            a->round_given = 1;
+        } else if (!strcmp(o, "--round-sweeps")) {
+            if (!fxq_cli_int(v, 0, 100000, &a->round_sweeps))
+                return fxq_quantize_usage_error("--round-sweeps wants 0..100000", v);
+            a->round_given = 1;
         } else if (!strcmp(o, "--refine-list")) {
             a->o.refine_list = v;
         } else if (!strcmp(o, "--refine-objective")) {
@@ -244,11 +275,20 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n || a->refine_objective))
         return fxq_quantize_usage_error("--refine-list, --refine-n and --refine-objective need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (a->round_out && a->bias_out)
+        return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
     if (a->bias_out && a->npos < 3)
         return fxq_quantize_usage_error("--bias-correct needs <weights> <calib.list|file.stats>", NULL);
     if (a->bias_out && !a->bias_list && fxq_is_stats_file(a->pos[2]))
         return fxq_quantize_usage_error("--bias-correct with a .stats file needs --bias-list FILE (images)", NULL);
+    if (a->round_given && !a->round_out)
+        return fxq_quantize_usage_error("--round-list, --round-target, --round-damp and --round-sweeps need --round-opt",
+                                        NULL);
+    if (a->round_out && a->npos < 3)
+        return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
+    if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
+        return fxq_quantize_usage_error("--round-opt with a .stats file needs --round-list FILE (images)", NULL);
     if (a->per_channel && a->npos < 3)
         return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)
@@ -359,6 +399,10 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
         const fxq_biascorr_opts bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
                                       a->quiet};
         if (!fxq_bias_correct(p, text, &bo, why, why_len)) goto fail;
+    } else if (a->round_out) {
+        const fxq_roundopt_opts ro = {a->pos[0], a->pos[1], a->round_list ? a->round_list : a->pos[2], 0, a->batch,
+                                      a->quiet, a->round_target_fixed, a->round_damp, a->round_sweeps};
+        if (!fxq_round_opt(p, text, &ro, why, why_len)) goto fail;
     }
     return p;
 fail:
@@ -397,15 +441,19 @@ int fxq_cmd_quantize(int argc, char **argv)
     int rc = fxq_quantize_parse_args(argc, argv, &a);
     if (rc) return rc;
     char why[2048];
+    /* --round-opt writes its weights where --bias-correct would (never both) */
+    const char *wout = a.bias_out ? a.bias_out : a.round_out;
     const char *outputs[3] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL,
-                              a.dry_run ? NULL : a.bias_out};
+                              a.dry_run ? NULL : wout};
     for (int i = 0; i < 3; ++i)
         if (outputs[i] && !fxq_check_output(&a, outputs[i], why, sizeof why)) return fxq_quantize_fail(why);
     for (int i = 0; i < 3; ++i)
         for (int j = i + 1; j < 3; ++j)
             if (outputs[i] && outputs[j] && fxq_same_file(outputs[i], outputs[j]))
-                return fxq_quantize_fail("two outputs (-o, --csv, --bias-correct) name the same file");
+                return fxq_quantize_fail(a.round_out ? "two outputs (-o, --csv, --round-opt) name the same file"
+                                                     : "two outputs (-o, --csv, --bias-correct) name the same file");
     if (a.bias_list && !fxq_file_readable(a.bias_list, why, sizeof why)) return fxq_quantize_fail(why);
+    if (a.round_list && !fxq_file_readable(a.round_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
@@ -450,13 +498,14 @@ int fxq_cmd_quantize(int argc, char **argv)
             goto done;
         }
         fprintf(info, "wrote %s\n", a.out);
-        if (a.bias_out) {
-            if (!fxq_bias_write_weights(p, a.pos[0], a.pos[1], a.bias_out, why, sizeof why)) {
+        if (wout) {
+            if (!fxq_bias_write_weights(p, a.pos[0], a.pos[1], wout, why, sizeof why)) {
                 unlink(a.out); /* the cfg needs its weights: leave neither */
                 rc = fxq_quantize_fail(why);
                 goto done;
             }
-            fprintf(info, "wrote %s (biases corrected; use it with %s)\n", a.bias_out, a.out);
+            fprintf(info, "wrote %s (%s; use it with %s)\n", wout,
+                    a.round_out ? "weights on the optimized codes, biases corrected" : "biases corrected", a.out);
         }
     }
     if (a.csv) {

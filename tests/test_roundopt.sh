@@ -1,0 +1,100 @@
+# Post-training weight rounding (fxq quantize --round-opt W) on the reference
+# models through the patched ./darknet: the written weights land on the chosen
+# codes, the formats do not change, agreement does not drop, bad input fails
+# cleanly. The solver itself: tests/unit/test_roundopt.c.
+. tests/lib.sh
+R=weights/fmnist-res.weights
+head -n 48 data/fmnist/calib1k.list >"$TMP/c.list"
+"$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
+q() { "$DARKNET" fxq quantize cfg/fmnist-res.cfg $R "$@"; }
+
+q "$TMP/r.stats" -o "$TMP/plain.cfg" --wbits 8 --abits 8 --per-channel >/dev/null 2>&1
+OMP_NUM_THREADS=1 q "$TMP/r.stats" -o "$TMP/ro.cfg" --wbits 8 --abits 8 --per-channel --round-opt "$TMP/ro.weights" \
+    --round-list "$TMP/c.list" -b 7 >/dev/null 2>"$TMP/ro.err"
+expect_eq ro.exit $? 0
+check ro.weights_written test -s "$TMP/ro.weights"
+expect_eq ro.cfg_formats_unchanged "$(grep -v '^#' "$TMP/ro.cfg" | md5sum)" "$(grep -v '^#' "$TMP/plain.cfg" | md5sum)"
+expect_eq ro.weights_same_size "$(wc -c <"$TMP/ro.weights")" "$(wc -c <$R)"
+check ro.progress_per_layer grep -q "layer   9: K 64, .* codes moved" "$TMP/ro.err"
+# every layer's output error on the calibration images is no worse than round-to-nearest
+awk '/codes moved/ { sub(/ dB.*-> /, " "); split($0, f, "SNR "); split(f[2], v, " ");
+     if (v[2] + 1e-9 < v[1]) bad = bad " " $2 } END { if (bad) { print bad; exit 1 } }' "$TMP/ro.err" >"$TMP/worse"
+expect_eq ro.layer_error_not_worse "$(cat "$TMP/worse")" ""
+# deterministic for any batch size and thread count
+OMP_NUM_THREADS=2 q "$TMP/r.stats" -o "$TMP/ro2.cfg" --wbits 8 --abits 8 --per-channel --round-opt "$TMP/ro2.weights" \
+    --round-list "$TMP/c.list" -b 32 -q >/dev/null 2>&1
+check ro.deterministic cmp "$TMP/ro.weights" "$TMP/ro2.weights"
+
+# The weights land on the codes: the same cfg with 16-bit weights 8 fractional
+# bits finer (every w_frac + 8) must compute exactly what the 8-bit cfg does,
+# which holds only when each folded weight is a multiple of its 8-bit step.
+fine() { # fine IN OUT: w_bits=16, every w_frac + 8
+    awk -F= '/^w_bits=/ { print "w_bits=16"; next }
+             /^w_frac=/ { n = split($2, f, ","); s = ""; for (i = 1; i <= n; ++i) s = s (i > 1 ? "," : "") f[i] + 8;
+                          print "w_frac=" s; next } { print }' "$1" >"$2"
+}
+fine "$TMP/ro.cfg" "$TMP/ro16.cfg"
+V() { # V REF_CFG FX_CFG WEIGHTS: agreement and |dlogit| of FX against REF, both with WEIGHTS
+    "$DARKNET" fxq valid cfg/fmnist.data "$1" "$3" "$2" -n 64 -q --csv 2>/dev/null |
+        awk -F, 'NR==3{print ($6 == 1 && $7 == 0) ? "identical" : "agreement " $6 ", |dlogit| " $7}'
+}
+expect_eq ro.weights_on_codes "$(V "$TMP/ro.cfg" "$TMP/ro16.cfg" "$TMP/ro.weights")" identical
+# (and the check can fail: the original weights are not on the 8-bit grid)
+if [ "$(V "$TMP/ro.cfg" "$TMP/ro16.cfg" $R)" != identical ]; then ok ro.grid_check_can_fail
+else fail ro.grid_check_can_fail "the original weights look like codes too"; fi
+
+# fmnist: per-tensor formats, a connected layer, batch norm folded
+F=weights/fmnist.weights
+"$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/f.cfg" --wbits 8 --abits 8 \
+    --round-opt "$TMP/f.weights" >/dev/null 2>"$TMP/f.err"
+expect_eq ro.fmnist_exit $? 0
+check ro.fmnist_connected_layer grep -q "layer   6: K 32, 48 positions" "$TMP/f.err"
+fine "$TMP/f.cfg" "$TMP/f16.cfg"
+expect_eq ro.fmnist_weights_on_codes "$(V "$TMP/f.cfg" "$TMP/f16.cfg" "$TMP/f.weights")" identical
+
+# Agreement with the float network on 300 test images (not the calibration
+# images) is not worse than without the optimizer
+A() { "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg $R "$@" -n 300 -q --csv 2>/dev/null |
+      awk -F, 'NR==3{print $6}'; }
+a0=$(A "$TMP/plain.cfg"); a1=$(A "$TMP/ro.cfg" --fx-weights "$TMP/ro.weights")
+echo "# agreement with float on 300 test images: $a0 without, $a1 with --round-opt"
+expect_ge ro.agreement_not_worse "$a1" "$a0"
+
+# --- bad input: one line, non-zero exit, neither cfg nor weights written ------
+bad() { # bad NAME EXPECTED_TEXT ARGS...
+    name=$1; want=$2; shift 2
+    rm -f "$TMP/bad.cfg" "$TMP/bad.weights"
+    "$DARKNET" fxq quantize "$@" >/dev/null 2>"$TMP/bad.err"
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ "$(grep -vc '^ \|^Loading\|^layer  *filters' "$TMP/bad.err")" -eq 1 ] &&
+        grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.cfg" ] && [ ! -e "$TMP/bad.weights" ] &&
+        [ -z "$(ls "$TMP" | grep 'bad\..*\.tmp')" ]; then ok "bad.$name"
+    else fail "bad.$name" "rc $rc, stderr: $(tail -n 2 "$TMP/bad.err" | head -c 300)"; fi
+}
+S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 -q"
+# shellcheck disable=SC2086
+bad unwritable "$TMP/nodir/x.weights" $S --round-opt "$TMP/nodir/x.weights" --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad overwrite_weights "the output would overwrite an input" $S --round-opt $R --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad same_outputs "name the same file" $S --round-opt "$TMP/bad.cfg" --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad missing_list "$TMP/none.list" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/none.list"
+printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
+# shellcheck disable=SC2086
+bad bad_image "nonexistent.png" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/badimg.list"
+# shellcheck disable=SC2086
+bad stats_without_list "--round-opt with a .stats file needs --round-list" $S --round-opt "$TMP/bad.weights"
+# shellcheck disable=SC2086
+bad with_bias_correct "not with --bias-correct" $S --round-opt "$TMP/bad.weights" --bias-correct "$TMP/b2.weights"
+# shellcheck disable=SC2086
+bad target_unknown "--round-target wants float or fixed: output" $S --round-opt "$TMP/bad.weights" \
+    --round-target output
+# shellcheck disable=SC2086
+bad option_without_opt "need --round-opt" $S --round-damp 0.1
+# a layer of a kind it cannot take (a grouped convolution): refused naming the
+# file, line and layer before any image is read (the planner and the cfg check
+# refuse it first; --round-opt's own check stays behind them)
+sed '0,/^size=3/s//size=3\ngroups=2/' cfg/fmnist-res.cfg >"$TMP/grouped.cfg"
+bad grouped_layer "grouped.cfg:.*(layer 0): groups=2" "$TMP/grouped.cfg" $R "$TMP/c.list" -o "$TMP/bad.cfg" --wbits 8 -q \
+    --round-opt "$TMP/bad.weights"
