@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fxq_distill.h"
 #include "fxq_finetune.h"
 #include "list.h"
 
@@ -106,6 +107,8 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
     args.d = &buffer;
     pthread_t load_thread = load_data(args);
 
+    const float temp = o->temperature > 0 ? o->temperature : 1;
+    if (o->teacher) fxq_distill_set_temperature(net, temp), fxq_distill_set_temperature(o->teacher, temp);
     const long tenth = o->batches >= 10 ? o->batches / 10 : 1;
     double sum_first = 0, sum_last = 0, avg = -1;
     long n_first = 0, n_last = 0;
@@ -116,7 +119,7 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
         if (b + 1 < o->batches) load_thread = load_data(args);
         const double lr = o->cosine ? o->lr * .5 * (1 + cos(3.14159265358979323846 * (double)b / o->batches)) : o->lr;
         net->learning_rate = (float)lr;
-        const double loss = train_network(net, train);
+        const double loss = o->teacher ? fxq_distill_train(net, o->teacher, train, temp) : train_network(net, train);
         free_data(train);
         if (b < tenth) sum_first += loss, ++n_first;
         if (b >= o->batches - tenth) sum_last += loss, ++n_last;
@@ -127,6 +130,7 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
                     b + 1, o->batches, (double)(b + 1) * imgs / plist->size, loss, avg, lr, el / (b + 1), el);
         }
     }
+    if (o->teacher) fxq_distill_set_temperature(net, 1), fxq_distill_set_temperature(o->teacher, 1);
     res->seconds = fxq_now() - t0;
     res->batches = o->batches;
     res->images = o->batches * imgs;

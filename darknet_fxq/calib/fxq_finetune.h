@@ -15,6 +15,8 @@ typedef struct fxq_finetune_opts {
     long batches;     /* training steps of net->batch * net->subdivisions images */
     int quiet;        /* no progress on stderr */
     int report_every; /* progress line every so many steps */
+    network *teacher; /* non-NULL: distillation targets (fxq_distill.h), batch = net->batch */
+    float temperature; /* of both softmax layers while distilling (0 or 1: plain) */
 } fxq_finetune_opts;
 
 typedef struct fxq_finetune_result {

@@ -12,6 +12,7 @@
 
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
+#include "fxq_distill.h"
 #include "fxq_eval.h"
 #include "fxq_finetune.h"
 #include "fxq_layer_train.h"
@@ -35,6 +36,12 @@ static void fxq_finetune_usage(FILE *f)
                "                   network on image list L; writes the new cfg next to -o\n"
                "                   (out.weights -> out.cfg) and lists the formats that changed\n"
                "  --formats P      --requantize's rule, as fxq quantize's: mse (default) | paper\n"
+               "  --distill        targets: the float teacher's softmax on the same augmented batch\n"
+               "                   instead of the labels; also prints agreement with its top-1\n"
+               "  --teacher CFG    the teacher's cfg (default: the float twin of <fx.cfg>); implies --distill\n"
+               "  --teacher-weights W  its weights (default: <weights>); implies --distill\n"
+               "  --temperature T  softmax temperature of teacher and student while distilling\n"
+               "                   (default 1; gradients scaled by T^2); implies --distill\n"
                "  -n N             evaluate on the first N valid images only\n"
                "  --no-before      skip the float / fixed-before evaluation (printed as -)\n"
                "  --seed S         seed of Darknet's data sampling (default: the clock)\n"
@@ -54,9 +61,10 @@ static int fxq_same_path(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Top-1 (fraction) of each cfg with its weights on the evaluation set. */
+/* Top-1 (fraction) of each cfg with its weights on the evaluation set, and
+ * (agree non-NULL) each one's agreement with the first one's top-1. */
 static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq_evalset *set, int limit,
-                       double *top1, char *why, size_t why_len)
+                       double *top1, double *agree, char *why, size_t why_len)
 {
     network *nets[3] = {0};
     fxq_eval_result res[3] = {0}; /* no per-image predictions (res[].pred) */
@@ -66,16 +74,17 @@ static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq
     if (ok) ok = fxq_eval_run(nets, n, set, limit, 1, res, why, why_len);
     for (int k = 0; k < n; ++k) {
         if (ok) top1[k] = res[k].images ? (double)res[k].top1 / res[k].images : 0;
+        if (ok && agree) agree[k] = res[k].images ? (double)res[k].agree / res[k].images : 0;
         if (nets[k]) free_network(nets[k]);
     }
     return ok;
 }
 
 typedef struct fxq_ft_args {
-    const char *pos[3], *out, *requant_list;
-    double epochs, lr;
+    const char *pos[3], *out, *requant_list, *teacher_cfg, *teacher_w;
+    double epochs, lr, temperature;
     long max_batches;
-    int have_lr, limit, quiet, seed, have_seed, no_before, cosine;
+    int have_lr, limit, quiet, seed, have_seed, no_before, cosine, distill;
     fxq_formats formats;
 } fxq_ft_args;
 
@@ -84,6 +93,7 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
     int npos = 0;
     memset(a, 0, sizeof *a);
     a->epochs = 1;
+    a->temperature = 1;
     a->formats = FXQ_FORMATS_MSE;
     for (int i = 1; i < argc; ++i) {
         const char *o = argv[i];
@@ -96,6 +106,8 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             a->no_before = 1;
         } else if (!strcmp(o, "--cosine")) {
             a->cosine = 1;
+        } else if (!strcmp(o, "--distill")) {
+            a->distill = 1;
         } else if (o[0] == '-' && o[1]) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq finetune: %s needs a value\n", o);
@@ -105,6 +117,10 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
             int ok = 1, n = 0;
             if (!strcmp(o, "-o")) a->out = v;
             else if (!strcmp(o, "--requantize")) a->requant_list = v;
+            else if (!strcmp(o, "--teacher")) a->teacher_cfg = v, a->distill = 1;
+            else if (!strcmp(o, "--teacher-weights")) a->teacher_w = v, a->distill = 1;
+            else if (!strcmp(o, "--temperature"))
+                ok = fxq_cli_pos_double(v, &a->temperature) && a->temperature <= 100, a->distill = 1;
             else if (!strcmp(o, "--formats")) ok = fxq_formats_parse(v, &a->formats) && a->formats != FXQ_FORMATS_REFINE;
             else if (!strcmp(o, "--epochs")) ok = fxq_cli_pos_double(v, &a->epochs) && a->epochs <= 1000;
             else if (!strcmp(o, "--lr")) ok = fxq_cli_pos_double(v, &a->lr) && a->lr <= 10, a->have_lr = 1;
@@ -136,8 +152,8 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
 /* Output checks before any work: not an input, not a directory, writable. */
 static int fxq_ft_check_out(const fxq_ft_args *a, const char *path, char *why, size_t why_len)
 {
-    const char *inputs[4] = {a->pos[0], a->pos[1], a->pos[2], a->requant_list};
-    for (int i = 0; i < 4; ++i) {
+    const char *inputs[6] = {a->pos[0], a->pos[1], a->pos[2], a->requant_list, a->teacher_cfg, a->teacher_w};
+    for (int i = 0; i < 6; ++i) {
         if (inputs[i] && fxq_same_path(path, inputs[i])) {
             snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", path);
             return 0;
@@ -163,7 +179,7 @@ int fxq_cmd_finetune(int argc, char **argv)
     const char *data = a.pos[0], *cfg = a.pos[1], *weights = a.pos[2];
     char why[2048], floatcfg[PATH_MAX] = "", tmp[PATH_MAX + 16] = "", newcfg[PATH_MAX] = "";
     double cfg_lr = 0;
-    network *net = NULL;
+    network *net = NULL, *teacher = NULL;
     fxq_evalset set;
     memset(&set, 0, sizeof set);
     rc = 1;
@@ -176,27 +192,45 @@ int fxq_cmd_finetune(int argc, char **argv)
     }
     if (!fxq_finetune_cfg_check(cfg, !a.have_lr, &cfg_lr, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_file_readable(weights, why, sizeof why)) return fxq_ft_fail(why);
+    if (a.teacher_cfg && !fxq_file_readable(a.teacher_cfg, why, sizeof why)) return fxq_ft_fail(why);
+    if (a.teacher_w && !fxq_file_readable(a.teacher_w, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_evalset_open(data, NULL, &set, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_finetune_float_cfg(cfg, floatcfg, sizeof floatcfg, why, sizeof why)) goto done;
+    /* the reference of the evaluation: the teacher when distilling, else the float twin */
+    const char *ref_cfg = a.teacher_cfg ? a.teacher_cfg : floatcfg, *ref_w = a.teacher_w ? a.teacher_w : weights;
 
-    /* before: float twin and fixed point with the input weights */
-    double before[2] = {-1, -1}, after = 0;
-    if (!a.no_before) {
-        const char *cfgs[2] = {floatcfg, cfg}, *ws[2] = {weights, weights};
-        if (!a.quiet) fprintf(stderr, "finetune: evaluating the float twin and the fixed-point network ...\n");
-        if (!fxq_ft_eval(cfgs, ws, 2, &set, a.limit, before, why, sizeof why)) goto done;
+    if (a.distill) { /* both networks and their fit before any long evaluation */
+        fxq_set_training(1);
+        net = fxq_net_load_quiet(cfg, weights, 0, why, sizeof why);
+        fxq_set_training(0);
+        if (!net) goto done;
+        if (!(teacher = fxq_net_load_quiet(ref_cfg, ref_w, net->batch, why, sizeof why))) goto done;
+        if (!fxq_distill_check(net, teacher, a.teacher_cfg ? a.teacher_cfg : cfg, cfg, why, sizeof why)) goto done;
     }
 
-    fxq_set_training(1);
-    net = fxq_net_load_quiet(cfg, weights, 0, why, sizeof why);
-    fxq_set_training(0);
-    if (!net) goto done;
+    /* before: float twin (or teacher) and fixed point with the input weights */
+    double before[2] = {-1, -1}, after = 0, agree_before[2] = {-1, -1}, agree_after[2] = {0, 0};
+    if (!a.no_before) {
+        const char *cfgs[2] = {ref_cfg, cfg}, *ws[2] = {ref_w, weights};
+        if (!a.quiet) fprintf(stderr, "finetune: evaluating the %s and the fixed-point network ...\n",
+                              a.distill ? "teacher" : "float twin");
+        if (!fxq_ft_eval(cfgs, ws, 2, &set, a.limit, before, agree_before, why, sizeof why)) goto done;
+    }
+
+    if (!net) {
+        fxq_set_training(1);
+        net = fxq_net_load_quiet(cfg, weights, 0, why, sizeof why);
+        fxq_set_training(0);
+        if (!net) goto done;
+    }
     if (a.have_seed) srand((unsigned)a.seed);
     else srand((unsigned)time(0));
     fxq_finetune_opts o = {0};
     o.lr = a.have_lr ? a.lr : cfg_lr / 100;
     o.quiet = a.quiet;
     o.cosine = a.cosine;
+    o.teacher = teacher;
+    o.temperature = (float)a.temperature;
     const long imgs = (long)net->batch * net->subdivisions;
     long ntrain = 0;
     {
@@ -217,6 +251,9 @@ int fxq_cmd_finetune(int argc, char **argv)
                 o.batches, imgs, ntrain ? (double)o.batches * imgs / ntrain : 0.0, ntrain, o.lr,
                 o.cosine ? " (cosine to 0)" : "", net->momentum,
                 net->decay);
+    if (!a.quiet && teacher)
+        fprintf(stderr, "finetune: distilling from %s with %s, temperature %g\n",
+                a.teacher_cfg ? a.teacher_cfg : "the float twin", ref_w, a.temperature);
     fxq_finetune_result fr;
     if (!fxq_finetune_run(net, data, &o, &fr, why, sizeof why)) goto done;
 
@@ -231,9 +268,15 @@ int fxq_cmd_finetune(int argc, char **argv)
     close(fd);
     save_weights(net, tmp);
     if (!fxq_weights_check(net, tmp, why, sizeof why)) goto done;
-    {
+    if (a.distill) {
+        const char *cfgs[2] = {ref_cfg, cfg}, *ws[2] = {ref_w, tmp};
+        double t1[2];
+        if (!fxq_ft_eval(cfgs, ws, 2, &set, a.limit, t1, agree_after, why, sizeof why)) goto done;
+        after = t1[1];
+        if (before[0] < 0) before[0] = t1[0];
+    } else {
         const char *cfgs[1] = {cfg}, *ws[1] = {tmp};
-        if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, why, sizeof why)) goto done;
+        if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, NULL, why, sizeof why)) goto done;
     }
     if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.formats, a.quiet, why, sizeof why)) goto done;
     if (rename(tmp, a.out)) {
@@ -243,20 +286,30 @@ int fxq_cmd_finetune(int argc, char **argv)
     tmp[0] = 0;
     fprintf(stderr, "finetune: loss %.4f -> %.4f (mean of the first and last tenth of %ld steps), %.1f s\n",
             fr.loss_first, fr.loss_last, fr.batches, fr.seconds);
-    char fb[2][16];
-    for (int k = 0; k < 2; ++k)
-        if (before[k] < 0) snprintf(fb[k], sizeof fb[k], "-");
-        else snprintf(fb[k], sizeof fb[k], "%.2f%%", 100 * before[k]);
-    printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: float %s, fixed before "
-           "%s, fixed after %.2f%% -> %s\n",
-           cfg, fr.images, ntrain ? (double)fr.images / ntrain : 0.0, fr.seconds,
-           a.limit > 0 && a.limit < set.n ? a.limit : set.n, fb[0], fb[1], 100 * after, a.out);
+    char fb[3][16];
+    for (int k = 0; k < 3; ++k) {
+        const double v = k < 2 ? before[k] : agree_before[1];
+        if (v < 0) snprintf(fb[k], sizeof fb[k], "-");
+        else snprintf(fb[k], sizeof fb[k], "%.2f%%", 100 * v);
+    }
+    const int nimg = a.limit > 0 && a.limit < set.n ? a.limit : set.n;
+    if (a.distill)
+        printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: teacher %s, fixed before "
+               "%s, fixed after %.2f%%; agreement with the teacher's top-1: before %s, after %.2f%% -> %s\n",
+               cfg, fr.images, ntrain ? (double)fr.images / ntrain : 0.0, fr.seconds, nimg, fb[0], fb[1],
+               100 * after, fb[2], 100 * agree_after[1], a.out);
+    else
+        printf("finetune %s: %ld images (%.3f epochs), %.1f s; top-1 on %d images: float %s, fixed before "
+               "%s, fixed after %.2f%% -> %s\n",
+               cfg, fr.images, ntrain ? (double)fr.images / ntrain : 0.0, fr.seconds, nimg, fb[0], fb[1],
+               100 * after, a.out);
     rc = 0;
 done:
     if (rc) fprintf(stderr, "darknet fxq finetune: %s\n", why);
     if (tmp[0]) unlink(tmp);
     if (floatcfg[0]) unlink(floatcfg);
     if (net) free_network(net);
+    if (teacher) free_network(teacher);
     fxq_evalset_free(&set);
     return rc;
 }
