@@ -65,6 +65,17 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p);
 /* in: batch*c*h*w codes; out: batch*m*out_h*out_w codes. OpenMP inside. */
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out);
 
+/* The same run by a team the caller already opened (one OpenMP region for
+ * a whole network, fxq_team.h): every thread tid of the nth calls it; the
+ * layer is split over them, or run by thread 0 alone when it is too small
+ * to pay for the barriers (or the plan has fewer threads). Batch 1 only.
+ * Returns after the thread's own share: the caller puts a barrier before
+ * anyone reads `out`. Input elements [*e0, *e1) (fxq_qconv_member_input)
+ * are the only ones thread tid reads before its first barrier, so it may
+ * write them itself just before the call without a barrier. */
+void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth);
+void fxq_qconv_member_input(const fxq_qconv_plan *p, int tid, int nth, size_t *e0, size_t *e1);
+
 /* Plain scalar reference of the same contract, no packing, no threads: the
  * definition every fast path is tested against. */
 void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,

@@ -34,6 +34,8 @@
  */
 #include <omp.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fxq_qconv_impl.h"
 
@@ -41,16 +43,40 @@
  * images in parallel) a run stays on one thread: waking the team costs more
  * than it saves. */
 #define FXQ_PAR_MIN_MACS (1L << 18)
+/* The same inside a team that is already running (fxq_qconv_run_member):
+ * there a split costs barriers only, no wake-up. */
+#define FXQ_TEAM_MIN_MACS (1L << 17)
 
 /* ---- phase 1: input codes -> padded image ---- */
 
-static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int ch0, int ch1)
+/* Work items of the conversion: whole channels, or -- stride 1 with few
+ * channels for the team (the 3-channel first layers) -- row bands of
+ * them, so every thread gets a share. Item i covers a contiguous run of
+ * the input: channel-major, bands in row order. */
+static int fxq_convert_bands(const fxq_qconv_plan *p, int nth)
+{
+    if (p->d.stride != 1 || nth < 2 || p->d.c >= 4 * nth) return 1;
+    const int b = (4 * nth + p->d.c - 1) / p->d.c;
+    return b < p->d.h ? b : p->d.h;
+}
+
+/* First input element of item i (of c * bands). */
+static size_t fxq_item_start(const fxq_qconv_plan *p, int bands, long i)
+{
+    const size_t plane = (size_t)p->d.h * p->d.w;
+    return (size_t)(i / bands) * plane + (size_t)(p->d.h * (i % bands) / bands) * p->d.w;
+}
+
+static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int bands, long i0, long i1)
 {
     const int h = p->d.h, w = p->d.w, st = p->d.stride;
     const size_t phase = (size_t)p->hs * p->ws, es = (size_t)p->esz;
-    for (int ch = ch0; ch < ch1; ++ch)
-        p->ks->convert(in + (size_t)ch * h * w, h, w, st, p->d.pad, p->esz, p->lo8, p->off8,
-                       p->img + (size_t)ch * st * st * phase * es, phase, p->ws);
+    for (long i = i0; i < i1; ++i) {
+        const int ch = (int)(i / bands), y0 = h * (int)(i % bands) / bands, y1 = h * (int)(i % bands + 1) / bands;
+        /* stride 1: row y of the plane is row y + pad of its only phase */
+        p->ks->convert(in + (size_t)ch * h * w + (size_t)y0 * w, y1 - y0, w, st, p->d.pad, p->esz, p->lo8, p->off8,
+                       p->img + ((size_t)ch * st * st * phase + (size_t)y0 * p->ws) * es, phase, p->ws);
+    }
 }
 
 /* ---- phase 2: im2col rows + interleave into B panels ---- */
@@ -132,6 +158,103 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
         const int cur = (g - g0) & 1;
         if (g + 1 < g1) fxq_group_rows(p, g + 1, rows ? rows + (size_t)(1 - cur) * 4 * p->row_len * es : NULL, r[1 - cur]);
         fxq_interleave(p, r[cur], g);
+    }
+}
+
+/* ---- phases 2+3 fused: a few B panels at a time ---- */
+
+/* B bytes packed per block: the block's panels stay in L1 / L2 while every
+ * m tile runs over them. */
+#define FXQ_FUSED_BLOCK_BYTES (24 * 1024)
+
+/* The KR source rows of k-group g for n tiles nt .. nt+nb-1: in place in
+ * the image (direct; rowwise, the block inside one output row), else
+ * gathered into tmp (KR rows of nb*nr: the columns cross output rows). */
+static void fxq_block_rows(const fxq_qconv_plan *p, int nt, int nb, int g, unsigned char *tmp, const unsigned char **r)
+{
+    const size_t es = (size_t)p->esz, len = (size_t)nb * p->nr;
+    const int out_w = p->d.out_w, p0 = nt * p->nr;
+    for (int j = 0; j < p->kr; ++j) {
+        const int k = g * p->kr + j < p->K ? g * p->kr + j : g * p->kr; /* zero weights: any data */
+        const size_t src = (size_t)p->off_k[k];
+        if (p->direct) {
+            r[j] = p->img + (src + (size_t)p0) * es;
+        } else if (p->rowwise) {
+            r[j] = p->img + (src + (size_t)(p0 / out_w) * p->ws + (size_t)(p0 % out_w)) * es;
+        } else {
+            unsigned char *t = tmp + (size_t)j * len * es;
+            int oy = p0 / out_w, ox = p0 % out_w, done = 0;
+            const int want = p->P - p0 < (int)len ? p->P - p0 : (int)len;
+            while (done < want) {
+                const int n = out_w - ox < want - done ? out_w - ox : want - done;
+                memcpy(t + (size_t)done * es, p->img + (src + (size_t)oy * p->ws + (size_t)ox) * es, (size_t)n * es);
+                done += n, ++oy, ox = 0;
+            }
+            if ((size_t)want < len) memset(t + (size_t)want * es, 0, (len - (size_t)want) * es);
+            r[j] = t;
+        }
+    }
+}
+
+/* Packs n tiles nt .. nt+nb-1 into dst, then runs every m tile on them
+ * while they are in cache: the B matrix of the early, wide layers
+ * (megabytes) is never written out whole. Same panels, same microkernel
+ * calls as phases 2 and 3. */
+static void fxq_fused_block(const fxq_qconv_plan *p, int nt, int nb, unsigned char *dst, unsigned char *tmp, int16_t *out)
+{
+    const size_t nr = (size_t)p->nr, es = (size_t)p->esz;
+    const int M = p->d.m, P = p->P, mr = p->mr;
+    for (int g = 0; g < p->kc / p->kr; ++g) {
+        const unsigned char *r[4];
+        fxq_block_rows(p, nt, nb, g, tmp, r);
+        if (p->esz == 1)
+            p->ks->pack_u8c4(r, (size_t)nb, nr, dst + (size_t)g * nr * 4, p->b_panel);
+        else
+            p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)nb, nr,
+                              (int16_t *)dst + (size_t)g * nr * 2, p->b_panel, p->split ? (size_t)p->kc * nr : 0);
+    }
+    for (int mt = 0; mt < p->m_tiles; ++mt) {
+        const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
+        const unsigned char *a = p->a + (size_t)mt * p->a_stride;
+        const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
+        for (int i = 0; i < nb; ++i) {
+            const int t = nt + i;
+            const size_t tnr = (size_t)(P - t * p->nr < p->nr ? P - t * p->nr : p->nr);
+            p->k32(tmr, tnr, (size_t)p->kc, a, dst + (size_t)i * p->b_panel * es,
+                   out + (size_t)mt * mr * P + (size_t)t * p->nr, (size_t)P, rq);
+        }
+    }
+}
+
+/* Panels per block for a team of nth (each thread's block lives in bpack,
+ * panels tid*nb ..), 0: not fused -- the B panels are used n tiles inner
+ * (the weights are the larger operand), or too few to share. */
+static int fxq_fused_nb(const fxq_qconv_plan *p, int nth)
+{
+    static int mode = -1; /* EXPERIMENT */
+    if (mode < 0) mode = getenv("FXQ_FUSED") ? atoi(getenv("FXQ_FUSED")) : 1;
+    if (!mode || (mode == 1 && nth < 2)) return 0;
+    if (!p->k32 || p->n_inner || p->gemv || p->gemv64 || p->n_tiles < 2 * nth || nth > p->nthreads ||
+        !(p->direct || p->rowwise || (mode == 3 && p->rows)))
+        return 0;
+    int nb = (int)(FXQ_FUSED_BLOCK_BYTES / (p->b_panel * p->esz));
+    if (nb < 1) nb = 1;
+    if (nb > p->n_tiles / nth) nb = p->n_tiles / nth;
+    return nb;
+}
+
+static void fxq_fused_tiles(const fxq_qconv_plan *p, int16_t *out, int tid, int nth, int nb)
+{
+    long t0, t1;
+    fxq_qconv_split(p->n_tiles, tid, nth, &t0, &t1);
+    const int tpr = p->rowwise ? p->d.out_w / p->nr : 0;
+    unsigned char *dst = p->bpack + (size_t)tid * nb * p->b_panel * p->esz;
+    unsigned char *tmp = p->rows ? p->rows + (size_t)tid * 8 * p->row_len * p->esz : NULL;
+    for (long nt = t0; nt < t1;) {
+        long n = t1 - nt < nb ? t1 - nt : nb;
+        if (tpr && nt % tpr + n > tpr) n = tpr - nt % tpr; /* rowwise: inside one output row */
+        fxq_fused_block(p, (int)nt, (int)n, dst, tmp, out);
+        nt += n;
     }
 }
 
@@ -219,11 +342,13 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     const fxq_qconv_desc *d = &p->d;
     const long groups = p->kc / p->kr, tiles = (long)p->m_tiles * p->n_tiles;
     long b0, b1;
+    int nb;
     for (int b = 0; b < d->batch; ++b) {
         const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
         int16_t *o = out + (size_t)b * d->m * p->P;
-        fxq_qconv_split(d->c, tid, nth, &b0, &b1);
-        fxq_convert(p, img, (int)b0, (int)b1);
+        const int bands = fxq_convert_bands(p, nth);
+        fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
+        fxq_convert(p, img, bands, b0, b1);
         fxq_barrier(nth);
         if (p->gemv || p->gemv64) {
             fxq_qconv_split(p->kcg, tid, nth, &b0, &b1);
@@ -231,6 +356,8 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
             fxq_barrier(nth);
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
+        } else if ((nb = fxq_fused_nb(p, nth)) > 0) {
+            fxq_fused_tiles(p, o, tid, nth, nb);
         } else {
             fxq_qconv_split(groups, tid, nth, &b0, &b1);
             fxq_pack_b(p, (int)b0, (int)b1, tid);
@@ -282,6 +409,38 @@ static void fxq_run_on_team(const fxq_qconv_plan *p, const int16_t *in, int16_t 
     }
 #pragma omp parallel num_threads(nth)
     fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
+}
+
+/* Threads of an enclosing team of nth that share plan p's image: all, or
+ * thread 0 alone for small layers (barriers cost more than they save). */
+static int fxq_member_threads(const fxq_qconv_plan *p, int nth)
+{
+    if (nth > p->nthreads || fxq_image_macs(p) < (double)FXQ_TEAM_MIN_MACS) return 1;
+    return nth;
+}
+
+void fxq_qconv_member_input(const fxq_qconv_plan *p, int tid, int nth, size_t *e0, size_t *e1)
+{
+    const int use = fxq_member_threads(p, nth), bands = fxq_convert_bands(p, use);
+    const size_t all = (size_t)p->d.c * p->d.h * p->d.w;
+    if (use == 1) {
+        *e0 = 0, *e1 = tid ? 0 : all;
+        return;
+    }
+    long i0, i1;
+    fxq_qconv_split((long)p->d.c * bands, tid, use, &i0, &i1);
+    *e0 = fxq_item_start(p, bands, i0);
+    *e1 = i1 == (long)p->d.c * bands ? all : fxq_item_start(p, bands, i1);
+}
+
+void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
+{
+    const int use = fxq_member_threads(p, nth);
+    if (use == 1) {
+        if (tid == 0) fxq_run_team(p, in, out, 0, 1);
+        return;
+    }
+    fxq_run_team(p, in, out, tid, use);
 }
 
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)

@@ -41,4 +41,9 @@ void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int c
  * codes to their consumers instead of float l.output (fxq_pipe.h). */
 void fxq_network_parsed(network *net);
 
+/* Called at the top of forward_network: runs the whole forward in one
+ * OpenMP team when every layer can (fxq_team.h) and returns 1; else 0 and
+ * upstream's loop runs. */
+int fxq_forward_network(network *net);
+
 #endif

@@ -93,6 +93,47 @@ static void forward_fxq_int(layer l, network net)
     if (fxq_pipe_writes_float(&l)) fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
 }
 
+int fxq_layer_team_ready(layer *l, int nth)
+{
+    struct fxq_layer_state *s = l->fxq;
+    if (s->train || s->mode == FXQ_MODE_EMULATE || l->batch != 1) return 0;
+    fxq_layer_ready(l);
+    (void)nth;
+    return 1;
+}
+
+/* forward_fxq_int by one thread of the team: the input elements it
+ * converts itself are the ones it quantizes (or shifts) here, so no
+ * barrier sits between the two. */
+void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
+{
+    struct fxq_layer_state *s = l->fxq;
+    size_t b, e;
+    fxq_qconv_member_input(s->plan, tid, nth, &b, &e);
+    const size_t n = e - b;
+    const int16_t *in = s->in_codes;
+    if (fxq_pipe_reads_codes(l)) {
+        const struct fxq_pipe *src = net->layers[l->fxq_pipe->src[0]].fxq_pipe;
+        const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+        if (fxq_cfmt_eq(src->fmt, want)) in = src->codes;
+        else if (n) fxq_codes_convert(src->codes + b, n, src->fmt.frac, want, s->in_codes + b);
+    } else if (n) {
+        fxq_layer_quantize_input(s, net->input + b, n, s->in_codes + b);
+    }
+    fxq_qconv_run_member(s->plan, in, s->out_codes, tid, nth);
+    if (!fxq_pipe_writes_float(l)) {
+        if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
+        return;
+    }
+    if (nth > 1) {
+#pragma omp barrier
+    }
+    const size_t total = (size_t)l->outputs;
+    const size_t e0 = total * tid / nth / 64 * 64, e1 = tid + 1 == nth ? total : total * (tid + 1) / nth / 64 * 64;
+    if (e1 > e0) fxq_qconv_dequantize(s->out_codes + e0, e1 - e0, s->out.frac, l->output + e0);
+    if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
+}
+
 /* Fake quantization: Darknet's own float im2col + gemm on dequantized values,
  * then the same requantization, applied to the float sum. */
 static void forward_fxq_emulate(layer l, network net)

@@ -1,0 +1,24 @@
+/* One OpenMP team for a whole network forward.
+ *
+ * Per-layer parallel regions cost a fork/join each (and the team's
+ * wake-up), which on small networks and single images outweighs the
+ * layers' own work. When every layer of a batch-1 network can run inside
+ * one team -- fixed-point layers and code layers in int mode
+ * (fxq_layer_forward_member, fxq_pipe_forward_member) and cheap float
+ * layers (softmax, cost, yolo, region, detection, dropout: run by thread 0)
+ * -- the forward opens one parallel region, each layer splits its work over
+ * the threads, and a barrier separates the layers. The results are the
+ * same codes as the per-layer path (every split is over independent
+ * outputs). Otherwise the caller's own layer loop runs. FXQ_TEAM=0 in the
+ * environment turns it off (for comparisons). */
+#ifndef FXQ_TEAM_H
+#define FXQ_TEAM_H
+
+#include "darknet.h"
+
+/* Runs net's forward in one team and returns 1, or returns 0 (nothing run)
+ * when the network cannot. t: NULL, or net->n per-layer seconds (each
+ * layer up to its closing barrier, stamped by thread 0). */
+int fxq_net_forward_team(network *net, double *t);
+
+#endif
