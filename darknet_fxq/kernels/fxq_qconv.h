@@ -66,15 +66,15 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p);
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out);
 
 /* The same run by a team the caller already opened (one OpenMP region for
- * a whole network, fxq_team.h): every thread tid of the nth calls it; the
- * layer is split over them, or run by thread 0 alone when it is too small
- * to pay for the barriers (or the plan has fewer threads). Batch 1 only.
- * Returns after the thread's own share: the caller puts a barrier before
- * anyone reads `out`. Input elements [*e0, *e1) (fxq_qconv_member_input)
- * are the only ones thread tid reads before its first barrier, so it may
- * write them itself just before the call without a barrier. */
+ * a whole network, fxq_team.h): every thread tid of the nth calls it with
+ * the whole input already written (a barrier after writing it); each
+ * works on its own copy of the scratch, without barriers, or thread 0 runs
+ * it alone when it is too small. Batch 1 only. Returns after the thread's
+ * own share: the caller puts a barrier before anyone reads `out`. */
 void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth);
-void fxq_qconv_member_input(const fxq_qconv_plan *p, int tid, int nth, size_t *e0, size_t *e1);
+/* How many of the nth run it: nth, or 1 (thread 0 alone; the others
+ * return at once and need not have seen the input). */
+int fxq_qconv_member_threads(const fxq_qconv_plan *p, int nth);
 
 /* Plain scalar reference of the same contract, no packing, no threads: the
  * definition every fast path is tested against. */

@@ -302,7 +302,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
 /* batch > 1 on more than one thread: the per-thread copies. 0: out of memory. */
 static int fxq_make_img_plans(fxq_qconv_plan *p)
 {
-    if (p->d.batch < 2 || p->nthreads < 2) return 1;
+    if (p->nthreads < 2) return 1; /* batch 1 too: a network-wide team (fxq_qconv_run_member) */
     p->img_plans = calloc((size_t)p->nthreads, sizeof *p->img_plans);
     if (!p->img_plans) return 0;
     for (int t = 0; t < p->nthreads; ++t) {

@@ -34,8 +34,6 @@
  */
 #include <omp.h>
 #include <stddef.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "fxq_qconv_impl.h"
 
@@ -58,13 +56,6 @@ static int fxq_convert_bands(const fxq_qconv_plan *p, int nth)
     if (p->d.stride != 1 || nth < 2 || p->d.c >= 4 * nth) return 1;
     const int b = (4 * nth + p->d.c - 1) / p->d.c;
     return b < p->d.h ? b : p->d.h;
-}
-
-/* First input element of item i (of c * bands). */
-static size_t fxq_item_start(const fxq_qconv_plan *p, int bands, long i)
-{
-    const size_t plane = (size_t)p->d.h * p->d.w;
-    return (size_t)(i / bands) * plane + (size_t)(p->d.h * (i % bands) / bands) * p->d.w;
 }
 
 static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int bands, long i0, long i1)
@@ -161,103 +152,6 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
     }
 }
 
-/* ---- phases 2+3 fused: a few B panels at a time ---- */
-
-/* B bytes packed per block: the block's panels stay in L1 / L2 while every
- * m tile runs over them. */
-#define FXQ_FUSED_BLOCK_BYTES (24 * 1024)
-
-/* The KR source rows of k-group g for n tiles nt .. nt+nb-1: in place in
- * the image (direct; rowwise, the block inside one output row), else
- * gathered into tmp (KR rows of nb*nr: the columns cross output rows). */
-static void fxq_block_rows(const fxq_qconv_plan *p, int nt, int nb, int g, unsigned char *tmp, const unsigned char **r)
-{
-    const size_t es = (size_t)p->esz, len = (size_t)nb * p->nr;
-    const int out_w = p->d.out_w, p0 = nt * p->nr;
-    for (int j = 0; j < p->kr; ++j) {
-        const int k = g * p->kr + j < p->K ? g * p->kr + j : g * p->kr; /* zero weights: any data */
-        const size_t src = (size_t)p->off_k[k];
-        if (p->direct) {
-            r[j] = p->img + (src + (size_t)p0) * es;
-        } else if (p->rowwise) {
-            r[j] = p->img + (src + (size_t)(p0 / out_w) * p->ws + (size_t)(p0 % out_w)) * es;
-        } else {
-            unsigned char *t = tmp + (size_t)j * len * es;
-            int oy = p0 / out_w, ox = p0 % out_w, done = 0;
-            const int want = p->P - p0 < (int)len ? p->P - p0 : (int)len;
-            while (done < want) {
-                const int n = out_w - ox < want - done ? out_w - ox : want - done;
-                memcpy(t + (size_t)done * es, p->img + (src + (size_t)oy * p->ws + (size_t)ox) * es, (size_t)n * es);
-                done += n, ++oy, ox = 0;
-            }
-            if ((size_t)want < len) memset(t + (size_t)want * es, 0, (len - (size_t)want) * es);
-            r[j] = t;
-        }
-    }
-}
-
-/* Packs n tiles nt .. nt+nb-1 into dst, then runs every m tile on them
- * while they are in cache: the B matrix of the early, wide layers
- * (megabytes) is never written out whole. Same panels, same microkernel
- * calls as phases 2 and 3. */
-static void fxq_fused_block(const fxq_qconv_plan *p, int nt, int nb, unsigned char *dst, unsigned char *tmp, int16_t *out)
-{
-    const size_t nr = (size_t)p->nr, es = (size_t)p->esz;
-    const int M = p->d.m, P = p->P, mr = p->mr;
-    for (int g = 0; g < p->kc / p->kr; ++g) {
-        const unsigned char *r[4];
-        fxq_block_rows(p, nt, nb, g, tmp, r);
-        if (p->esz == 1)
-            p->ks->pack_u8c4(r, (size_t)nb, nr, dst + (size_t)g * nr * 4, p->b_panel);
-        else
-            p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)nb, nr,
-                              (int16_t *)dst + (size_t)g * nr * 2, p->b_panel, p->split ? (size_t)p->kc * nr : 0);
-    }
-    for (int mt = 0; mt < p->m_tiles; ++mt) {
-        const size_t tmr = (size_t)(M - mt * mr < mr ? M - mt * mr : mr);
-        const unsigned char *a = p->a + (size_t)mt * p->a_stride;
-        const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
-        for (int i = 0; i < nb; ++i) {
-            const int t = nt + i;
-            const size_t tnr = (size_t)(P - t * p->nr < p->nr ? P - t * p->nr : p->nr);
-            p->k32(tmr, tnr, (size_t)p->kc, a, dst + (size_t)i * p->b_panel * es,
-                   out + (size_t)mt * mr * P + (size_t)t * p->nr, (size_t)P, rq);
-        }
-    }
-}
-
-/* Panels per block for a team of nth (each thread's block lives in bpack,
- * panels tid*nb ..), 0: not fused -- the B panels are used n tiles inner
- * (the weights are the larger operand), or too few to share. */
-static int fxq_fused_nb(const fxq_qconv_plan *p, int nth)
-{
-    static int mode = -1; /* EXPERIMENT */
-    if (mode < 0) mode = getenv("FXQ_FUSED") ? atoi(getenv("FXQ_FUSED")) : 1;
-    if (!mode || (mode == 1 && nth < 2)) return 0;
-    if (!p->k32 || p->n_inner || p->gemv || p->gemv64 || p->n_tiles < 2 * nth || nth > p->nthreads ||
-        !(p->direct || p->rowwise || (mode == 3 && p->rows)))
-        return 0;
-    int nb = (int)(FXQ_FUSED_BLOCK_BYTES / (p->b_panel * p->esz));
-    if (nb < 1) nb = 1;
-    if (nb > p->n_tiles / nth) nb = p->n_tiles / nth;
-    return nb;
-}
-
-static void fxq_fused_tiles(const fxq_qconv_plan *p, int16_t *out, int tid, int nth, int nb)
-{
-    long t0, t1;
-    fxq_qconv_split(p->n_tiles, tid, nth, &t0, &t1);
-    const int tpr = p->rowwise ? p->d.out_w / p->nr : 0;
-    unsigned char *dst = p->bpack + (size_t)tid * nb * p->b_panel * p->esz;
-    unsigned char *tmp = p->rows ? p->rows + (size_t)tid * 8 * p->row_len * p->esz : NULL;
-    for (long nt = t0; nt < t1;) {
-        long n = t1 - nt < nb ? t1 - nt : nb;
-        if (tpr && nt % tpr + n > tpr) n = tpr - nt % tpr; /* rowwise: inside one output row */
-        fxq_fused_block(p, (int)nt, (int)n, dst, tmp, out);
-        nt += n;
-    }
-}
-
 /* ---- phase 3: GEMM tiles / GEMV rows ---- */
 
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid)
@@ -342,7 +236,6 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     const fxq_qconv_desc *d = &p->d;
     const long groups = p->kc / p->kr, tiles = (long)p->m_tiles * p->n_tiles;
     long b0, b1;
-    int nb;
     for (int b = 0; b < d->batch; ++b) {
         const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
         int16_t *o = out + (size_t)b * d->m * p->P;
@@ -356,8 +249,6 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
             fxq_barrier(nth);
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
-        } else if ((nb = fxq_fused_nb(p, nth)) > 0) {
-            fxq_fused_tiles(p, o, tid, nth, nb);
         } else {
             fxq_qconv_split(groups, tid, nth, &b0, &b1);
             fxq_pack_b(p, (int)b0, (int)b1, tid);
@@ -411,36 +302,141 @@ static void fxq_run_on_team(const fxq_qconv_plan *p, const int16_t *in, int16_t 
     fxq_run_team(p, in, out, omp_get_thread_num(), omp_get_num_threads());
 }
 
-/* Threads of an enclosing team of nth that share plan p's image: all, or
- * thread 0 alone for small layers (barriers cost more than they save). */
-static int fxq_member_threads(const fxq_qconv_plan *p, int nth)
+/* ---- one team for a whole network: each thread on its own scratch ----
+ *
+ * A barrier costs more than a microsecond on a 2-core VM and data another
+ * core wrote costs several times more to read than one's own, so inside a
+ * network-wide team (fxq_qconv_run_member) a layer runs without a barrier
+ * of its own: each thread converts the input rows it needs into its own
+ * copy of the scratch (img_plans[tid]), packs its own B panels and runs
+ * its own tiles --
+ *   spatial: its share of the n tiles (output positions) x every filter,
+ *            from the input rows those positions read (+ the window's halo);
+ *   filters: its share of the m tiles x every position (the weights are the
+ *            larger operand, or too few n tiles to share), from the whole
+ *            input (converted and packed by every thread);
+ *   one column: its share of the GEMV rows, the whole input gathered. */
+
+/* Threads of an enclosing team of nth that run plan p: all, or thread 0
+ * alone for small layers. */
+int fxq_qconv_member_threads(const fxq_qconv_plan *p, int nth)
 {
-    if (nth > p->nthreads || fxq_image_macs(p) < (double)FXQ_TEAM_MIN_MACS) return 1;
+    if (nth > p->nthreads || !p->img_plans || fxq_image_macs(p) < (double)FXQ_TEAM_MIN_MACS) return 1;
     return nth;
 }
 
-void fxq_qconv_member_input(const fxq_qconv_plan *p, int tid, int nth, size_t *e0, size_t *e1)
+/* Input rows [y0, y1) of every channel -> q's padded image; y0 a multiple
+ * of the stride, so row y0 starts row y0 / stride of its phase plane. */
+static void fxq_convert_rows(const fxq_qconv_plan *q, const int16_t *in, int y0, int y1)
 {
-    const int use = fxq_member_threads(p, nth), bands = fxq_convert_bands(p, use);
-    const size_t all = (size_t)p->d.c * p->d.h * p->d.w;
-    if (use == 1) {
-        *e0 = 0, *e1 = tid ? 0 : all;
+    const int h = q->d.h, w = q->d.w, st = q->d.stride;
+    const size_t phase = (size_t)q->hs * q->ws, es = (size_t)q->esz;
+    if (y1 <= y0) return;
+    for (int ch = 0; ch < q->d.c; ++ch)
+        q->ks->convert(in + (size_t)ch * h * w + (size_t)y0 * w, y1 - y0, w, st, q->d.pad, q->esz, q->lo8, q->off8,
+                       q->img + ((size_t)ch * st * st * phase + (size_t)(y0 / st) * q->ws) * es, phase, q->ws);
+}
+
+/* B panels of n tiles [t0, t1) (output rows oy0 .. oy1 inclusive) into q's
+ * bpack, at their usual places. */
+static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, int oy1)
+{
+    const size_t es = (size_t)q->esz, nr = (size_t)q->nr;
+    const int out_w = q->d.out_w, tpr = q->rowwise ? out_w / q->nr : 0;
+    unsigned char *rows = q->rows;
+    for (int g = 0; g < q->kc / q->kr; ++g) {
+        const unsigned char *r[4];
+        unsigned char *o = q->bpack + ((size_t)t0 * q->b_panel + (size_t)g * nr * q->kr) * es;
+        for (int j = 0; j < q->kr; ++j) {
+            const int k = g * q->kr + j < q->K ? g * q->kr + j : g * q->kr; /* zero weights: any data */
+            const unsigned char *src = q->img + (size_t)q->off_k[k] * es;
+            if (q->direct) {
+                r[j] = src + (size_t)t0 * nr * es;
+            } else if (tpr) {
+                r[j] = src; /* per output row below */
+            } else { /* im2col of output rows oy0..oy1; tile t0 starts at column t0*nr - oy0*out_w */
+                unsigned char *t = rows + (size_t)j * q->row_len * es;
+                q->ks->im2col_row(t, src + (size_t)oy0 * q->ws * es, (size_t)out_w * es, (size_t)q->ws * es,
+                                  oy1 - oy0 + 1);
+                r[j] = t + ((size_t)t0 * nr - (size_t)oy0 * out_w) * es;
+            }
+        }
+        if (tpr) { /* whole output rows of tiles, straight from the image */
+            for (long t = t0; t < t1; t += tpr) {
+                const unsigned char *rr[4];
+                const size_t oy = (size_t)(t / tpr);
+                for (int j = 0; j < q->kr; ++j) rr[j] = r[j] + oy * q->ws * es;
+                unsigned char *ot = o + (size_t)(t - t0) * q->b_panel * es;
+                if (q->esz == 1) q->ks->pack_u8c4(rr, (size_t)tpr, nr, ot, q->b_panel);
+                else q->ks->pack_s16c2((const int16_t *)rr[0], (const int16_t *)rr[1], (size_t)tpr, nr, (int16_t *)ot,
+                                       q->b_panel, q->split ? (size_t)q->kc * nr : 0);
+            }
+        } else if (q->esz == 1) {
+            q->ks->pack_u8c4(r, (size_t)(t1 - t0), nr, o, q->b_panel);
+        } else {
+            q->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)(t1 - t0), nr, (int16_t *)o,
+                              q->b_panel, q->split ? (size_t)q->kc * nr : 0);
+        }
+    }
+}
+
+/* Spatial split wants tiles whole output rows apart when B is packed row
+ * by row: the split is over rows of tiles then. */
+static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const long unit = q->rowwise ? d->out_w / q->nr : 1, units = q->n_tiles / unit;
+    long u0, u1;
+    fxq_qconv_split(units, tid, nth, &u0, &u1);
+    const long t0 = u0 * unit, t1 = u1 * unit;
+    if (t1 <= t0) return;
+    const int p_last = (int)(t1 * q->nr < q->P ? t1 * q->nr : q->P) - 1;
+    const int oy0 = (int)(t0 * q->nr / d->out_w), oy1 = p_last / d->out_w;
+    int y0 = oy0 * d->stride - d->pad, y1 = oy1 * d->stride - d->pad + d->ksize;
+    if (y0 < 0) y0 = 0;
+    y0 -= y0 % d->stride;
+    if (y1 > d->h) y1 = d->h;
+    fxq_convert_rows(q, in, y0, y1);
+    fxq_pack_tiles(q, t0, t1, oy0, oy1);
+    if (q->n_inner)
+        for (long nt = t0; nt < t1; ++nt)
+            for (long mt = 0; mt < q->m_tiles; ++mt) fxq_qconv_gemm_tiles(q, out, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
+    else
+        fxq_qconv_gemm_tiles(q, out, t0 * q->m_tiles, t1 * q->m_tiles, 0);
+}
+
+static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
+{
+    const fxq_qconv_desc *d = &q->d;
+    long m0, m1;
+    fxq_qconv_split(q->gemv || q->gemv64 ? (d->m + q->gmr - 1) / q->gmr : q->m_tiles, tid, nth, &m0, &m1);
+    if (m1 <= m0) return;
+    fxq_convert_rows(q, in, 0, d->h);
+    if (q->gemv || q->gemv64) {
+        fxq_gather_x(q, 0, q->kcg);
+        fxq_qconv_gemv_rows(q, out, m0, m1);
         return;
     }
-    long i0, i1;
-    fxq_qconv_split((long)p->d.c * bands, tid, use, &i0, &i1);
-    *e0 = fxq_item_start(p, bands, i0);
-    *e1 = i1 == (long)p->d.c * bands ? all : fxq_item_start(p, bands, i1);
+    fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1);
+    if (q->n_inner)
+        fxq_qconv_gemm_tiles(q, out, m0 * q->n_tiles, m1 * q->n_tiles, 0);
+    else
+        for (long nt = 0; nt < q->n_tiles; ++nt)
+            fxq_qconv_gemm_tiles(q, out, nt * q->m_tiles + m0, nt * q->m_tiles + m1, 0);
 }
 
 void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
 {
-    const int use = fxq_member_threads(p, nth);
+    const int use = fxq_qconv_member_threads(p, nth);
     if (use == 1) {
         if (tid == 0) fxq_run_team(p, in, out, 0, 1);
         return;
     }
-    fxq_run_team(p, in, out, tid, use);
+    const fxq_qconv_plan *q = &p->img_plans[tid];
+    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use))
+        fxq_member_spatial(q, in, out, tid, use);
+    else
+        fxq_member_filters(q, in, out, tid, use);
 }
 
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)

@@ -102,23 +102,28 @@ int fxq_layer_team_ready(layer *l, int nth)
     return 1;
 }
 
-/* forward_fxq_int by one thread of the team: the input elements it
- * converts itself are the ones it quantizes (or shifts) here, so no
- * barrier sits between the two. */
+/* forward_fxq_int by one thread of the team. Input codes that need work
+ * (quantizing net.input, or a shift from the producer's format) are shared
+ * out, then a barrier; a layer thread 0 runs alone does them itself. */
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
 {
     struct fxq_layer_state *s = l->fxq;
-    size_t b, e;
-    fxq_qconv_member_input(s->plan, tid, nth, &b, &e);
-    const size_t n = e - b;
+    const int use = fxq_qconv_member_threads(s->plan, nth);
     const int16_t *in = s->in_codes;
-    if (fxq_pipe_reads_codes(l)) {
-        const struct fxq_pipe *src = net->layers[l->fxq_pipe->src[0]].fxq_pipe;
-        const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
-        if (fxq_cfmt_eq(src->fmt, want)) in = src->codes;
-        else if (n) fxq_codes_convert(src->codes + b, n, src->fmt.frac, want, s->in_codes + b);
-    } else if (n) {
-        fxq_layer_quantize_input(s, net->input + b, n, s->in_codes + b);
+    const struct fxq_pipe *src = fxq_pipe_reads_codes(l) ? net->layers[l->fxq_pipe->src[0]].fxq_pipe : NULL;
+    const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+    if (src && fxq_cfmt_eq(src->fmt, want)) {
+        in = src->codes;
+    } else if (use > 1 || tid == 0) {
+        const size_t total = (size_t)l->inputs, step = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
+        const size_t b = total * me / step / 64 * 64, e = me + 1 == step ? total : total * (me + 1) / step / 64 * 64;
+        if (e > b) {
+            if (src) fxq_codes_convert(src->codes + b, e - b, src->fmt.frac, want, s->in_codes + b);
+            else fxq_layer_quantize_input(s, net->input + b, e - b, s->in_codes + b);
+        }
+        if (use > 1) {
+#pragma omp barrier
+        }
     }
     fxq_qconv_run_member(s->plan, in, s->out_codes, tid, nth);
     if (!fxq_pipe_writes_float(l)) {
