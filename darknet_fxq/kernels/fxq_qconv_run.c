@@ -58,10 +58,24 @@ static int fxq_convert_bands(const fxq_qconv_plan *p, int nth)
     return b < p->d.h ? b : p->d.h;
 }
 
+/* Stride 1, no padding: the padded image has the input's own layout, so
+ * any run of whole rows converts as one row (short rows cost the kernels
+ * a masked tail each). */
+static int fxq_convert_flat(const fxq_qconv_plan *p)
+{
+    return p->d.stride == 1 && p->d.pad == 0 && (size_t)p->d.c * p->d.h * p->d.w < (size_t)1 << 30;
+}
+
 static void fxq_convert(const fxq_qconv_plan *p, const int16_t *in, int bands, long i0, long i1)
 {
     const int h = p->d.h, w = p->d.w, st = p->d.stride;
     const size_t phase = (size_t)p->hs * p->ws, es = (size_t)p->esz;
+    if (fxq_convert_flat(p) && i1 > i0) { /* items i0..i1-1 are one run of the input */
+        const size_t b = (size_t)(i0 / bands) * h * w + (size_t)(h * (int)(i0 % bands) / bands) * w;
+        const size_t e = (size_t)((i1 - 1) / bands) * h * w + (size_t)(h * (int)((i1 - 1) % bands + 1) / bands) * w;
+        p->ks->convert(in + b, 1, (int)(e - b), 1, 0, p->esz, p->lo8, p->off8, p->img + b * es, phase, (int)(e - b));
+        return;
+    }
     for (long i = i0; i < i1; ++i) {
         const int ch = (int)(i / bands), y0 = h * (int)(i % bands) / bands, y1 = h * (int)(i % bands + 1) / bands;
         /* stride 1: row y of the plane is row y + pad of its only phase */
@@ -332,6 +346,16 @@ static void fxq_convert_rows(const fxq_qconv_plan *q, const int16_t *in, int y0,
     const int h = q->d.h, w = q->d.w, st = q->d.stride;
     const size_t phase = (size_t)q->hs * q->ws, es = (size_t)q->esz;
     if (y1 <= y0) return;
+    if (fxq_convert_flat(q)) { /* the image is the input: one run per channel's rows, or one in all */
+        if (y0 == 0 && y1 == h) {
+            q->ks->convert(in, 1, q->d.c * h * w, 1, 0, q->esz, q->lo8, q->off8, q->img, phase, q->d.c * h * w);
+            return;
+        }
+        for (int ch = 0; ch < q->d.c; ++ch)
+            q->ks->convert(in + ((size_t)ch * h + y0) * w, 1, (y1 - y0) * w, 1, 0, q->esz, q->lo8, q->off8,
+                           q->img + ((size_t)ch * h + y0) * w * es, phase, (y1 - y0) * w);
+        return;
+    }
     for (int ch = 0; ch < q->d.c; ++ch)
         q->ks->convert(in + (size_t)ch * h * w + (size_t)y0 * w, y1 - y0, w, st, q->d.pad, q->esz, q->lo8, q->off8,
                        q->img + ((size_t)ch * st * st * phase + (size_t)(y0 / st) * q->ws) * es, phase, q->ws);

@@ -115,11 +115,18 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
     if (src && fxq_cfmt_eq(src->fmt, want)) {
         in = src->codes;
     } else if (use > 1 || tid == 0) {
-        const size_t total = (size_t)l->inputs, step = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
-        const size_t b = total * me / step / 64 * 64, e = me + 1 == step ? total : total * (me + 1) / step / 64 * 64;
-        if (e > b) {
-            if (src) fxq_codes_convert(src->codes + b, e - b, src->fmt.frac, want, s->in_codes + b);
-            else fxq_layer_quantize_input(s, net->input + b, e - b, s->in_codes + b);
+        /* a band of rows of every channel: mostly the rows this thread's
+         * share of the layer reads (fxq_qconv_run_member splits by output
+         * positions where it can) */
+        const int spatial = l->type == FXCONVOLUTIONAL && l->h >= nth;
+        const size_t step = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
+        const size_t plane = spatial ? (size_t)l->h * l->w : (size_t)l->inputs, planes = spatial ? (size_t)l->c : 1;
+        const size_t unit = spatial ? (size_t)l->w : 1, units = plane / unit;
+        const size_t b = units * me / step * unit, e = units * (me + 1) / step * unit;
+        for (size_t c = 0; c < planes && e > b; ++c) {
+            const size_t o = c * plane + b;
+            if (src) fxq_codes_convert(src->codes + o, e - b, src->fmt.frac, want, s->in_codes + o);
+            else fxq_layer_quantize_input(s, net->input + o, e - b, s->in_codes + o);
         }
         if (use > 1) {
 #pragma omp barrier
@@ -130,11 +137,13 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
         if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
         return;
     }
-    if (nth > 1) {
+    if (use > 1) {
 #pragma omp barrier
+    } else if (tid) {
+        return; /* thread 0 wrote every code: it writes every float */
     }
-    const size_t total = (size_t)l->outputs;
-    const size_t e0 = total * tid / nth / 64 * 64, e1 = tid + 1 == nth ? total : total * (tid + 1) / nth / 64 * 64;
+    const size_t total = (size_t)l->outputs, k = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
+    const size_t e0 = total * me / k / 64 * 64, e1 = me + 1 == k ? total : total * (me + 1) / k / 64 * 64;
     if (e1 > e0) fxq_qconv_dequantize(s->out_codes + e0, e1 - e0, s->out.frac, l->output + e0);
     if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
 }

@@ -90,7 +90,7 @@ static void check_maxpool_driver(void)
             printf("ok %s (skipped: CPU lacks it)\n", name);
             continue;
         }
-        int bad = 0, cases = 0;
+        int bad = 0, cases = 0, bad_rows = 0;
         for (int t = 0; t < 300; ++t) {
             fxq_maxpool_geom g;
             g.size = rint_in(1, 4), g.stride = rint_in(1, 3), g.pad = rint_in(0, g.size + 1);
@@ -105,9 +105,25 @@ static void check_maxpool_driver(void)
             fxq_s16_maxpool_ref(&g, nc, in, b);
             bad += memcmp(a, b, nout * sizeof *a) != 0;
             ++cases;
+            /* a team's row bands: each writes its rows of every plane, and only those */
+            const int bands = 1 + t % 3;
+            for (int k = 0; k < bands; ++k) {
+                const int r0 = g.out_h * k / bands, r1 = g.out_h * (k + 1) / bands;
+                memset(a, 0x7f, nout * sizeof *a);
+                fxq_s16_maxpool_rows(&g, nc, in, a, r0, r1);
+                for (size_t i = 0; i < nout; ++i) {
+                    const int row = (int)(i / g.out_w % g.out_h);
+                    if (row >= r0 && row < r1 ? a[i] != b[i] : a[i] != 0x7f7f) {
+                        bad_rows++;
+                        break;
+                    }
+                }
+            }
             free(in), free(a), free(b);
         }
         FXQ_CHECK(name, bad == 0 && cases > 50, "%d of %d geometries differ", bad, cases);
+        snprintf(name, sizeof name, "pipe.maxpool_driver.%s.row_bands_vs_ref", (*k)->name);
+        FXQ_CHECK(name, bad_rows == 0, "%d row bands differ or write outside their rows", bad_rows);
     }
     fxq_qconv_force_isa(NULL);
 }
