@@ -12,6 +12,11 @@
 
 enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL };
 
+/* Multiply-accumulates per image below which a network runs on one thread. */
+static double fxq_team_min_macs = 3.2e7;
+
+void fxq_team_set_min_macs(double macs) { fxq_team_min_macs = macs; }
+
 /* Float layers cheap enough for thread 0 alone (no OpenMP inside). */
 static int fxq_team_serial_ok(LAYER_TYPE t)
 {
@@ -51,38 +56,53 @@ static int fxq_team_plan(network *net, int nth, unsigned char *kinds)
     return coded;
 }
 
+/* The forward as thread tid of nth runs it (nth 1: outside any region). */
+static void fxq_team_body(const network *netp, const unsigned char *kinds, double *t, int tid, int nth)
+{
+    network net = *netp;
+    double t0 = t && tid == 0 ? omp_get_wtime() : 0;
+    for (int i = 0; i < net.n; ++i) {
+        const layer *l = &net.layers[i];
+        net.index = i;
+        if (kinds[i] == FXQ_TEAM_FX) {
+            fxq_layer_forward_member(l, &net, tid, nth);
+        } else if (kinds[i] == FXQ_TEAM_PIPE) {
+            fxq_pipe_forward_member(l, &net, tid, nth);
+        } else if (tid == 0) {
+            if (l->delta) fill_cpu(l->outputs * l->batch, 0, l->delta, 1);
+            l->forward(*l, net);
+        }
+        if (nth > 1) {
+#pragma omp barrier
+        }
+        if (t && tid == 0) {
+            const double now = omp_get_wtime();
+            t[i] = now - t0;
+            t0 = now;
+        }
+        net.input = l->output;
+        if (l->truth) net.truth = l->output;
+    }
+}
+
 int fxq_net_forward_team(network *netp, double *t)
 {
-    const int nth = omp_get_max_threads();
-    if (nth < 2 || omp_in_parallel() || !fxq_team_enabled() || netp->n > 4096) return 0;
+    int nth = omp_get_max_threads();
+    if (omp_in_parallel() || !fxq_team_enabled() || netp->n > 4096) return 0;
     unsigned char kinds[4096];
     if (!fxq_team_plan(netp, nth, kinds)) return 0;
-    double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(nth)
-    {
-        const int tid = omp_get_thread_num(), team = omp_get_num_threads();
-        network net = *netp;
-        for (int i = 0; i < net.n; ++i) {
-            const layer *l = &net.layers[i];
-            net.index = i;
-            if (kinds[i] == FXQ_TEAM_FX) {
-                fxq_layer_forward_member(l, &net, tid, team);
-            } else if (kinds[i] == FXQ_TEAM_PIPE) {
-                fxq_pipe_forward_member(l, &net, tid, team);
-            } else if (tid == 0) {
-                if (l->delta) fill_cpu(l->outputs * l->batch, 0, l->delta, 1);
-                l->forward(*l, net);
-            }
-#pragma omp barrier
-            if (t && tid == 0) {
-                const double now = omp_get_wtime();
-                t[i] = now - t0;
-                t0 = now;
-            }
-            net.input = l->output;
-            if (l->truth) net.truth = l->output;
-        }
+    /* a small network on one thread: the barriers between its layers (over
+     * a microsecond each on a 2-core VM) cost more than a second thread
+     * saves (fmnist, 0.01 GMAC: 0.063 ms on one thread, 0.100 on two) */
+    double macs = 0;
+    for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
+    if (macs < fxq_team_min_macs) nth = 1;
+    if (nth == 1) {
+        fxq_team_body(netp, kinds, t, 0, 1);
+        return 1;
     }
+#pragma omp parallel num_threads(nth)
+    fxq_team_body(netp, kinds, t, omp_get_thread_num(), omp_get_num_threads());
     return 1;
 }
 

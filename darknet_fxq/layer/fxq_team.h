@@ -9,7 +9,8 @@
  * -- the forward opens one parallel region, each layer splits its work over
  * the threads, and a barrier separates the layers. The results are the
  * same codes as the per-layer path (every split is over independent
- * outputs). Otherwise the caller's own layer loop runs. FXQ_TEAM=0 in the
+ * outputs). A small network runs the same way on thread 0 alone.
+ * Otherwise the caller's own layer loop runs. FXQ_TEAM=0 in the
  * environment turns it off (for comparisons). */
 #ifndef FXQ_TEAM_H
 #define FXQ_TEAM_H
@@ -20,5 +21,10 @@
  * when the network cannot. t: NULL, or net->n per-layer seconds (each
  * layer up to its closing barrier, stamped by thread 0). */
 int fxq_net_forward_team(network *net, double *t);
+
+/* Networks with fewer multiply-accumulates per image than this run on one
+ * thread (default 3.2e7: below it the barriers cost more than a second
+ * thread saves). For tests, which run small networks on the full team. */
+void fxq_team_set_min_macs(double macs);
 
 #endif
