@@ -166,6 +166,29 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
     }
 }
 
+/* ---- wide plans: drop the columns past each output row ---- */
+
+void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, long c0, long c1)
+{
+    const int ws = p->ws, out_w = p->d.out_w;
+    const size_t P = (size_t)p->P, Po = (size_t)p->d.out_h * out_w;
+    if (c1 > (long)P) c1 = (long)P;
+    for (int m = m0; m < m1; ++m) {
+        const int16_t *src = p->wout + (size_t)m * P;
+        int16_t *dst = out + (size_t)m * Po;
+        for (long c = c0; c < c1;) {
+            const long oy = c / ws, x = c % ws, end = (oy + 1) * ws < c1 ? (oy + 1) * ws : c1;
+            if (x < out_w) { /* short rows: a plain loop beats a memcpy call */
+                const long n = (end - c < out_w - x ? end - c : out_w - x);
+                int16_t *restrict d = dst + oy * out_w + x;
+                const int16_t *restrict r = src + c;
+                for (long i = 0; i < n; ++i) d[i] = r[i];
+            }
+            c = end;
+        }
+    }
+}
+
 /* ---- phase 3: GEMM tiles / GEMV rows ---- */
 
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid)
@@ -252,7 +275,7 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     long b0, b1;
     for (int b = 0; b < d->batch; ++b) {
         const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
-        int16_t *o = out + (size_t)b * d->m * p->P;
+        int16_t *o = out + (size_t)b * d->m * d->out_h * d->out_w;
         const int bands = fxq_convert_bands(p, nth);
         fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
         fxq_convert(p, img, bands, b0, b1);
@@ -268,7 +291,12 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
             fxq_pack_b(p, (int)b0, (int)b1, tid);
             fxq_barrier(nth);
             fxq_qconv_split(tiles, tid, nth, &b0, &b1);
-            fxq_qconv_gemm_tiles(p, o, b0, b1, tid);
+            fxq_qconv_gemm_tiles(p, p->wide ? p->wout : o, b0, b1, tid);
+            if (p->wide) {
+                fxq_barrier(nth);
+                fxq_qconv_split(d->m, tid, nth, &b0, &b1);
+                fxq_qconv_compact(p, o, (int)b0, (int)b1, 0, p->P);
+            }
         }
         if (b + 1 < d->batch) fxq_barrier(nth);
     }
@@ -296,7 +324,7 @@ int fxq_qconv_team_size(const fxq_qconv_plan *p) { return fxq_threads_for(p, fxq
  * one core's caches. */
 static void fxq_run_images(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int n, int nth)
 {
-    const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+    const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->d.out_h * p->d.out_w;
 #pragma omp parallel num_threads(nth)
     {
         const int tid = omp_get_thread_num(), team = omp_get_num_threads();
@@ -361,16 +389,16 @@ static void fxq_convert_rows(const fxq_qconv_plan *q, const int16_t *in, int y0,
                        q->img + ((size_t)ch * st * st * phase + (size_t)(y0 / st) * q->ws) * es, phase, q->ws);
 }
 
-/* B panels of n tiles [t0, t1) (output rows oy0 .. oy1 inclusive) into q's
- * bpack, at their usual places. */
-static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, int oy1)
+/* B panels of n tiles [t0, t1) (output rows oy0 .. oy1 inclusive) into
+ * dst (tile t0's panel first). */
+static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, int oy1, unsigned char *dst)
 {
     const size_t es = (size_t)q->esz, nr = (size_t)q->nr;
     const int out_w = q->d.out_w, tpr = q->rowwise ? out_w / q->nr : 0;
     unsigned char *rows = q->rows;
     for (int g = 0; g < q->kc / q->kr; ++g) {
         const unsigned char *r[4];
-        unsigned char *o = q->bpack + ((size_t)t0 * q->b_panel + (size_t)g * nr * q->kr) * es;
+        unsigned char *o = dst + (size_t)g * nr * q->kr * es;
         for (int j = 0; j < q->kr; ++j) {
             const int k = g * q->kr + j < q->K ? g * q->kr + j : g * q->kr; /* zero weights: any data */
             const unsigned char *src = q->img + (size_t)q->off_k[k] * es;
@@ -386,7 +414,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
             }
         }
         if (tpr) { /* whole output rows of tiles, straight from the image */
-            for (long t = t0; t < t1; t += tpr) {
+            for (long t = t0; t < t1; t += tpr) { /* t0, t1: whole rows */
                 const unsigned char *rr[4];
                 const size_t oy = (size_t)(t / tpr);
                 for (int j = 0; j < q->kr; ++j) rr[j] = r[j] + oy * q->ws * es;
@@ -404,6 +432,13 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
     }
 }
 
+/* Tiles per cache block of B (about 16 KiB, at least one). */
+static long fxq_block_tiles(const fxq_qconv_plan *q)
+{
+    const long nb = (long)((16 * 1024) / (q->b_panel * q->esz));
+    return nb < 1 ? 1 : nb;
+}
+
 /* Spatial split wants tiles whole output rows apart when B is packed row
  * by row: the split is over rows of tiles then. */
 static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
@@ -415,18 +450,44 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
     const long t0 = u0 * unit, t1 = u1 * unit;
     if (t1 <= t0) return;
     const int p_last = (int)(t1 * q->nr < q->P ? t1 * q->nr : q->P) - 1;
-    const int oy0 = (int)(t0 * q->nr / d->out_w), oy1 = p_last / d->out_w;
+    const int pw = q->wide ? q->ws : d->out_w; /* positions per output row of the GEMM's grid */
+    const int oy0 = (int)(t0 * q->nr / pw), oy1 = p_last / pw;
     int y0 = oy0 * d->stride - d->pad, y1 = oy1 * d->stride - d->pad + d->ksize;
     if (y0 < 0) y0 = 0;
     y0 -= y0 % d->stride;
     if (y1 > d->h) y1 = d->h;
     fxq_convert_rows(q, in, y0, y1);
-    fxq_pack_tiles(q, t0, t1, oy0, oy1);
+    int16_t *o = q->wide ? q->wout : out;
+    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) && q->kc <= 64) {
+        /* B from the image in blocks that stay in cache: a whole layer's B
+         * of the wide first layers (few k per output, megabytes of B) would
+         * otherwise go through memory and back on both threads (the blocks
+         * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
+         * gain; deeper rowwise layers (K >= 144) do not. */
+        const long nb = q->rowwise ? unit : fxq_block_tiles(q);
+        for (long b0 = t0; b0 < t1; b0 += nb) {
+            const long b1 = b0 + nb < t1 ? b0 + nb : t1;
+            fxq_pack_tiles(q, b0, b1, 0, 0, q->bpack);
+            for (long nt = b0; nt < b1; ++nt) {
+                const size_t tnr = (size_t)(q->P - nt * q->nr < q->nr ? q->P - nt * q->nr : q->nr);
+                for (int mt = 0; mt < q->m_tiles; ++mt) {
+                    const size_t tmr = (size_t)(d->m - mt * q->mr < q->mr ? d->m - mt * q->mr : q->mr);
+                    q->k32(tmr, tnr, (size_t)q->kc, q->a + (size_t)mt * q->a_stride,
+                           q->bpack + (size_t)(nt - b0) * q->b_panel * q->esz,
+                           o + (size_t)mt * q->mr * q->P + (size_t)nt * q->nr, (size_t)q->P, fxq_qconv_rq(q, mt * q->mr));
+                }
+            }
+        }
+        if (q->wide) fxq_qconv_compact(q, out, 0, d->m, t0 * q->nr, t1 * q->nr);
+        return;
+    }
+    fxq_pack_tiles(q, t0, t1, oy0, oy1, q->bpack + (size_t)t0 * q->b_panel * q->esz);
     if (q->n_inner)
         for (long nt = t0; nt < t1; ++nt)
-            for (long mt = 0; mt < q->m_tiles; ++mt) fxq_qconv_gemm_tiles(q, out, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
+            for (long mt = 0; mt < q->m_tiles; ++mt) fxq_qconv_gemm_tiles(q, o, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
     else
-        fxq_qconv_gemm_tiles(q, out, t0 * q->m_tiles, t1 * q->m_tiles, 0);
+        fxq_qconv_gemm_tiles(q, o, t0 * q->m_tiles, t1 * q->m_tiles, 0);
+    if (q->wide) fxq_qconv_compact(q, out, 0, d->m, t0 * q->nr, t1 * q->nr);
 }
 
 static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
@@ -441,12 +502,14 @@ static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16
         fxq_qconv_gemv_rows(q, out, m0, m1);
         return;
     }
-    fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1);
+    fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
+    int16_t *o = q->wide ? q->wout : out;
     if (q->n_inner)
-        fxq_qconv_gemm_tiles(q, out, m0 * q->n_tiles, m1 * q->n_tiles, 0);
+        fxq_qconv_gemm_tiles(q, o, m0 * q->n_tiles, m1 * q->n_tiles, 0);
     else
         for (long nt = 0; nt < q->n_tiles; ++nt)
-            fxq_qconv_gemm_tiles(q, out, nt * q->m_tiles + m0, nt * q->m_tiles + m1, 0);
+            fxq_qconv_gemm_tiles(q, o, nt * q->m_tiles + m0, nt * q->m_tiles + m1, 0);
+    if (q->wide) fxq_qconv_compact(q, out, (int)m0 * q->mr, (int)(m1 * q->mr < d->m ? m1 * q->mr : d->m), 0, q->P);
 }
 
 void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
@@ -472,7 +535,7 @@ void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out)
         const int whole = batch / nth * nth;
         fxq_run_images(p, in, out, whole, nth);
         if (whole == batch) return;
-        const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->P;
+        const size_t isz = (size_t)p->d.c * p->d.h * p->d.w, osz = (size_t)p->d.m * p->d.out_h * p->d.out_w;
         in += whole * isz, out += whole * osz;
         fxq_qconv_plan rest = *p; /* the remaining images through the shared scratch */
         rest.d.batch = batch - whole;
