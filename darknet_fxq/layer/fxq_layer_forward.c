@@ -117,8 +117,9 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
     } else if (use > 1 || tid == 0) {
         /* a band of rows of every channel: mostly the rows this thread's
          * share of the layer reads (fxq_qconv_run_member splits by output
-         * positions where it can) */
-        const int spatial = l->type == FXCONVOLUTIONAL && l->h >= nth;
+         * positions where it can); else one run of the input per thread
+         * (a call per short row would cost more than the conversion) */
+        const int spatial = use > 1 && l->type == FXCONVOLUTIONAL && l->h >= 2 * nth && l->w >= 16;
         const size_t step = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
         const size_t plane = spatial ? (size_t)l->h * l->w : (size_t)l->inputs, planes = spatial ? (size_t)l->c : 1;
         const size_t unit = spatial ? (size_t)l->w : 1, units = plane / unit;
