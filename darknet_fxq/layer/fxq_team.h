@@ -4,8 +4,9 @@
  * wake-up), which on small networks and single images outweighs the
  * layers' own work. When every layer of a batch-1 network can run inside
  * one team -- fixed-point layers and code layers in int mode
- * (fxq_layer_forward_member, fxq_pipe_forward_member) and cheap float
- * layers (softmax, cost, yolo, region, detection, dropout: run by thread 0)
+ * (fxq_layer_forward_member, fxq_pipe_forward_member), yolo layers
+ * (shared out by elements) and cheap float layers (softmax, cost, region,
+ * detection, dropout: run by thread 0)
  * -- the forward opens one parallel region, each layer splits its work over
  * the threads, and a barrier separates the layers. The results are the
  * same codes as the per-layer path (every split is over independent
