@@ -10,6 +10,7 @@
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_layer.h"
+#include "fxq_team.h"
 #include "fxq_walk.h"
 #include "utils.h"
 
@@ -24,8 +25,11 @@ static int fxq_timed_layer(void *ctx, network *net, int i)
     return 0;
 }
 
-/* as forward_network runs: codes between layers */
-static void fxq_timed_forward(network *net, double *t) { fxq_net_forward_codes(net, fxq_timed_layer, t); }
+/* as forward_network runs: codes between layers, one team when it can (fxq_team.h) */
+static void fxq_timed_forward(network *net, double *t)
+{
+    if (!fxq_net_forward_team(net, t)) fxq_net_forward_codes(net, fxq_timed_layer, t);
+}
 
 static int fxq_bench_usage(void)
 {

@@ -99,59 +99,86 @@ static void fxq_maxpool_row(const fxq_maxpool_geom *g, const int16_t *src, int o
     }
 }
 
-void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out)
+/* What every plane of one maxpool shares: kernels, the interior columns
+ * [xa, xb) and, for stride 1 with Darknet's default padding (size - 1:
+ * out_w == w), the interior rows [ya, yb) -- an output plane lines up with
+ * the input plane shifted by off rows and columns there, so one ukernel
+ * call covers all interior rows at once, from the first interior window to
+ * the last; the border columns it passes over (windows wrapping into the
+ * next row) are redone row by row. */
+typedef struct fxq_maxpool_plan {
+    fxq_s16_maxpool_2x2_fn mp2;
+    fxq_s16_maxpool_s1_fn mps1;
+    int off, xa, xb, ya, yb, whole;
+} fxq_maxpool_plan;
+
+static fxq_maxpool_plan fxq_maxpool_plan_make(const fxq_maxpool_geom *g)
 {
     const fxq_kernel_set *ks = fxq_kernel_set_active();
-    const fxq_s16_maxpool_2x2_fn mp2 = ks->maxpool_2x2 ? ks->maxpool_2x2 : fxq_s16_maxpool_2x2_ukernel__scalar;
-    const fxq_s16_maxpool_s1_fn mps1 = ks->maxpool_s1 ? ks->maxpool_s1 : fxq_s16_maxpool_s1_ukernel__scalar;
-    const int off = -(g->pad / 2), st = g->stride, sz = g->size;
-    /* output columns whose window lies inside the image: [xa, xb) */
-    int xa = 0, xb = 0;
-    while (xa < g->out_w && off + xa * st < 0) ++xa;
-    for (xb = xa; xb < g->out_w && off + xb * st + sz <= g->w; ++xb) {}
-    const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
-    /* Stride 1 with Darknet's default padding (size - 1: out_w == w): an
-     * output plane lines up with the input plane shifted by off rows and
-     * columns, so one ukernel call covers all interior rows at once, from
-     * the first interior window to the last; the border columns it passes
-     * over (windows wrapping into the next row) are redone below. */
-    int ya = 0, yb = 0;
-    const int whole = st == 1 && g->out_w == g->w && xb > xa;
-    if (whole) {
-        while (ya < g->out_h && off + ya < 0) ++ya;
-        for (yb = ya; yb < g->out_h && off + yb + sz <= g->h; ++yb) {}
+    fxq_maxpool_plan m = {0};
+    m.mp2 = ks->maxpool_2x2 ? ks->maxpool_2x2 : fxq_s16_maxpool_2x2_ukernel__scalar;
+    m.mps1 = ks->maxpool_s1 ? ks->maxpool_s1 : fxq_s16_maxpool_s1_ukernel__scalar;
+    m.off = -(g->pad / 2);
+    const int st = g->stride, sz = g->size;
+    while (m.xa < g->out_w && m.off + m.xa * st < 0) ++m.xa;
+    for (m.xb = m.xa; m.xb < g->out_w && m.off + m.xb * st + sz <= g->w; ++m.xb) {}
+    m.whole = st == 1 && g->out_w == g->w && m.xb > m.xa;
+    if (m.whole) {
+        while (m.ya < g->out_h && m.off + m.ya < 0) ++m.ya;
+        for (m.yb = m.ya; m.yb < g->out_h && m.off + m.yb + sz <= g->h; ++m.yb) {}
     }
+    return m;
+}
+
+/* Output rows [r0, r1) of one plane; tmp: w codes or NULL. */
+static void fxq_maxpool_plane(const fxq_maxpool_geom *g, const fxq_maxpool_plan *m, const int16_t *src, int16_t *dst,
+                              int r0, int r1, int16_t *tmp)
+{
+    const int off = m->off, st = g->stride, sz = g->size, xa = m->xa, xb = m->xb;
+    const int ya = m->ya > r0 ? m->ya : r0, yb = m->yb < r1 ? m->yb : r1;
+    if (m->whole && yb > ya) {
+        const size_t j0 = (size_t)ya * g->w + xa, j1 = (size_t)(yb - 1) * g->w + xb;
+        m->mps1(j1 - j0, sz, sz, src + (size_t)(ya + off) * g->w + xa + off, (size_t)g->w, dst + j0);
+    }
+    for (int oy = r0; oy < r1; ++oy) {
+        int16_t *orow = dst + (size_t)oy * g->out_w;
+        const int y0 = off + oy * st;
+        if (m->whole && oy >= ya && oy < yb) {
+            for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+            for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+        } else if (sz == 2 && st == 2 && y0 >= 0 && y0 + 2 <= g->h && xb > xa) {
+            const int16_t *r = src + (size_t)y0 * g->w + (off + xa * st);
+            m->mp2((size_t)(xb - xa), r, r + g->w, orow + xa);
+            for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+            for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+        } else if (tmp) {
+            fxq_maxpool_row(g, src, oy, xa, xb, m->mps1, tmp, orow);
+        } else { /* out of memory for the row buffer: the plain way */
+            for (int ox = 0; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
+        }
+    }
+}
+
+void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out)
+{
+    const fxq_maxpool_plan m = fxq_maxpool_plan_make(g);
+    const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
 #pragma omp parallel if (nc * out_plane > FXQ_POOL_PAR_MIN / 4)
     {
         int16_t *tmp = malloc((size_t)g->w * sizeof *tmp);
 #pragma omp for schedule(static)
-        for (size_t p = 0; p < nc; ++p) {
-            const int16_t *src = in + p * in_plane;
-            int16_t *dst = out + p * out_plane;
-            if (whole && yb > ya) {
-                const size_t j0 = (size_t)ya * g->w + xa, j1 = (size_t)(yb - 1) * g->w + xb;
-                mps1(j1 - j0, sz, sz, src + (size_t)(ya + off) * g->w + xa + off, (size_t)g->w, dst + j0);
-            }
-            for (int oy = 0; oy < g->out_h; ++oy) {
-                int16_t *orow = dst + (size_t)oy * g->out_w;
-                const int y0 = off + oy * st;
-                if (whole && oy >= ya && oy < yb) {
-                    for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-                    for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-                } else if (sz == 2 && st == 2 && y0 >= 0 && y0 + 2 <= g->h && xb > xa) {
-                    const int16_t *r = src + (size_t)y0 * g->w + (off + xa * st);
-                    mp2((size_t)(xb - xa), r, r + g->w, orow + xa);
-                    for (int ox = 0; ox < xa; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-                    for (int ox = xb; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-                } else if (tmp) {
-                    fxq_maxpool_row(g, src, oy, xa, xb, mps1, tmp, orow);
-                } else { /* out of memory for the row buffer: the plain way */
-                    for (int ox = 0; ox < g->out_w; ++ox) orow[ox] = fxq_maxpool_at(g, src, oy, ox);
-                }
-            }
-        }
+        for (size_t p = 0; p < nc; ++p) fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, 0, g->out_h, tmp);
         free(tmp);
     }
+}
+
+void fxq_s16_maxpool_rows(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out, int r0, int r1)
+{
+    const fxq_maxpool_plan m = fxq_maxpool_plan_make(g);
+    const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
+    int16_t *tmp = malloc((size_t)g->w * sizeof *tmp);
+    for (size_t p = 0; p < nc; ++p) fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, r0, r1, tmp);
+    free(tmp);
 }
 
 void fxq_s16_avgpool(size_t nc, size_t hw, int up, const int16_t *in, int16_t *out)

@@ -41,6 +41,10 @@ typedef struct fxq_maxpool_geom {
 } fxq_maxpool_geom;
 int fxq_maxpool_ok(const fxq_maxpool_geom *g);
 void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out);
+/* Output rows [r0, r1) of every plane only, on the calling thread (a team
+ * splits a maxpool by rows: each thread's rows are the ones the layers
+ * around it work on). The same codes as fxq_s16_maxpool there. */
+void fxq_s16_maxpool_rows(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out, int r0, int r1);
 /* Plain reference of the same (scalar, no threads, no kernel set). */
 void fxq_s16_maxpool_ref(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, int16_t *out);
 

@@ -65,6 +65,17 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p);
 /* in: batch*c*h*w codes; out: batch*m*out_h*out_w codes. OpenMP inside. */
 void fxq_qconv_run(const fxq_qconv_plan *p, const int16_t *in, int16_t *out);
 
+/* The same run by a team the caller already opened (one OpenMP region for
+ * a whole network, fxq_team.h): every thread tid of the nth calls it with
+ * the whole input already written (a barrier after writing it); each
+ * works on its own copy of the scratch, without barriers, or thread 0 runs
+ * it alone when it is too small. Batch 1 only. Returns after the thread's
+ * own share: the caller puts a barrier before anyone reads `out`. */
+void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth);
+/* How many of the nth run it: nth, or 1 (thread 0 alone; the others
+ * return at once and need not have seen the input). */
+int fxq_qconv_member_threads(const fxq_qconv_plan *p, int nth);
+
 /* Plain scalar reference of the same contract, no packing, no threads: the
  * definition every fast path is tested against. */
 void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,

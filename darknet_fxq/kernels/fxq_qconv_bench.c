@@ -12,6 +12,7 @@ double fxq_qconv_bench_gemm(const fxq_qconv_plan *p, int16_t *out, int reps)
         return omp_get_wtime() - t0;
     }
     const int nth = fxq_qconv_team_size(p);
+    if (p->wide) out = p->wout; /* the GEMM's own m x (out_h * ws) grid */
     const long tiles = (long)p->m_tiles * p->n_tiles;
     const double t0 = omp_get_wtime();
     for (int r = 0; r < reps; ++r) {

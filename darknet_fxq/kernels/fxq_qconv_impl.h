@@ -40,6 +40,11 @@ struct fxq_qconv_plan {
     int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
     int rowwise;       /* out_w % nr == 0: no B tile straddles two output rows, so each output
                         * row's tiles are packed straight from the image (no im2col copy either) */
+    int wide;          /* the GEMM runs over out_h x ws positions (P = out_h * ws): every im2col row
+                        * is then one contiguous run of the (polyphase) image, packed as it is (direct);
+                        * the ws - out_w columns past each output row are computed into wout and
+                        * dropped when wout is copied to the output (fxq_qconv_compact) */
+    int16_t *wout;     /* wide: m x P codes (own scratch: each copy has its own) */
     int hp, wp;        /* padded input */
     int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
     size_t img_elems;
@@ -75,6 +80,10 @@ struct fxq_qconv_plan {
  * computes off_k; buffers already allocated. */
 void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p);
+
+/* wide plans: rows [m0, m1) and wide columns [c0, c1) of wout -> out
+ * (m x out_h x out_w). */
+void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, long c0, long c1);
 
 /* Phase 3 pieces, shared by the run and the benchmark hook. */
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid);

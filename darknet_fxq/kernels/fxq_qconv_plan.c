@@ -242,10 +242,10 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     p->wp = d->w + 2 * d->pad;
     p->hs = (p->hp + st - 1) / st;
     p->ws = (p->wp + st - 1) / st;
-    p->direct = p->ws == d->out_w;
+    p->direct = p->ws == d->out_w || p->wide;
     p->rowwise = !p->direct && !gemv && d->out_w % p->nr == 0;
     size_t plane, elems, bytes;
-    const size_t slack = (size_t)p->nr + 64;
+    const size_t slack = (size_t)p->nr + 64 + (size_t)p->ws; /* wide rows read up to ws past a plane */
     if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
         !fxq_mul_ok(plane, (size_t)d->c, &elems) || elems > SIZE_MAX / 4 - slack || elems + slack > INT32_MAX)
         return -1;
@@ -276,7 +276,22 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
         p->acc64 = fxq_alloc64((size_t)p->nthreads * p->mr * p->nr * sizeof *p->acc64);
         if (!p->acc64) return 0;
     }
+    if (p->wide) {
+        if (!fxq_mul_ok((size_t)d->m * p->P, sizeof *p->wout, &bytes)) return -1;
+        if (!(p->wout = fxq_alloc64(bytes))) return 0;
+    }
     return 1;
+}
+
+/* FXQ_WIDE=0 in the environment: no wide plans (for comparisons). */
+static int fxq_wide_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FXQ_WIDE");
+        on = !(e && !strcmp(e, "0"));
+    }
+    return on;
 }
 
 /* Scratch of a single-image, single-thread copy of plan p (see img_plans). */
@@ -285,6 +300,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     const int gemv = q->gemv || q->gemv64;
     q->img = q->bpack = q->rows = q->gx = NULL;
     q->acc64 = NULL;
+    q->wout = NULL;
     q->img = fxq_alloc64(q->img_elems * q->esz);
     if (!q->img) return 0;
     if (q->path == FXQ_PATH_S8_I32) memset(q->img, q->off8, q->img_elems);
@@ -296,13 +312,14 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     if (!q->bpack) return 0;
     if (!q->direct && !q->rowwise && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
     if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
+    if (q->wide && !(q->wout = fxq_alloc64((size_t)q->d.m * q->P * sizeof *q->wout))) return 0;
     return 1;
 }
 
 /* batch > 1 on more than one thread: the per-thread copies. 0: out of memory. */
 static int fxq_make_img_plans(fxq_qconv_plan *p)
 {
-    if (p->d.batch < 2 || p->nthreads < 2) return 1;
+    if (p->nthreads < 2) return 1; /* batch 1 too: a network-wide team (fxq_qconv_run_member) */
     p->img_plans = calloc((size_t)p->nthreads, sizeof *p->img_plans);
     if (!p->img_plans) return 0;
     for (int t = 0; t < p->nthreads; ++t) {
@@ -368,6 +385,17 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     fxq_choose_path(p, use_i32, wmax);
     p->kc = (K + p->kr - 1) / p->kr * p->kr;
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
+    /* wide: where the extra ws - out_w columns of each row fit in the tiles
+     * the GEMM runs anyway (at most 1/32 more) and K im2col rows cost more
+     * to copy than m output rows to compact (measured on fmnist: K = 576,
+     * m = 32 or 64 gain; K = 28, m = 64 loses) */
+    const int ws = (d->w + 2 * d->pad + d->stride - 1) / d->stride;
+    const long long n_plain = (p->P + p->nr - 1) / p->nr, n_wide = ((long long)d->out_h * ws + p->nr - 1) / p->nr;
+    if (!p->gemv && !p->gemv64 && p->nr == p->ks->nr && ws > d->out_w && d->out_w % p->nr != 0 &&
+        n_wide <= n_plain + n_plain / 32 && K >= 2 * d->m && fxq_wide_enabled()) {
+        p->wide = 1;
+        p->P = d->out_h * ws;
+    }
     p->n_tiles = (p->P + p->nr - 1) / p->nr;
     if (!fxq_plan_rq(p, d->row_shift)) goto oom;
 
@@ -378,6 +406,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     fxq_qconv_pack_weights(p, w_codes, bias_acc);
     fxq_qconv_pack_offsets(p);
     fxq_describe(p);
+    if (p->wide && strlen(p->desc) + 5 < sizeof p->desc) strcat(p->desc, " wide");
     /* stream the larger operand once: deep layers on small images have far
      * more weight bytes than activation bytes */
     p->n_inner = !p->gemv && !p->gemv64 && p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz;
@@ -404,6 +433,7 @@ static void fxq_free_scratch(fxq_qconv_plan *p)
     free(p->rows);
     free(p->acc64);
     free(p->gx);
+    free(p->wout);
 }
 
 void fxq_qconv_plan_free(fxq_qconv_plan *p)

@@ -46,4 +46,9 @@ void fxq_network_parsed(network *net);
  * size exits(1) with a one-line message naming the cfg and layer. */
 int fxq_network_resize(network *net, int w, int h);
 
+/* Called at the top of forward_network: runs the whole forward in one
+ * OpenMP team when every layer can (fxq_team.h) and returns 1; else 0 and
+ * upstream's loop runs. */
+int fxq_forward_network(network *net);
+
 #endif

@@ -98,6 +98,13 @@ void fxq_layer_drop_float(layer *l);
 
 void forward_fxq_layer(layer l, network net);
 
+/* Inside one team for the whole network (fxq_team.h): fxq_layer_team_ready
+ * before the region (plan, buffers; 0 when the layer cannot run in a team:
+ * emulate mode, trainable, no plan for tid < nth), then every thread calls
+ * fxq_layer_forward_member; a barrier must follow before its output is read. */
+int fxq_layer_team_ready(layer *l, int nth);
+void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth);
+
 /* 1 when a format is float (bits 0, fxq_layer_train.h). */
 static inline int fxq_has_float(const struct fxq_layer_state *s)
 {

@@ -95,6 +95,62 @@ static void forward_fxq_int(layer l, network net)
     if (fxq_pipe_writes_float(&l)) fxq_qconv_dequantize(s->out_codes, (size_t)l.outputs * l.batch, s->out.frac, l.output);
 }
 
+int fxq_layer_team_ready(layer *l, int nth)
+{
+    struct fxq_layer_state *s = l->fxq;
+    if (s->train || s->mode == FXQ_MODE_EMULATE || l->batch != 1) return 0;
+    fxq_layer_ready(l);
+    (void)nth;
+    return 1;
+}
+
+/* forward_fxq_int by one thread of the team. Input codes that need work
+ * (quantizing net.input, or a shift from the producer's format) are shared
+ * out, then a barrier; a layer thread 0 runs alone does them itself. */
+void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
+{
+    struct fxq_layer_state *s = l->fxq;
+    const int use = fxq_qconv_member_threads(s->plan, nth);
+    const int16_t *in = s->in_codes;
+    const struct fxq_pipe *src = fxq_pipe_reads_codes(l) ? net->layers[l->fxq_pipe->src[0]].fxq_pipe : NULL;
+    const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+    if (src && fxq_cfmt_eq(src->fmt, want)) {
+        in = src->codes;
+    } else if (use > 1 || tid == 0) {
+        /* a band of rows of every channel: mostly the rows this thread's
+         * share of the layer reads (fxq_qconv_run_member splits by output
+         * positions where it can); else one run of the input per thread
+         * (a call per short row would cost more than the conversion) */
+        const int spatial = use > 1 && l->type == FXCONVOLUTIONAL && l->h >= 2 * nth && l->w >= 16;
+        const size_t step = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
+        const size_t plane = spatial ? (size_t)l->h * l->w : (size_t)l->inputs, planes = spatial ? (size_t)l->c : 1;
+        const size_t unit = spatial ? (size_t)l->w : 1, units = plane / unit;
+        const size_t b = units * me / step * unit, e = units * (me + 1) / step * unit;
+        for (size_t c = 0; c < planes && e > b; ++c) {
+            const size_t o = c * plane + b;
+            if (src) fxq_codes_convert(src->codes + o, e - b, src->fmt.frac, want, s->in_codes + o);
+            else fxq_layer_quantize_input(s, net->input + o, e - b, s->in_codes + o);
+        }
+        if (use > 1) {
+#pragma omp barrier
+        }
+    }
+    fxq_qconv_run_member(s->plan, in, s->out_codes, tid, nth);
+    if (!fxq_pipe_writes_float(l)) {
+        if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
+        return;
+    }
+    if (use > 1) {
+#pragma omp barrier
+    } else if (tid) {
+        return; /* thread 0 wrote every code: it writes every float */
+    }
+    const size_t total = (size_t)l->outputs, k = use > 1 ? (size_t)nth : 1, me = use > 1 ? (size_t)tid : 0;
+    const size_t e0 = total * me / k / 64 * 64, e1 = me + 1 == k ? total : total * (me + 1) / k / 64 * 64;
+    if (e1 > e0) fxq_qconv_dequantize(s->out_codes + e0, e1 - e0, s->out.frac, l->output + e0);
+    if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
+}
+
 /* Fake quantization: Darknet's own float im2col + gemm on dequantized values,
  * then the same requantization, applied to the float sum. */
 static void forward_fxq_emulate(layer l, network net)

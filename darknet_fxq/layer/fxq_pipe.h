@@ -52,6 +52,13 @@ struct fxq_pipe {
 /* The forward installed on non-fixed code layers (fxq_pipe_forward.c). */
 void fxq_pipe_forward(layer l, network net);
 
+/* Inside one team for the whole network (fxq_team.h): fxq_pipe_team_ready
+ * before the region (0 when the layer cannot run there: not int mode on
+ * codes, batch > 1), then every thread calls fxq_pipe_forward_member; a
+ * barrier must follow before its output is read. */
+int fxq_pipe_team_ready(layer *l);
+void fxq_pipe_forward_member(const layer *l, const network *net, int tid, int nth);
+
 /* Tools that read layers' l.output other than the network's output, or
  * run one layer on an input of their own (stats, sqnr, the walker's
  * callbacks): on = every layer takes floats in and writes floats out, with

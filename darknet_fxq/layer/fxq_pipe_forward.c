@@ -105,6 +105,96 @@ static void fxq_pipe_int(layer l, network net)
     if (fxq_pipe_writes_float(&l)) fxq_qconv_dequantize(out, n, p->fmt.frac, l.output);
 }
 
+int fxq_pipe_team_ready(layer *l)
+{
+    struct fxq_pipe *p = l->fxq_pipe;
+    if (!p || p->mode != FXQ_PIPE_INT || !fxq_pipe_reads_codes(l) || l->batch != 1) return 0;
+    if (l->type == MAXPOOL) {
+        const fxq_maxpool_geom g = {l->h, l->w, l->size, l->stride, l->pad, l->out_h, l->out_w};
+        if (!fxq_maxpool_ok(&g)) return 0;
+    }
+    fxq_pipe_reserve(&p->buf, &p->buf_cap, (size_t)l->outputs);
+    return 1;
+}
+
+/* [lo, hi) of n for thread tid of nth */
+static void fxq_share(size_t n, int tid, int nth, size_t *lo, size_t *hi)
+{
+    *lo = n * tid / nth;
+    *hi = n * (tid + 1) / nth;
+}
+
+/* fxq_pipe_int by one thread of the team (batch 1): its share of the
+ * channel planes (avgpool, upsample), of the elements (shortcut,
+ * each route input), of the output rows (maxpool), or all of it on
+ * thread 0 (reorg). */
+void fxq_pipe_forward_member(const layer *lp, const network *net, int tid, int nth)
+{
+    const layer l = *lp;
+    struct fxq_pipe *p = l.fxq_pipe;
+    int16_t *out = p->buf;
+    const struct fxq_pipe *s0 = net->layers[p->src[0]].fxq_pipe;
+    size_t a, b;
+    switch (l.type) {
+    case MAXPOOL: {
+        const fxq_maxpool_geom g = {l.h, l.w, l.size, l.stride, l.pad, l.out_h, l.out_w};
+        /* large planes by output rows (the rows the convolutions around it
+         * keep on this thread), small ones by channels (measured faster:
+         * a few rows per plane cost more per code than a cross-core read) */
+        if (l.out_h * l.out_w >= 4096) {
+            fxq_share((size_t)l.out_h, tid, nth, &a, &b);
+            if (b > a) fxq_s16_maxpool_rows(&g, (size_t)l.c, s0->codes, out, (int)a, (int)b);
+        } else {
+            fxq_share((size_t)l.c, tid, nth, &a, &b);
+            if (b > a) fxq_s16_maxpool_rows(&g, b - a, s0->codes + a * l.h * l.w, out + a * l.out_h * l.out_w, 0, l.out_h);
+        }
+        break;
+    }
+    case AVGPOOL:
+        fxq_share((size_t)l.c, tid, nth, &a, &b);
+        if (b > a)
+            fxq_s16_avgpool(b - a, (size_t)l.h * l.w, p->fmt.frac - s0->fmt.frac, s0->codes + a * l.h * l.w, out + a);
+        break;
+    case UPSAMPLE:
+        fxq_share((size_t)l.c, tid, nth, &a, &b);
+        if (b > a)
+            fxq_s16_upsample(b - a, l.h, l.w, l.stride, s0->codes + a * l.h * l.w,
+                             out + a * (size_t)l.h * l.w * l.stride * l.stride);
+        break;
+    case SHORTCUT: {
+        const struct fxq_pipe *s1 = net->layers[p->src[1]].fxq_pipe;
+        fxq_share((size_t)l.outputs, tid, nth, &a, &b);
+        if (b > a) fxq_s16_add(b - a, s0->codes + a, s0->fmt.frac, s1->codes + a, s1->fmt.frac, p->fmt, p->act, out + a);
+        break;
+    }
+    case ROUTE: {
+        size_t offset = 0;
+        for (int j = 0; j < p->nsrc; ++j) {
+            const struct fxq_pipe *s = net->layers[p->src[j]].fxq_pipe;
+            const size_t size = (size_t)l.input_sizes[j];
+            fxq_share(size, tid, nth, &a, &b);
+            if (b > a) {
+                if (fxq_cfmt_eq(s->fmt, p->fmt)) memcpy(out + offset + a, s->codes + a, (b - a) * sizeof *out);
+                else fxq_codes_convert(s->codes + a, b - a, s->fmt.frac, p->fmt, out + offset + a);
+            }
+            offset += size;
+        }
+        break;
+    }
+    default: /* reorg */
+        if (tid == 0) fxq_s16_reorg(s0->codes, l.w, l.h, l.c, 1, l.stride, l.reverse != 0, out);
+    }
+    if (fxq_pipe_writes_float(&l)) {
+        if (nth > 1) {
+#pragma omp barrier
+        }
+        fxq_share((size_t)l.outputs / 64, tid, nth, &a, &b);
+        a *= 64, b = tid + 1 == nth ? (size_t)l.outputs : b * 64;
+        if (b > a) fxq_qconv_dequantize(out + a, b - a, p->fmt.frac, l.output + a);
+    }
+    if (tid == 0) p->codes = out;
+}
+
 void fxq_pipe_forward(layer l, network net)
 {
     const struct fxq_pipe *p = l.fxq_pipe;

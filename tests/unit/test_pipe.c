@@ -15,6 +15,7 @@
  * a given cfg (tests/test_pipe.sh: fmnist, fmnist-res, darknet.cfg,
  * yolov3-tiny). */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +28,10 @@
 #include "fxq_pipe.h"
 #include "fxq_pool.h"
 #include "fxq_qconv.h"
+#include "fxq_team.h"
 #include "fxq_test.h"
 #include "fxq_test_rng.h"
+#include "fxq_walk.h"
 
 static int rint_in(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
@@ -87,7 +90,7 @@ static void check_maxpool_driver(void)
             printf("ok %s (skipped: CPU lacks it)\n", name);
             continue;
         }
-        int bad = 0, cases = 0;
+        int bad = 0, cases = 0, bad_rows = 0;
         for (int t = 0; t < 300; ++t) {
             fxq_maxpool_geom g;
             g.size = rint_in(1, 4), g.stride = rint_in(1, 3), g.pad = rint_in(0, g.size + 1);
@@ -102,9 +105,25 @@ static void check_maxpool_driver(void)
             fxq_s16_maxpool_ref(&g, nc, in, b);
             bad += memcmp(a, b, nout * sizeof *a) != 0;
             ++cases;
+            /* a team's row bands: each writes its rows of every plane, and only those */
+            const int bands = 1 + t % 3;
+            for (int k = 0; k < bands; ++k) {
+                const int r0 = g.out_h * k / bands, r1 = g.out_h * (k + 1) / bands;
+                memset(a, 0x7f, nout * sizeof *a);
+                fxq_s16_maxpool_rows(&g, nc, in, a, r0, r1);
+                for (size_t i = 0; i < nout; ++i) {
+                    const int row = (int)(i / g.out_w % g.out_h);
+                    if (row >= r0 && row < r1 ? a[i] != b[i] : a[i] != 0x7f7f) {
+                        bad_rows++;
+                        break;
+                    }
+                }
+            }
             free(in), free(a), free(b);
         }
         FXQ_CHECK(name, bad == 0 && cases > 50, "%d of %d geometries differ", bad, cases);
+        snprintf(name, sizeof name, "pipe.maxpool_driver.%s.row_bands_vs_ref", (*k)->name);
+        FXQ_CHECK(name, bad_rows == 0, "%d row bands differ or write outside their rows", bad_rows);
     }
     fxq_qconv_force_isa(NULL);
 }
@@ -169,6 +188,8 @@ static void copy_params(network *dst, const network *src)
     }
 }
 
+static int g_team_runs, g_team_bad; /* networks run as one team; team != loop */
+
 static int same_floats(const float *a, const float *b, size_t n) { return !memcmp(a, b, n * sizeof *a); }
 
 /* Returns 1 when the checks ran; stats: int layers reading codes. */
@@ -184,6 +205,16 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
     const size_t nout = (size_t)ni->outputs * ni->batch;
     float *keep = malloc(nout * sizeof *keep);
     memcpy(keep, oi, nout * sizeof *keep);
+    /* the whole-network team (fxq_team.h; network_predict above used it when
+     * it could) against the layer-by-layer loop, and run again */
+    const network orig = *ni; /* as network_predict: its own input, restored after */
+    ni->input = x, ni->train = 0, ni->truth = 0, ni->delta = 0;
+    fxq_net_forward_codes(ni, NULL, NULL);
+    int team_ok = same_floats(keep, ni->output, nout);
+    const int team = fxq_net_forward_team(ni, NULL);
+    team_ok &= same_floats(keep, ni->output, nout);
+    *ni = orig;
+    g_team_runs += team, g_team_bad += !team_ok;
     network_predict(ne, x);
     int codes = 0, skipped = 0;
     for (int i = 0; i < ni->n; ++i) {
@@ -231,6 +262,14 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
         snprintf(name, sizeof name, "pipe.%s.handover_equals_float_handover", tag);
         FXQ_CHECK(name, same_as_floats, "%s: codes hand-over differs from the float one", cfg);
     }
+    if (!quiet || !team_ok) {
+        snprintf(name, sizeof name, "pipe.%s.team_equals_layer_loop", tag);
+        FXQ_CHECK(name, team_ok, "%s: one team for the network (ran: %d) differs from the layer loop", cfg, team);
+    }
+    if (!quiet && batch == 1 && omp_get_max_threads() > 1) {
+        snprintf(name, sizeof name, "pipe.%s.team_used", tag);
+        FXQ_CHECK(name, team, "%s: batch 1 on %d threads did not run as one team", cfg, omp_get_max_threads());
+    }
     if (!quiet) {
         snprintf(name, sizeof name, "pipe.%s.codes_used", tag);
         FXQ_CHECK(name, codes > 0, "%s: no layer reads its producer's codes", cfg);
@@ -238,7 +277,7 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
     }
     free(x), free(keep);
     free_network(ni), free_network(ne);
-    return (out_ok && bad_layer < 0 && same_as_floats) ? 1 + codes : -1;
+    return (out_ok && bad_layer < 0 && same_as_floats && team_ok) ? 1 + codes : -1;
 }
 
 static const char *acts[] = {"linear", "relu", "leaky"};
@@ -316,6 +355,7 @@ int main(int argc, char **argv)
     char path[512];
     snprintf(path, sizeof path, "%s/fxq-test-pipe-%d.cfg", tmpdir, (int)getpid());
     int nets = 0, bad = 0, with_codes = 0;
+    fxq_team_set_min_macs(0); /* small as they are, on the whole team */
     for (int t = 0; t < 60; ++t) {
         if (!write_random_net(path)) break;
         const int r = compare_nets("random", path, NULL, rint_in(1, 2), 1);
@@ -332,5 +372,9 @@ int main(int argc, char **argv)
     unlink(path);
     FXQ_CHECK("pipe.random_nets.int_equals_emulate", nets == 60 && bad == 0, "%d of %d networks differ", bad, nets);
     FXQ_CHECK("pipe.random_nets.codes_used", with_codes > 40, "only %d of %d networks hand codes over", with_codes, nets);
+    printf("# %d of %d random networks ran as one team\n", g_team_runs, nets);
+    FXQ_CHECK("pipe.random_nets.team_equals_layer_loop", g_team_bad == 0, "%d networks differ", g_team_bad);
+    FXQ_CHECK("pipe.random_nets.team_used", omp_get_max_threads() < 2 || g_team_runs > 5,
+              "only %d of %d networks ran as one team", g_team_runs, nets);
     FXQ_TEST_END();
 }

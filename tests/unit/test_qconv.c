@@ -125,6 +125,37 @@ static int qcase_check(qcase *q, char *desc, size_t desc_len, char *why, size_t 
     return 1;
 }
 
+/* The plan run by a team opened here (fxq_qconv_run_member, batch 1):
+ * every thread on its own scratch, no barrier inside. Twice, as above. */
+static int qcase_check_member(qcase *q, int nth, char *desc, size_t desc_len, char *why, size_t why_len)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const size_t nout = (size_t)d->m * d->out_h * d->out_w;
+    fxq_qconv_ref(d, q->w, q->bias, q->in, q->want);
+    char reason[256] = "";
+    omp_set_num_threads(nth);
+    fxq_qconv_plan *p = fxq_qconv_plan_create(d, q->w, q->bias, reason, sizeof reason);
+    if (!p) {
+        snprintf(why, why_len, "plan_create failed: %s", reason);
+        return 0;
+    }
+    snprintf(desc, desc_len, "%s", fxq_qconv_plan_describe(p));
+    memset(q->got, 0x5a, nout * sizeof *q->got);
+    for (int rep = 0; rep < 2; ++rep) {
+#pragma omp parallel num_threads(nth)
+        fxq_qconv_run_member(p, q->in, q->got, omp_get_thread_num(), omp_get_num_threads());
+    }
+    fxq_qconv_plan_free(p);
+    for (size_t i = 0; i < nout; ++i)
+        if (q->got[i] != q->want[i]) {
+            snprintf(why, why_len, "[%s] team of %d: out[%zu] = %d, ref %d (c=%d h=%d w=%d m=%d k=%d s=%d p=%d bits %d/%d/%d)",
+                     desc, nth, i, q->got[i], q->want[i], d->c, d->h, d->w, d->m, d->ksize, d->stride, d->pad, d->w_bits,
+                     d->a_bits, d->o_bits);
+            return 0;
+        }
+    return 1;
+}
+
 /* A shift that gives non-trivial outputs most of the time, sometimes extreme.
  * Left shifts stay >= -(o_bits - 1): see test "requant.left_shift_ge_obits". */
 static int rnd_shift(const fxq_qconv_desc *d, int K)
@@ -482,6 +513,41 @@ static void run_isa(const char *isa)
     rng_state = saved_rng;
     snprintf(name, sizeof name, "qconv.%s.batch_images_parallel", isa);
     FXQ_CHECK(name, st.fails == 0, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+
+    /* 9. one team for a whole network (fxq_qconv_run_member): teams of 1-3
+     * threads, the fmnist shapes and the shapes above at batch 1 (split by
+     * output positions -- im2col, direct and row-by-row B -- by filters, by
+     * GEMV rows; small layers on thread 0), s8 / s16 / int64 */
+    memset(&st, 0, sizeof st);
+    const uint64_t saved_rng2 = rng_state;
+    int team_cases = 0;
+    static const int tshapes[][7] = {/* c h w m k s p: 1x1 direct B; stride 2 with more rows than threads */
+                                     {64, 16, 16, 64, 1, 1, 0}, {16, 40, 40, 32, 3, 2, 1}, {8, 9, 64, 40, 3, 1, 1}};
+    for (int set = 0; set < 3; ++set) {
+        const size_t n = set == 2 ? sizeof tshapes / sizeof tshapes[0]
+                         : set ? sizeof bshapes / sizeof bshapes[0] : sizeof shapes / sizeof shapes[0];
+        for (size_t i = 0; i < n; ++i)
+            for (int bits = 0; bits < 3; ++bits) {
+                fxq_qconv_desc *d = &q.d;
+                memset(d, 0, sizeof *d);
+                const int *sh = set == 2 ? tshapes[i] : set ? bshapes[i] + 1 : shapes[i];
+                d->batch = 1, d->c = sh[0], d->h = sh[1], d->w = sh[2], d->m = sh[3];
+                d->ksize = sh[4], d->stride = sh[5], d->pad = sh[6];
+                qcase_geometry(d);
+                d->w_bits = bits ? 16 : 8, d->a_bits = d->o_bits = bits == 1 ? 8 : bits ? 16 : 8;
+                d->act = (int)(i % 3) == 0 ? FXQ_ACT_LEAKY : (int)(i % 3) == 1 ? FXQ_ACT_RELU : FXQ_ACT_LINEAR;
+                d->shift = rnd_shift(d, d->c * d->ksize * d->ksize);
+                qcase_alloc(&q, 0, bits ? (int64_t)1 << 35 : 1 << 20);
+                const int nth = 1 + (int)((i + bits) % 3);
+                tally(&st, desc, qcase_check_member(&q, nth, desc, sizeof desc, why, sizeof why), why);
+                team_cases++;
+                qcase_free(&q);
+            }
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng2;
+    snprintf(name, sizeof name, "qconv.%s.network_team_member", isa);
+    FXQ_CHECK(name, st.fails == 0 && team_cases > 40, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
 }
 
 int main(void)

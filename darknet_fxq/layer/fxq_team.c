@@ -1,0 +1,135 @@
+/* See fxq_team.h. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activations.h"
+#include "blas.h"
+#include "fxq_hooks.h"
+#include "fxq_layer.h"
+#include "fxq_pipe.h"
+#include "fxq_team.h"
+#include "fxq_walk.h"
+#include "yolo_layer.h"
+
+enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO };
+
+/* Multiply-accumulates per image below which a network runs on one thread. */
+static double fxq_team_min_macs = 3.2e7;
+
+void fxq_team_set_min_macs(double macs) { fxq_team_min_macs = macs; }
+
+/* Float layers cheap enough for thread 0 alone (no OpenMP inside). */
+static int fxq_team_serial_ok(LAYER_TYPE t)
+{
+    return t == SOFTMAX || t == COST || t == YOLO || t == REGION || t == DETECTION || t == DROPOUT;
+}
+
+static int fxq_team_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FXQ_TEAM");
+        on = !(e && !strcmp(e, "0"));
+    }
+    return on;
+}
+
+/* How each layer runs in the team (kinds[i]), or 0 if the network cannot.
+ * Also makes plans and buffers, which must not happen inside the region. */
+static int fxq_team_plan(network *net, int nth, unsigned char *kinds)
+{
+    if (net->train || net->batch != 1) return 0;
+    int coded = 0;
+    for (int i = 0; i < net->n; ++i) {
+        layer *l = &net->layers[i];
+        if (fxq_layer_is_fixed(l)) {
+            if (!fxq_layer_team_ready(l, nth)) return 0;
+            kinds[i] = FXQ_TEAM_FX, coded = 1;
+        } else if (l->fxq_pipe) {
+            if (!fxq_pipe_team_ready(l)) return 0;
+            kinds[i] = FXQ_TEAM_PIPE;
+        } else if (l->type == YOLO && l->forward == forward_yolo_layer && l->batch == 1) {
+            kinds[i] = FXQ_TEAM_YOLO;
+        } else if (fxq_team_serial_ok(l->type)) {
+            kinds[i] = FXQ_TEAM_SERIAL;
+        } else {
+            return 0;
+        }
+    }
+    return coded;
+}
+
+/* Upstream's forward_yolo_layer at inference, shared out by elements:
+ * copy, logistic on x, y, objectness and classes of each anchor, delta
+ * cleared -- the same function on every element, so the same floats
+ * (measured: yolov3-tiny's two yolo layers took 1 of 7.2 ms on thread 0). */
+static void fxq_yolo_member(const layer *l, const network *net, int tid, int nth)
+{
+    const size_t n = (size_t)l->outputs, wh = (size_t)l->w * l->h, per = wh * (size_t)(4 + l->classes + 1);
+    const size_t a = n * tid / nth, b = n * (tid + 1) / nth;
+    if (b <= a) return;
+    memcpy(l->output + a, net->input + a, (b - a) * sizeof *l->output);
+    for (size_t k = 0; k < (size_t)l->n; ++k) {
+        const size_t runs[2][2] = {{k * per, k * per + 2 * wh}, {k * per + 4 * wh, (k + 1) * per}};
+        for (int r = 0; r < 2; ++r) {
+            const size_t s0 = runs[r][0] > a ? runs[r][0] : a, s1 = runs[r][1] < b ? runs[r][1] : b;
+            if (s1 > s0) activate_array(l->output + s0, (int)(s1 - s0), LOGISTIC);
+        }
+    }
+    if (l->delta) memset(l->delta + a, 0, (b - a) * sizeof *l->delta);
+}
+
+/* The forward as thread tid of nth runs it (nth 1: outside any region). */
+static void fxq_team_body(const network *netp, const unsigned char *kinds, double *t, int tid, int nth)
+{
+    network net = *netp;
+    double t0 = t && tid == 0 ? omp_get_wtime() : 0;
+    for (int i = 0; i < net.n; ++i) {
+        const layer *l = &net.layers[i];
+        net.index = i;
+        if (kinds[i] == FXQ_TEAM_FX) {
+            fxq_layer_forward_member(l, &net, tid, nth);
+        } else if (kinds[i] == FXQ_TEAM_PIPE) {
+            fxq_pipe_forward_member(l, &net, tid, nth);
+        } else if (kinds[i] == FXQ_TEAM_YOLO) {
+            fxq_yolo_member(l, &net, tid, nth);
+        } else if (tid == 0) {
+            if (l->delta) fill_cpu(l->outputs * l->batch, 0, l->delta, 1);
+            l->forward(*l, net);
+        }
+        if (nth > 1) {
+#pragma omp barrier
+        }
+        if (t && tid == 0) {
+            const double now = omp_get_wtime();
+            t[i] = now - t0;
+            t0 = now;
+        }
+        net.input = l->output;
+        if (l->truth) net.truth = l->output;
+    }
+}
+
+int fxq_net_forward_team(network *netp, double *t)
+{
+    int nth = omp_get_max_threads();
+    if (omp_in_parallel() || !fxq_team_enabled() || netp->n > 4096) return 0;
+    unsigned char kinds[4096];
+    if (!fxq_team_plan(netp, nth, kinds)) return 0;
+    /* a small network on one thread: the barriers between its layers (over
+     * a microsecond each on a 2-core VM) cost more than a second thread
+     * saves (fmnist, 0.01 GMAC: 0.063 ms on one thread, 0.100 on two) */
+    double macs = 0;
+    for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
+    if (macs < fxq_team_min_macs) nth = 1;
+    if (nth == 1) {
+        fxq_team_body(netp, kinds, t, 0, 1);
+        return 1;
+    }
+#pragma omp parallel num_threads(nth)
+    fxq_team_body(netp, kinds, t, omp_get_thread_num(), omp_get_num_threads());
+    return 1;
+}
+
+int fxq_forward_network(network *net) { return fxq_net_forward_team(net, NULL); }
