@@ -209,7 +209,9 @@ echo "0 0.5 0.5 0.3 0.3" >"$TMP/det/labels/a.txt"
 echo "$TMP/det/images/a.png" >"$TMP/det/train.list"
 printf 'classes=10\ntrain=%s\nbackup=%s\n' "$TMP/det/train.list" "$O" >"$TMP/det.data"
 sed 's/^batch=.*/batch=2/' "$TMP/fx8.cfg" >"$TMP/fx8b2.cfg"
-bad up.detector_train_fx "fx8b2.cfg: layer 0 \[fxconvolutional\]: cannot train a fixed-point layer" "" 0 -- "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg"
+# (replace_str=0: upstream's find_replace strcpy()s a label path onto itself
+# in the detection loader thread, which ASan reports before any of our code)
+bad up.detector_train_fx "fx8b2.cfg: layer 0 \[fxconvolutional\]: cannot train a fixed-point layer" "" 0 -- env ASAN_OPTIONS="${ASAN_OPTIONS:-}:replace_str=0" "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg"
 # a fixed-point network keeps its input size: validfull on a 28x40 image
 # would resize it (upstream asserted). (The same size is a no-op: test_pipe;
 # upstream's validfull then frees the image twice, float cfgs as well.)

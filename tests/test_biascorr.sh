@@ -19,6 +19,9 @@ nb=$(cmp -l $R "$TMP/bc.weights" | wc -l)
 if [ "$nb" -gt 0 ] && [ "$nb" -le 1224 ]; then ok bc.only_biases_changed
 else fail bc.only_biases_changed "$nb bytes differ"; fi
 check bc.progress_per_layer grep -q "layer   9: mean |bias shift|" "$TMP/bc.err"
+# the cfg's header names the weights it goes with: W, not the original
+check bc.header_names_weights grep -q "^# from: cfg/fmnist-res.cfg -- load it with $TMP/bc.weights, written with it" "$TMP/bc.cfg"
+check bc.plain_header_original grep -q "^# from: cfg/fmnist-res.cfg -- load it with that cfg's original .weights" "$TMP/plain.cfg"
 # the calibration list itself is the default image source; batch and threads do not matter
 OMP_NUM_THREADS=2 q "$TMP/c.list" -o "$TMP/bc2.cfg" --wbits 8 --abits 8 --bias-correct "$TMP/bc2.weights" -b 32 -q \
     >/dev/null 2>&1

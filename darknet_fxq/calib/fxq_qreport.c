@@ -150,7 +150,7 @@ static void put_arg(FILE *f, const char *a)
 }
 
 char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv, const char *point,
-                             const char *cfg, const char *stats_source)
+                             const char *cfg, const char *stats_source, const char *weights_out)
 {
     char *buf = NULL, tmp[256];
     size_t len = 0;
@@ -164,7 +164,13 @@ char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int ar
     if (point) fprintf(f, "\n#   point: %s", point);
     fprintf(f, "\n# from: ");
     put_arg(f, cfg);
-    fprintf(f, " -- load it with that cfg's original .weights file, unchanged\n");
+    if (weights_out) {
+        fprintf(f, " -- load it with ");
+        put_arg(f, weights_out);
+        fprintf(f, ", written with it (the original .weights would run uncorrected)\n");
+    } else {
+        fprintf(f, " -- load it with that cfg's original .weights file, unchanged\n");
+    }
     fprintf(f, "# objective: %s\n", fxq_qreport_objective(o));
     fxq_qreport_kappa(tmp, sizeof tmp, p, o);
     fprintf(f, "# kappa: %s\n", tmp);

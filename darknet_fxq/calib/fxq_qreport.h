@@ -24,9 +24,11 @@ int fxq_qreport_csv(FILE *f, const fxq_qplan *p);
 void fxq_qreport_moves(FILE *f, const fxq_qplan *p, const fxq_qplan_opts *o);
 
 /* The comment block that opens the rewritten cfg (malloc'd): the command
- * that wrote it (argv, shell-quoted) and, for one point of a sweep, which. */
+ * that wrote it (argv, shell-quoted) and, for one point of a sweep, which;
+ * weights_out: the .weights the cfg goes with when --bias-correct/--round-opt
+ * wrote one (NULL: the original). */
 char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int argc, char **argv, const char *point,
-                             const char *cfg, const char *stats_source);
+                             const char *cfg, const char *stats_source, const char *weights_out);
 /* The keys appended to quantized layer l's section (malloc'd). */
 char *fxq_qreport_cfg_keys(const fxq_qplan *p, int l);
 

@@ -471,7 +471,8 @@ int fxq_cmd_quantize(int argc, char **argv)
             rc = fxq_quantize_fail(why);
             goto done;
         }
-        if (!(header = fxq_qreport_cfg_header(p, &a.o, argc, argv, NULL, a.pos[0], a.pos[2]))) {
+        if (!(header = fxq_qreport_cfg_header(p, &a.o, argc, argv, NULL, a.pos[0], a.pos[2],
+                                              a.bias_out ? a.bias_out : a.round_out))) {
             rc = fxq_quantize_fail("out of memory");
             goto done;
         }

@@ -199,7 +199,7 @@ static int fxq_sweep_point_make(const fxq_sweep_args *a, const fxq_netshape *ns,
         snprintf(pt->cfg, sizeof pt->cfg, "%s/%s-%s-%g.cfg", dir, "sweep", fxq_series_name(series), value);
         char point[64];
         snprintf(point, sizeof point, "--%s %g", fxq_series_name(series), value);
-        char *header = fxq_qreport_cfg_header(p, &o, a->argc, a->argv, point, a->pos[1], a->stats ? a->stats : a->pos[3]);
+        char *header = fxq_qreport_cfg_header(p, &o, a->argc, a->argv, point, a->pos[1], a->stats ? a->stats : a->pos[3], NULL);
         ok = header && fxq_qplan_write_cfg(text, p, header, a->pos[1], pt->cfg, why, why_len);
         if (!header) snprintf(why, why_len, "out of memory");
         free(header);
