@@ -1,6 +1,7 @@
 # Issue 10: bias correction (fxq quantize --bias-correct W), fxq valid --fx-weights,
 # and refine's agreement objective (--refine-objective agree).
 . tests/lib.sh
+. tests/lib_wout.sh
 R=weights/fmnist-res.weights
 head -n 64 data/fmnist/calib1k.list >"$TMP/c.list"
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
@@ -41,33 +42,23 @@ else fail fxweights.fx_uses_the_file "same |dlogit| with the corrected weights";
 expect_ge bc.agreement "$(awk -F, 'NR==3{print $6}' "$TMP/v2.csv")" 0.95
 
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
-bad() { # bad NAME EXPECTED_TEXT ARGS...
-    name=$1; want=$2; shift 2
-    rm -f "$TMP/bad.cfg" "$TMP/bad.weights"
-    "$DARKNET" fxq quantize "$@" >/dev/null 2>"$TMP/bad.err"
-    rc=$?
-    if [ "$rc" -ne 0 ] && [ "$(grep -vc '^ \|^Loading\|^layer  *filters' "$TMP/bad.err")" -eq 1 ] &&
-        grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.cfg" ] && [ ! -e "$TMP/bad.weights" ] &&
-        [ -z "$(ls "$TMP" | grep 'bad\..*\.tmp')" ]; then ok "bad.$name"
-    else fail "bad.$name" "rc $rc, stderr: $(tail -n 2 "$TMP/bad.err" | head -c 300)"; fi
-}
 S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 -q"
 # shellcheck disable=SC2086
-bad list_without_correct "--bias-list needs --bias-correct" $S --bias-list "$TMP/c.list"
+bad_wout list_without_correct "--bias-list needs --bias-correct" $S --bias-list "$TMP/c.list"
 # shellcheck disable=SC2086
-bad stats_without_list "--bias-correct with a .stats file needs --bias-list" $S --bias-correct "$TMP/bad.weights"
+bad_wout stats_without_list "--bias-correct with a .stats file needs --bias-list" $S --bias-correct "$TMP/bad.weights"
 # shellcheck disable=SC2086
-bad overwrite_weights "the output would overwrite an input" $S --bias-correct $R --bias-list "$TMP/c.list"
+bad_wout overwrite_weights "the output would overwrite an input" $S --bias-correct $R --bias-list "$TMP/c.list"
 # shellcheck disable=SC2086
-bad same_outputs "name the same file" $S --bias-correct "$TMP/bad.cfg" --bias-list "$TMP/c.list"
+bad_wout same_outputs "name the same file" $S --bias-correct "$TMP/bad.cfg" --bias-list "$TMP/c.list"
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad bad_image "nonexistent.png" $S --bias-correct "$TMP/bad.weights" --bias-list "$TMP/badimg.list"
+bad_wout bad_image "nonexistent.png" $S --bias-correct "$TMP/bad.weights" --bias-list "$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad objective_unknown "--refine-objective wants sqnr or agree: top5" $S --formats refine \
+bad_wout objective_unknown "--refine-objective wants sqnr or agree: top5" $S --formats refine \
     --refine-list "$TMP/c.list" --refine-objective top5
 # shellcheck disable=SC2086
-bad objective_without_refine "need --formats refine" $S --refine-objective agree
+bad_wout objective_without_refine "need --formats refine" $S --refine-objective agree
 
 # --- refine with the agreement objective: deterministic, never fewer agreeing
 # held-out images than mse (every move must add one, or tie and lower the error)

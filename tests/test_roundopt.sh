@@ -3,6 +3,7 @@
 # codes, the formats do not change, agreement does not drop, bad input fails
 # cleanly. The solver itself: tests/unit/test_roundopt.c.
 . tests/lib.sh
+. tests/lib_wout.sh
 R=weights/fmnist-res.weights
 head -n 48 data/fmnist/calib1k.list >"$TMP/c.list"
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
@@ -61,40 +62,30 @@ echo "# agreement with float on 300 test images: $a0 without, $a1 with --round-o
 expect_ge ro.agreement_not_worse "$a1" "$a0"
 
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
-bad() { # bad NAME EXPECTED_TEXT ARGS...
-    name=$1; want=$2; shift 2
-    rm -f "$TMP/bad.cfg" "$TMP/bad.weights"
-    "$DARKNET" fxq quantize "$@" >/dev/null 2>"$TMP/bad.err"
-    rc=$?
-    if [ "$rc" -ne 0 ] && [ "$(grep -vc '^ \|^Loading\|^layer  *filters' "$TMP/bad.err")" -eq 1 ] &&
-        grep -q -- "$want" "$TMP/bad.err" && [ ! -e "$TMP/bad.cfg" ] && [ ! -e "$TMP/bad.weights" ] &&
-        [ -z "$(ls "$TMP" | grep 'bad\..*\.tmp')" ]; then ok "bad.$name"
-    else fail "bad.$name" "rc $rc, stderr: $(tail -n 2 "$TMP/bad.err" | head -c 300)"; fi
-}
 S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 -q"
 # shellcheck disable=SC2086
-bad unwritable "$TMP/nodir/x.weights" $S --round-opt "$TMP/nodir/x.weights" --round-list "$TMP/c.list"
+bad_wout unwritable "$TMP/nodir/x.weights" $S --round-opt "$TMP/nodir/x.weights" --round-list "$TMP/c.list"
 # shellcheck disable=SC2086
-bad overwrite_weights "the output would overwrite an input" $S --round-opt $R --round-list "$TMP/c.list"
+bad_wout overwrite_weights "the output would overwrite an input" $S --round-opt $R --round-list "$TMP/c.list"
 # shellcheck disable=SC2086
-bad same_outputs "name the same file" $S --round-opt "$TMP/bad.cfg" --round-list "$TMP/c.list"
+bad_wout same_outputs "name the same file" $S --round-opt "$TMP/bad.cfg" --round-list "$TMP/c.list"
 # shellcheck disable=SC2086
-bad missing_list "$TMP/none.list" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/none.list"
+bad_wout missing_list "$TMP/none.list" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/none.list"
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad bad_image "nonexistent.png" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/badimg.list"
+bad_wout bad_image "nonexistent.png" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad stats_without_list "--round-opt with a .stats file needs --round-list" $S --round-opt "$TMP/bad.weights"
+bad_wout stats_without_list "--round-opt with a .stats file needs --round-list" $S --round-opt "$TMP/bad.weights"
 # shellcheck disable=SC2086
-bad with_bias_correct "not with --bias-correct" $S --round-opt "$TMP/bad.weights" --bias-correct "$TMP/b2.weights"
+bad_wout with_bias_correct "not with --bias-correct" $S --round-opt "$TMP/bad.weights" --bias-correct "$TMP/b2.weights"
 # shellcheck disable=SC2086
-bad target_unknown "--round-target wants float or fixed: output" $S --round-opt "$TMP/bad.weights" \
+bad_wout target_unknown "--round-target wants float or fixed: output" $S --round-opt "$TMP/bad.weights" \
     --round-target output
 # shellcheck disable=SC2086
-bad option_without_opt "need --round-opt" $S --round-damp 0.1
+bad_wout option_without_opt "need --round-opt" $S --round-damp 0.1
 # a layer of a kind it cannot take (a grouped convolution): refused naming the
 # file, line and layer before any image is read (the planner and the cfg check
 # refuse it first; --round-opt's own check stays behind them)
 sed '0,/^size=3/s//size=3\ngroups=2/' cfg/fmnist-res.cfg >"$TMP/grouped.cfg"
-bad grouped_layer "grouped.cfg:.*(layer 0): groups=2" "$TMP/grouped.cfg" $R "$TMP/c.list" -o "$TMP/bad.cfg" --wbits 8 -q \
+bad_wout grouped_layer "grouped.cfg:.*(layer 0): groups=2" "$TMP/grouped.cfg" $R "$TMP/c.list" -o "$TMP/bad.cfg" --wbits 8 -q \
     --round-opt "$TMP/bad.weights"
