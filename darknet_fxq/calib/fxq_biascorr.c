@@ -6,6 +6,7 @@
 
 #include "fxq_pipe.h"
 #include "fxq_biascorr.h"
+#include "fxq_calpair.h"
 #include "fxq_eval.h"
 #include "fxq_fold.h"
 #include "fxq_input.h"
@@ -46,33 +47,28 @@ static void fxq_bias_accumulate(const layer *lf, const layer *lq, int m, double 
 
 int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_opts *o, char *why, size_t why_len)
 {
-    char dir[256] = "", path[300];
-    int n = 0, ok = 0;
+    int ok = 0;
     const int batch = o->batch > 0 ? o->batch : 32;
-    network *fx = NULL, *flt = NULL;
-    float *x = NULL, *buf = NULL;
+    fxq_calpair c;
+    float *buf = NULL;
     double *sum = NULL;
     long *cnt = NULL;
-    char **paths = fxq_list_read(o->list, o->n, &n, why, why_len);
-    if (!paths) return 0;
-    if (!fxq_refine_write_cfg(p, text, dir, path, sizeof path, why, why_len)) goto cleanup;
-    if (!(fx = fxq_refine_load_fx(path, o->weights, batch, why, why_len))) goto cleanup;
-    if (!(flt = fxq_net_load_quiet(o->cfg, o->weights, batch, why, why_len))) goto cleanup;
+    if (!fxq_calpair_open(&c, p, text, o->cfg, o->weights, o->list, o->n, batch, why, why_len)) return 0;
+    network *fx = c.fx, *flt = c.flt;
+    const float *x = c.x;
+    const int n = c.n;
     fxq_pipe_set_all_float(fx, 1); /* every corrected layer's own output is read */
     const int in = flt->inputs;
     int maxu = 1;
     for (int k = 0; k < p->nl; ++k)
         if (fx->layers[p->layers[k].index].fxq->units > maxu) maxu = fx->layers[p->layers[k].index].fxq->units;
-    x = malloc((size_t)n * in * sizeof *x);
     buf = malloc((size_t)batch * in * sizeof *buf);
     sum = malloc((size_t)maxu * sizeof *sum);
     cnt = malloc((size_t)maxu * sizeof *cnt);
-    if (!x || !buf || !sum || !cnt) {
+    if (!buf || !sum || !cnt) {
         snprintf(why, why_len, "out of memory for %d calibration images", n);
         goto cleanup;
     }
-    for (int i = 0; i < n; ++i)
-        if (!fxq_input_load(paths[i], flt->w, flt->h, 3, x + (size_t)i * in, why, why_len)) goto cleanup;
     if (!o->quiet)
         fprintf(stderr, "fxq quantize: bias correction on %d images from %s: %d layers\n", n, o->list, p->nl);
     for (int k = 0; k < p->nl; ++k) {
@@ -109,17 +105,10 @@ int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_o
     }
     ok = 1;
 cleanup:
-    if (fx) free_network(fx);
-    if (flt) free_network(flt);
-    free(x);
+    fxq_calpair_close(&c);
     free(buf);
     free(sum);
     free(cnt);
-    fxq_list_free(paths, n);
-    if (*dir) {
-        unlink(path);
-        rmdir(dir);
-    }
     return ok;
 }
 

@@ -15,6 +15,7 @@
 #include "fxq_refine.h"
 #include "fxq_roundopt.h"
 #include "fxq_roundopt_net.h"
+#include "fxq_calpair.h"
 #include "fxq_walk.h"
 
 #define FXQ_RO_COLS 4096 /* im2col columns summed in float before they go into double */
@@ -264,26 +265,20 @@ done:
 
 int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts *o, char *why, size_t why_len)
 {
-    char dir[256] = "", path[300];
-    int n = 0, ok = 0;
+    int ok = 0;
     const int batch = o->batch > 0 ? o->batch : 32;
-    network *fx = NULL, *flt = NULL;
-    float *x = NULL, *buf = NULL;
+    fxq_calpair c;
+    float *buf = NULL;
     fxq_ro_acc a = {0};
-    char **paths = fxq_list_read(o->list, o->n, &n, why, why_len);
-    if (!paths) return 0;
-    if (!fxq_refine_write_cfg(p, text, dir, path, sizeof path, why, why_len)) goto cleanup;
-    if (!(fx = fxq_refine_load_fx(path, o->weights, batch, why, why_len))) goto cleanup;
-    if (!(flt = fxq_net_load_quiet(o->cfg, o->weights, batch, why, why_len))) goto cleanup;
+    if (!fxq_calpair_open(&c, p, text, o->cfg, o->weights, o->list, o->n, batch, why, why_len)) return 0;
+    network *fx = c.fx, *flt = c.flt;
+    const float *x = c.x;
+    const int n = c.n;
     const int in = flt->inputs;
-    x = malloc((size_t)n * in * sizeof *x);
-    buf = malloc((size_t)batch * in * sizeof *buf);
-    if (!x || !buf) {
+    if (!(buf = malloc((size_t)batch * in * sizeof *buf))) {
         snprintf(why, why_len, "out of memory for %d calibration images", n);
         goto cleanup;
     }
-    for (int i = 0; i < n; ++i)
-        if (!fxq_input_load(paths[i], flt->w, flt->h, 3, x + (size_t)i * in, why, why_len)) goto cleanup;
     if (!o->quiet)
         fprintf(stderr, "fxq quantize: rounding optimization on %d images from %s: %d layers (target %s, damping %g)\n",
                 n, o->list, p->nl, o->target_fixed ? "fixed input" : "float input", o->damp);
@@ -340,14 +335,7 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
     ok = 1;
 cleanup:
     fxq_ro_acc_free(&a);
-    if (fx) free_network(fx);
-    if (flt) free_network(flt);
-    free(x);
+    fxq_calpair_close(&c);
     free(buf);
-    fxq_list_free(paths, n);
-    if (*dir) {
-        unlink(path);
-        rmdir(dir);
-    }
     return ok;
 }
