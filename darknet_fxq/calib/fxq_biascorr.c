@@ -45,27 +45,22 @@ static void fxq_bias_accumulate(const layer *lf, const layer *lq, int m, double 
         }
 }
 
-int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_opts *o, char *why, size_t why_len)
+int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_src *o, char *why, size_t why_len)
 {
     int ok = 0;
-    const int batch = o->batch > 0 ? o->batch : 32;
     fxq_calpair c;
-    float *buf = NULL;
     double *sum = NULL;
     long *cnt = NULL;
-    if (!fxq_calpair_open(&c, p, text, o->cfg, o->weights, o->list, o->n, batch, why, why_len)) return 0;
+    if (!fxq_calpair_open(&c, p, text, o, why, why_len)) return 0;
     network *fx = c.fx, *flt = c.flt;
-    const float *x = c.x;
     const int n = c.n;
     fxq_pipe_set_all_float(fx, 1); /* every corrected layer's own output is read */
-    const int in = flt->inputs;
     int maxu = 1;
     for (int k = 0; k < p->nl; ++k)
         if (fx->layers[p->layers[k].index].fxq->units > maxu) maxu = fx->layers[p->layers[k].index].fxq->units;
-    buf = malloc((size_t)batch * in * sizeof *buf);
     sum = malloc((size_t)maxu * sizeof *sum);
     cnt = malloc((size_t)maxu * sizeof *cnt);
-    if (!buf || !sum || !cnt) {
+    if (!sum || !cnt) {
         snprintf(why, why_len, "out of memory for %d calibration images", n);
         goto cleanup;
     }
@@ -78,12 +73,10 @@ int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_o
         const int units = lq->fxq->units;
         memset(sum, 0, (size_t)units * sizeof *sum);
         memset(cnt, 0, (size_t)units * sizeof *cnt);
-        for (int start = 0; start < n; start += batch) {
-            const int m = n - start < batch ? n - start : batch;
-            memcpy(buf, x + (size_t)start * in, (size_t)m * in * sizeof *buf);
-            memset(buf + (size_t)m * in, 0, (size_t)(batch - m) * in * sizeof *buf);
-            network_predict(flt, buf);
-            network_predict(fx, buf);
+        for (int start = 0; start < n; start += c.batch) {
+            const int m = fxq_calpair_fill(&c, start);
+            network_predict(flt, c.buf);
+            network_predict(fx, c.buf);
             fxq_bias_accumulate(lf, lq, m, sum, cnt);
         }
         free(ql->b_shift);
@@ -106,7 +99,6 @@ int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_o
     ok = 1;
 cleanup:
     fxq_calpair_close(&c);
-    free(buf);
     free(sum);
     free(cnt);
     return ok;

@@ -16,21 +16,14 @@
 
 #include <stddef.h>
 
+#include "fxq_calpair.h"
 #include "fxq_cfgtext.h"
 #include "fxq_qplan.h"
-
-typedef struct fxq_biascorr_opts {
-    const char *cfg, *weights; /* the float network */
-    const char *list;          /* calibration images */
-    int n;                     /* first n of them (0: all) */
-    int batch;
-    int quiet;
-} fxq_biascorr_opts;
 
 /* Measures the corrections of plan p (formats final) and fills p->layers[k]
  * .b_shift (owned by the plan; units values, what was subtracted from the
  * float bias). 0 + why on failure. */
-int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_biascorr_opts *o, char *why, size_t why_len);
+int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_src *o, char *why, size_t why_len);
 
 /* Writes `weights` with every layer's b_shift subtracted from its biases to
  * `out` (temp file + rename). 0 + why. */

@@ -10,16 +10,17 @@
 #include "fxq_net.h"
 #include "fxq_refine.h"
 
-int fxq_calpair_open(fxq_calpair *c, const fxq_qplan *p, const fxq_cfgtext *text, const char *cfg,
-                     const char *weights, const char *list, int n, int batch, char *why, size_t why_len)
+int fxq_calpair_open(fxq_calpair *c, const fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_src *src,
+                     char *why, size_t why_len)
 {
     memset(c, 0, sizeof *c);
-    if (!(c->paths = fxq_list_read(list, n, &c->n, why, why_len))) return 0;
+    c->batch = src->batch > 0 ? src->batch : 32;
+    if (!(c->paths = fxq_list_read(src->list, src->n, &c->n, why, why_len))) return 0;
     if (!fxq_refine_write_cfg(p, text, c->dir, c->path, sizeof c->path, why, why_len)) goto fail;
-    if (!(c->fx = fxq_refine_load_fx(c->path, weights, batch, why, why_len))) goto fail;
-    if (!(c->flt = fxq_net_load_quiet(cfg, weights, batch, why, why_len))) goto fail;
+    if (!(c->fx = fxq_refine_load_fx(c->path, src->weights, c->batch, why, why_len))) goto fail;
+    if (!(c->flt = fxq_net_load_quiet(src->cfg, src->weights, c->batch, why, why_len))) goto fail;
     const int in = c->flt->inputs;
-    if (!(c->x = malloc((size_t)c->n * in * sizeof *c->x))) {
+    if (!(c->x = malloc((size_t)c->n * in * sizeof *c->x)) || !(c->buf = malloc((size_t)c->batch * in * sizeof *c->buf))) {
         snprintf(why, why_len, "out of memory for %d calibration images", c->n);
         goto fail;
     }
@@ -31,11 +32,21 @@ fail:
     return 0;
 }
 
+int fxq_calpair_fill(fxq_calpair *c, int start)
+{
+    const size_t in = (size_t)c->flt->inputs;
+    const int m = c->n - start < c->batch ? c->n - start : c->batch;
+    memcpy(c->buf, c->x + (size_t)start * in, (size_t)m * in * sizeof *c->buf);
+    memset(c->buf + (size_t)m * in, 0, (size_t)(c->batch - m) * in * sizeof *c->buf);
+    return m;
+}
+
 void fxq_calpair_close(fxq_calpair *c)
 {
     if (c->fx) free_network(c->fx);
     if (c->flt) free_network(c->flt);
     free(c->x);
+    free(c->buf);
     if (c->paths) fxq_list_free(c->paths, c->n);
     if (*c->dir) {
         unlink(c->path);

@@ -10,17 +10,31 @@
 #include "fxq_cfgtext.h"
 #include "fxq_qplan.h"
 
+/* Where the pair comes from (the options bias correction and rounding
+ * optimization share). */
+typedef struct fxq_calpair_src {
+    const char *cfg, *weights; /* the float network */
+    const char *list;          /* calibration images */
+    int n;                     /* first n of them (0: all) */
+    int batch;                 /* <= 0: 32 */
+    int quiet;
+} fxq_calpair_src;
+
 typedef struct fxq_calpair {
     network *fx, *flt;
     float *x;            /* n images x flt->inputs */
-    int n;
+    float *buf;          /* batch x flt->inputs: one batch's input */
+    int n, batch;
     char **paths;
     char dir[256], path[300]; /* the temporary cfg */
 } fxq_calpair;
 
 /* 0 + why on failure (everything already released). */
-int fxq_calpair_open(fxq_calpair *c, const fxq_qplan *p, const fxq_cfgtext *text, const char *cfg,
-                     const char *weights, const char *list, int n, int batch, char *why, size_t why_len);
+int fxq_calpair_open(fxq_calpair *c, const fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_src *src,
+                     char *why, size_t why_len);
+/* Copies images start .. start + m - 1 into c->buf, zeroing the rest of the
+ * batch; returns m (the images of this batch). */
+int fxq_calpair_fill(fxq_calpair *c, int start);
 void fxq_calpair_close(fxq_calpair *c);
 
 #endif

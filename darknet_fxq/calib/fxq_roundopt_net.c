@@ -266,53 +266,44 @@ done:
 int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts *o, char *why, size_t why_len)
 {
     int ok = 0;
-    const int batch = o->batch > 0 ? o->batch : 32;
     fxq_calpair c;
-    float *buf = NULL;
     fxq_ro_acc a = {0};
-    if (!fxq_calpair_open(&c, p, text, o->cfg, o->weights, o->list, o->n, batch, why, why_len)) return 0;
+    if (!fxq_calpair_open(&c, p, text, &o->src, why, why_len)) return 0;
     network *fx = c.fx, *flt = c.flt;
-    const float *x = c.x;
     const int n = c.n;
-    const int in = flt->inputs;
-    if (!(buf = malloc((size_t)batch * in * sizeof *buf))) {
-        snprintf(why, why_len, "out of memory for %d calibration images", n);
-        goto cleanup;
-    }
-    if (!o->quiet)
+    const char *cfg = o->src.cfg;
+    if (!o->src.quiet)
         fprintf(stderr, "fxq quantize: rounding optimization on %d images from %s: %d layers (target %s, damping %g)\n",
-                n, o->list, p->nl, o->target_fixed ? "fixed input" : "float input", o->damp);
+                n, o->src.list, p->nl, o->target_fixed ? "fixed input" : "float input", o->damp);
     for (int k = 0; k < p->nl; ++k) {
         fxq_qlayer *ql = &p->layers[k];
         layer *lq = &fx->layers[ql->index];
         const layer *lf = &flt->layers[ql->index];
         if (lq->type != FXCONVOLUTIONAL && lq->type != FXCONNECTED) {
-            snprintf(why, why_len, "%s: layer %d [%s]: --round-opt needs a convolutional or connected layer", o->cfg,
+            snprintf(why, why_len, "%s: layer %d [%s]: --round-opt needs a convolutional or connected layer", cfg,
                      ql->index, fxq_layer_type_name(lq->type));
             goto cleanup;
         }
         if (lq->type == FXCONVOLUTIONAL && lq->groups > 1) {
-            snprintf(why, why_len, "%s: layer %d [convolutional]: --round-opt does not take groups=%d", o->cfg,
+            snprintf(why, why_len, "%s: layer %d [convolutional]: --round-opt does not take groups=%d", cfg,
                      ql->index, lq->groups);
             goto cleanup;
         }
         if (!lq->weights || !lq->biases || fxq_has_float(lq->fxq)) {
-            snprintf(why, why_len, "%s: layer %d: --round-opt needs a fixed-point layer with float weights", o->cfg,
+            snprintf(why, why_len, "%s: layer %d: --round-opt needs a fixed-point layer with float weights", cfg,
                      ql->index);
             goto cleanup;
         }
         const int K = lq->fxq->fan_in, P = lq->type == FXCONVOLUTIONAL ? lq->out_h * lq->out_w : 1;
         if (P > FXQ_RO_COLS || !fxq_ro_acc_init(&a, K, P, lq->inputs)) {
             snprintf(why, why_len, "%s: layer %d: out of memory for --round-opt (%d inputs per output: 3 x %.0f MB)",
-                     o->cfg, ql->index, K, (double)K * K * 8 / 1e6);
+                     cfg, ql->index, K, (double)K * K * 8 / 1e6);
             goto cleanup;
         }
-        for (int start = 0; start < n; start += batch) {
-            const int m = n - start < batch ? n - start : batch;
-            memcpy(buf, x + (size_t)start * in, (size_t)m * in * sizeof *buf);
-            memset(buf + (size_t)m * in, 0, (size_t)(batch - m) * in * sizeof *buf);
-            const float *xf = fxq_ro_input(flt, buf, ql->index);
-            const float *xq = fxq_ro_input(fx, buf, ql->index);
+        for (int start = 0; start < n; start += c.batch) {
+            const int m = fxq_calpair_fill(&c, start);
+            const float *xf = fxq_ro_input(flt, c.buf, ql->index);
+            const float *xq = fxq_ro_input(fx, c.buf, ql->index);
             for (int b = 0; b < m; ++b)
                 if (!fxq_ro_add_image(&a, lq, xq + (size_t)b * lq->inputs, xf + (size_t)b * lf->inputs)) {
                     snprintf(why, why_len, "out of memory");
@@ -326,7 +317,7 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
         fxq_ro_report rep = {0, 0, 0, 0};
         if (!fxq_ro_solve_layer(&a, ql, lq, lf, o, &rep, why, why_len)) goto cleanup;
         fxq_ro_acc_free(&a);
-        if (!o->quiet)
+        if (!o->src.quiet)
             fprintf(stderr,
                     "  layer %3d: K %d, %ld positions: output SNR %.2f dB (nearest) -> %.2f dB, %ld codes moved\n",
                     ql->index, K, (long)n * P, 10 * log10(rep.signal / rep.e_rtn), 10 * log10(rep.signal / rep.e_opt),
@@ -336,6 +327,5 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
 cleanup:
     fxq_ro_acc_free(&a);
     fxq_calpair_close(&c);
-    free(buf);
     return ok;
 }

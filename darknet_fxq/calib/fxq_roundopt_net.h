@@ -28,15 +28,12 @@
 
 #include <stddef.h>
 
+#include "fxq_calpair.h"
 #include "fxq_cfgtext.h"
 #include "fxq_qplan.h"
 
 typedef struct fxq_roundopt_opts {
-    const char *cfg, *weights; /* the float network */
-    const char *list;          /* calibration images */
-    int n;                     /* first n of them (0: all) */
-    int batch;
-    int quiet;
+    fxq_calpair_src src;       /* the float network and calibration images */
     int target_fixed;          /* 1: target w^T Xq (the fixed network's own input) instead of w^T Xf */
     double damp;               /* lambda: adds lambda * sum_i H_ii (s q_i - w_i)^2 (pulls toward w) */
     int max_sweeps;

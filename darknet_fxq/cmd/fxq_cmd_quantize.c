@@ -396,12 +396,13 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
         }
         fprintf(stderr, "warning: %s\n", inner);
     } else if (a->bias_out) { /* last: the formats are final */
-        const fxq_biascorr_opts bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
-                                      a->quiet};
+        const fxq_calpair_src bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
+                                    a->quiet};
         if (!fxq_bias_correct(p, text, &bo, why, why_len)) goto fail;
     } else if (a->round_out) {
-        const fxq_roundopt_opts ro = {a->pos[0], a->pos[1], a->round_list ? a->round_list : a->pos[2], 0, a->batch,
-                                      a->quiet, a->round_target_fixed, a->round_damp, a->round_sweeps};
+        const fxq_roundopt_opts ro = {{a->pos[0], a->pos[1], a->round_list ? a->round_list : a->pos[2], 0, a->batch,
+                                       a->quiet},
+                                      a->round_target_fixed, a->round_damp, a->round_sweeps};
         if (!fxq_round_opt(p, text, &ro, why, why_len)) goto fail;
     }
     return p;
