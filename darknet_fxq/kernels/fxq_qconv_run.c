@@ -34,6 +34,7 @@
  */
 #include <omp.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "fxq_qconv_impl.h"
 
@@ -168,11 +169,43 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 
 /* ---- wide plans: drop the columns past each output row ---- */
 
+/* n >= 8 int16 from s to d in 16-byte moves, the last one overlapping the
+ * one before (fixed-size memcpy: plain vector moves, no call): short rows
+ * (fmnist's 13 and 5 wide) cost a loop and a tail each otherwise. */
+static inline void fxq_copy_row16(int16_t *restrict d, const int16_t *restrict s, long n)
+{
+    long i = 0;
+    for (; i + 8 < n; i += 8) memcpy(d + i, s + i, 16);
+    memcpy(d + n - 8, s + n - 8, 16);
+}
+
 void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, long c0, long c1)
 {
     const int ws = p->ws, out_w = p->d.out_w;
     const size_t P = (size_t)p->P, Po = (size_t)p->d.out_h * out_w;
     if (c1 > (long)P) c1 = (long)P;
+    if (c0 % ws == 0 && (c1 % ws == 0 || c1 == (long)P) && m1 > m0 && c1 > c0) { /* whole output rows */
+        const long oy0 = c0 / ws, oy1 = (c1 + ws - 1) / ws;
+        if (out_w >= 8) {
+            for (int m = m0; m < m1; ++m)
+                for (long oy = oy0; oy < oy1; ++oy)
+                    fxq_copy_row16(out + (size_t)m * Po + oy * out_w, p->wout + (size_t)m * P + oy * ws, out_w);
+            return;
+        }
+        /* rows of 4..7: one 16-byte move each where the next row in memory
+         * (which its excess, <= out_w, spills into) is one this call writes
+         * after it; else exactly -- nothing outside the buffers or the range
+         * is read or written */
+        const int h = p->d.out_h;
+        for (int m = m0; m < m1 && out_w >= 4; ++m)
+            for (long oy = oy0; oy < oy1; ++oy) {
+                int16_t *d = out + (size_t)m * Po + oy * out_w;
+                const int16_t *r = p->wout + (size_t)m * P + oy * ws;
+                if (oy + 1 < oy1 || (oy + 1 == h && oy0 == 0 && m + 1 < m1)) memcpy(d, r, 16);
+                else for (int i = 0; i < out_w; ++i) d[i] = r[i];
+            }
+        if (out_w >= 4) return;
+    }
     for (int m = m0; m < m1; ++m) {
         const int16_t *src = p->wout + (size_t)m * P;
         int16_t *dst = out + (size_t)m * Po;
@@ -223,26 +256,38 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
     }
 }
 
-/* P == 1: x[k] = the image element of row k (padding k's: code 0). */
-static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
+/* P == 1: x[k] = input element off_k[k] as the kernels take it (padding
+ * k's: code 0), straight from the input codes: a one-column layer reads
+ * each input element at most once, so the padded image would be a copy of
+ * the input for nothing (fmnist's 7x7/s5 layer: 3.1 of its 5.4 us). */
+static void fxq_gather_x(const fxq_qconv_plan *p, const int16_t *restrict in, long k0, long k1)
 {
-    const int32_t *off = p->off_k;
+    const int32_t *restrict off = p->off_k;
+    if (k1 > p->K) { /* rows past K (zero weights): code 0 */
+        for (long k = k0 > p->K ? k0 : p->K; k < k1; ++k) {
+            if (p->esz == 1) ((uint8_t *)p->gx)[k] = (uint8_t)p->off8;
+            else if (p->gemv64 && p->split) ((int16_t *)p->gx)[k] = ((int16_t *)p->gx)[p->kcg + k] = 0;
+            else ((int16_t *)p->gx)[k] = 0;
+        }
+        k1 = p->K;
+    }
     if (p->esz == 1) {
         uint8_t *restrict x = p->gx;
-        const uint8_t *restrict img = p->img, zero = (uint8_t)p->off8;
-        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : zero;
+        const int lo = p->lo8, hi = p->lo8 + 255, off8 = p->off8;
+        for (long k = k0; k < k1; ++k) { /* padding: the padded image's byte, off8 */
+            const int v = off[k] < 0 ? 0 : in[off[k]];
+            x[k] = (uint8_t)((off[k] < 0 ? 0 : v < lo ? lo : v > hi ? hi : v) + off8);
+        }
     } else if (p->gemv64 && p->split) { /* x = 256 * high + low byte */
         int16_t *restrict xh = (int16_t *)p->gx, *restrict xl = xh + p->kcg;
-        const int16_t *restrict img = (const int16_t *)p->img;
         for (long k = k0; k < k1; ++k) {
-            const int v = k < p->K ? img[off[k]] : 0;
+            const int v = off[k] < 0 ? 0 : in[off[k]];
             xl[k] = (int16_t)(v & 0xff);
             xh[k] = (int16_t)((v - (v & 0xff)) / 256);
         }
     } else {
         int16_t *restrict x = (int16_t *)p->gx;
-        const int16_t *restrict img = (const int16_t *)p->img;
-        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 0;
+        for (long k = k0; k < k1; ++k) x[k] = off[k] < 0 ? 0 : in[off[k]];
     }
 }
 
@@ -276,17 +321,17 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     for (int b = 0; b < d->batch; ++b) {
         const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
         int16_t *o = out + (size_t)b * d->m * d->out_h * d->out_w;
-        const int bands = fxq_convert_bands(p, nth);
-        fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
-        fxq_convert(p, img, bands, b0, b1);
-        fxq_barrier(nth);
         if (p->gemv || p->gemv64) {
             fxq_qconv_split(p->kcg, tid, nth, &b0, &b1);
-            fxq_gather_x(p, b0, b1);
+            fxq_gather_x(p, img, b0, b1);
             fxq_barrier(nth);
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
         } else {
+            const int bands = fxq_convert_bands(p, nth);
+            fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
+            fxq_convert(p, img, bands, b0, b1);
+            fxq_barrier(nth);
             fxq_qconv_split(groups, tid, nth, &b0, &b1);
             fxq_pack_b(p, (int)b0, (int)b1, tid);
             fxq_barrier(nth);
@@ -496,12 +541,12 @@ static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16
     long m0, m1;
     fxq_qconv_split(q->gemv || q->gemv64 ? (d->m + q->gmr - 1) / q->gmr : q->m_tiles, tid, nth, &m0, &m1);
     if (m1 <= m0) return;
-    fxq_convert_rows(q, in, 0, d->h);
     if (q->gemv || q->gemv64) {
-        fxq_gather_x(q, 0, q->kcg);
+        fxq_gather_x(q, in, 0, q->kcg);
         fxq_qconv_gemv_rows(q, out, m0, m1);
         return;
     }
+    fxq_convert_rows(q, in, 0, d->h);
     fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
     int16_t *o = q->wide ? q->wout : out;
     if (q->n_inner)
