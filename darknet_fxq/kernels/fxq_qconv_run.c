@@ -503,12 +503,15 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
     if (y1 > d->h) y1 = d->h;
     fxq_convert_rows(q, in, y0, y1);
     int16_t *o = q->wide ? q->wout : out;
-    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) && q->kc <= 64) {
-        /* B from the image in blocks that stay in cache: a whole layer's B
+    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
+        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20))) {        /* B from the image in blocks that stay in cache: a whole layer's B
          * of the wide first layers (few k per output, megabytes of B) would
          * otherwise go through memory and back on both threads (the blocks
          * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
-         * gain; deeper rowwise layers (K >= 144) do not. */
+         * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
+         * thread: yolov3-tiny layer 2 0.90 -> 0.73 ms, darknet.cfg's
+         * 0.22 -> 0.20), where a thread's B exceeds its 1 MiB L2; deeper
+         * layers whose B fits there (K >= 288) do not. */
         const long nb = q->rowwise ? unit : fxq_block_tiles(q);
         for (long b0 = t0; b0 < t1; b0 += nb) {
             const long b1 = b0 + nb < t1 ? b0 + nb : t1;
@@ -565,7 +568,13 @@ void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *o
         return;
     }
     const fxq_qconv_plan *q = &p->img_plans[tid];
-    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use))
+    /* by filters only where the weights are the larger operand and do not
+     * fit each core's L2 as well, or B costs little to build (1x1 direct
+     * plans): a filter split converts and packs the whole input on every
+     * thread (darknet.cfg's 16x16 layer, K = 1152, 295 KiB of weights:
+     * 0.124 -> 0.109 ms by output positions) */
+    const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
+    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small))
         fxq_member_spatial(q, in, out, tid, use);
     else
         fxq_member_filters(q, in, out, tid, use);
