@@ -509,8 +509,8 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
          * otherwise go through memory and back on both threads (the blocks
          * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
          * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
-         * thread: yolov3-tiny layer 2 0.90 -> 0.73 ms, darknet.cfg's
-         * 0.22 -> 0.20), where a thread's B exceeds its 1 MiB L2; deeper
+         * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms, darknet.cfg's
+         * 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds its 1 MiB L2; deeper
          * layers whose B fits there (K >= 288) do not. */
         const long nb = q->rowwise ? unit : fxq_block_tiles(q);
         for (long b0 = t0; b0 < t1; b0 += nb) {
@@ -572,7 +572,7 @@ void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *o
      * fit each core's L2 as well, or B costs little to build (1x1 direct
      * plans): a filter split converts and packs the whole input on every
      * thread (darknet.cfg's 16x16 layer, K = 1152, 295 KiB of weights:
-     * 0.124 -> 0.109 ms by output positions) */
+     * 0.12-0.16 -> 0.11-0.12 ms by output positions) */
     const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
     if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small))
         fxq_member_spatial(q, in, out, tid, use);
