@@ -504,14 +504,15 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
     fxq_convert_rows(q, in, y0, y1);
     int16_t *o = q->wide ? q->wout : out;
     if (q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
-        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20))) {        /* B from the image in blocks that stay in cache: a whole layer's B
+        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20))) {
+        /* B from the image in blocks that stay in cache: a whole layer's B
          * of the wide first layers (few k per output, megabytes of B) would
          * otherwise go through memory and back on both threads (the blocks
          * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
          * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
-         * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms, darknet.cfg's
-         * 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds its 1 MiB L2; deeper
-         * layers whose B fits there (K >= 288) do not. */
+         * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms,
+         * darknet.cfg's 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds
+         * its 1 MiB L2; deeper layers whose B fits there (K >= 288) do not. */
         const long nb = q->rowwise ? unit : fxq_block_tiles(q);
         for (long b0 = t0; b0 < t1; b0 += nb) {
             const long b1 = b0 + nb < t1 ? b0 + nb : t1;
