@@ -14,12 +14,20 @@
 #   peak_fraction <model> 8/8 <f>       whole-network 8/8 GMAC/s over the int8
 #                                       peak `fxq info --bench` measures
 # All ratios compare minima of interleaved runs (fxq bench reports minima;
-# the OpenCV lines give mean and min, the min is used). Random-weight models get a weights file of Darknet's own
-# random initialisation (`darknet partial cfg "" out`), used by every engine.
+# the OpenCV lines give mean and min, the min is used). Every engine's timed
+# forward comes right after BENCH_WARM_MS (default 10) milliseconds of
+# untimed forwards of the same engine, at least one (fxq bench --warm-ms,
+# fxq_opencv_bench.py's WARM_MS): each is timed in its own steady state, not
+# in what a slower engine run just before left in the caches (BENCH_WARM_MS=0:
+# session 4's method; measured: darknet.cfg 8/8 1.57 ms after a float run,
+# 1.26 ms with 10 ms of warm-up, 1.205 ms with no float run at all).
+# Random-weight models get a weights file of Darknet's own random
+# initialisation (`darknet partial cfg "" out`), used by every engine.
 set -eu
 DARKNET=${DARKNET:-./darknet}
 OUT=${BENCH_OUT:-build/bench}
 RUNS=${BENCH_RUNS:-20}
+WARM=${BENCH_WARM_MS:-10} # ms of untimed forwards of the same engine right before each timed one
 MODELS=${BENCH_MODELS:-fmnist paper-cifar10 darknet-ref yolov3-tiny}
 PY=${BENCH_PYTHON:-/usr/bin/python3} # python3 on PATH may be an interpreter without cv2
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -78,10 +86,10 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     echo
     "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" "$OUT/$name-8-16.cfg" "$OUT/$name-16-16.cfg" \
         --label float --label 8/8 --label 8/16 --label 16/16 \
-        --name "$name" --runs "$RUNS" --per-layer --weights "$w" 2>/dev/null | tee "$OUT/$name.txt"
+        --name "$name" --runs "$RUNS" --warm-ms "$WARM" --per-layer --weights "$w" 2>/dev/null | tee "$OUT/$name.txt"
     # the AVX2 kernel set forced (CPUs without VNNI), against the same float
     FXQ_ISA=avx2 "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" --label float --label 8/8-avx2 \
-        --name "$name" --runs "$RUNS" --weights "$w" 2>/dev/null >"$OUT/$name-avx2.txt" || true
+        --name "$name" --runs "$RUNS" --warm-ms "$WARM" --weights "$w" 2>/dev/null >"$OUT/$name-avx2.txt" || true
     grep -E '^(8/8-avx2 |ratio )' "$OUT/$name-avx2.txt" || echo "# $name: FXQ_ISA=avx2 run failed"
 
     f8=$(fxq_ms 8/8 "$OUT/$name.txt") g8=$(fxq_gmacs 8/8 "$OUT/$name.txt")
@@ -90,7 +98,7 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     gmac=$(awk '/^# .* GMAC per image/ { print $(NF-3); exit }' "$OUT/$name.txt")
     of=n/a oi=n/a
     if [ "$OPENCV" = 1 ]; then
-        "$PY" scripts/fxq_opencv_bench.py "$name" "$cfg" "$w" "$RUNS" "$OMP_NUM_THREADS" >"$OUT/$name-opencv.txt" 2>&1 || true
+        "$PY" scripts/fxq_opencv_bench.py "$name" "$cfg" "$w" "$RUNS" "$OMP_NUM_THREADS" "$WARM" >"$OUT/$name-opencv.txt" 2>&1 || true
         cat "$OUT/$name-opencv.txt"
         of=$(awk '$1 == "opencv" && $3 == "float" { print $5 }' "$OUT/$name-opencv.txt")
         oi=$(awk '$1 == "opencv" && $3 == "int8" { print $5 }' "$OUT/$name-opencv.txt")
@@ -122,7 +130,7 @@ bench_model paper-cifar10 cfg/paper-cifar10.cfg ""
 bench_model darknet-ref build/darknet/cfg/darknet.cfg ""
 bench_model yolov3-tiny build/darknet/cfg/yolov3-tiny.cfg ""
 echo
-echo "# summary (ms per image, min of $RUNS interleaved runs, batch 1, $OMP_NUM_THREADS threads; last column: fxq 8/8 over OpenCV int8)"
+echo "# summary (ms per image, min of $RUNS interleaved runs, $WARM ms warm-up before each, batch 1, $OMP_NUM_THREADS threads; last column: fxq 8/8 over OpenCV int8)"
 printf '%-14s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n' model GMAC darknet ocv-f32 ocv-int8 fxq-8/8 fxq-8/16 fxq-16/16 8/8-avx2 vs-ocv8
 cat "$SUMMARY"
 echo

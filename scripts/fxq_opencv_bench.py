@@ -1,12 +1,15 @@
 """OpenCV DNN columns of `make bench` (scripts/bench.sh).
 
-usage: fxq_opencv_bench.py MODEL CFG WEIGHTS RUNS THREADS
+usage: fxq_opencv_bench.py MODEL CFG WEIGHTS RUNS THREADS [WARM_MS]
 
 Loads the Darknet cfg/weights with cv2.dnn.readNetFromDarknet, makes an
 int8 copy with Net.quantize (calibrated on a few random inputs of the
 network's size, float in / float out, so both nets take the same float blob
 as fxq does), and times batch-1 forward passes of the two nets interleaved
-(so drift in machine load hits both alike) on cv2.setNumThreads(THREADS).
+(so drift in machine load hits both alike) on cv2.setNumThreads(THREADS),
+each timed forward right after WARM_MS (default 10) milliseconds of untimed
+forwards of the same net (at least one) -- the steady state `fxq bench
+--warm-ms` gives every cfg.
 Prints, per net that works:
     opencv <model> float|int8 <mean ms> <min ms>
 or one line `opencv <model> skipped: <reason>` (and exit status 0: the bench
@@ -35,11 +38,12 @@ def net_input(cfg):
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) not in (6, 7):
         sys.stderr.write(__doc__)
         return 2
     model, cfg, weights, runs, threads = sys.argv[1:6]
     runs, threads = int(runs), int(threads)
+    warm_s = (float(sys.argv[6]) if len(sys.argv) == 7 else 10.0) / 1e3
     try:
         import cv2
         import numpy as np
@@ -76,6 +80,10 @@ def main():
             n.forward(outs[k])
     for _ in range(runs):
         for k, n in nets.items():
+            w0 = time.perf_counter()
+            while warm_s > 0 and time.perf_counter() - w0 < warm_s:
+                n.setInput(blob)
+                n.forward(outs[k])
             n.setInput(blob)
             t0 = time.perf_counter()
             n.forward(outs[k])

@@ -194,6 +194,7 @@ bad num.fxw_nan_float_record "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" clas
 bad num.fxw_nan_float_record_fxq_valid "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" fxq valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/nanrec.fxw"
 bad opt.bench_runs "--runs wants a count" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --runs 8x
 bad opt.bench_unknown "bench: unknown option" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --fast
+bad opt.bench_warm "--warm-ms wants milliseconds" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --warm-ms -1
 bad opt.info_unknown "info: unknown argument: --bogus" "" 0 -- "$DARKNET" fxq info --bogus
 bad opt.info_threads "-t wants a thread count" "" 0 -- "$DARKNET" fxq info -t 0
 bad up.valid_cfg_is_dir "adir: (read error|Is a directory)" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/adir" "$W"

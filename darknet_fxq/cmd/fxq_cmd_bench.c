@@ -34,18 +34,21 @@ static void fxq_timed_forward(network *net, double *t)
 static int fxq_bench_usage(void)
 {
     fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
-                    "                         [--label NAME ...] [--per-layer] [--plans]\n"
+                    "                         [--label NAME ...] [--per-layer] [--plans] [--warm-ms T]\n"
                     "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
                     "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
                     "  Without --weights, layers keep Darknet's random initialisation. --plans lists\n"
-                    "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n");
+                    "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n"
+                    "  --warm-ms T (default 10): untimed forwards of the same cfg for T ms (at least\n"
+                    "  one) right before each timed one, so every cfg is timed in its own steady state\n"
+                    "  (0: none).\n");
     return 2;
 }
 
 int fxq_cmd_bench(int argc, char **argv)
 {
     const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
-    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0;
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0, warm_ms = 10;
     const char *weights = NULL, *model = NULL;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -55,6 +58,10 @@ int fxq_cmd_bench(int argc, char **argv)
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
             if (!fxq_cli_int(argv[++i], 1, 1000000, &runs))
                 return fxq_cli_usage_error("bench", "--runs wants a count in 1..1000000", argv[i]);
+        }
+        else if (!strcmp(argv[i], "--warm-ms") && i + 1 < argc) {
+            if (!fxq_cli_int(argv[++i], 0, 100000, &warm_ms))
+                return fxq_cli_usage_error("bench", "--warm-ms wants milliseconds in 0..100000", argv[i]);
         }
         else if (!strcmp(argv[i], "--name") && i + 1 < argc) model = argv[++i];
         else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
@@ -118,9 +125,17 @@ int fxq_cmd_bench(int argc, char **argv)
         for (int r = 0; r < 2; ++r) fxq_timed_forward(nets[c], junk);
         free(junk);
     }
-    /* interleave the configurations so drift in machine load hits all alike */
+    /* interleave the configurations so drift in machine load hits all alike;
+     * `warm` untimed forwards of the same cfg right before each timed one:
+     * otherwise every cfg after the float one starts with caches (and on
+     * a VM the core's clock) left by a 10-200x longer float forward, which
+     * costs the small networks up to a quarter of their time. */
     for (int r = 0; r < runs; ++r)
         for (int c = 0; c < ncfg; ++c) {
+            for (const double w0 = omp_get_wtime(); warm_ms > 0 && omp_get_wtime() - w0 < warm_ms * 1e-3;) {
+                memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+                fxq_timed_forward(nets[c], run);
+            }
             memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
             const double s = omp_get_wtime();
             fxq_timed_forward(nets[c], run);
@@ -130,8 +145,8 @@ int fxq_cmd_bench(int argc, char **argv)
 
     double total_macs = 0;
     for (int i = 0; i < n; ++i) total_macs += fxq_layer_macs(&nets[0]->layers[i]);
-    printf("# %s: batch 1, %d threads, %d runs (minima of interleaved runs), %.3f GMAC per image\n", model,
-           omp_get_max_threads(), runs, total_macs / 1e9);
+    printf("# %s: batch 1, %d threads, %d runs (minima of interleaved runs, %d ms of untimed warm-up before each), "
+           "%.3f GMAC per image\n", model, omp_get_max_threads(), runs, warm_ms, total_macs / 1e9);
     if (per_layer) {
         printf("%-5s %-15s %10s", "layer", "type", "MMAC");
         for (int c = 0; c < ncfg; ++c) printf(" %10s", labels[c] ? labels[c] : (c ? "fx" : "float"));

@@ -185,6 +185,8 @@ void fxq_pack_s16c2__sse2(const int16_t *r0, const int16_t *r1, size_t n_tiles, 
                           size_t lo);
 void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
                                    unsigned char *dst, size_t phase, int ws);
+void fxq_convert_plane_s2__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
+                                      unsigned char *dst, size_t phase, int ws);
 void fxq_f32_quantize_ukernel__avx512vnni(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 void fxq_f32_dequantize_ukernel__avx512vnni(size_t n, const int16_t *c, float scale, float *y);
 void fxq_f32_dequantize_ukernel__avx2(size_t n, const int16_t *c, float scale, float *y);

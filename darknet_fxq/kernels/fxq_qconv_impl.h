@@ -49,7 +49,8 @@ struct fxq_qconv_plan {
     int hs, ws;        /* one stride phase of it: ceil(hp / stride) x ceil(wp / stride) */
     size_t img_elems;
     unsigned char *img;
-    int32_t *off_k;    /* kc offsets (elements) of each im2col row's source in img */
+    int32_t *off_k;    /* kc offsets (elements) of each im2col row's source in img; GEMV plans:
+                        * the input index of row k (-1: padding), gathered without img */
     size_t b_panel;    /* elements per B panel (x2 when split) */
     unsigned char *bpack;
     size_t row_len;    /* elements per im2col row buffer */

@@ -2,7 +2,9 @@
  * offsets. Layouts: fxq_qgemm.h (A panels: bias[MR] then [kc/KR][MR][KR];
  * GEMV: row-major rows kcg apart, gmr-row padded, bias beside). Where the s8
  * B operand holds code + off8 (the kernel set's input offset), the bias
- * absorbs it: bias - off8 * sum_k w, mod 2^32 like the kernels' sums. */
+ * absorbs it: bias - off8 * sum_k w, mod 2^32 like the kernels' sums.
+ * One-column (GEMV) plans gather their column straight from the input
+ * codes: their off_k are input indices (-1: padding), not image offsets. */
 #include <stdlib.h>
 
 #include "fxq_qconv_impl.h"
@@ -76,6 +78,12 @@ void fxq_qconv_pack_offsets(fxq_qconv_plan *p)
     const int ks = p->d.ksize, st = p->d.stride;
     for (int k = 0; k < p->K; ++k) {
         const int ch = k / (ks * ks), ky = (k / ks) % ks, kx = k % ks;
+        if (p->gemv || p->gemv64) { /* the one column's input element, or -1 for padding */
+            const int y = ky - p->d.pad, x = kx - p->d.pad;
+            p->off_k[k] = y < 0 || y >= p->d.h || x < 0 || x >= p->d.w ? -1
+                                                                          : (int32_t)(((size_t)ch * p->d.h + y) * p->d.w + x);
+            continue;
+        }
         p->off_k[k] = (int32_t)((((size_t)ch * st + ky % st) * st + kx % st) * p->hs * p->ws +
                                 (size_t)(ky / st) * p->ws + kx / st);
     }

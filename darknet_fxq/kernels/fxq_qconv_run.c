@@ -34,6 +34,7 @@
  */
 #include <omp.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "fxq_qconv_impl.h"
 
@@ -168,11 +169,43 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 
 /* ---- wide plans: drop the columns past each output row ---- */
 
+/* n >= 8 int16 from s to d in 16-byte moves, the last one overlapping the
+ * one before (fixed-size memcpy: plain vector moves, no call): short rows
+ * (fmnist's 13 and 5 wide) cost a loop and a tail each otherwise. */
+static inline void fxq_copy_row16(int16_t *restrict d, const int16_t *restrict s, long n)
+{
+    long i = 0;
+    for (; i + 8 < n; i += 8) memcpy(d + i, s + i, 16);
+    memcpy(d + n - 8, s + n - 8, 16);
+}
+
 void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, long c0, long c1)
 {
     const int ws = p->ws, out_w = p->d.out_w;
     const size_t P = (size_t)p->P, Po = (size_t)p->d.out_h * out_w;
     if (c1 > (long)P) c1 = (long)P;
+    if (c0 % ws == 0 && (c1 % ws == 0 || c1 == (long)P) && m1 > m0 && c1 > c0) { /* whole output rows */
+        const long oy0 = c0 / ws, oy1 = (c1 + ws - 1) / ws;
+        if (out_w >= 8) {
+            for (int m = m0; m < m1; ++m)
+                for (long oy = oy0; oy < oy1; ++oy)
+                    fxq_copy_row16(out + (size_t)m * Po + oy * out_w, p->wout + (size_t)m * P + oy * ws, out_w);
+            return;
+        }
+        /* rows of 4..7: one 16-byte move each where the next row in memory
+         * (which its excess, <= out_w, spills into) is one this call writes
+         * after it; else exactly -- nothing outside the buffers or the range
+         * is read or written */
+        const int h = p->d.out_h;
+        for (int m = m0; m < m1 && out_w >= 4; ++m)
+            for (long oy = oy0; oy < oy1; ++oy) {
+                int16_t *d = out + (size_t)m * Po + oy * out_w;
+                const int16_t *r = p->wout + (size_t)m * P + oy * ws;
+                if (oy + 1 < oy1 || (oy + 1 == h && oy0 == 0 && m + 1 < m1)) memcpy(d, r, 16);
+                else for (int i = 0; i < out_w; ++i) d[i] = r[i];
+            }
+        if (out_w >= 4) return;
+    }
     for (int m = m0; m < m1; ++m) {
         const int16_t *src = p->wout + (size_t)m * P;
         int16_t *dst = out + (size_t)m * Po;
@@ -223,26 +256,38 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
     }
 }
 
-/* P == 1: x[k] = the image element of row k (padding k's: code 0). */
-static void fxq_gather_x(const fxq_qconv_plan *p, long k0, long k1)
+/* P == 1: x[k] = input element off_k[k] as the kernels take it (padding
+ * k's: code 0), straight from the input codes: a one-column layer reads
+ * each input element at most once, so the padded image would be a copy of
+ * the input for nothing (fmnist's 7x7/s5 layer: 3.1 of its 5.4 us). */
+static void fxq_gather_x(const fxq_qconv_plan *p, const int16_t *restrict in, long k0, long k1)
 {
-    const int32_t *off = p->off_k;
+    const int32_t *restrict off = p->off_k;
+    if (k1 > p->K) { /* rows past K (zero weights): code 0 */
+        for (long k = k0 > p->K ? k0 : p->K; k < k1; ++k) {
+            if (p->esz == 1) ((uint8_t *)p->gx)[k] = (uint8_t)p->off8;
+            else if (p->gemv64 && p->split) ((int16_t *)p->gx)[k] = ((int16_t *)p->gx)[p->kcg + k] = 0;
+            else ((int16_t *)p->gx)[k] = 0;
+        }
+        k1 = p->K;
+    }
     if (p->esz == 1) {
         uint8_t *restrict x = p->gx;
-        const uint8_t *restrict img = p->img, zero = (uint8_t)p->off8;
-        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : zero;
+        const int lo = p->lo8, hi = p->lo8 + 255, off8 = p->off8;
+        for (long k = k0; k < k1; ++k) { /* padding: the padded image's byte, off8 */
+            const int v = off[k] < 0 ? 0 : in[off[k]];
+            x[k] = (uint8_t)((off[k] < 0 ? 0 : v < lo ? lo : v > hi ? hi : v) + off8);
+        }
     } else if (p->gemv64 && p->split) { /* x = 256 * high + low byte */
         int16_t *restrict xh = (int16_t *)p->gx, *restrict xl = xh + p->kcg;
-        const int16_t *restrict img = (const int16_t *)p->img;
         for (long k = k0; k < k1; ++k) {
-            const int v = k < p->K ? img[off[k]] : 0;
+            const int v = off[k] < 0 ? 0 : in[off[k]];
             xl[k] = (int16_t)(v & 0xff);
             xh[k] = (int16_t)((v - (v & 0xff)) / 256);
         }
     } else {
         int16_t *restrict x = (int16_t *)p->gx;
-        const int16_t *restrict img = (const int16_t *)p->img;
-        for (long k = k0; k < k1; ++k) x[k] = k < p->K ? img[off[k]] : 0;
+        for (long k = k0; k < k1; ++k) x[k] = off[k] < 0 ? 0 : in[off[k]];
     }
 }
 
@@ -276,17 +321,17 @@ static void fxq_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *ou
     for (int b = 0; b < d->batch; ++b) {
         const int16_t *img = in + (size_t)b * d->c * d->h * d->w;
         int16_t *o = out + (size_t)b * d->m * d->out_h * d->out_w;
-        const int bands = fxq_convert_bands(p, nth);
-        fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
-        fxq_convert(p, img, bands, b0, b1);
-        fxq_barrier(nth);
         if (p->gemv || p->gemv64) {
             fxq_qconv_split(p->kcg, tid, nth, &b0, &b1);
-            fxq_gather_x(p, b0, b1);
+            fxq_gather_x(p, img, b0, b1);
             fxq_barrier(nth);
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
         } else {
+            const int bands = fxq_convert_bands(p, nth);
+            fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);
+            fxq_convert(p, img, bands, b0, b1);
+            fxq_barrier(nth);
             fxq_qconv_split(groups, tid, nth, &b0, &b1);
             fxq_pack_b(p, (int)b0, (int)b1, tid);
             fxq_barrier(nth);
@@ -458,12 +503,16 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
     if (y1 > d->h) y1 = d->h;
     fxq_convert_rows(q, in, y0, y1);
     int16_t *o = q->wide ? q->wout : out;
-    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) && q->kc <= 64) {
+    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
+        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20))) {
         /* B from the image in blocks that stay in cache: a whole layer's B
          * of the wide first layers (few k per output, megabytes of B) would
          * otherwise go through memory and back on both threads (the blocks
          * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
-         * gain; deeper rowwise layers (K >= 144) do not. */
+         * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
+         * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms,
+         * darknet.cfg's 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds
+         * its 1 MiB L2; deeper layers whose B fits there (K >= 288) do not. */
         const long nb = q->rowwise ? unit : fxq_block_tiles(q);
         for (long b0 = t0; b0 < t1; b0 += nb) {
             const long b1 = b0 + nb < t1 ? b0 + nb : t1;
@@ -496,12 +545,12 @@ static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16
     long m0, m1;
     fxq_qconv_split(q->gemv || q->gemv64 ? (d->m + q->gmr - 1) / q->gmr : q->m_tiles, tid, nth, &m0, &m1);
     if (m1 <= m0) return;
-    fxq_convert_rows(q, in, 0, d->h);
     if (q->gemv || q->gemv64) {
-        fxq_gather_x(q, 0, q->kcg);
+        fxq_gather_x(q, in, 0, q->kcg);
         fxq_qconv_gemv_rows(q, out, m0, m1);
         return;
     }
+    fxq_convert_rows(q, in, 0, d->h);
     fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
     int16_t *o = q->wide ? q->wout : out;
     if (q->n_inner)
@@ -520,7 +569,13 @@ void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *o
         return;
     }
     const fxq_qconv_plan *q = &p->img_plans[tid];
-    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use))
+    /* by filters only where the weights are the larger operand and do not
+     * fit each core's L2 as well, or B costs little to build (1x1 direct
+     * plans): a filter split converts and packs the whole input on every
+     * thread (darknet.cfg's 16x16 layer, K = 1152, 295 KiB of weights:
+     * 0.12-0.16 -> 0.11-0.12 ms by output positions) */
+    const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
+    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small))
         fxq_member_spatial(q, in, out, tid, use);
     else
         fxq_member_filters(q, in, out, tid, use);
