@@ -200,7 +200,7 @@ static int fxq_is_fx_key(const char *s)
 {
     static const char *keys[] = {"w_bits=", "w_frac=", "in_bits=", "in_frac=", "out_bits=",
                                  "out_frac=", "b_bits=", "b_frac=", "fxq_mode=",
-                                 "in_unsigned=", "out_unsigned="};
+                                 "in_unsigned=", "out_unsigned=", "in_zero=", "out_zero="};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
         if (!strncmp(s, keys[i], strlen(keys[i]))) return 1;
     return 0;
