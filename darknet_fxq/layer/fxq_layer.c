@@ -153,14 +153,16 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     if (s->out_unsigned != 0 && s->out_unsigned != 1) fxq_die(cfgfile, index, type, "out_unsigned must be 0 or 1");
     if (s->out_unsigned && s->out.bits > 15) fxq_die(cfgfile, index, type, "out_unsigned=1 needs out_bits <= 15");
 
-    int lo = 0;
+    int lo = 0, zero_keys = 0;
     if (fxq_key_zero(options, "in_zero", s->in, &lo, cfgfile, index, type)) {
+        ++zero_keys;
         /* the input codes are a range only: 0 is unsigned, 2^(bits-1) signed */
         if (s->in_unsigned) fxq_die(cfgfile, index, type, "in_zero and in_unsigned=1 both given (in_unsigned is in_zero=0)");
         if (lo == 0) s->in_unsigned = 1;
         else if (lo != fxq_code_min(s->in.bits)) s->in_win = 1, s->in_lo = lo;
     }
     if (fxq_key_zero(options, "out_zero", s->out, &lo, cfgfile, index, type)) {
+        ++zero_keys;
         if (s->out_unsigned)
             fxq_die(cfgfile, index, type, "out_zero and out_unsigned=1 both given (out_unsigned is out_zero=0)");
         s->out_win = 1, s->out_lo = lo;
@@ -183,7 +185,7 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     if (s->out_win && ((s->act == FXQ_ACT_RELU && s->out_lo == 0) ||
                        (s->act == FXQ_ACT_LINEAR && s->out_lo == fxq_code_min(s->out.bits))))
         s->out_unsigned = s->act == FXQ_ACT_RELU, s->out_win = 0, s->out_lo = 0;
-    if ((s->in_win || s->out_win) && (fxq_training() || fxq_has_float(s)))
+    if (zero_keys && (fxq_training() || fxq_has_float(s)))
         fxq_die(cfgfile, index, type, "zero points (in_zero/out_zero windows) cannot be trained: quantize the trained "
                                       "float network instead");
     s->keep_float = fxq_layer_keep_float_default();
