@@ -51,7 +51,7 @@ for m in $MODELS; do
     ftop=$(awk -v c="$cfg" '$1 == c {print $2; exit}' "$OUT/$m.valid.txt")
     echo "| $m ($ftop) | top-1 | agreement | mean abs dlogit |" >>"$OUT/table.md"
     echo "|---|---|---|---|" >>"$OUT/table.md"
-    for f in $(awk 'NR > 1 && $1 ~ /cfg$/ {print $1}' "$OUT/$m.valid.txt" | grep -v "^$cfg\$" | sort); do
+    for f in $(awk 'NR > 1 && $1 ~ /[.]cfg$/ {print $1}' "$OUT/$m.valid.txt" | grep -v "^$cfg\$" | sort); do
         row "$(basename "$f" .cfg)" "$(awk -v c="$f" '$1 == c' "$OUT/$m.valid.txt" | tail -n 1)" "$ftop" >>"$OUT/table.md"
     done
 done
