@@ -44,22 +44,6 @@ static double fxq_err_int(double p, double q, double step, double lo, double hi)
     return e;
 }
 
-double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits)
-{
-    if (!s->count || !(step > 0) || bits < 1 || bits > 62) return 0;
-    const double lo = -ldexp(1, bits - 1), hi = ldexp(1, bits - 1) - 1;
-    const double w = 2 * s->range / FXQ_HIST_BINS;
-    double sum = 0;
-    for (int b = 0; b < FXQ_HIST_BINS; ++b) {
-        double c = (double)s->hist[b];
-        if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros; /* bin [0, w): zeros are exact */
-        if (c <= 0) continue;
-        const double a = -s->range + b * w;
-        sum += c * fxq_err_int(a, a + w, step, lo, hi) / w;
-    }
-    return sum / (double)s->count;
-}
-
 double fxq_hist_mse_window(const fxq_tensor_stats *s, double step, double lo, double hi, double neg_gain)
 {
     if (!s->count || !(step > 0)) return 0;
@@ -77,6 +61,12 @@ double fxq_hist_mse_window(const fxq_tensor_stats *s, double step, double lo, do
         /* neg_gain 0: act(x) = 0, a code of every window */
     }
     return sum / (double)s->count;
+}
+
+double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits)
+{
+    if (bits < 1 || bits > 62) return 0;
+    return fxq_hist_mse_window(s, step, -ldexp(1, bits - 1), ldexp(1, bits - 1) - 1, 1);
 }
 
 double fxq_ts_power(const fxq_tensor_stats *s)
