@@ -166,12 +166,23 @@ int fxq_finetune_cfg_check(const char *cfg, int need_lr, double *lr, char *why, 
         return 0;
     }
     char line[4096];
-    int section = -1, nfx = 0, has_mom = 0, has_decay = 0, has_lr = 0;
+    int section = -1, nfx = 0, has_mom = 0, has_decay = 0, has_lr = 0, lineno = 0, in_fx = 0;
+    char hdr[32] = "";
     while (fgets(line, sizeof line, f)) {
+        ++lineno;
         fxq_strip(line);
         if (line[0] == '[') {
             ++section;
-            nfx += fxq_is_fx_header(line);
+            in_fx = fxq_is_fx_header(line);
+            nfx += in_fx;
+            if (in_fx) snprintf(hdr, sizeof hdr, "%s", strstr(line, "conn") ? "fxconnected" : "fxconvolutional");
+        } else if (in_fx && (!strncmp(line, "in_zero=", 8) || !strncmp(line, "out_zero=", 9))) {
+            /* the layer refuses them too (fxq_layer.c), but here, before any
+             * network is loaded quietly, the message is seen */
+            snprintf(why, why_len, "%s:%d: layer %d [%s]: zero points (in_zero/out_zero windows) cannot be trained: "
+                                   "quantize the trained float network instead", cfg, lineno, section - 1, hdr);
+            fclose(f);
+            return 0;
         } else if (section == 0) {
             if (!strncmp(line, "momentum=", 9)) has_mom = 1;
             if (!strncmp(line, "decay=", 6)) has_decay = 1;
@@ -200,7 +211,7 @@ static int fxq_is_fx_key(const char *s)
 {
     static const char *keys[] = {"w_bits=", "w_frac=", "in_bits=", "in_frac=", "out_bits=",
                                  "out_frac=", "b_bits=", "b_frac=", "fxq_mode=",
-                                 "in_unsigned=", "out_unsigned="};
+                                 "in_unsigned=", "out_unsigned=", "in_zero=", "out_zero="};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
         if (!strncmp(s, keys[i], strlen(keys[i]))) return 1;
     return 0;

@@ -228,9 +228,26 @@ static int format_for(const fxq_stats *st, int layer, int tensor, int bits, cons
  * unsigned_in: unsigned codes of `bits` hold [0, 2^bits - 1] steps, exactly
  * the non-negative half of signed bits + 1, so the least-error search at
  * bits + 1 is the search over the unsigned range. */
+int fxq_qplan_windows(const fxq_qopts *q, int bits)
+{
+    /* 10 bits: the search tries up to 2^bits windows per frac */
+    return q->formats != FXQ_FORMATS_PAPER && q->unsigned_in && q->windows && bits >= 2 && bits <= 10;
+}
+
 int fxq_qplan_input_format(const fxq_stats *st, fxq_qlayer *l, int bits, const fxq_qopts *q, char *why, size_t why_len)
 {
     const fxq_tensor_stats *t = fxq_stats_get(st, l->index, FXQ_T_INPUT);
+    l->in_win = l->in_lo = 0;
+    if (t && fxq_qplan_windows(q, bits)) {
+        /* the least error over every window; 0 and the signed one are
+         * written as before (in_unsigned=1 / no key) */
+        int lo;
+        l->in = (fxq_format){bits, fxq_mse_window(t, bits, 1, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, &lo, NULL)};
+        l->in_unsigned = lo == 0;
+        l->in_win = lo != 0 && lo != -(1 << (bits - 1));
+        l->in_lo = l->in_win ? lo : 0;
+        return 1;
+    }
     l->in_unsigned = t && q->formats != FXQ_FORMATS_PAPER && q->unsigned_in && t->count && t->min >= 0 && bits <= 15;
     if (!format_for(st, l->index, FXQ_T_INPUT, bits + l->in_unsigned, q, &l->in, why, why_len)) return 0;
     l->in.bits = bits;
@@ -248,7 +265,21 @@ int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, cha
             return 0;
         /* mse/refine with unsigned_in: the output's error as the next layer
          * sees it, after the activation (relu drops the negative side) */
-        if (q->formats != FXQ_FORMATS_PAPER && q->unsigned_in &&
+        l->out_win = l->out_lo = 0;
+        const int act_ok = !strcmp(l->shape->activation, "linear") || !strcmp(l->shape->activation, "relu") ||
+                           !strcmp(l->shape->activation, "leaky");
+        if (act_ok && fxq_qplan_windows(q, l->out.bits)) {
+            /* what the next layer sees, after the activation; relu at 0 is
+             * out_unsigned=1, linear at the signed window the default */
+            const int relu = !strcmp(l->shape->activation, "relu"), lin = !strcmp(l->shape->activation, "linear");
+            const double g = relu ? 0 : lin ? 1 : 0.1;
+            int lo;
+            l->out.frac = fxq_mse_window(fxq_stats_get(st, l->index, FXQ_T_PREACT), l->out.bits, g,
+                                         FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, &lo, NULL);
+            l->out_unsigned = relu && lo == 0;
+            l->out_win = !l->out_unsigned && !(lin && lo == -(1 << (l->out.bits - 1)));
+            l->out_lo = l->out_win ? lo : 0;
+        } else if (q->formats != FXQ_FORMATS_PAPER && q->unsigned_in &&
             strcmp(l->shape->activation, "linear")) {
             const int relu = !strcmp(l->shape->activation, "relu");
             const double g = relu ? 0 : !strcmp(l->shape->activation, "leaky") ? 0.1 : 1;

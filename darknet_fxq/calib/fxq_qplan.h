@@ -53,6 +53,8 @@ typedef struct fxq_qlayer {
     int b_frac_clamped;   /* bias frac lowered to w.frac + in.frac */
     int out_unsigned;     /* relu output codes 0 .. 2^out.bits - 1 */
     int in_unsigned;      /* input codes 0 .. 2^in.bits - 1 (in.frac chosen for that range) */
+    int in_win, in_lo;    /* zero point: input codes in_lo .. in_lo + 2^in.bits - 1 (in_zero = -in_lo) */
+    int out_win, out_lo;  /* zero point: output codes after the activation, out_lo .. (out_zero) */
     int *w_fracs;         /* --per-channel: one frac per unit (owned), w.frac = their minimum */
     int units;            /* length of w_fracs */
     float *b_shift;       /* --bias-correct: units values subtracted from the float biases (owned) */
@@ -92,6 +94,9 @@ int fxq_qplan_allocate(fxq_qplan *p, const fxq_qplan_opts *o, const fxq_stats *s
  * biases: FXQ_T_BIASES with b_frac <= w_frac + in_frac, input: FXQ_T_INPUT,
  * output: FXQ_T_PREACT). 0 + why if a layer has no record. */
 int fxq_qplan_formats(fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, char *why, size_t why_len);
+
+/* 1 when activations of `bits` get zero-point windows under q. */
+int fxq_qplan_windows(const fxq_qopts *q, int bits);
 
 /* Layer l's input format at `bits` (and l->in_unsigned), as
  * fxq_qplan_formats chooses it. */

@@ -224,8 +224,10 @@ char *fxq_qreport_cfg_keys(const fxq_qplan *p, int i)
     fprintf(f, "b_bits=%d\nb_frac=%d\n", l->b.bits, l->b.frac);
     fprintf(f, "in_bits=%d\nin_frac=%d\n", l->in.bits, l->in.frac);
     if (l->in_unsigned) fprintf(f, "in_unsigned=1\n");
+    if (l->in_win) fprintf(f, "in_zero=%d\n", -l->in_lo);
     fprintf(f, "out_bits=%d\nout_frac=%d\n", l->out.bits, l->out.frac);
     if (l->out_unsigned) fprintf(f, "out_unsigned=1\n");
+    if (l->out_win) fprintf(f, "out_zero=%d\n", -l->out_lo);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

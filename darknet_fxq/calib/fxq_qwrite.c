@@ -12,7 +12,7 @@ int fxq_qplan_finish(fxq_qplan *p, const fxq_qplan_opts *o, const fxq_stats *st,
 
 int fxq_qplan_cfg_conflict(const fxq_cfgtext *text, const fxq_qplan *p, const char *cfg, char *why, size_t why_len)
 {
-    static const char *const keys[] = {"w_bits", "w_frac", "b_bits", "b_frac", "in_bits", "in_frac", "out_bits", "out_frac", "in_unsigned", "out_unsigned"};
+    static const char *const keys[] = {"w_bits", "w_frac", "b_bits", "b_frac", "in_bits", "in_frac", "out_bits", "out_frac", "in_unsigned", "out_unsigned", "in_zero", "out_zero"};
     for (int i = 0; i < p->nl; ++i) {
         const int sec = p->layers[i].index + 1;
         if (sec <= 0 || sec >= text->nsec) {

@@ -64,6 +64,7 @@ static void fxq_refine_apply(network *net, layer *l, const fxq_qlayer *ql)
     struct fxq_layer_state *s = l->fxq;
     s->w = ql->w, s->b = ql->b, s->in = ql->in, s->out = ql->out;
     s->in_unsigned = ql->in_unsigned, s->out_unsigned = ql->out_unsigned;
+    s->in_win = ql->in_win, s->in_lo = ql->in_lo, s->out_win = ql->out_win, s->out_lo = ql->out_lo;
     s->prepared = 0;
     fxq_layer_prepare(l);
     fxq_pipe_rebuild(net); /* the formats codes pass on changed */

@@ -83,6 +83,22 @@ static int fxq_add_step(fxq_sqnr_report *r, const fxq_stats *st, int layer, fxq_
     return 1;
 }
 
+/* The last step is a zero-point window of f.bits codes from lo: its tensor
+ * SQNR is the window's error on what the next layer sees (the recorded
+ * values, negatives scaled by neg_gain: the activation) against the
+ * recorded power; the measured one clamps to the window. */
+static void fxq_step_window(fxq_sqnr_report *r, const fxq_stats *st, int layer, int tensor, fxq_format f, int lo,
+                            double neg_gain)
+{
+    fxq_sqnr_step *sp = &r->steps[r->nsteps - 1];
+    const fxq_tensor_stats *ts = fxq_stats_get(st, layer, tensor);
+    const double e = fxq_hist_mse_window(ts, ldexp(1, -f.frac), lo, lo + (1 << f.bits) - 1, neg_gain);
+    const double p = fxq_ts_power(ts);
+    sp->win = 1, sp->wlo = lo, sp->wbits = f.bits;
+    if (!sp->clip_only) sp->tensor_db = e > 0 && p > 0 ? 10 * log10(p / e) : INFINITY;
+    r->tensor[r->nsteps - 1].kappa = sp->tensor_db / f.bits;
+}
+
 /* SQNR of a per-channel layer's weights, each row in its own format: exact,
  * on flt's batch-norm-folded float weights (the statistics keep one
  * histogram per tensor, not per row). */
@@ -128,15 +144,19 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const network *flt, const fxq_
         /* unsigned codes of b bits cover the non-negative half of signed
          * b + 1 bits: the steps below use that range (the allocation's cost
          * stays b bits) */
-        const fxq_format in_eff = {s->in.bits + s->in_unsigned, s->in.frac};
-        const fxq_format out_eff = {s->out.bits + s->out_unsigned, s->out.frac};
-        const fxq_format prev_out = fed ? (fxq_format){prev->fxq->out.bits + prev->fxq->out_unsigned, prev->fxq->out.frac}
-                                        : out_eff;
+        /* a window of b bits lies within signed b + 1 bits: the grid and
+         * lossless tests below use that, the step's error the window */
+        const fxq_format in_eff = {s->in.bits + (s->in_unsigned || s->in_win), s->in.frac};
+        const fxq_format out_eff = {s->out.bits + (s->out_unsigned || s->out_win), s->out.frac};
+        const fxq_format prev_out =
+            fed ? (fxq_format){prev->fxq->out.bits + (prev->fxq->out_unsigned || prev->fxq->out_win), prev->fxq->out.frac}
+                : out_eff;
         if (!fed || !fxq_lossless(prev_out, in_eff)) {
             if (!fxq_add_step(r, st, i, r->nsteps ? FXQ_STEP_OUTPUT : FXQ_STEP_INPUT, FXQ_T_INPUT, in_eff, 0, k,
                               fed && fxq_grid_compatible(prev_out, in_eff), why, why_len))
                 goto fail;
             r->steps[r->nsteps - 1].unsig = s->in_unsigned;
+            if (s->in_win) fxq_step_window(r, st, i, FXQ_T_INPUT, s->in, s->in_lo, 1);
         }
         if (!fxq_add_step(r, st, i, FXQ_STEP_WEIGHTS, FXQ_T_WEIGHTS, s->w, (double)s->units * s->fan_in, k, 0, why,
                           why_len))
@@ -148,6 +168,9 @@ fxq_sqnr_report *fxq_sqnr_plan(const network *fx, const network *flt, const fxq_
             r->tensor[r->nsteps - 1].kappa = sp->tensor_db / s->w.bits;
         }
         if (!fxq_add_step(r, st, i, FXQ_STEP_OUTPUT, FXQ_T_PREACT, out_eff, 0, k, 0, why, why_len)) goto fail;
+        if (s->out_win)
+            fxq_step_window(r, st, i, FXQ_T_PREACT, s->out, s->out_lo,
+                            s->act == FXQ_ACT_LEAKY ? 0.1 : s->act == FXQ_ACT_RELU ? 0 : 1);
         fxq_sqnr_layer *sl = &r->layers[r->n++];
         sl->layer = i;
         sl->nsteps = r->nsteps;
@@ -188,6 +211,19 @@ static double fxq_sq_err(const float *a, const float *b, size_t n)
 }
 
 /* x quantized to f (or only clipped to its range) into dst. */
+static void fxq_requant(const float *x, size_t n, fxq_format f, int clip_only, int unsig, float *dst);
+
+/* x into a step's window (clamped after rounding, as the layers do). */
+static void fxq_requant_window(const float *x, size_t n, const fxq_sqnr_step *sp, float *dst)
+{
+    const int64_t lo = sp->wlo, hi = sp->wlo + ((int64_t)1 << sp->wbits) - 1;
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t q = fxq_quantize64_ref((double)x[i], sp->f.frac, lo, hi);
+        dst[i] = sp->clip_only ? fminf(fmaxf(x[i], fxq_dequantize(lo, sp->f.frac)), fxq_dequantize(hi, sp->f.frac))
+                               : fxq_dequantize(q, sp->f.frac);
+    }
+}
+
 static void fxq_requant(const float *x, size_t n, fxq_format f, int clip_only, int unsig, float *dst)
 {
     const float lo = unsig ? 0.f : fxq_dequantize(fxq_code_min(f.bits), f.frac), hi = fxq_dequantize(fxq_code_max(f.bits), f.frac);
@@ -232,11 +268,13 @@ void fxq_sqnr_accumulate(fxq_sqnr_report *r, const network *flt, const network *
                 fxq_layer_run_on(wq, i, (float *)in);
                 sp->err += fxq_sq_err(a->output, wq->layers[i].output, n);
             } else if (s + 1 < sl->nsteps) { /* the layer's input */
-                fxq_requant(in, nin, sp->f, sp->clip_only, sp->unsig, r->buf);
+                if (sp->win) fxq_requant_window(in, nin, sp, r->buf);
+                else fxq_requant(in, nin, sp->f, sp->clip_only, sp->unsig, r->buf);
                 fxq_layer_run_on(f2, i, r->buf);
                 sp->err += fxq_sq_err(a->output, f2->layers[i].output, n);
             } else { /* its output */
-                fxq_requant(a->output, n, sp->f, 0, 0, r->buf);
+                if (sp->win) fxq_requant_window(a->output, n, sp, r->buf);
+                else fxq_requant(a->output, n, sp->f, 0, 0, r->buf);
                 sp->err += fxq_sq_err(a->output, r->buf, n);
             }
         }

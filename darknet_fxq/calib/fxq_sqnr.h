@@ -42,6 +42,9 @@ typedef struct fxq_sqnr_step {
     fxq_format f;
     int clip_only;         /* input already on a grid this format keeps */
     int unsig;             /* unsigned input codes: negatives clip to 0 */
+    int win, wlo, wbits;   /* a zero-point window: codes wlo .. wlo + 2^wbits - 1
+                            * (f is then one bit wider, the signed range
+                            * holding the window) */
     int per_row;           /* per-channel weights: tensor_db with each row's
                             * own format, exact on the folded float weights */
     double tensor_db;      /* SQNR of the recorded tensor in format f */

@@ -40,7 +40,7 @@ static void fxq_info_usage(FILE *f)
  * column, like a connected layer), to name the kernels it picks. */
 static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
 {
-    fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU, NULL, 0};
+    fxq_qconv_desc d = {1, K, h, h, 4, 1, 1, 0, h, h, wb, ab, 8, 8, FXQ_ACT_RELU, NULL, 0, 0, 0, 0, 0};
     int32_t *w = malloc((size_t)4 * K * sizeof *w);
     int64_t b[4] = {0};
     /* the largest weights: plans choose accumulators from the actual ones */
@@ -106,7 +106,7 @@ typedef struct fxq_bconv {
 
 static int fxq_bconv_init(fxq_bconv *bc, int wbits, int bits, int c, int h, int m)
 {
-    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, wbits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0};
+    fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, wbits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0, 0, 0, 0, 0};
     const size_t K = (size_t)c * 9, N = (size_t)h * h;
     d.shift = (bits - 1) + 6;
     memset(bc, 0, sizeof *bc);

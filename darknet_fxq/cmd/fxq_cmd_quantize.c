@@ -72,7 +72,10 @@ static const char fxq_quantize_usage[] =
     "  --per-channel    one weight frac per output channel (least error on the folded weights;\n"
     "                   needs <weights>); bit-widths stay per layer\n"
     "  --signed-inputs  mse/refine: signed input codes even for inputs recorded >= 0 (default:\n"
-    "                   those get unsigned codes, in_unsigned=1)\n"
+    "                   those get unsigned codes, in_unsigned=1; also turns windows off)\n"
+    "  --windows, --no-windows  mse/refine: activations of <= 10 bits get zero-point windows\n"
+    "                   (in_zero=/out_zero=: frac and window by least error on what the next layer\n"
+    "                   sees) | none (signed/unsigned only)\n"
     "  --bias-correct W also write W, the .weights with biases corrected for the mean shift that\n"
     "                   quantization causes per output channel (measured layer by layer on the\n"
     "                   calibration images); use W with the written cfg\n"
@@ -147,6 +150,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         if (!strcmp(o, "--dry-run")) { a->dry_run = 1; continue; }
         if (!strcmp(o, "--per-channel")) { a->per_channel = 1; continue; }
         if (!strcmp(o, "--signed-inputs")) { a->o.q.unsigned_in = 0; continue; }
+        if (!strcmp(o, "--windows")) { a->o.q.windows = 1; continue; }
+        if (!strcmp(o, "--no-windows")) { a->o.q.windows = 0; continue; }
         if (!strcmp(o, "--alloc-acts")) { a->o.alloc_acts = 1; continue; }
         if (!strcmp(o, "-q")) { a->quiet = 1; continue; }
         if (i + 1 >= argc) return fxq_quantize_usage_error("option needs a value", o);

@@ -3,9 +3,12 @@
  * (shortcut), nearest upsample, reorg, all on int16 codes stored [b][c][y][x] like
  * Darknet's l.output.
  *
- * A code format is {bits, frac, uns}: value = code * 2^-frac, codes
- * -2^(bits-1) .. 2^(bits-1) - 1 (uns = 0) or 0 .. 2^bits - 1 (uns = 1,
- * bits <= 15). Every kernel computes the exact real result of its operation
+ * A code format is {bits, frac, uns, zero}: value = code * 2^-frac, codes
+ * -2^(bits-1) .. 2^(bits-1) - 1 (uns = 0, zero = 0), 0 .. 2^bits - 1
+ * (uns = 1, bits <= 15), or the window -zero .. 2^bits - 1 - zero (zero
+ * point, uns = 0, 0 < zero < 2^bits, bits <= 15; fxq_cfmt_window keeps the
+ * signed and unsigned windows in their own forms, so equal ranges compare
+ * equal). Every kernel computes the exact real result of its operation
  * on the input values and stores Q_out(result): round half away from zero
  * at out.frac, saturate to out's range -- the same rule as fxq_quantize_ref,
  * so the float emulation (dequantized values, exact or double arithmetic,
@@ -19,11 +22,25 @@
 
 typedef struct fxq_cfmt {
     int bits, frac, uns;
+    int zero; /* 0, or the window's zero point (new fields last: {bits, frac, uns} initialisers stay valid) */
 } fxq_cfmt;
 
-static inline int fxq_cfmt_lo(fxq_cfmt f) { return f.uns ? 0 : -(1 << (f.bits - 1)); }
-static inline int fxq_cfmt_hi(fxq_cfmt f) { return f.uns ? (1 << f.bits) - 1 : (1 << (f.bits - 1)) - 1; }
-static inline int fxq_cfmt_eq(fxq_cfmt a, fxq_cfmt b) { return a.bits == b.bits && a.frac == b.frac && a.uns == b.uns; }
+static inline int fxq_cfmt_lo(fxq_cfmt f) { return f.uns ? 0 : f.zero ? -f.zero : -(1 << (f.bits - 1)); }
+static inline int fxq_cfmt_hi(fxq_cfmt f) { return fxq_cfmt_lo(f) + (1 << f.bits) - 1; }
+static inline int fxq_cfmt_eq(fxq_cfmt a, fxq_cfmt b)
+{
+    return a.bits == b.bits && a.frac == b.frac && a.uns == b.uns && a.zero == b.zero;
+}
+/* 1 when the codes are not the symmetric signed ones (a sign bit more is
+ * needed to hold them in a signed format). */
+static inline int fxq_cfmt_asym(fxq_cfmt f) { return f.uns || f.zero; }
+/* The format of codes lo .. lo + 2^bits - 1 (lo <= 0 < lo + 2^bits):
+ * unsigned for lo = 0, signed for lo = -2^(bits-1), else a window. */
+static inline fxq_cfmt fxq_cfmt_window(int bits, int frac, int lo)
+{
+    const fxq_cfmt f = {bits, frac, lo == 0, lo == 0 || lo == -(1 << (bits - 1)) ? 0 : -lo};
+    return f;
+}
 
 /* dst[i] = Q_to(src[i] * 2^-from_frac): a left shift then saturation when
  * to.frac >= from_frac, else a rounding (half away from zero) right shift

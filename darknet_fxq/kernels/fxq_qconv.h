@@ -8,22 +8,36 @@
  *   r    = fxq_requant_ref(acc, shift_m, o_bits)           (round half away, saturate)
  *   shift_m = row_shift ? row_shift[m] : shift            (per-output-row shift)
  *   out  = fxq_act_ref(r, act)
+ * or, with an output window (out_window = 1; o_bits <= 15,
+ * -(2^o_bits - 1) <= out_lo <= 0):
+ *   r    = fxq_requant_ref(acc, shift_m, 32)              (no saturation that matters)
+ *   out  = clamp(fxq_act_ref(r, act), out_lo, out_lo + 2^o_bits - 1)
+ * i.e. the activation sees the unsaturated value and only what leaves the
+ * layer is saturated, to o_bits codes starting at out_lo (a zero point).
+ * The plan implements it with the requantization's own saturation: act is
+ * monotone and steps by at most one code, so clamp(act(r), lo, hi) =
+ * act(clamp(r, L, hi)) with L the least r whose act(r) >= lo (linear and
+ * relu: L = lo; leaky: about 10 lo) -- no kernel needs an extra step.
  * where col is Darknet's im2col of the input codes (zero padding = code 0),
  * k = (ch * ksize + ky) * ksize + kx exactly as Darknet orders weights, and
  * out is stored [b][m][oy][ox] like Darknet's l.output.
  *
  * Input codes are int16_t [b][c][y][x] whatever a_bits is: signed codes of
  * a_bits, or with in_unsigned = 1 unsigned codes 0 .. 2^a_bits - 1
- * (a_bits <= 15 then, so they fit int16). The plan keeps 8-bit data
- * internally when w_bits <= 8 and the codes fit the kernel set's s8 B
- * operand: on AVX-512 VNNI (vpdpbusd, u8 x s8) signed codes are stored + 128
- * (the set's input offset, folded into the bias), unsigned codes of <= 8
- * bits as they are (no offset).
+ * (a_bits <= 15 then, so they fit int16), or with in_window = 1 the codes
+ * in_lo .. in_lo + 2^a_bits - 1 (a zero point; a_bits <= 15,
+ * -(2^a_bits - 1) <= in_lo <= 0; in_unsigned is in_lo = 0). The plan keeps
+ * 8-bit data internally when w_bits <= 8 and the codes fit the kernel set's
+ * s8 B operand: where B is u8 (vpdpbusd, u8 x s8; the set has an input
+ * offset) codes of <= 8 bits are stored as code - lo (lo the range's lowest
+ * code: +128 for signed codes, nothing for unsigned ones), lo * sum_k w
+ * folded into the bias; where B is s8, only codes within -128..127 are.
  * Accumulator width is chosen at plan time from the actual weights: int32 iff
  *   for every row m:  |bias_acc[m]| + sum_k |w[m][k]| * amax <= 2^31 - 1,
  * else int64 -- so accumulation can never overflow silently; amax =
- * 2^(a_bits-1) for signed inputs, 2^a_bits - 1 for unsigned ones (the
- * largest |input code|). This holds whenever the worst-case rule
+ * 2^(a_bits-1) for signed inputs, 2^a_bits - 1 for unsigned ones, the
+ * larger of -in_lo and in_lo + 2^a_bits - 1 for a window (the largest
+ * |input code|). This holds whenever the worst-case rule
  * (w_bits-1) + log2(amax) + ceil(log2 K) + 1 <= 31 and |bias_acc| < 2^30 does,
  * and also for wide codes whose weights stay small (e.g. 16-bit activations).
  * The int64 path sums chunks of k in int32 lanes, the chunk sized from the
@@ -51,6 +65,10 @@ typedef struct fxq_qconv_desc {
                                 * copied by fxq_qconv_plan_create */
     int in_unsigned;           /* 1: input codes are unsigned, 0 .. 2^a_bits - 1,
                                 * a_bits <= 15; 0: signed a_bits codes */
+    int in_window, in_lo;      /* in_window 1: input codes in_lo .. in_lo + 2^a_bits - 1
+                                * (see above; overrides in_unsigned) */
+    int out_window, out_lo;    /* out_window 1: outputs saturated after the
+                                * activation to out_lo .. out_lo + 2^o_bits - 1 */
 } fxq_qconv_desc;
 
 typedef struct fxq_qconv_plan fxq_qconv_plan;
@@ -83,7 +101,8 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
 
 /* Which accumulator / kernel set / kernels the plan uses, e.g.
  * "s8 int32 avx512vnni fxq_s8_gemm_ukernel_8x32c4__avx512vnni" (then
- * " u-in" for unsigned inputs, " row-shift" for per-row shifts). */
+ * " u-in" for unsigned inputs, " win-in"/" win-out" for windows,
+ * " row-shift" for per-row shifts). */
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
 
 /* Forces the kernel set used by plans (and the conversions below) from now
@@ -110,6 +129,9 @@ int fxq_qconv_quantize(const float *x, size_t n, int bits, int frac, int16_t *co
  * negative ones saturated to 0), in the same pass. Large n runs on the
  * OpenMP team (both conversions), identical whatever the thread count. */
 int fxq_qconv_quantize_range(const float *x, size_t n, int bits, int frac, int in_unsigned, int16_t *codes);
+/* The same into the codes lo .. hi (any range within int16, e.g. a window
+ * with a zero point): round half away from zero, saturate. */
+int fxq_qconv_quantize_lohi(const float *x, size_t n, int frac, int lo, int hi, int16_t *codes);
 void fxq_qconv_dequantize(const int16_t *codes, size_t n, int frac, float *y);
 
 #endif

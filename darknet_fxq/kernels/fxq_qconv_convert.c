@@ -39,8 +39,17 @@ int fxq_qconv_quantize_range(const float *x, size_t n, int bits, int frac, int i
         memset(codes, 0, n * sizeof *codes);
         return 0;
     }
-    const float scale = ldexpf(1.0f, frac), hi = (float)fxq_code_max(bits);
-    const float lo = in_unsigned ? 0.0f : (float)fxq_code_min(bits);
+    return fxq_qconv_quantize_lohi(x, n, frac, in_unsigned ? 0 : (int)fxq_code_min(bits), (int)fxq_code_max(bits),
+                                   codes);
+}
+
+int fxq_qconv_quantize_lohi(const float *x, size_t n, int frac, int ilo, int ihi, int16_t *codes)
+{
+    if (ilo > ihi || ilo < INT16_MIN || ihi > INT16_MAX || frac < -64 || frac > 64) {
+        memset(codes, 0, n * sizeof *codes);
+        return 0;
+    }
+    const float scale = ldexpf(1.0f, frac), hi = (float)ihi, lo = (float)ilo;
     const fxq_f32_quantize_fn q = fxq_kernel_set_active()->quantize;
     const int nth = fxq_conv_threads(n);
     if (nth <= 1) {

@@ -36,7 +36,8 @@ struct fxq_qconv_plan {
     unsigned char *a;
     int split, chunk;  /* int64 path */
     int esz;           /* bytes per activation element in img / rows / B */
-    int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset) */
+    int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset,
+                        * -lo8 where B is u8: 128 signed, 0 unsigned, -in_lo a window) */
     int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
     int rowwise;       /* out_w % nr == 0: no B tile straddles two output rows, so each output
                         * row's tiles are packed straight from the image (no im2col copy either) */
@@ -76,6 +77,14 @@ struct fxq_qconv_plan {
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];
 };
+
+/* The input codes' range lo .. hi: signed, unsigned or the window. */
+static inline void fxq_qconv_in_range(const fxq_qconv_desc *d, int *lo, int *hi)
+{
+    *lo = d->in_window ? d->in_lo : d->in_unsigned ? 0 : -(1 << (d->a_bits - 1));
+    *hi = d->in_window ? d->in_lo + (1 << d->a_bits) - 1 : d->in_unsigned ? (1 << d->a_bits) - 1
+                                                                            : (1 << (d->a_bits - 1)) - 1;
+}
 
 /* Packs the weights (GEMV rows when p->gemv / p->gemv64, else A panels) and
  * computes off_k; buffers already allocated. */

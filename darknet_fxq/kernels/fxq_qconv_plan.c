@@ -93,6 +93,12 @@ static int fxq_validate(const fxq_qconv_desc *d, char *why, size_t why_len)
     if (d->in_unsigned && d->a_bits > FXQ_MAX_BITS - 1)
         return fxq_why(why, why_len, "unsigned input codes must have <= %d bits (int16 input; got %d)",
                        FXQ_MAX_BITS - 1, d->a_bits), 0;
+    if (d->in_window && (d->a_bits > FXQ_MAX_BITS - 1 || d->in_lo > 0 || d->in_lo < -((1 << d->a_bits) - 1)))
+        return fxq_why(why, why_len, "input window %d..%d (%d bits) must hold 0 within int16 (<= %d bits)", d->in_lo,
+                       d->in_lo + (1 << d->a_bits) - 1, d->a_bits, FXQ_MAX_BITS - 1), 0;
+    if (d->out_window && (d->o_bits > FXQ_MAX_BITS - 1 || d->out_lo > 0 || d->out_lo < -((1 << d->o_bits) - 1)))
+        return fxq_why(why, why_len, "output window %d..%d (%d bits) must hold 0 within int16 (<= %d bits)",
+                       d->out_lo, d->out_lo + (1 << d->o_bits) - 1, d->o_bits, FXQ_MAX_BITS - 1), 0;
     if (d->act != FXQ_ACT_LINEAR && d->act != FXQ_ACT_RELU && d->act != FXQ_ACT_LEAKY)
         return fxq_why(why, why_len, "unknown activation %d", d->act), 0;
     const long long K = (long long)d->c * d->ksize * d->ksize;
@@ -127,22 +133,27 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
     const fxq_kernel_set *ks = p->ks;
     /* unsigned codes feed an s8 kernel as they are where its B is u8 (the
      * set has an input offset), else only when they fit s8 */
-    const int s8_in = d->in_unsigned ? (ks->s8_in_offset ? d->a_bits <= 8 : d->a_bits <= 7) : d->a_bits <= 8;
+    int ilo, ihi;
+    fxq_qconv_in_range(d, &ilo, &ihi);
+    const int s8_in = ks->s8_in_offset ? ihi - ilo <= 255 : ilo >= -128 && ihi <= 127;
     /* a kernel that sums k pairs in saturating int16 (AVX2 vpmaddubsw) is
      * exact only if no pair can exceed its limit: |B byte| <= 255 */
     const int s8_pairs_ok = !ks->s8_pair_limit || 2 * 255 * wmax <= ks->s8_pair_limit;
     const int P = p->P;
     if (use_i32 && d->w_bits <= 8 && s8_in && s8_pairs_ok && ks->s8) {
         p->path = FXQ_PATH_S8_I32, p->kr = 4, p->esz = 1, p->k32 = ks->s8;
-        p->lo8 = d->in_unsigned && ks->s8_in_offset ? 0 : -128;
-        p->off8 = d->in_unsigned ? 0 : ks->s8_in_offset;
+        /* u8 B: code - lowest code (the offset -ilo: 128 for signed codes,
+         * 0 for unsigned ones); s8 B: codes as they are */
+        p->lo8 = ks->s8_in_offset ? ilo : -128;
+        p->off8 = ks->s8_in_offset ? -ilo : 0;
         if (P == 1) p->gemv = ks->gemv_s8;
     } else if (use_i32) {
         p->path = FXQ_PATH_S16_I32, p->kr = 2, p->esz = 2, p->k32 = ks->s16;
         if (P == 1) p->gemv = ks->gemv_s16;
     } else {
         p->path = FXQ_PATH_S16_I64, p->kr = 2, p->esz = 2, p->k64 = ks->s16_i64, p->rq64 = ks->rq64;
-        fxq_choose_chunk(wmax > 0 ? wmax : 1, d->a_bits + !!d->in_unsigned, &p->split, &p->chunk);
+        /* signed bits that hold every input code */
+        fxq_choose_chunk(wmax > 0 ? wmax : 1, fxq_ceil_log2(ihi > -ilo ? ihi + 1 : -ilo) + 1, &p->split, &p->chunk);
         if (P == 1 && p->chunk >= 32) p->gemv64 = ks->gemv_i64;
     }
     p->gmr = ks->gemv_mr;
@@ -161,7 +172,10 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
 static void fxq_describe(fxq_qconv_plan *p)
 {
     const fxq_kernel_set *ks = p->ks;
-    const char *u = p->d.in_unsigned ? " u-in" : "", *rs = p->row_shift ? " row-shift" : "";
+    const char *u = p->d.in_window ? (p->d.out_window ? " win-in win-out" : " win-in")
+                    : p->d.in_unsigned ? (p->d.out_window ? " u-in win-out" : " u-in")
+                    : p->d.out_window ? " win-out" : "";
+    const char *rs = p->row_shift ? " row-shift" : "";
     const char *s = p->path == FXQ_PATH_S8_I32 ? "s8" : "s16";
     if (p->gemv64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
@@ -189,8 +203,12 @@ static int fxq_plan_rq(fxq_qconv_plan *p, const int *row_shift)
     const int n = row_shift ? d->m : 1;
     p->rq = malloc((size_t)n * sizeof *p->rq);
     if (!p->rq) return 0;
+    /* an output window: the requantization saturates where clamping the
+     * activated code to the window would (fxq_qconv.h) */
+    const int32_t lo = d->out_window ? fxq_act_floor(d->out_lo, d->act) : (int32_t)fxq_code_min(d->o_bits);
+    const int32_t hi = d->out_window ? d->out_lo + (1 << d->o_bits) - 1 : (int32_t)fxq_code_max(d->o_bits);
     if (!row_shift) {
-        fxq_rq_init(p->rq, d->shift, d->o_bits, d->act);
+        fxq_rq_init_range(p->rq, d->shift, lo, hi, d->act);
         return 1;
     }
     p->row_shift = malloc((size_t)d->m * sizeof *p->row_shift);
@@ -198,7 +216,7 @@ static int fxq_plan_rq(fxq_qconv_plan *p, const int *row_shift)
     memcpy(p->row_shift, row_shift, (size_t)d->m * sizeof *p->row_shift);
     p->d.row_shift = p->row_shift;
     for (int m = 0; m < d->m; ++m) {
-        fxq_rq_init(p->rq + m, row_shift[m], d->o_bits, d->act);
+        fxq_rq_init_range(p->rq + m, row_shift[m], lo, hi, d->act);
         p->rq[m].per_row = 1;
     }
     return 1;
@@ -351,13 +369,15 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
         if (bias_acc[m] > bias_lim || bias_acc[m] < -bias_lim)
             return fxq_why(why, why_len, "bias %lld of filter %d exceeds 2^61", (long long)bias_acc[m], m), NULL;
     /* magnitude bits of an input code: a_bits - 1 signed, a_bits unsigned */
-    const int acc_bits = (d->w_bits - 1) + (d->a_bits - !d->in_unsigned) + fxq_ceil_log2(K) + 1;
+    int ilo, ihi;
+    fxq_qconv_in_range(d, &ilo, &ihi);
+    const int64_t amax = ihi > -ilo ? ihi : -ilo; /* the largest |input code| */
+    const int acc_bits = (d->w_bits - 1) + fxq_ceil_log2(amax) + fxq_ceil_log2(K) + 1;
     if (acc_bits > 61) return fxq_why(why, why_len, "accumulator would need %d bits", acc_bits), NULL;
     /* int32 iff every row's largest possible sum fits: |bias| + sum_k |w| *
      * amax <= 2^31 - 1 (amax: the largest |input code|). This is the
      * worst-case rule of fxq_qconv.h evaluated on the actual weights, so
      * layers whose weights stay small keep int32 lanes at 16-bit inputs. */
-    const int64_t amax = d->in_unsigned ? ((int64_t)1 << d->a_bits) - 1 : (int64_t)1 << (d->a_bits - 1);
     int use_i32 = 1;
     long long wmax = 0;
     for (int m = 0; m < d->m; ++m) {

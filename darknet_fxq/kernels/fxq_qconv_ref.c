@@ -1,8 +1,8 @@
 /* Scalar reference of the fxq_qconv.h contract: direct convolution with an
  * int64 accumulator, no packing, no threads. Slow on purpose -- it is the
  * definition the fast paths are compared against bit for bit. Unsigned
- * input codes (in_unsigned) need nothing special here: they are
- * non-negative int16 values, a_bits <= 15. */
+ * input codes (in_unsigned) and windows (in_window) need nothing special
+ * here: they are int16 values. */
 #include "fxq_format.h"
 #include "fxq_qconv.h"
 
@@ -31,8 +31,15 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
                             }
                         }
                     }
-                    const int64_t r = fxq_requant_ref(acc, shift, d->o_bits);
-                    o[(size_t)m * P + oy * d->out_w + ox] = (int16_t)fxq_act_ref(r, d->act);
+                    int64_t r;
+                    if (d->out_window) { /* the activation sees the unsaturated value */
+                        const int64_t lo = d->out_lo, hi = lo + ((int64_t)1 << d->o_bits) - 1;
+                        r = fxq_act_ref(fxq_requant_ref(acc, shift, 32), d->act);
+                        r = r < lo ? lo : r > hi ? hi : r;
+                    } else {
+                        r = fxq_act_ref(fxq_requant_ref(acc, shift, d->o_bits), d->act);
+                    }
+                    o[(size_t)m * P + oy * d->out_w + ox] = (int16_t)r;
                 }
             }
         }

@@ -49,10 +49,12 @@ typedef struct fxq_rq_params {
                         * (per-output-row shifts, fxq_qconv_desc.row_shift) */
 } fxq_rq_params;
 
-static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
+/* Requantization saturating to lo .. hi (lo <= 0 <= hi, within int16) instead
+ * of o_bits' range: what an output window becomes (fxq_qconv.h). */
+static inline void fxq_rq_init_range(fxq_rq_params *p, int shift, int32_t lo, int32_t hi, int act)
 {
-    p->lo = (int32_t)fxq_code_min(o_bits);
-    p->hi = (int32_t)fxq_code_max(o_bits);
+    p->lo = lo;
+    p->hi = hi;
     p->mag_pos = (uint32_t)p->hi;
     p->mag_neg = (uint32_t)(-(int64_t)p->lo);
     p->act = act;
@@ -77,6 +79,22 @@ static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
         p->lclamp_lo = -(int32_t)(p->mag_neg >> s) - 1;
         p->lclamp_hi = (p->hi >> s) + 1;
     }
+}
+
+static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
+{
+    fxq_rq_init_range(p, shift, (int32_t)fxq_code_min(o_bits), (int32_t)fxq_code_max(o_bits), act);
+}
+
+/* The least r with fxq_act_ref(r, act) >= lo (lo <= 0): saturating r there
+ * before the activation is clamping its result to lo after it, since every
+ * activation here is monotone and steps by at most one code. */
+static inline int32_t fxq_act_floor(int32_t lo, int act)
+{
+    if (act != FXQ_ACT_LEAKY) return lo;
+    int32_t r = (int32_t)(((int64_t)lo * (1 << FXQ_LEAKY_SHIFT)) / FXQ_LEAKY_MUL) - 2;
+    while (fxq_act_ref(r, act) < lo) ++r;
+    return r;
 }
 
 /* The parameters of row i of a tile whose rows start at rq. */

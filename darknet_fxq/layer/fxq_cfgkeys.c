@@ -43,7 +43,7 @@ static const fxq_keyspec k_fx[] = {
      * itself refuses 1. w_frac: one value, or one per filter (per channel) */
     I("w_bits", 0, 16), {"w_frac", FXQ_V_INTLIST, -32, 48}, I("in_bits", 0, 16), I("in_frac", -32, 48),
     I("out_bits", 0, 16), I("out_frac", -32, 48), I("b_bits", 2, 32), I("b_frac", -32, 48), B("in_unsigned"),
-    B("out_unsigned"), {"fxq_mode", FXQ_V_MODE, 0, 0}, {0}};
+    B("out_unsigned"), I("in_zero", 0, 32767), I("out_zero", 0, 32767), {"fxq_mode", FXQ_V_MODE, 0, 0}, {0}};
 
 static const fxq_keyspec k_conn[] = {I("output", 1, 1 << 24), A("activation"), B("batch_normalize"), {0}};
 

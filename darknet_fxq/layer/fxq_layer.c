@@ -92,6 +92,37 @@ static void fxq_key_w_frac(list *options, struct fxq_layer_state *s, const char 
     }
 }
 
+/* in_zero / out_zero: the unsigned code of the value 0 (TFLite's zero
+ * point), 0 .. 2^bits - 1, i.e. the window of codes -Z .. 2^bits - 1 - Z.
+ * Returns 1 with the window's lowest code in *lo when the key is there. */
+static int fxq_key_zero(list *options, const char *key, fxq_format f, int *lo, const char *cfg, int index,
+                        LAYER_TYPE type)
+{
+    const char *v = option_find(options, (char *)key);
+    char msg[200];
+    if (!v) return 0;
+    char *end;
+    errno = 0;
+    const long x = strtol(v, &end, 10);
+    while (*end == ' ' || *end == '\t') ++end;
+    if (errno || end == v || *end) {
+        snprintf(msg, sizeof msg, "key '%s': '%s' is not an integer", key, v);
+        fxq_die(cfg, index, type, msg);
+    }
+    if (f.bits < 2 || f.bits > 15) {
+        snprintf(msg, sizeof msg, "%s needs %s_bits 2..15 (got %d): the kernels hold a window in 16-bit codes", key,
+                 key[0] == 'i' ? "in" : "out", f.bits);
+        fxq_die(cfg, index, type, msg);
+    }
+    if (x < 0 || x > (1L << f.bits) - 1) {
+        snprintf(msg, sizeof msg, "%s=%ld: the window of %d-bit codes must hold 0 (0 .. %ld)", key, x, f.bits,
+                 (1L << f.bits) - 1);
+        fxq_die(cfg, index, type, msg);
+    }
+    *lo = -(int)x;
+    return 1;
+}
+
 void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgfile, int index)
 {
     struct fxq_layer_state *s = calloc(1, sizeof *s);
@@ -122,6 +153,21 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     if (s->out_unsigned != 0 && s->out_unsigned != 1) fxq_die(cfgfile, index, type, "out_unsigned must be 0 or 1");
     if (s->out_unsigned && s->out.bits > 15) fxq_die(cfgfile, index, type, "out_unsigned=1 needs out_bits <= 15");
 
+    int lo = 0, zero_keys = 0;
+    if (fxq_key_zero(options, "in_zero", s->in, &lo, cfgfile, index, type)) {
+        ++zero_keys;
+        /* the input codes are a range only: 0 is unsigned, 2^(bits-1) signed */
+        if (s->in_unsigned) fxq_die(cfgfile, index, type, "in_zero and in_unsigned=1 both given (in_unsigned is in_zero=0)");
+        if (lo == 0) s->in_unsigned = 1;
+        else if (lo != fxq_code_min(s->in.bits)) s->in_win = 1, s->in_lo = lo;
+    }
+    if (fxq_key_zero(options, "out_zero", s->out, &lo, cfgfile, index, type)) {
+        ++zero_keys;
+        if (s->out_unsigned)
+            fxq_die(cfgfile, index, type, "out_zero and out_unsigned=1 both given (out_unsigned is out_zero=0)");
+        s->out_win = 1, s->out_lo = lo;
+    }
+
     const char *mode = option_find(options, "fxq_mode");
     if (!mode) mode = "int";
     const char *env = getenv("FXQ_MODE");
@@ -134,6 +180,14 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     if (!fxq_layer_fixed_ok(l, why, sizeof why)) fxq_die(cfgfile, index, type, why);
     s->act = l->activation == RELU ? FXQ_ACT_RELU : l->activation == LEAKY ? FXQ_ACT_LEAKY : FXQ_ACT_LINEAR;
     if (s->out_unsigned && s->act != FXQ_ACT_RELU) fxq_die(cfgfile, index, type, "out_unsigned=1 needs activation=relu");
+    /* out_zero with relu at 0 is out_unsigned=1, with linear at 2^(bits-1)
+     * the plain signed output (the same codes either way) */
+    if (s->out_win && ((s->act == FXQ_ACT_RELU && s->out_lo == 0) ||
+                       (s->act == FXQ_ACT_LINEAR && s->out_lo == fxq_code_min(s->out.bits))))
+        s->out_unsigned = s->act == FXQ_ACT_RELU, s->out_win = 0, s->out_lo = 0;
+    if (zero_keys && (fxq_training() || fxq_has_float(s)))
+        fxq_die(cfgfile, index, type, "zero points (in_zero/out_zero windows) cannot be trained: quantize the trained "
+                                      "float network instead");
     s->keep_float = fxq_layer_keep_float_default();
 
     l->type = type;
@@ -142,9 +196,12 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     l->backward = 0;
     l->update = 0;
     if (fxq_training() || fxq_has_float(s)) fxq_layer_train_attach(l);
-    fprintf(stderr, "      fixed point: w %d.%d%s  in %s%d.%d  out %s%d.%d  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
-            s->w_fracs ? "+ per channel" : "", s->in_unsigned ? "u" : "", s->in.bits, s->in.frac,
-            s->out_unsigned ? "u" : "", s->out.bits, s->out.frac, s->b.bits, s->b.frac,
+    char iz[24] = "", oz[24] = "";
+    if (s->in_win) snprintf(iz, sizeof iz, " z%d", -s->in_lo);
+    if (s->out_win) snprintf(oz, sizeof oz, " z%d", -s->out_lo);
+    fprintf(stderr, "      fixed point: w %d.%d%s  in %s%d.%d%s  out %s%d.%d%s  b %d.%d  (%s%s)\n", s->w.bits, s->w.frac,
+            s->w_fracs ? "+ per channel" : "", s->in_unsigned ? "u" : "", s->in.bits, s->in.frac, iz,
+            s->out_unsigned ? "u" : "", s->out.bits, s->out.frac, oz, s->b.bits, s->b.frac,
             fxq_has_float(s) ? "float parts: emulate" : s->mode == FXQ_MODE_INT ? "int" : "emulate",
             s->train ? ", trainable" : "");
 }

@@ -15,6 +15,17 @@
  *                       comma list of exactly `units` integers); a single
  *                       value is one format for the whole tensor. Row m is
  *                       requantized by w_frac[m] + in_frac - out_frac.
+ *   in_zero=Z           input codes -Z .. 2^in_bits - 1 - Z (a zero point: the
+ *                       unsigned code of 0, 0 .. 2^in_bits - 1; in_bits <= 15):
+ *                       value = code * 2^-in_frac still. 0 is in_unsigned=1,
+ *                       2^(in_bits-1) the signed default.
+ *   out_zero=Z          the output codes *after* the activation are
+ *                       -Z .. 2^out_bits - 1 - Z: requantized without
+ *                       saturation, activated, then clamped (fxq_qconv.h);
+ *                       out_bits <= 15. relu with 0 is out_unsigned=1, linear
+ *                       with 2^(out_bits-1) the default; leaky with 2^(bits-1)
+ *                       is not (the default saturates before the activation).
+ *                       Not trainable (classifier train / fxq finetune refuse).
  *   out_bits, out_frac  outputs *before* the activation (Fig. 2) bits 2..16
  *   b_bits, b_frac      biases (optional; default 32 bits at the accumulator's
  *                       frac w_frac+in_frac). A bias finer than the accumulator
@@ -37,6 +48,7 @@
 
 #include "darknet.h"
 #include "fxq_format.h"
+#include "fxq_pool.h"
 #include "fxq_qconv.h"
 
 enum { FXQ_MODE_INT = 0, FXQ_MODE_EMULATE = 1 };
@@ -48,6 +60,11 @@ struct fxq_layer_state {
     int units, fan_in;      /* filters/outputs, weights per unit */
     int in_unsigned;        /* input codes 0 .. 2^in.bits - 1 */
     int out_unsigned;       /* relu output codes 0 .. 2^out.bits - 1 */
+    int in_win, in_lo;      /* in_zero: input codes in_lo .. in_lo + 2^in.bits - 1
+                             * (in_win 0 where in_zero gave the signed or
+                             * unsigned range) */
+    int out_win, out_lo;    /* out_zero: outputs clamped after the activation to
+                             * out_lo .. out_lo + 2^out.bits - 1 (fxq_qconv.h) */
     int *w_fracs;           /* units fracs (per-channel weights) or NULL:
                              * w.frac for every row (w.frac = their minimum) */
     int *row_shift;         /* units requant shifts when w_fracs */
@@ -117,6 +134,19 @@ static inline int fxq_acc_frac(const struct fxq_layer_state *s) { return s->w.fr
 /* Row u's weight / accumulator fracs. */
 static inline int fxq_row_w_frac(const struct fxq_layer_state *s, int u) { return s->w_fracs ? s->w_fracs[u] : s->w.frac; }
 static inline int fxq_row_acc_frac(const struct fxq_layer_state *s, int u) { return fxq_row_w_frac(s, u) + s->in.frac; }
+
+/* The codes entering / leaving the layer (after the activation): signed,
+ * unsigned or a window. */
+static inline fxq_cfmt fxq_layer_in_cfmt(const struct fxq_layer_state *s)
+{
+    return s->in_win ? fxq_cfmt_window(s->in.bits, s->in.frac, s->in_lo)
+                     : (fxq_cfmt){s->in.bits, s->in.frac, s->in_unsigned, 0};
+}
+static inline fxq_cfmt fxq_layer_out_cfmt(const struct fxq_layer_state *s)
+{
+    return s->out_win ? fxq_cfmt_window(s->out.bits, s->out.frac, s->out_lo)
+                      : (fxq_cfmt){s->out.bits, s->out.frac, s->out_unsigned, 0};
+}
 
 /* Input codes of the layer's format (signed or unsigned), exact twin of
  * fxq_quantize_ref / fxq_quantize64_ref with the unsigned range. */

@@ -34,6 +34,8 @@ static fxq_qconv_desc fxq_layer_desc(const layer *l)
     d.shift = fxq_acc_frac(s) - s->out.frac;
     d.act = s->act;
     d.in_unsigned = s->in_unsigned;
+    d.in_window = s->in_win, d.in_lo = s->in_lo;
+    d.out_window = s->out_win, d.out_lo = s->out_lo;
     if (s->w_fracs) {
         for (int u = 0; u < s->units; ++u) s->row_shift[u] = fxq_row_acc_frac(s, u) - s->out.frac;
         d.row_shift = s->row_shift;
@@ -67,11 +69,12 @@ static void fxq_layer_ready(layer *l)
     if (!s->in_codes || !s->out_codes) fxq_oom();
 }
 
-/* Unsigned codes of b bits are the signed codes of b + 1 bits with the
- * negative ones saturated to 0: same rounding, same upper saturation. */
+/* Round half away from zero, saturate to the input codes' range (signed,
+ * unsigned or the window). */
 void fxq_layer_quantize_input(const struct fxq_layer_state *s, const float *x, size_t n, int16_t *codes)
 {
-    fxq_qconv_quantize_range(x, n, s->in.bits + (s->in_unsigned != 0), s->in.frac, s->in_unsigned != 0, codes);
+    const fxq_cfmt f = fxq_layer_in_cfmt(s);
+    fxq_qconv_quantize_lohi(x, n, f.frac, fxq_cfmt_lo(f), fxq_cfmt_hi(f), codes);
 }
 
 /* Input codes: the producer's own when it hands codes over (an exact
@@ -84,7 +87,7 @@ static void forward_fxq_int(layer l, network net)
     const size_t nin = (size_t)l.inputs * l.batch;
     const int16_t *in = s->in_codes;
     if (fxq_pipe_reads_codes(&l)) {
-        const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+        const fxq_cfmt want = fxq_layer_in_cfmt(s);
         in = fxq_pipe_source_codes(&net, l.fxq_pipe->src[0], want, s->in_codes, nin);
     } else {
         /* exact twin of fxq_quantize_ref */
@@ -113,7 +116,7 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
     const int use = fxq_qconv_member_threads(s->plan, nth);
     const int16_t *in = s->in_codes;
     const struct fxq_pipe *src = fxq_pipe_reads_codes(l) ? net->layers[l->fxq_pipe->src[0]].fxq_pipe : NULL;
-    const fxq_cfmt want = {s->in.bits, s->in.frac, s->in_unsigned};
+    const fxq_cfmt want = fxq_layer_in_cfmt(s);
     if (src && fxq_cfmt_eq(src->fmt, want)) {
         in = src->codes;
     } else if (use > 1 || tid == 0) {
@@ -167,8 +170,8 @@ static void forward_fxq_emulate(layer l, network net)
     const size_t nin = (size_t)l.inputs * l.batch;
     float *xq = malloc(nin * sizeof *xq);
     if (!xq) fxq_oom();
-    const int64_t ilo = s->in_unsigned ? 0 : fxq_code_min(s->in.bits);
-    const int64_t ihi = s->in_unsigned ? 2 * fxq_code_max(s->in.bits) + 1 : fxq_code_max(s->in.bits);
+    const fxq_cfmt ifmt = fxq_layer_in_cfmt(s);
+    const int64_t ilo = fxq_cfmt_lo(ifmt), ihi = fxq_cfmt_hi(ifmt);
     for (size_t i = 0; i < nin; ++i)
         xq[i] = (float)ldexp((double)fxq_quantize64_ref((double)net.input[i], s->in.frac, ilo, ihi), -s->in.frac);
 
@@ -189,10 +192,14 @@ static void forward_fxq_emulate(layer l, network net)
     free(xq);
     const size_t n = (size_t)l.outputs * l.batch;
     const int ob = s->out.bits + s->out_unsigned; /* relu drops the negative half */
-    const int64_t lo = fxq_code_min(ob), hi = fxq_code_max(ob);
+    /* a window: saturated after the activation (fxq_qconv.h), so the
+     * pre-activation code is only bounded far outside it */
+    const int64_t lo = s->out_win ? INT32_MIN : fxq_code_min(ob), hi = s->out_win ? INT32_MAX : fxq_code_max(ob);
+    const int64_t wlo = s->out_lo, whi = s->out_lo + ((int64_t)1 << s->out.bits) - 1;
     for (size_t i = 0; i < n; ++i) {
-        const int64_t q = fxq_quantize64_ref((double)l.output[i], s->out.frac, lo, hi);
-        l.output[i] = fxq_dequantize(fxq_act_ref(q, s->act), s->out.frac);
+        int64_t q = fxq_act_ref(fxq_quantize64_ref((double)l.output[i], s->out.frac, lo, hi), s->act);
+        if (s->out_win) q = q < wlo ? wlo : q > whi ? whi : q;
+        l.output[i] = fxq_dequantize(q, s->out.frac);
     }
 }
 

@@ -80,13 +80,15 @@ static fxq_cfmt fxq_common_format(const fxq_cfmt *f, int n, int carry, int uns)
     const int cap = uns ? 15 : 16;
     int frac = INT_MIN, fit = INT_MAX, bits = 2;
     for (int j = 0; j < n; ++j) {
-        const int bj = f[j].bits + (f[j].uns && !uns); /* unsigned codes in a signed format need a sign bit */
+        /* unsigned codes or a window in a signed format need a sign bit */
+        const int bj = f[j].bits + (fxq_cfmt_asym(f[j]) && !uns);
         frac = fxq_imax(frac, f[j].frac);
         fit = fxq_imin(fit, f[j].frac + cap - carry - bj);
     }
     frac = fxq_imin(frac, fit);
-    for (int j = 0; j < n; ++j) bits = fxq_imax(bits, f[j].bits + (f[j].uns && !uns) + frac - f[j].frac + carry);
-    return (fxq_cfmt){fxq_imin(bits, cap), frac, uns};
+    for (int j = 0; j < n; ++j)
+        bits = fxq_imax(bits, f[j].bits + (fxq_cfmt_asym(f[j]) && !uns) + frac - f[j].frac + carry);
+    return (fxq_cfmt){fxq_imin(bits, cap), frac, uns, 0};
 }
 
 /* The output format of non-fixed layer l over producer formats f[0..n-1],
@@ -109,8 +111,9 @@ static int fxq_pipe_format(const layer *l, const fxq_cfmt *f, int n, fxq_cfmt *o
          * more fractional bits, as far as 16-bit codes allow, keep it. */
         int up = 0;
         while (up < 15 && (1L << up) < (long)l->h * l->w) ++up;
-        up = fxq_imax(0, fxq_imin(up, (f[0].uns ? 15 : 16) - f[0].bits));
-        *out = (fxq_cfmt){f[0].bits + up, f[0].frac + up, f[0].uns};
+        up = fxq_imax(0, fxq_imin(up, (fxq_cfmt_asym(f[0]) ? 15 : 16) - f[0].bits));
+        /* a window scales with the grid: its zero point too */
+        *out = (fxq_cfmt){f[0].bits + up, f[0].frac + up, f[0].uns, f[0].zero * (1 << up)};
         return 1;
     }
     case UPSAMPLE:
@@ -154,12 +157,12 @@ void fxq_network_parsed(network *net)
         layer *l = &net->layers[i];
         int src[FXQ_MAX_SRC];
         const int nsrc = fxq_sources(net, i, src, FXQ_MAX_SRC);
-        fxq_cfmt fmt = {0, 0, 0}, in[FXQ_MAX_SRC];
+        fxq_cfmt fmt = {0, 0, 0, 0}, in[FXQ_MAX_SRC];
         int mode = 0, act = FXQ_ACT_LINEAR;
         if (fxq_layer_is_fixed(l)) {
             const struct fxq_layer_state *s = l->fxq;
             if (!s || fxq_has_float(s)) continue;
-            fmt = (fxq_cfmt){s->out.bits, s->out.frac, s->out_unsigned};
+            fmt = fxq_layer_out_cfmt(s);
             mode = s->mode == FXQ_MODE_INT ? FXQ_PIPE_INT : FXQ_PIPE_EMU;
         } else {
             int ok = nsrc > 0, all_int = 1; /* nsrc < 0: a route too wide to track stays float */

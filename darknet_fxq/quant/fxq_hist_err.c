@@ -44,10 +44,9 @@ static double fxq_err_int(double p, double q, double step, double lo, double hi)
     return e;
 }
 
-double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits)
+double fxq_hist_mse_window(const fxq_tensor_stats *s, double step, double lo, double hi, double neg_gain)
 {
-    if (!s->count || !(step > 0) || bits < 1 || bits > 62) return 0;
-    const double lo = -ldexp(1, bits - 1), hi = ldexp(1, bits - 1) - 1;
+    if (!s->count || !(step > 0)) return 0;
     const double w = 2 * s->range / FXQ_HIST_BINS;
     double sum = 0;
     for (int b = 0; b < FXQ_HIST_BINS; ++b) {
@@ -55,9 +54,19 @@ double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits)
         if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros; /* bin [0, w): zeros are exact */
         if (c <= 0) continue;
         const double a = -s->range + b * w;
-        sum += c * fxq_err_int(a, a + w, step, lo, hi) / w;
+        if (b >= FXQ_HIST_BINS / 2 || neg_gain == 1)
+            sum += c * fxq_err_int(a, a + w, step, lo, hi) / w;
+        else if (neg_gain > 0) /* uniform on [a, a + w) stays uniform on [g a, g (a + w)) */
+            sum += c * fxq_err_int(neg_gain * a, neg_gain * (a + w), step, lo, hi) / (neg_gain * w);
+        /* neg_gain 0: act(x) = 0, a code of every window */
     }
     return sum / (double)s->count;
+}
+
+double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits)
+{
+    if (bits < 1 || bits > 62) return 0;
+    return fxq_hist_mse_window(s, step, -ldexp(1, bits - 1), ldexp(1, bits - 1) - 1, 1);
 }
 
 double fxq_ts_power(const fxq_tensor_stats *s)

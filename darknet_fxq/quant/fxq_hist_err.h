@@ -11,6 +11,14 @@
  * exact zeros error-free. */
 double fxq_hist_mse(const fxq_tensor_stats *s, double step, int bits);
 
+/* The same error for codes lo .. hi (a zero-point window, lo <= 0 <= hi) of
+ * what an activation makes of the recorded values: negative values scaled
+ * by neg_gain first (1: the values themselves; leaky 0.1; relu 0: exact 0),
+ * i.e. the error of clamp(round(act(x) / step), lo, hi) * step against
+ * act(x). With neg_gain 1 and the signed range it is fxq_hist_mse, bit for
+ * bit (same bins, same order). */
+double fxq_hist_mse_window(const fxq_tensor_stats *s, double step, double lo, double hi, double neg_gain);
+
 /* E[x^2] from the moments: the signal power of the SQNR. */
 double fxq_ts_power(const fxq_tensor_stats *s);
 

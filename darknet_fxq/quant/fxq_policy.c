@@ -84,3 +84,32 @@ int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int f
     free(h);
     return best;
 }
+
+int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi, int *lo,
+                   double *err)
+{
+    const int ncode = (1 << bits) - 1, sgn = -(1 << (bits - 1));
+    int best = bits - 1 < frac_lo ? frac_lo : bits - 1 > frac_hi ? frac_hi : bits - 1;
+    *lo = sgn;
+    if (err) *err = 0;
+    if (!s || !s->count || fxq_ts_absmax(s) == 0) return best;
+    /* what the next layer sees: act(x) in [ymin, ymax] */
+    const double ymin = s->min < 0 ? neg_gain * s->min : 0, ymax = s->max > 0 ? s->max : 0;
+    double best_e = INFINITY;
+    for (int n = frac_lo; n <= frac_hi; ++n) {
+        const double step = ldexp(1, -n);
+        /* lo below la clips nothing on the negative side, lo above lp
+         * nothing on the positive one: outside [min - 1, max + 1] of the two
+         * the error only grows, so those windows are not tried */
+        const double la = fmax(-ncode, floor(ymin / step) - 1), lp = ceil(ymax / step) + 1 - ncode;
+        const int r0 = (int)fmax(-ncode, fmin(la, lp) - 1), r1 = (int)fmin(0, fmax(la, lp) + 1);
+        for (int i = -2; i <= r1 - r0; ++i) {
+            const int l = i == -2 ? 0 : i == -1 ? sgn : r1 - i;
+            if (i >= 0 && (l == 0 || l == sgn)) continue;
+            const double e = fxq_hist_mse_window(s, step, l, l + ncode, neg_gain);
+            if (e < best_e) best_e = e, best = n, *lo = l;
+        }
+    }
+    if (err) *err = best_e;
+    return best;
+}

@@ -39,6 +39,16 @@ int fxq_mse_frac(const fxq_tensor_stats *s, int bits, int frac_lo, int frac_hi, 
  * bins' (act(q(x)) - act(x) = neg_gain (q(x) - x) for x < 0). */
 int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi);
 
+/* Zero points: the (frac, lo) in [frac_lo, frac_hi] x [-(2^bits - 1), 0]
+ * with the least fxq_hist_mse_window(s, 2^-frac, lo, lo + 2^bits - 1,
+ * neg_gain) -- every frac, and for each every window that can differ in
+ * error (beyond the recorded range the error is flat). Ties: the first
+ * frac (coarsest), and at one frac lo = 0 (unsigned), then the signed
+ * window, then the highest lo. Returns frac, *lo the window's lowest code,
+ * *err its error (may be NULL). bits 2..15. */
+int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi, int *lo,
+                   double *err);
+
 /* Per-output-channel weights (--per-channel): the frac in [frac_lo,
  * frac_hi] with the least exact squared error of x[0..n) quantized at (bits,
  * frac) -- the actual values, no histogram; the first (coarsest) of equal

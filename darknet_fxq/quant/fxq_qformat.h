@@ -15,9 +15,11 @@ typedef struct fxq_qopts {
     fxq_formats formats; /* paper (default): the rule above; mse/refine: fxq_mse_frac */
     int unsigned_in;   /* mse/refine: inputs recorded >= 0 get unsigned codes
                         * (fxq_qplan_formats; fxq quantize's default) */
+    int windows;       /* mse/refine with unsigned_in: activations <= 10 bits get
+                        * zero-point windows (fxq_mse_window) */
 } fxq_qopts;
 
-#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN, FXQ_FORMATS_PAPER, 0})
+#define FXQ_QOPTS_DEFAULT ((fxq_qopts){3.0, FXQ_DIST_GAUSSIAN, FXQ_FORMATS_PAPER, 0, 0})
 
 /* With o->formats mse or refine: fxq_mse_frac over every frac the layers
  * accept (xi and dist unused). Otherwise the paper's rule for an ideal

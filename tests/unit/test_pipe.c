@@ -130,7 +130,7 @@ static void check_maxpool_driver(void)
 
 /* fxq_codes_convert == dequantize then fxq_quantize64_ref (round half away
  * from zero, saturate) for every 7th code and the extremes, frac shifts
- * -20..20, widths 2..16, signed and unsigned targets. */
+ * -20..20, widths 2..16, signed, unsigned and zero-point window targets. */
 static void check_convert(void)
 {
     enum { N = 65536 / 7 + 8 };
@@ -141,8 +141,10 @@ static void check_convert(void)
     long bad = 0, cases = 0;
     for (int d = -20; d <= 20; ++d)
         for (int bits = 2; bits <= 16; ++bits)
-            for (int uns = 0; uns <= (bits <= 15); ++uns) {
-                const fxq_cfmt to = {bits, 3, uns};
+            for (int uns = 0; uns <= (bits <= 15) + 3 * (bits <= 15); ++uns) {
+                /* 2..4: windows (zero points 1, 2^bits - 1, random) */
+                const int z = uns == 2 ? 1 : uns == 3 ? (1 << bits) - 1 : rint_in(1, (1 << bits) - 1);
+                const fxq_cfmt to = uns <= 1 ? (fxq_cfmt){bits, 3, uns, 0} : fxq_cfmt_window(bits, 3, -z);
                 fxq_codes_convert(src, (size_t)n, 3 - d, to, dst);
                 for (int i = 0; i < n; ++i, ++cases) {
                     const int64_t want = fxq_quantize64_ref(ldexp(src[i], d - 3), 3, fxq_cfmt_lo(to), fxq_cfmt_hi(to));
@@ -281,6 +283,7 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
 }
 
 static const char *acts[] = {"linear", "relu", "leaky"};
+static int g_windows; /* in_zero / out_zero keys written */
 
 /* A fixed (or sometimes float / emulate-mode) conv section with random
  * formats; small widths saturate. */
@@ -298,10 +301,15 @@ static void fx_conv(FILE *f, int filters, int size, int stride, int *unsigned_ou
     const int wb = rint_in(3, 8), ab = rint_in(3, 10), ob = rint_in(3, 10);
     fprintf(f, "w_bits=%d\nw_frac=%d\nin_bits=%d\nin_frac=%d\nout_bits=%d\nout_frac=%d\n", wb, wb + rint_in(-2, 2), ab,
             ab - rint_in(1, 5), ob, ob - rint_in(1, 6));
-    if (rnd() % 4 == 0) fprintf(f, "in_unsigned=1\n");
-    if (act == 1 && rnd() % 2) {
+    const int r = (int)(rnd() % 8);
+    if (r < 2) fprintf(f, "in_unsigned=1\n");
+    else if (r < 5) fprintf(f, "in_zero=%d\n", rnd() % 3 ? rint_in(0, (1 << ab) - 1) : (1 << ab) - 1), g_windows++;
+    if (act == 1 && rnd() % 3 == 0) {
         fprintf(f, "out_unsigned=1\n");
         *unsigned_out = 1;
+    } else if (rnd() % 2) { /* a zero point: saturated after the activation */
+        fprintf(f, "out_zero=%d\n", rnd() % 4 ? rint_in(0, (1 << ob) - 1) : rnd() % 2 ? 0 : (1 << ob) - 1);
+        g_windows++;
     }
     if (emu) fprintf(f, "fxq_mode=emulate\n");
 }
@@ -372,6 +380,7 @@ int main(int argc, char **argv)
     unlink(path);
     FXQ_CHECK("pipe.random_nets.int_equals_emulate", nets == 60 && bad == 0, "%d of %d networks differ", bad, nets);
     FXQ_CHECK("pipe.random_nets.codes_used", with_codes > 40, "only %d of %d networks hand codes over", with_codes, nets);
+    FXQ_CHECK("pipe.random_nets.windows", g_windows > 60, "only %d zero points in %d networks", g_windows, nets);
     printf("# %d of %d random networks ran as one team\n", g_team_runs, nets);
     FXQ_CHECK("pipe.random_nets.team_equals_layer_loop", g_team_bad == 0, "%d networks differ", g_team_bad);
     FXQ_CHECK("pipe.random_nets.team_used", omp_get_max_threads() < 2 || g_team_runs > 5,

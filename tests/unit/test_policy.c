@@ -191,6 +191,85 @@ int main(void)
         free(s);
     }
 
+    /* zero-point windows: the error against brute force (the quantizer
+     * itself on act(x) at SUB points per bin), the search against the
+     * exhaustive one over every (frac, lo), the signed window = fxq_hist_mse
+     * bit for bit, a tensor >= 0 = the unsigned rule */
+    {
+        fxq_tensor_stats *s = calloc(1, sizeof *s);
+        float v[4000];
+        int bad_err = 0, bad_search = 0, cases = 0;
+        double worst = 0;
+        for (int t = 0; t < 6; ++t) {
+            memset(s, 0, sizeof *s);
+            for (int i = 0; i < 4000; ++i) { /* skewed: a long positive tail, a short negative one */
+                const double u = urand();
+                v[i] = (float)(i % 3 ? -log(1 - u) * (1 + t) : -(0.2 + t % 3) * u);
+            }
+            fxq_ts_add(s, v, 4000);
+            const double g = t % 3 == 0 ? 1 : t % 3 == 1 ? 0.1 : 0;
+            const int bits = t < 3 ? 4 : 6, n = (1 << bits) - 1;
+            /* the error at a few windows against brute force */
+            for (int k = 0; k < 4; ++k) {
+                const int frac = bits - 3 + k, lo = -(int)(urand() * n);
+                const double w = 2 * s->range / FXQ_HIST_BINS;
+                double sum = 0;
+                for (int b = 0; b < FXQ_HIST_BINS; ++b) {
+                    double c = (double)s->hist[b];
+                    if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros;
+                    if (c <= 0) continue;
+                    double e = 0;
+                    for (int j = 0; j < SUB; ++j) {
+                        const double x = -s->range + (b + (j + 0.5) / SUB) * w, y = x < 0 ? g * x : x;
+                        const double q = ldexp((double)fxq_quantize64_ref(y, frac, lo, lo + n), -frac);
+                        e += (y - q) * (y - q);
+                    }
+                    sum += c * e / SUB;
+                }
+                const double want = sum / (double)s->count;
+                const double got = fxq_hist_mse_window(s, ldexp(1, -frac), lo, lo + n, g);
+                const double rel = fabs(got - want) / want;
+                if (rel > worst) worst = rel;
+                bad_err += !(rel < 1e-4);
+            }
+            /* the search against the exhaustive one with the same tie order */
+            int lo_got, best_n = 0, best_lo = 0;
+            const int got = fxq_mse_window(s, bits, g, -6, 20, &lo_got, NULL);
+            double best = INFINITY;
+            for (int fr = -6; fr <= 20; ++fr)
+                for (int i = -2; i <= n; ++i) {
+                    const int lo = i == -2 ? 0 : i == -1 ? -(1 << (bits - 1)) : -i;
+                    const double e = fxq_hist_mse_window(s, ldexp(1, -fr), lo, lo + n, g);
+                    if (e < best) best = e, best_n = fr, best_lo = lo;
+                }
+            ++cases;
+            if (got != best_n || lo_got != best_lo) {
+                /* equal errors may tie differently only if the errors are equal */
+                const double eg = fxq_hist_mse_window(s, ldexp(1, -got), lo_got, lo_got + n, g);
+                bad_search += eg != best;
+                if (eg != best) printf("# window search: bits %d gain %g: (%d, %d) err %.9g, exhaustive (%d, %d) %.9g\n", bits, g, got, lo_got, eg, best_n, best_lo, best);
+            }
+        }
+        printf("# window error vs brute force: worst relative gap %.3g\n", worst);
+        FXQ_CHECK("window.error_vs_brute_force", bad_err == 0, "%d windows off, worst relative gap %.3g", bad_err, worst);
+        FXQ_CHECK("window.search_is_exhaustive", bad_search == 0, "%d of %d searches missed the least error", bad_search,
+                  cases);
+        /* the signed window with gain 1 is fxq_hist_mse exactly */
+        int same = 1;
+        for (int fr = -4; fr <= 12; ++fr)
+            same &= fxq_hist_mse_window(s, ldexp(1, -fr), -128, 127, 1) == fxq_hist_mse(s, ldexp(1, -fr), 8);
+        FXQ_CHECK("window.signed_is_hist_mse", same, "differs");
+        /* a tensor never negative: lo = 0 and the unsigned rule's frac (signed bits + 1) */
+        memset(s, 0, sizeof *s);
+        for (int i = 0; i < 4000; ++i) v[i] = (float)(-log(1 - urand()));
+        fxq_ts_add(s, v, 4000);
+        int lo;
+        const int fw = fxq_mse_window(s, 8, 1, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, &lo, NULL);
+        const int fu = fxq_mse_frac(s, 9, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, NULL);
+        FXQ_CHECK("window.nonnegative_is_unsigned", lo == 0 && fw == fu, "lo %d frac %d, unsigned frac %d", lo, fw, fu);
+        free(s);
+    }
+
     fxq_formats f = FXQ_FORMATS_PAPER;
     FXQ_CHECK("names.parse", fxq_formats_parse("paper", &f) && f == FXQ_FORMATS_PAPER && fxq_formats_parse("mse", &f) &&
               f == FXQ_FORMATS_MSE && fxq_formats_parse("refine", &f) && f == FXQ_FORMATS_REFINE, "parse");

@@ -262,6 +262,67 @@ static void run_unsigned_rows(const fxq_kernel_set *ks)
               st.i64, st.first_fail);
 }
 
+/* A window's lowest code for `bits`: an edge (all but one code negative,
+ * unsigned, signed, one negative code) or anywhere in between. */
+static int rnd_window_lo(int bits)
+{
+    const int n = (1 << bits) - 1;
+    switch (rnd() % 6) {
+    case 0: return -n;
+    case 1: return 0;
+    case 2: return -(1 << (bits - 1));
+    case 3: return -1;
+    default: return -rnd_int(0, n);
+    }
+}
+
+/* Zero points (in_window / out_window): random windows at every a_bits
+ * 2..15 and o_bits 2..15, input codes anywhere in the window with its
+ * ends, saturating sums, every activation, per-row shifts, int32 and int64,
+ * the s8 path's general offset -in_lo; and the team runs. */
+static void run_windows(const fxq_kernel_set *ks)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    int win_s8 = 0, win_out = 0, team_fail = 0;
+    qcase q;
+    memset(&q, 0, sizeof q);
+    for (int ab = 2; ab <= 15; ++ab)
+        for (int rep = 0; rep < 8; ++rep) {
+            const int wb = rep < 4 ? rnd_int(2, 8) : rnd_int(2, 16), fill = rep % 3;
+            const int ob = rnd_int(2, 15);
+            random_case_ex(&q, wb, ab, ob, rep == 5, 0, 0);
+            fxq_qconv_desc *d = &q.d;
+            d->in_unsigned = 0;
+            d->in_window = rep != 7, d->in_lo = rnd_window_lo(ab);
+            d->out_window = rep % 4 != 3, d->out_lo = rnd_window_lo(ob);
+            const int n = (1 << ab) - 1;
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t i = 0; i < nin && d->in_window; ++i) {
+                const int r = (int)(rnd() % 8);
+                q.in[i] = (int16_t)(d->in_lo + (fill == 1 || r == 0 ? 0 : fill == 2 || r == 1 ? n : rnd_int(0, n)));
+            }
+            if (!q.rs && rep % 2 == 0) qcase_row_shifts(&q);
+            const int ok = qcase_check(&q, desc, sizeof desc, why, sizeof why);
+            tally(&st, desc, ok, why);
+            win_s8 += ok && d->in_window && !strncmp(desc, "s8 int32", 8);
+            win_out += d->out_window;
+            if (d->batch == 1 && rep % 2) {
+                char why2[512] = "";
+                if (!qcase_check_member(&q, 1 + rep % 3, desc, sizeof desc, why2, sizeof why2) && !team_fail++ &&
+                    !st.fails)
+                    snprintf(st.first_fail, sizeof st.first_fail, "%s", why2);
+            }
+            qcase_free(&q);
+        }
+    snprintf(name, sizeof name, "qconv.%s.windows", ks->name);
+    printf("# %s: %d cases, s8 windows %d, output windows %d, i64 %d\n", name, st.cases, win_s8, win_out, st.i64);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && st.i64 > 0 && win_out > 0 && (win_s8 > 0 || !ks->s8),
+              "%d/%d failed, team %d (s8 windows %d, i64 %d): %s", st.fails, st.cases, team_fail, win_s8, st.i64,
+              st.first_fail);
+}
+
 /* Sets whose s8 kernel sums k pairs in saturating int16 (s8_pair_limit):
  * 8-bit weights within +-64 take it, and the worst pairs (weights -64,
  * B bytes 255 or 0: inputs at both ends, signed and unsigned) stay exact;
@@ -561,6 +622,7 @@ int main(void)
         }
         run_isa((*k)->name);
         run_unsigned_rows(*k);
+        run_windows(*k);
         if ((*k)->s8_pair_limit) run_pair_limit(*k);
     }
     fxq_qconv_force_isa(NULL);
@@ -603,7 +665,7 @@ int main(void)
         char why[256];
         int32_t w[27] = {0};
         int64_t b[1] = {0};
-        fxq_qconv_desc d = {1, 3, 3, 3, 1, 3, 1, 0, 1, 1, 8, 8, 8, 4, FXQ_ACT_RELU, NULL, 0};
+        fxq_qconv_desc d = {1, 3, 3, 3, 1, 3, 1, 0, 1, 1, 8, 8, 8, 4, FXQ_ACT_RELU, NULL, 0, 0, 0, 0, 0};
         fxq_qconv_plan *p = fxq_qconv_plan_create(&d, w, b, why, sizeof why);
         int ok = p != NULL;
         fxq_qconv_plan_free(p);
@@ -616,6 +678,12 @@ int main(void)
         bad = d, bad.stride = 0, why[0] = 0;
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
         bad = d, bad.in_unsigned = 1, bad.a_bits = 16, why[0] = 0; /* unsigned 16-bit codes do not fit int16 */
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.in_window = 1, bad.in_lo = 1, why[0] = 0; /* a window must hold 0 */
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.in_window = 1, bad.in_lo = -256, why[0] = 0;
+        ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
+        bad = d, bad.out_window = 1, bad.out_lo = -24, bad.o_bits = 16, why[0] = 0; /* beyond int16 */
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];
         bad = d, bad.act = 7, why[0] = 0;
         ok &= fxq_qconv_plan_create(&bad, w, b, why, sizeof why) == NULL && why[0];

@@ -302,15 +302,17 @@ static void check_requant_scalar(void)
     FXQ_CHECK("requant.scalar_vs_ref", fails == 0, "%d/%d differ: %s", fails, cases, why);
 }
 
-/* Input conversion: random shapes, strides, pads, all three B encodings. */
+/* Input conversion: random shapes, strides, pads, all three B encodings
+ * and zero-point windows (lo8 = -off8: -255, -1, random). */
 static void check_convert(const char *name, fxq_convert_plane_fn simd, fxq_convert_plane_fn twin)
 {
-    static const int enc[3][2] = {{-128, 128}, {0, 0}, {-128, 0}};
+    int enc[6][2] = {{-128, 128}, {0, 0}, {-128, 0}, {-255, 255}, {-1, 1}, {0, 0}};
     int cases = 0, fails = 0;
     char why[256] = "";
     for (int rep = 0; rep < 300; ++rep) {
         const int h = rnd_int(1, 9), w = rnd_int(1, 70), st = rnd_int(1, 4), pad = rnd_int(0, 3);
-        const int esz = rnd_int(1, 2), e = rnd_int(0, 2);
+        const int esz = rnd_int(1, 2), e = rnd_int(0, 5);
+        enc[5][0] = -rnd_int(1, 254), enc[5][1] = -enc[5][0];
         const int hs = (h + 2 * pad + st - 1) / st, ws = (w + 2 * pad + st - 1) / st;
         const size_t phase = (size_t)hs * ws, bytes = (phase * st * st + 64) * esz;
         int16_t *src = xalloc(sizeof(int16_t) * h * w);

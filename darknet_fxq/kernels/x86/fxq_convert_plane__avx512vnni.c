@@ -3,7 +3,9 @@
  *
  * Element x goes to dst[(x + pad) % st][(x + pad) / st], as
  *   esz 1: the s8 kernel's B byte, clamp(code, lo8, lo8 + 255) + off8
- *          (lo8 -128: signed saturation, 0: unsigned; off8 0 or 128)
+ *          (lo8 -128: signed saturation, 0: unsigned, off8 0 or 128 -- an
+ *          xor; any other lo8, a window with off8 = -lo8: saturating
+ *          code - lo8, then unsigned saturation)
  *   esz 2: s16 code unchanged.
  * Strides 1 and 2 use masked 32-lane loads/stores (no scalar tails, never
  * touching memory outside the row or the destination runs); other strides
@@ -17,22 +19,27 @@
 
 /* A run of int16 codes (VEC of them, mask M) stored as the plan's elements:
  * s16 as they are, or B bytes -- signed or unsigned saturation to 8 bits,
- * then + off8 (0 or 128, so adding it mod 256 is an xor). */
-#define FXQ_STORE_RUN(NAME, VEC, MASK, ST16, SAT_S, SAT_U, MAX16, ZERO, XOR8, SET8, ST8)           \
+ * then + off8 (0 or 128, so adding it mod 256 is an xor); a window's lo8
+ * (off8 = -lo8): code - lo8 saturated to 0..255. */
+#define FXQ_STORE_RUN(NAME, VEC, MASK, ST16, SAT_S, SAT_U, MAX16, ZERO, XOR8, SET8, ST8, SUBS16, SET16) \
     static inline void NAME(unsigned char *d, VEC v16, MASK m, int esz, int lo8, int off8)         \
     {                                                                                              \
         if (esz != 1) {                                                                            \
             ST16(d, m, v16);                                                                       \
             return;                                                                                \
         }                                                                                          \
+        if (lo8 != 0 && lo8 != -128) {                                                             \
+            ST8(d, m, SAT_U(MAX16(SUBS16(v16, SET16((short)lo8)), ZERO())));                       \
+            return;                                                                                \
+        }                                                                                          \
         ST8(d, m, XOR8(lo8 ? SAT_S(v16) : SAT_U(MAX16(v16, ZERO())), SET8((char)off8)));           \
     }
 FXQ_STORE_RUN(fxq_store_run, __m512i, __mmask32, _mm512_mask_storeu_epi16, _mm512_cvtsepi16_epi8,
               _mm512_cvtusepi16_epi8, _mm512_max_epi16, _mm512_setzero_si512, _mm256_xor_si256, _mm256_set1_epi8,
-              _mm256_mask_storeu_epi8)
+              _mm256_mask_storeu_epi8, _mm512_subs_epi16, _mm512_set1_epi16)
 FXQ_STORE_RUN(fxq_store_run16, __m256i, __mmask16, _mm256_mask_storeu_epi16, _mm256_cvtsepi16_epi8,
               _mm256_cvtusepi16_epi8, _mm256_max_epi16, _mm256_setzero_si256, _mm_xor_si128, _mm_set1_epi8,
-              _mm_mask_storeu_epi8)
+              _mm_mask_storeu_epi8, _mm256_subs_epi16, _mm256_set1_epi16)
 
 /* dst: the channel's first phase plane; phase plane (py, px) starts at
  * dst + (py * st + px) * phase elements; padded row y + pad of phase py is

@@ -45,11 +45,7 @@
 
 #define FXQ_ASM_LOOP_16X16(OP, INIT, XP, WP, NP, BIAS, ACC)                                         \
     __asm__ volatile(INIT                                                                         \
-                     "test %[n], %[n]\n\t"                                                        \
-                     "jz 2f\n\t"                                                                  \
-                     ".p2align 4\n"                                                               \
-                     "1:\n\t"                                                                     \
-                     "vmovdqu64 (%[x]), %%zmm16\n\t"                                              \
+                     FXQ_ASM_LOOP_HEAD                                                            \
                      OP " 0(%[w])%{1to16%}, %%zmm16, %%zmm0\n\t"  \
                      OP " 4(%[w])%{1to16%}, %%zmm16, %%zmm1\n\t"  \
                      OP " 8(%[w])%{1to16%}, %%zmm16, %%zmm2\n\t"  \
@@ -66,17 +62,8 @@
                      OP " 52(%[w])%{1to16%}, %%zmm16, %%zmm13\n\t"  \
                      OP " 56(%[w])%{1to16%}, %%zmm16, %%zmm14\n\t"  \
                      OP " 60(%[w])%{1to16%}, %%zmm16, %%zmm15\n\t"  \
-                     "add $64, %[x]\n\t"                                                          \
-                     "add $64, %[w]\n\t"                                                          \
-                     "dec %[n]\n\t"                                                               \
-                     "jnz 1b\n"                                                                   \
-                     "2:\n\t"                                                                     \
-                     FXQ_ASM_STORE_ACC16                                                          \
-                     : [x] "+r"(XP), [w] "+r"(WP), [n] "+r"(NP)                                   \
-                     : [bias] "r"(BIAS), [acc] "r"(ACC)                                           \
-                     : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",    \
-                       "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",       \
-                       "xmm15", "xmm16")
+                     FXQ_ASM_LOOP_TAIL(64, 64)                                                    \
+                     FXQ_ASM_LOOP_OPERANDS(XP, WP, NP, BIAS, ACC, ))
 
 static inline void fxq_store_16x16(size_t mr, size_t nr, const __m512i *acc, int16_t *c, size_t c_stride,
                                    const fxq_rq_params *rq)

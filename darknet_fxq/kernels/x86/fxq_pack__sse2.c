@@ -25,7 +25,13 @@ static int fxq_convert_s2(const int16_t *restrict s, int w, int esz, int lo8, in
         const __m128i a = _mm_loadu_si128((const __m128i *)(s + x)), b = _mm_loadu_si128((const __m128i *)(s + x + 8));
         const __m128i e = _mm_packs_epi32(_mm_srai_epi32(_mm_slli_epi32(a, 16), 16), _mm_srai_epi32(_mm_slli_epi32(b, 16), 16));
         const __m128i o = _mm_packs_epi32(_mm_srai_epi32(a, 16), _mm_srai_epi32(b, 16));
-        if (esz == 1) {
+        if (esz == 1 && lo8 != 0 && lo8 != -128) { /* a window (off8 = -lo8): code - lo8 to 0..255 */
+            const __m128i l = _mm_set1_epi16((short)lo8);
+            const __m128i e8 = _mm_packus_epi16(_mm_subs_epi16(e, l), _mm_subs_epi16(e, l));
+            const __m128i o8 = _mm_packus_epi16(_mm_subs_epi16(o, l), _mm_subs_epi16(o, l));
+            _mm_storel_epi64((__m128i *)(ev + x / 2), e8);
+            _mm_storel_epi64((__m128i *)(od + x / 2), o8);
+        } else if (esz == 1) {
             const __m128i e8 = lo8 ? _mm_packs_epi16(e, e) : _mm_packus_epi16(e, e);
             const __m128i o8 = lo8 ? _mm_packs_epi16(o, o) : _mm_packus_epi16(o, o);
             _mm_storel_epi64((__m128i *)(ev + x / 2), _mm_xor_si128(e8, flip));

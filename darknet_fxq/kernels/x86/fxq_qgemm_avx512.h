@@ -281,13 +281,31 @@ static inline void fxq_rq_avx512_store_8x32(size_t mr, size_t nr, const __m512i 
     "vmovdqu64 %%zmm13, 832(%[acc])\n\t"                                  \
     "vmovdqu64 %%zmm14, 896(%[acc])\n\t"                                  \
     "vmovdqu64 %%zmm15, 960(%[acc])\n\t"
+/* The k loop's frame, shared by the 8x32 loop below and the 16x16 one
+ * (fxq_gemm_16x16__avx512vnni.c): skip when NP is 0, loop label, the first
+ * B vector in zmm16; at the end advance x / w by XSTEP / WSTEP bytes, count
+ * down, store zmm0..15; operands and the clobbers (zmm0..16 and EXTRA). */
+#define FXQ_ASM_LOOP_HEAD                                                                          \
+    "test %[n], %[n]\n\t"                                                                         \
+    "jz 2f\n\t"                                                                                   \
+    ".p2align 4\n"                                                                                \
+    "1:\n\t"                                                                                      \
+    "vmovdqu64 (%[x]), %%zmm16\n\t"
+#define FXQ_ASM_LOOP_TAIL(XSTEP, WSTEP)                                                            \
+    "add $" #XSTEP ", %[x]\n\t"                                                                   \
+    "add $" #WSTEP ", %[w]\n\t"                                                                   \
+    "dec %[n]\n\t"                                                                                \
+    "jnz 1b\n"                                                                                    \
+    "2:\n\t"                                                                                      \
+    FXQ_ASM_STORE_ACC16
+#define FXQ_ASM_LOOP_OPERANDS(XP, WP, NP, BIAS, ACC, ...)                                          \
+    : [x] "+r"(XP), [w] "+r"(WP), [n] "+r"(NP)                                                    \
+    : [bias] "r"(BIAS), [acc] "r"(ACC)                                                            \
+    : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",     \
+      "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16" __VA_ARGS__
 #define FXQ_ASM_LOOP_8X32(OP, INIT, XP, WP, NP, BIAS, ACC)                                         \
     __asm__ volatile(INIT                                                                         \
-                     "test %[n], %[n]\n\t"                                                        \
-                     "jz 2f\n\t"                                                                  \
-                     ".p2align 4\n"                                                               \
-                     "1:\n\t"                                                                     \
-                     "vmovdqu64 (%[x]), %%zmm16\n\t"                                              \
+                     FXQ_ASM_LOOP_HEAD                                                            \
                      "vmovdqu64 64(%[x]), %%zmm17\n\t"                                            \
                      "vpbroadcastd 0(%[w]), %%zmm18\n\t"                                          \
                      OP " %%zmm18, %%zmm16, %%zmm0\n\t"                                           \
@@ -313,16 +331,7 @@ static inline void fxq_rq_avx512_store_8x32(size_t mr, size_t nr, const __m512i 
                      "vpbroadcastd 28(%[w]), %%zmm18\n\t"                                         \
                      OP " %%zmm18, %%zmm16, %%zmm14\n\t"                                          \
                      OP " %%zmm18, %%zmm17, %%zmm15\n\t"                                          \
-                     "add $128, %[x]\n\t"                                                         \
-                     "add $32, %[w]\n\t"                                                          \
-                     "dec %[n]\n\t"                                                               \
-                     "jnz 1b\n"                                                                   \
-                     "2:\n\t"                                                                     \
-                     FXQ_ASM_STORE_ACC16                                                          \
-                     : [x] "+r"(XP), [w] "+r"(WP), [n] "+r"(NP)                                   \
-                     : [bias] "r"(BIAS), [acc] "r"(ACC)                                           \
-                     : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",    \
-                       "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",       \
-                     "xmm15", "xmm16", "xmm17", "xmm18")
+                     FXQ_ASM_LOOP_TAIL(128, 32)                                                   \
+                     FXQ_ASM_LOOP_OPERANDS(XP, WP, NP, BIAS, ACC, , "xmm17", "xmm18"))
 
 #endif

@@ -12,7 +12,7 @@
 #include "fxq_qgemm.h"
 
 typedef struct fxq_rq_avx2 {
-    __m256i half, mag_pos, lcl_lo, lcl_hi, lo, hi, leaky_mul, leaky_half;
+    __m256i half, mag_pos, mag_neg, lcl_lo, lcl_hi, lo, hi, leaky_mul, leaky_half;
     __m128i rcnt, lcnt;
     int right, act;
 } fxq_rq_avx2;
@@ -21,6 +21,7 @@ static inline void fxq_rq_avx2_init(fxq_rq_avx2 *k, const fxq_rq_params *p)
 {
     k->half = _mm256_set1_epi32((int32_t)p->half32);
     k->mag_pos = _mm256_set1_epi32((int32_t)p->mag_pos);
+    k->mag_neg = _mm256_set1_epi32((int32_t)p->mag_neg);
     k->lcl_lo = _mm256_set1_epi32(p->lclamp_lo);
     k->lcl_hi = _mm256_set1_epi32(p->lclamp_hi);
     k->lo = _mm256_set1_epi32(p->lo);
@@ -50,8 +51,9 @@ static inline __m256i fxq_rq_avx2_i32(__m256i acc, const fxq_rq_avx2 *k)
     if (k->right) {
         const __m256i negm = _mm256_srai_epi32(acc, 31);
         __m256i mag = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(acc), k->half), k->rcnt);
-        /* bound: hi for positive, -lo = hi + 1 for negative */
-        mag = _mm256_min_epu32(mag, _mm256_sub_epi32(k->mag_pos, negm));
+        /* bound: hi for positive, -lo for negative (an output window's
+         * range is not symmetric) */
+        mag = _mm256_min_epu32(mag, _mm256_blendv_epi8(k->mag_pos, k->mag_neg, negm));
         return fxq_rq_avx2_signact(mag, negm, acc, k);
     }
     __m256i t = _mm256_min_epi32(_mm256_max_epi32(acc, k->lcl_lo), k->lcl_hi);
@@ -66,17 +68,18 @@ static inline __m256i fxq_rq_avx2_i32(__m256i acc, const fxq_rq_avx2 *k)
  * directions blended by each lane's `right`, activation per lane. */
 static inline __m256i fxq_rq_avx2_lanes8_i32(__m256i acc, const fxq_rq_params *rq, size_t mr)
 {
-    int32_t half[8], rsh[8], lsh[8], llo[8], lhi[8], lo[8], hi[8], mp[8], right[8], relu[8], leaky[8];
+    int32_t half[8], rsh[8], lsh[8], llo[8], lhi[8], lo[8], hi[8], mp[8], mn[8], right[8], relu[8], leaky[8];
     for (size_t i = 0; i < 8; ++i) {
         const fxq_rq_params *r = rq + (i < mr ? i : 0);
         half[i] = (int32_t)r->half32, rsh[i] = r->rshift32, lsh[i] = r->lshift;
         llo[i] = r->lclamp_lo, lhi[i] = r->lclamp_hi, lo[i] = r->lo, hi[i] = r->hi, mp[i] = (int32_t)r->mag_pos;
+        mn[i] = (int32_t)r->mag_neg;
         right[i] = -(r->right != 0), relu[i] = -(r->act == FXQ_ACT_RELU), leaky[i] = -(r->act == FXQ_ACT_LEAKY);
     }
 #define FXQ_V(a) _mm256_loadu_si256((const __m256i *)(a))
     const __m256i negr = _mm256_srai_epi32(acc, 31);
     __m256i magr = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(acc), FXQ_V(half)), FXQ_V(rsh));
-    magr = _mm256_min_epu32(magr, _mm256_sub_epi32(FXQ_V(mp), negr)); /* -lo = hi + 1 */
+    magr = _mm256_min_epu32(magr, _mm256_blendv_epi8(FXQ_V(mp), FXQ_V(mn), negr));
     __m256i t = _mm256_min_epi32(_mm256_max_epi32(acc, FXQ_V(llo)), FXQ_V(lhi));
     t = _mm256_sllv_epi32(t, FXQ_V(lsh));
     t = _mm256_min_epi32(_mm256_max_epi32(t, FXQ_V(lo)), FXQ_V(hi));
