@@ -6,10 +6,10 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc"; bc = mse with $BC_OPTS (default
-#            "--per-channel") and --bias-correct: its cfg runs with the
-#            corrected weights (fxq valid --fx-weights), the reference with
-#            the original ones
+#   POLICIES default "paper mse refine bc bcw"; bc = mse with $BC_OPTS
+#            (default "--per-channel") and --bias-correct: its cfg runs with
+#            the corrected weights (fxq valid --fx-weights), the reference
+#            with the original ones; bcw = bc with --windows (zero points)
 #            ro = mse with $RO_OPTS (default "--per-channel") and --round-opt
 #            (weights rounded layer by layer to minimise each layer's output
 #            error, biases corrected): run with its own weights like bc.
@@ -24,7 +24,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc}
+POLICIES=${POLICIES:-paper mse refine bc bcw}
 BC_OPTS=${BC_OPTS:---per-channel}
 RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
@@ -45,12 +45,13 @@ for m in $MODELS; do
             extra="--formats $f"
             [ "$f" = refine ] && extra="$extra --refine-list $OUT/refine1k.list"
             [ "$f" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
+            [ "$f" = bcw ] && extra="--formats mse $BC_OPTS --windows --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
             [ "$f" = ro ] && extra="--formats mse $RO_OPTS --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
             echo "compare: $m: $name $extra" >&2
             # shellcheck disable=SC2086
             "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            case $f in bc | ro) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
+            case $f in bc | bcw | ro) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
         done
         IFS=';'
     done
