@@ -261,7 +261,10 @@ def to_input(imgs, layers):
 
 def rha(x):
     """Round half away from zero (the number system's rounding; numpy's round is half-even)."""
-    return np.copysign(np.floor(np.abs(x) + 0.5), x)
+    r = np.abs(x)
+    r += 0.5
+    np.floor(r, out=r)
+    return np.copysign(r, x, out=r)
 
 
 def im2col(x, size, stride, pad):
@@ -329,7 +332,10 @@ class Q:
         self.step, self.lo, self.hi, self.desc = step, lo, hi, desc
 
     def __call__(self, x):
-        return np.clip(rha(x / self.step), self.lo, self.hi) * self.step
+        r = rha(x / self.step)
+        np.clip(r, self.lo, self.hi, out=r)
+        r *= self.step
+        return r
 
 
 def window_errors(xs, step, ncodes, zlo, zhi):
@@ -741,6 +747,11 @@ def main():
     if a.logits_out:
         np.save(a.logits_out, ref)
     res = [('float', top_f, ref)]
+
+    def row(r):
+        label, top, lg = r
+        return (f"{label:<44} {(top == truth).mean() * 100:7.2f}% {(top == top_f).mean() * 100:7.2f}% "
+                f"{np.abs(lg - ref).mean():9.4f}")
     dn = None
     if a.darknet_pred:
         head, dl, dn = read_darknet_pred(a.darknet_pred, X.shape[0])
@@ -782,6 +793,7 @@ def main():
             label = name
         res.append((label, lg.argmax(1), lg))
         log(f"fxq_qsim: {label}: {time.time() - t1:.1f} s")
+        log("fxq_qsim: row: " + row(res[-1]))
 
     for label, _top, lg in res if a.probs else []:
         p = np.exp(lg - lg.max(axis=1, keepdims=True))
@@ -791,9 +803,8 @@ def main():
             for k in np.argsort(-p[j], kind='stable')[:a.probs]:
                 print(f"{p[j, k] * 100:5.2f}%: {labels[k]}")  # Darknet's "%5.2f%%: %s"
     print(f"{'scheme':<44} {'top-1':>8} {'agree':>8} {'|dlogit|':>9}")
-    for label, top, lg in res:
-        print(f"{label:<44} {(top == truth).mean() * 100:7.2f}% {(top == top_f).mean() * 100:7.2f}% "
-              f"{np.abs(lg - ref).mean():9.4f}")
+    for r in res:
+        print(row(r))
     if a.pred_out:
         with open(a.pred_out + '.tmp', 'w') as f:
             f.write('image,label,' + ','.join(r[0] for r in res) + '\n')
