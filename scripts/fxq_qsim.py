@@ -261,6 +261,8 @@ def to_input(imgs, layers):
 
 def rha(x):
     """Round half away from zero (the number system's rounding; numpy's round is half-even)."""
+    if np.ndim(x) == 0:
+        return float(np.copysign(np.floor(abs(x) + 0.5), x))
     r = np.abs(x)
     r += 0.5
     np.floor(r, out=r)
