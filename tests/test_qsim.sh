@@ -54,9 +54,9 @@ done
 expect_eq qsim.probabilities_match_classifier_predict $same 1
 
 # a post-pipeline scheme runs end to end (calibration on 200 images) and its report has a row
-sim -n 100 --calib "$TMP/c.list" --schemes rc.rwin+bc >"$TMP/post.out" 2>/dev/null
+sim -n 100 --calib "$TMP/c.list" --schemes p2c.p2win+bc >"$TMP/post.out" 2>/dev/null
 expect_eq qsim.post_scheme.exit $? 0
-check qsim.post_scheme.row grep -q '^rc.rwin+bc ' "$TMP/post.out"
+check qsim.post_scheme.row grep -q "^p2c.p2win+bc " "$TMP/post.out"
 # bad input: an unknown scheme is a one-line error and a non-zero exit
 sim -n 10 --schemes nosuch.scheme >/dev/null 2>"$TMP/e.err"
 rc=$?
