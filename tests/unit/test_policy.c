@@ -26,11 +26,11 @@ static double urand(void)
  * midpoints of every bin, the histogram's within-bin uniform density, exact
  * zeros error-free. Its relative error is about (bin/SUB)/step (the
  * staircase's jumps fall between sample points), checked only for steps of
- * at least half a bin. */
-static double brute_mse(const fxq_tensor_stats *s, int frac, int bits)
+ * at least half a bin. Codes lo..hi; negative values are first scaled by
+ * neg_gain (what follows a leaky or ReLU activation). */
+static double brute_mse_window(const fxq_tensor_stats *s, int frac, int64_t lo, int64_t hi, double neg_gain)
 {
     const double w = 2 * s->range / FXQ_HIST_BINS;
-    const int64_t lo = fxq_code_min(bits), hi = fxq_code_max(bits);
     double sum = 0;
     for (int b = 0; b < FXQ_HIST_BINS; ++b) {
         double c = (double)s->hist[b];
@@ -38,13 +38,18 @@ static double brute_mse(const fxq_tensor_stats *s, int frac, int bits)
         if (c <= 0) continue;
         double e = 0;
         for (int k = 0; k < SUB; ++k) {
-            const double x = -s->range + (b + (k + 0.5) / SUB) * w;
-            const double q = ldexp((double)fxq_quantize64_ref(x, frac, lo, hi), -frac);
-            e += (x - q) * (x - q);
+            const double x = -s->range + (b + (k + 0.5) / SUB) * w, y = x < 0 ? neg_gain * x : x;
+            const double q = ldexp((double)fxq_quantize64_ref(y, frac, lo, hi), -frac);
+            e += (y - q) * (y - q);
         }
         sum += c * e / SUB;
     }
     return sum / (double)s->count;
+}
+
+static double brute_mse(const fxq_tensor_stats *s, int frac, int bits)
+{
+    return brute_mse_window(s, frac, fxq_code_min(bits), fxq_code_max(bits), 1);
 }
 
 /* A histogram over [-range, range]: a peaked body, optionally a far cluster
@@ -212,21 +217,7 @@ int main(void)
             /* the error at a few windows against brute force */
             for (int k = 0; k < 4; ++k) {
                 const int frac = bits - 3 + k, lo = -(int)(urand() * n);
-                const double w = 2 * s->range / FXQ_HIST_BINS;
-                double sum = 0;
-                for (int b = 0; b < FXQ_HIST_BINS; ++b) {
-                    double c = (double)s->hist[b];
-                    if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros;
-                    if (c <= 0) continue;
-                    double e = 0;
-                    for (int j = 0; j < SUB; ++j) {
-                        const double x = -s->range + (b + (j + 0.5) / SUB) * w, y = x < 0 ? g * x : x;
-                        const double q = ldexp((double)fxq_quantize64_ref(y, frac, lo, lo + n), -frac);
-                        e += (y - q) * (y - q);
-                    }
-                    sum += c * e / SUB;
-                }
-                const double want = sum / (double)s->count;
+                const double want = brute_mse_window(s, frac, lo, lo + n, g);
                 const double got = fxq_hist_mse_window(s, ldexp(1, -frac), lo, lo + n, g);
                 const double rel = fabs(got - want) / want;
                 if (rel > worst) worst = rel;
