@@ -98,6 +98,15 @@ void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, lo
 /* Phase 3 pieces, shared by the run and the benchmark hook. */
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid);
 void fxq_qconv_gemv_rows(const fxq_qconv_plan *p, int16_t *out, long g0, long g1);
+/* Shared by fxq_qconv_run.c and the network team (fxq_qconv_member.c):
+ * all images of p on threads tid of nth (barriers between phases); stride
+ * 1 without padding (the padded image is the input's layout); the one
+ * column of a GEMV plan, rows [k0, k1), gathered from the input codes;
+ * multiply-accumulates of one image as the kernels do them. */
+void fxq_qconv_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth);
+int fxq_qconv_convert_flat(const fxq_qconv_plan *p);
+void fxq_qconv_gather_x(const fxq_qconv_plan *p, const int16_t *in, long k0, long k1);
+double fxq_qconv_image_macs(const fxq_qconv_plan *p);
 int fxq_qconv_team_size(const fxq_qconv_plan *p);
 
 static inline void fxq_qconv_split(long n, int tid, int nth, long *b, long *e)
