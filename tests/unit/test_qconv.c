@@ -95,19 +95,28 @@ static void qcase_alloc(qcase *q, int fill, int64_t bias_mag)
 
 /* Runs the plan of the current forced ISA; returns 1 if equal to the reference.
  * *desc gets the plan description. */
+/* The reference into q->want, a plan (described in desc), q->got poisoned;
+ * NULL + why when the plan cannot be made. */
+static fxq_qconv_plan *qcase_plan(qcase *q, size_t nout, char *desc, size_t desc_len, char *why, size_t why_len)
+{
+    fxq_qconv_ref(&q->d, q->w, q->bias, q->in, q->want);
+    char reason[256] = "";
+    fxq_qconv_plan *p = fxq_qconv_plan_create(&q->d, q->w, q->bias, reason, sizeof reason);
+    if (!p) {
+        snprintf(why, why_len, "plan_create failed: %s", reason);
+        return NULL;
+    }
+    snprintf(desc, desc_len, "%s", fxq_qconv_plan_describe(p));
+    memset(q->got, 0x5a, nout * sizeof *q->got);
+    return p;
+}
+
 static int qcase_check(qcase *q, char *desc, size_t desc_len, char *why, size_t why_len)
 {
     const fxq_qconv_desc *d = &q->d;
     const size_t nout = (size_t)d->batch * d->m * d->out_h * d->out_w;
-    fxq_qconv_ref(d, q->w, q->bias, q->in, q->want);
-    char reason[256] = "";
-    fxq_qconv_plan *p = fxq_qconv_plan_create(d, q->w, q->bias, reason, sizeof reason);
-    if (!p) {
-        snprintf(why, why_len, "plan_create failed: %s", reason);
-        return 0;
-    }
-    snprintf(desc, desc_len, "%s", fxq_qconv_plan_describe(p));
-    memset(q->got, 0x5a, nout * sizeof *q->got);
+    fxq_qconv_plan *p = qcase_plan(q, nout, desc, desc_len, why, why_len);
+    if (!p) return 0;
     fxq_qconv_run(p, q->in, q->got);
     /* run twice: scratch buffers reused */
     fxq_qconv_run(p, q->in, q->got);
@@ -131,16 +140,9 @@ static int qcase_check_member(qcase *q, int nth, char *desc, size_t desc_len, ch
 {
     const fxq_qconv_desc *d = &q->d;
     const size_t nout = (size_t)d->m * d->out_h * d->out_w;
-    fxq_qconv_ref(d, q->w, q->bias, q->in, q->want);
-    char reason[256] = "";
-    omp_set_num_threads(nth);
-    fxq_qconv_plan *p = fxq_qconv_plan_create(d, q->w, q->bias, reason, sizeof reason);
-    if (!p) {
-        snprintf(why, why_len, "plan_create failed: %s", reason);
-        return 0;
-    }
-    snprintf(desc, desc_len, "%s", fxq_qconv_plan_describe(p));
-    memset(q->got, 0x5a, nout * sizeof *q->got);
+    omp_set_num_threads(nth); /* the plan sizes its per-thread scratch from it */
+    fxq_qconv_plan *p = qcase_plan(q, nout, desc, desc_len, why, why_len);
+    if (!p) return 0;
     for (int rep = 0; rep < 2; ++rep) {
 #pragma omp parallel num_threads(nth)
         fxq_qconv_run_member(p, q->in, q->got, omp_get_thread_num(), omp_get_num_threads());
