@@ -6,7 +6,7 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc bcw"; bc = mse with $BC_OPTS
+#   POLICIES default "paper mse refine bc bcw row"; bc = mse with $BC_OPTS
 #            (default "--per-channel") and --bias-correct: its cfg runs with
 #            the corrected weights (fxq valid --fx-weights), the reference
 #            with the original ones; bcw = bc with --windows (zero points)
@@ -15,6 +15,7 @@
 #            error, biases corrected): run with its own weights like bc.
 #            Not in the default list (1-3 min per model and budget); add it:
 #            POLICIES="paper mse refine bc ro"
+#            row = ro with --windows (zero points), in the default list
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -24,7 +25,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc bcw}
+POLICIES=${POLICIES:-paper mse refine bc bcw row}
 BC_OPTS=${BC_OPTS:---per-channel}
 RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
@@ -47,11 +48,12 @@ for m in $MODELS; do
             [ "$f" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
             [ "$f" = bcw ] && extra="--formats mse $BC_OPTS --windows --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
             [ "$f" = ro ] && extra="--formats mse $RO_OPTS --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
+            [ "$f" = row ] && extra="--formats mse $RO_OPTS --windows --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
             echo "compare: $m: $name $extra" >&2
             # shellcheck disable=SC2086
             "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            case $f in bc | bcw | ro) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
+            case $f in bc | bcw | ro | row) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
         done
         IFS=';'
     done
