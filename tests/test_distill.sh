@@ -8,14 +8,7 @@
 
 W=weights/fmnist.weights
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-head -n 256 data/fmnist/train.list >"$TMP/train.list"
-head -n 300 data/fmnist/test1k.list >"$TMP/valid.list"
-sed -e "s#^train=.*#train=$TMP/train.list#" -e "s#^valid=.*#valid=$TMP/valid.list#" \
-    -e "s#^backup=.*#backup=$TMP/#" cfg/fmnist.data >"$TMP/t.data"
-sed 's/^batch=128/batch=32/' cfg/fmnist.cfg >"$TMP/f32.cfg"
-# 4-bit weights with a too-fine output format: far from the teacher, so that a
-# few steps show a clear gain whatever order the loader's threads draw images in
-fx_cfg "$TMP/fx.cfg" 4 3 8 4 8 2 "$TMP/f32.cfg"
+ft_setup 300
 
 "$DARKNET" fxq finetune "$TMP/t.data" "$TMP/fx.cfg" "$W" -o "$TMP/kd.weights" --distill --max-batches 8 \
     --lr 0.002 --seed 7 >"$TMP/kd.out" 2>"$TMP/kd.err"

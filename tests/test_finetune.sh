@@ -7,13 +7,7 @@
 
 W=weights/fmnist.weights
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-head -n 256 data/fmnist/train.list >"$TMP/train.list"
-head -n 200 data/fmnist/test1k.list >"$TMP/valid.list"
-sed -e "s#^train=.*#train=$TMP/train.list#" -e "s#^valid=.*#valid=$TMP/valid.list#" \
-    -e "s#^backup=.*#backup=$TMP/#" cfg/fmnist.data >"$TMP/t.data"
-# batch 32 keeps each step short; 4-bit weights start far from float accuracy
-sed 's/^batch=128/batch=32/' cfg/fmnist.cfg >"$TMP/f32.cfg"
-fx_cfg "$TMP/fx.cfg" 4 3 8 4 8 2 "$TMP/f32.cfg"
+ft_setup 200
 
 "$DARKNET" fxq finetune "$TMP/t.data" "$TMP/fx.cfg" "$W" -o "$TMP/out.weights" --max-batches 12 --lr 0.002 \
     --seed 7 >"$TMP/ft.out" 2>"$TMP/ft.err"
