@@ -105,6 +105,35 @@ if grep -q "layer   5 weights   -3.887 ->  2  clamped" "$TMP/clamp.txt"; then ok
 else fail report.clamping "$(grep -A8 'off the exact' "$TMP/clamp.txt")"; fi
 if grep -q "all together: exact solution" "$TMP/clamp.txt"; then ok report.rounding_cost; else fail report.rounding_cost "no summary"; fi
 
+# --- --head-bits: only outputs that leave for a float reader widen ----------
+# fmnist-res: the last conv feeds [avgpool] -> [softmax]; yolov3-tiny: the two
+# convs before [yolo] (15, 22); every other output and every input keeps 8 bits
+outbits() { awk -F, 'NR > 1 && $1 != "total" && $2 != "" { printf "%s%s:%s/%s", sep, $1, $9, $11; sep = " " } END { print "" }' "$1"; }
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg --wbits 8 --abits 8 --head-bits 16 --dry-run --csv - >"$TMP/hb.csv" 2>/dev/null
+expect_eq head_bits.fmnist_res "$(outbits "$TMP/hb.csv")" "0:8/8 1:8/8 2:8/8 3:8/8 5:8/8 6:8/8 7:8/8 9:8/16"
+if [ -f "${BUILD:-build}/darknet/cfg/yolov3-tiny.cfg" ]; then
+    "$DARKNET" fxq quantize "${BUILD:-build}/darknet/cfg/yolov3-tiny.cfg" --wbits 8 --abits 8 --head-bits 16 --dry-run \
+        --csv - >"$TMP/hby.csv" 2>/dev/null
+    expect_eq head_bits.yolo_heads "$(outbits "$TMP/hby.csv" | tr ' ' '\n' | grep -v ':8/8$' | tr '\n' ' ')" "15:8/16 22:8/16 "
+else
+    fail head_bits.yolo_heads "no yolov3-tiny.cfg (make fetches it)"
+fi
+# --head-bits equal to --abits writes the same cfg as without it (but the
+# command line in its comment)
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
+    --abits 8 -o "$TMP/hb0.cfg" >/dev/null 2>&1
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
+    --abits 8 --head-bits 8 -o "$TMP/hb8.cfg" >/dev/null 2>&1
+sed 2d "$TMP/hb0.cfg" >"$TMP/hb0.body"
+sed 2d "$TMP/hb8.cfg" >"$TMP/hb8.body"
+expect_eq head_bits.equal_is_unchanged "$(cmp -s "$TMP/hb0.body" "$TMP/hb8.body" && echo same)" same
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
+    --abits 8 --head-bits 16 -o "$TMP/hb16.cfg" >/dev/null 2>&1
+expect_eq head_bits.cfg_last_out "$(grep '^out_bits=' "$TMP/hb16.cfg" | uniq -c | awk '{ printf "%s%s", sep, $0; sep = ";" }')" \
+    "      7 out_bits=8;      1 out_bits=16"
+if "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg weights/fmnist-res.weights "$TMP/hb16.cfg" -n 32 -q \
+    >"$TMP/hb16.valid" 2>&1; then ok head_bits.cfg_runs; else fail head_bits.cfg_runs "$(tail -n 1 "$TMP/hb16.valid")"; fi
+
 # --- bad input: exit non-zero, one line naming the problem, nothing written --
 printf '[net]\nheight=8\nwidth=8\nchannels=1\n[maxpool]\nsize=2\nstride=2\n' >"$TMP/noq.cfg"
 printf '[net]\nheight=8\nwidth=8\nchannels=1\n[convolutinal]\nfilters=2\nsize=3\n' >"$TMP/typo.cfg"
@@ -127,6 +156,8 @@ bad sqnr_and_size "conflicting budgets --sqnr and --size-mbits" $C --sqnr 20 --s
 bad bits_high "--beta0 wants a bit-width in 2..16" $C --beta0 17 --dry-run
 bad bits_low "--wbits wants a bit-width in 2..16" $C --wbits 1 --dry-run
 bad abits_range "--abits wants a bit-width in 2..16" $C --wbits 8 --abits 20 --dry-run
+bad head_bits_range "--head-bits wants a bit-width in 2..16" $C --wbits 8 --head-bits 1 --dry-run
+bad head_bits_alloc "--head-bits and --alloc-acts conflict" $C --beta0 8 --alloc-acts --head-bits 16 --dry-run
 bad kappa_zero "--kappa wants a positive number" $C --wbits 8 --kappa 0 --dry-run
 bad kappa_negative "--kappa wants a positive number" $C --wbits 8 --kappa -3 --dry-run
 bad kappa_text "--kappa wants a positive number" $C --wbits 8 --kappa fast --dry-run

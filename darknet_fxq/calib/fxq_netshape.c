@@ -31,6 +31,51 @@ static void shape_of(const layer *l, fxq_layer_shape *s)
     snprintf(s->activation, sizeof s->activation, "%s", get_activation_string(l->activation));
 }
 
+/* Whether layer j reads layer i's output (Darknet's wiring: the previous
+ * layer, a [route]'s list, a [shortcut]'s second input). */
+static int reads(const network *net, int j, int i)
+{
+    const layer *l = &net->layers[j];
+    if (l->type == ROUTE) {
+        for (int k = 0; k < l->n; ++k)
+            if (l->input_layers[k] == i) return 1;
+        return 0;
+    }
+    return j - 1 == i || (l->type == SHORTCUT && l->index == i);
+}
+
+/* Layers that hand a tensor on unchanged in kind (fxq_pipe.c's code layers). */
+static int passes_on(LAYER_TYPE t)
+{
+    return t == MAXPOOL || t == AVGPOOL || t == ROUTE || t == SHORTCUT || t == UPSAMPLE || t == REORG;
+}
+
+/* Marks the head layers (fxq_layer_shape.head). Consumers come after their
+ * producers, so one pass from the end settles for every layer whether its
+ * output reaches a quantized layer (q) or a float reader or the caller (f)
+ * through pass-on layers. */
+static void mark_heads(const network *net, fxq_layer_shape *s)
+{
+    const int n = net->n;
+    char *f = calloc((size_t)n, 1), *q = calloc((size_t)n, 1);
+    if (!f || !q) { /* no marks: every output keeps --abits */
+        free(f), free(q);
+        return;
+    }
+    for (int i = n - 1; i >= 0; --i) {
+        f[i] = i == n - 1 || net->layers[i].output == net->output;
+        for (int j = i + 1; j < n; ++j) {
+            if (!reads(net, j, i)) continue;
+            const layer *c = &net->layers[j];
+            if (passes_on(c->type)) f[i] |= f[j], q[i] |= q[j];
+            else if (s[j].quantizable && !s[j].why_not[0]) q[i] = 1;
+            else f[i] = 1;
+        }
+        s[i].head = s[i].quantizable && !s[i].why_not[0] && f[i] && !q[i];
+    }
+    free(f), free(q);
+}
+
 static int write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
@@ -56,12 +101,11 @@ static void probe_child(const char *cfg, int out_fd, int log_fd, const char *tmp
         _exit(3);
     }
     int n = net->n;
-    int ok = write_all(out_fd, &n, sizeof n);
-    for (int i = 0; i < n && ok; ++i) {
-        fxq_layer_shape s;
-        shape_of(&net->layers[i], &s);
-        ok = write_all(out_fd, &s, sizeof s);
-    }
+    fxq_layer_shape *s = calloc((size_t)n, sizeof *s);
+    if (!s) _exit(4);
+    for (int i = 0; i < n; ++i) shape_of(&net->layers[i], &s[i]);
+    mark_heads(net, s);
+    int ok = write_all(out_fd, &n, sizeof n) && write_all(out_fd, s, sizeof *s * (size_t)n);
     _exit(ok ? 0 : 4);
 }
 

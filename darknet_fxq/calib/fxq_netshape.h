@@ -17,6 +17,9 @@ typedef struct fxq_layer_shape {
     long long outputs;     /* output activations per image */
     int out_h, out_w, out_c;
     char activation[16];   /* the cfg name (mse/refine choose output formats after it) */
+    int head;              /* its output leaves the integer layers: read only by float layers
+                            * (softmax, cost, yolo, ...) or the caller, through pools, route,
+                            * shortcut, upsample, reorg at most; no quantized layer reads it */
     /* quantizable but without a fixed-point version: why (fxq_layer_fixed_ok) */
     char why_not[160];
 } fxq_layer_shape;

@@ -60,12 +60,17 @@ fxq_qplan *fxq_qplan_build(const fxq_netshape *ns, const fxq_qplan_opts *o, char
     }
     fxq_qplan *p = calloc(1, sizeof *p);
     if (!p || !(p->layers = calloc((size_t)nl, sizeof *p->layers)) ||
-        !(p->steps = calloc(1 + 2 * (size_t)nl, sizeof *p->steps))) {
+        !(p->steps = calloc(3 * (size_t)nl, sizeof *p->steps))) {
         snprintf(why, why_len, "out of memory");
         fxq_qplan_free(p);
         return NULL;
     }
     p->search_complete = 1;
+    /* --head-bits: a head's output is read by no quantized layer, so the
+     * next quantized layer in cfg order (a yolo network's other branch)
+     * gets an input step of its own at abits instead of the chain's */
+    const int head_bits = o->head_bits > 0 && !o->alloc_acts ? o->head_bits : 0;
+    int prev_head = 0;
     for (int i = 0; i < ns->n; ++i) {
         const fxq_layer_shape *sh = &ns->layers[i];
         if (!sh->quantizable) continue;
@@ -73,7 +78,7 @@ fxq_qplan *fxq_qplan_build(const fxq_netshape *ns, const fxq_qplan_opts *o, char
         ql->index = i;
         ql->shape = sh;
         ql->b_bits = o->bbits;
-        if (p->ns == 0) { /* a(0): the first quantized layer's input */
+        if (p->ns == 0 || (prev_head && head_bits != o->abits)) { /* a(0): the first quantized layer's input (or one after a head) */
             p->steps[p->ns] = make_step(i, FXQ_STEP_INPUT, (double)sh->inputs, 0, o->kappa);
             if (!o->alloc_acts) pin(&p->steps[p->ns], o->abits);
             p->ns++;
@@ -86,8 +91,9 @@ fxq_qplan *fxq_qplan_build(const fxq_netshape *ns, const fxq_qplan_opts *o, char
         p->ns++;
         ql->out_step = p->ns;
         p->steps[p->ns] = make_step(i, FXQ_STEP_OUTPUT, (double)sh->outputs, 0, o->kappa);
-        if (!o->alloc_acts) pin(&p->steps[p->ns], o->abits);
+        if (!o->alloc_acts) pin(&p->steps[p->ns], head_bits && sh->head ? head_bits : o->abits);
         p->ns++;
+        prev_head = head_bits && sh->head;
     }
     return p;
 }

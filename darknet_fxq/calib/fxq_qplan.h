@@ -35,6 +35,8 @@ typedef struct fxq_qplan_opts {
     int abits;            /* activation bits when not allocated */
     int alloc_acts;       /* activations take part in the allocation */
     int fc_bits;          /* > 0: connected layers' weights fixed at this, outside the allocation */
+    int head_bits;        /* > 0: the outputs of head layers (fxq_layer_shape.head) at this
+                           * many bits instead of abits; not with alloc_acts */
     int bbits;            /* bias bits */
     int lo, hi;           /* supported bit-widths */
     long node_limit;      /* --size-mbits search; <= 0: automatic */

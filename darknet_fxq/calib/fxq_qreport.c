@@ -177,6 +177,8 @@ char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int ar
     fxq_qreport_budget(tmp, sizeof tmp, o);
     fprintf(f, "# budget: %s\n", tmp);
     if (o->alloc_acts) fprintf(f, "# activations: allocated with the weights\n");
+    else if (o->head_bits && o->head_bits != o->abits)
+        fprintf(f, "# activations: %d bits, head outputs (read only by float layers) %d bits\n", o->abits, o->head_bits);
     else fprintf(f, "# activations: %d bits\n", o->abits);
     if (o->fc_bits > 0) fprintf(f, "# connected layers' weights: %d bits, outside the allocation\n", o->fc_bits);
     fprintf(f, "# supported bit-widths: %d..%d; biases: %d bits\n", o->lo, o->hi, o->bbits);

@@ -57,6 +57,8 @@ static const char fxq_quantize_usage[] =
     "                   the statistics)\n"
     "  --abits B        activation bits (default 16)   | --alloc-acts: allocate them too\n"
     "  --fc-bits B      fix connected layers' weights at B bits, outside the allocation\n"
+    "  --head-bits B    B bits for the outputs that only float layers or the caller read (the\n"
+    "                   logits, yolo inputs) instead of --abits\n"
     "  --bbits B        bias bits (default 16; up to 32)\n"
     "  --min-bits B, --max-bits B   bit-widths allowed (default 2..16, what the kernels support)\n"
     "  --csv FILE       also write the allocation as CSV (- = stdout, instead of the table)\n"
@@ -195,6 +197,8 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             a->abits_given = 1;
         } else if (!strcmp(o, "--fc-bits")) {
             if ((rc = fxq_bits_arg(o, v, &a->o.fc_bits))) return rc;
+        } else if (!strcmp(o, "--head-bits")) {
+            if ((rc = fxq_bits_arg(o, v, &a->o.head_bits))) return rc;
         } else if (!strcmp(o, "--bbits")) {
             /* biases live next to the accumulator: the layers take up to 32 */
             if (!fxq_cli_int(v, FXQ_MIN_BITS, 32, &a->o.bbits))
@@ -269,6 +273,10 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--alloc-acts needs a budget that allocates (--beta0, --sqnr, --size-mbits)", NULL);
     if (!a->o.alloc_acts && (a->o.abits < a->o.lo || a->o.abits > a->o.hi))
         return fxq_quantize_usage_error("--abits is outside --min-bits..--max-bits", NULL);
+    if (a->o.alloc_acts && a->o.head_bits)
+        return fxq_quantize_usage_error("--head-bits and --alloc-acts conflict", NULL);
+    if (a->o.head_bits && (a->o.head_bits < a->o.lo || a->o.head_bits > a->o.hi))
+        return fxq_quantize_usage_error("--head-bits is outside --min-bits..--max-bits", NULL);
     if (a->o.fc_bits && (a->o.fc_bits < a->o.lo || a->o.fc_bits > a->o.hi))
         return fxq_quantize_usage_error("--fc-bits is outside --min-bits..--max-bits", NULL);
     if (a->o.kappa_measured && a->npos < 3)
@@ -494,6 +502,7 @@ int fxq_cmd_quantize(int argc, char **argv)
     fxq_qreport_budget(tmp, sizeof tmp, &a.o);
     fprintf(info, "  budget: %s\n", tmp);
     if (a.o.alloc_acts) fprintf(info, "  activations: allocated\n");
+    else if (a.o.head_bits && a.o.head_bits != a.o.abits) fprintf(info, "  activations: %d bits, head outputs %d bits\n", a.o.abits, a.o.head_bits);
     else fprintf(info, "  activations: %d bits\n", a.o.abits);
     if (!csv_stdout) fxq_qreport_table(stdout, p);
     fxq_qreport_moves(info, p, &a.o);
