@@ -220,7 +220,7 @@ int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, 
         const double cout = g.plan_of[i] == k && g.nch[i] > 0 ? cg[uf_find(g.par, g.gid[i][0])] : 1;
         scale_layer(l, cin, nin, cout);
     }
-    save_weights(net, (char *)out);
+    fxq_net_save_quiet(net, out);
     ok = 1;
 done:
     groups_free(&g);
