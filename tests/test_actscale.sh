@@ -67,6 +67,84 @@ V cfg/fmnist.cfg $F cfg/fmnist.cfg --fx-weights "$TMP/m.weights" >"$TMP/mf.csv"
 expect_eq as.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/mf.csv")" 1.0000
 expect_ge as.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/mf.csv")"
 
+# [maxpool] and [upsample] pass c, a [route] of two groups gives its consumer
+# one c per channel block (no input point: its histogram mixes them), a
+# [shortcut] after [upsample] ties both; random weights (Darknet's partial)
+cat >"$TMP/s.cfg" <<'CFG'
+[net]
+batch=1
+height=28
+width=28
+channels=3
+
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[maxpool]
+size=2
+stride=2
+
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[convolutional]
+filters=6
+size=1
+stride=1
+pad=1
+activation=relu
+
+[route]
+layers=-1,-2
+
+[convolutional]
+filters=12
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[upsample]
+stride=2
+
+[convolutional]
+filters=12
+size=1
+stride=1
+pad=1
+activation=linear
+
+[shortcut]
+from=-2
+activation=leaky
+
+[avgpool]
+
+[connected]
+output=10
+activation=linear
+
+[softmax]
+CFG
+"$DARKNET" partial "$TMP/s.cfg" "" "$TMP/s.weights" 100000 >/dev/null 2>&1
+"$DARKNET" fxq quantize "$TMP/s.cfg" "$TMP/s.weights" "$TMP/c.list" -n 32 -o "$TMP/s8.cfg" --wbits 8 --abits 8 \
+    --windows --act-scales "$TMP/s8.weights" >/dev/null 2>"$TMP/s.err"
+expect_eq as.synthetic_exit $? 0
+check as.group_maxpool grep -q "act group { 0 out 2 in }" "$TMP/s.err"
+check as.group_route_block grep -q "act group { 3 out }" "$TMP/s.err"
+check as.group_upsample_shortcut grep -q "act group { 5 out 7 out 7 in 10 in }" "$TMP/s.err"
+V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s8.weights" >"$TMP/sf.csv"
+expect_eq as.synthetic_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/sf.csv")" 1.0000
+expect_ge as.synthetic_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/sf.csv")"
+
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
 S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 --abits 8 -q"
