@@ -151,7 +151,7 @@ S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 --abits 8 -q"
 # shellcheck disable=SC2086
 bad_wout stats_without_list "--act-scales with a .stats file needs --act-list" $S --act-scales "$TMP/bad.weights"
 # shellcheck disable=SC2086
-bad_wout list_without_scales "--act-list and --act-grid need --act-scales" $S --act-list "$TMP/c.list"
+bad_wout list_without_scales "--act-list, --act-grid and --act-objective need --act-scales" $S --act-list "$TMP/c.list"
 # shellcheck disable=SC2086
 bad_wout paper "--act-scales needs --formats mse or refine" $S --formats paper --act-scales "$TMP/bad.weights" \
     --act-list "$TMP/c.list"

@@ -7,6 +7,7 @@
 #include "fxq_actscale.h"
 #include "fxq_actscale_net.h"
 #include "fxq_fold.h"
+#include "fxq_hist_err.h"
 #include "fxq_net.h"
 #include "fxq_policy.h"
 
@@ -153,58 +154,150 @@ static void scale_layer(layer *l, const double *cin, int nin, double cout)
     }
 }
 
+/* One layer's weight term: NSR a * tab[(k_out - k_in) mod N] at its output. */
+typedef struct {
+    int gin, gout; /* group indices, -1 = c 1 */
+    double a;
+    double *tab;
+} fxq_wterm;
+
+static double wterm(const fxq_wterm *t, const int *k, int n)
+{
+    const int ki = t->gin < 0 ? 0 : k[t->gin], ko = t->gout < 0 ? 0 : k[t->gout];
+    return t->a * t->tab[((ko - ki) % n + n) % n];
+}
+
+static double power_of(const fxq_tensor_stats *t) { return t ? fxq_ts_power(t) : 0; }
+
 int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, const fxq_actscale_opts *o,
                    const char *out, char *why, size_t why_len)
 {
     network *net = fxq_net_load_quiet(o->cfg, o->weights, 1, why, why_len);
     if (!net) return 0;
-    int ok = 0, *image = calloc((size_t)net->c, sizeof *image);
-    fxq_act_point *pts = NULL;
-    double *cg = NULL, *cin = NULL;
+    const int n = net->n, N = o->per_octave;
+    int ok = 0, ng = 0, nw = 0, *image = calloc((size_t)net->c, sizeof *image), *gidx = NULL, *kk = NULL;
+    double *cg = NULL, *cin = NULL, *A = NULL, *ptab = malloc((size_t)N * sizeof *ptab);
+    fxq_wterm *wt = NULL;
+    char (*names)[512] = NULL;
     fxq_groups g = {0};
-    const int n = net->n;
-    if (!image || !groups_build(&g, net, p, image) ||
-        !(pts = malloc(2 * (size_t)p->nl * sizeof *pts)) || !(cg = malloc((size_t)(n + 1) * sizeof *cg))) {
+    if (!image || !ptab || !groups_build(&g, net, p, image) || !(cg = malloc((size_t)(n + 1) * sizeof *cg)) ||
+        !(gidx = malloc((size_t)(n + 1) * sizeof *gidx)) || !(kk = calloc((size_t)(n + 1), sizeof *kk)) ||
+        !(A = calloc((size_t)(n + 1) * N, sizeof *A)) || !(names = calloc((size_t)(n + 1), sizeof *names)) ||
+        !(wt = calloc((size_t)p->nl, sizeof *wt))) {
         snprintf(why, why_len, "out of memory");
         goto done;
     }
-    for (int r = 0; r <= n; ++r) cg[r] = 1;
-    /* every free group: its points (quantized outputs in it, quantized inputs
-     * wholly in it), then c */
-    int groups = 0, scaled = 0;
+    /* the free groups (each holds a quantized layer's output) and their
+     * activation terms: the summed squared error of every quantized output
+     * in the group and every quantized input wholly in it (one unit: they
+     * share c), divided by the power of the group's first tensor to make a
+     * noise-to-signal ratio that the weights' terms can be added to */
+    for (int r = 0; r <= n; ++r) gidx[r] = -1, cg[r] = 1;
     for (int r = 1; r <= n; ++r) {
         if (uf_find(g.par, r) != r) continue;
-        int np = 0, len = 0;
-        char names[512] = "";
+        int len = 0, np = 0;
+        double gpow = 0;
+        names[ng][0] = 0;
         for (int k = 0; k < p->nl; ++k) {
             const int i = p->layers[k].index;
-            const layer *l = &net->layers[i];
-            if (g.plan_of[i] == k && g.nch[i] > 0 && uf_find(g.par, g.gid[i][0]) == r) {
-                pts[np++] = out_point(p, k, st, q, l);
-                if (len < (int)sizeof names - 24) len += snprintf(names + len, sizeof names - len, " %d out", i);
+            fxq_act_point pt[2];
+            int m = 0;
+            double pw[2];
+            if (g.nch[i] > 0 && uf_find(g.par, g.gid[i][0]) == r) {
+                pt[m] = out_point(p, k, st, q, &net->layers[i]);
+                pw[m++] = power_of(fxq_stats_get(st, i, FXQ_T_OUTPUT));
+                if (len < 480) len += snprintf(names[ng] + len, 512 - len, " %d out", i);
             }
             if (input_root(&g, net, i, image) == r) {
-                pts[np++] = in_point(p, k, st, q);
-                if (len < (int)sizeof names - 24) len += snprintf(names + len, sizeof names - len, " %d in", i);
+                pt[m] = in_point(p, k, st, q);
+                pw[m] = power_of(pt[m].s);
+                ++m;
+                if (len < 480) len += snprintf(names[ng] + len, 512 - len, " %d in", i);
             }
+            for (int j = 0; j < m; ++j) {
+                if (!pt[j].s) {
+                    snprintf(why, why_len, "the statistics have no record for layer %d of %s", i, o->cfg);
+                    goto done;
+                }
+                fxq_act_point_table(&pt[j], N, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, ptab);
+                for (int c = 0; c < N; ++c) A[(size_t)ng * N + c] += ptab[c];
+                if (!(gpow > 0)) gpow = pw[j];
+            }
+            np += m;
         }
-        for (int j = 0; j < np; ++j)
-            if (!pts[j].s) {
-                snprintf(why, why_len, "the statistics have no record for a layer of %s", o->cfg);
-                goto done;
-            }
         if (!np) continue;
-        double e1 = 0, ec = 0;
-        const int k = fxq_act_scale_choose(pts, np, o->per_octave, FXQ_LAYER_FRAC_MIN, FXQ_LAYER_FRAC_MAX, &e1, &ec);
-        cg[r] = exp2((double)k / o->per_octave);
-        ++groups, scaled += k != 0;
+        for (int c = 0; c < N; ++c) A[(size_t)ng * N + c] /= gpow > 0 ? gpow : 1;
+        gidx[r] = ng++;
+    }
+    /* the weight terms: each quantized layer's rows are scaled by c_in / c_out */
+    for (int k = 0; o->weight_terms && k < p->nl; ++k) {
+        const fxq_qlayer *ql = &p->layers[k];
+        const int i = ql->index, ir = input_root(&g, net, i, image);
+        const int orr = g.nch[i] > 0 ? uf_find(g.par, g.gid[i][0]) : 0;
+        if (ir < 0 || (ir == 0 && orr == 0)) continue; /* mixed (a route) or fixed at 1 */
+        const layer *l = &net->layers[i];
+        const int units = fxq_fold_units(l), fan = fxq_fold_fan_in(l);
+        const double pin = power_of(fxq_stats_get(st, i, FXQ_T_INPUT)), pout = power_of(fxq_stats_get(st, i, FXQ_T_PREACT));
+        float *w = malloc((size_t)units * fan * sizeof *w), *b = malloc((size_t)units * sizeof *b);
+        fxq_wterm *t = &wt[nw];
+        if (!w || !b || !(t->tab = malloc((size_t)N * sizeof *t->tab))) {
+            free(w), free(b);
+            snprintf(why, why_len, "out of memory");
+            goto done;
+        }
+        fxq_fold_bn(l, w, b);
+        fxq_w_unit_table(w, units, fan, p->steps[ql->w_step].bits, o->per_channel, N, FXQ_LAYER_FRAC_MIN,
+                         FXQ_LAYER_FRAC_MAX, t->tab);
+        free(w), free(b);
+        t->gin = gidx[ir], t->gout = gidx[orr];
+        t->a = pout > 0 ? pin / pout : 0;
+        ++nw;
+    }
+    /* each group's c: its activation terms alone first, then coordinate
+     * descent on the sum of every term (ties: the smaller c) */
+    for (int j = 0; j < ng; ++j) {
+        int best = 0;
+        for (int c = 1; c < N; ++c)
+            if (A[(size_t)j * N + c] < A[(size_t)j * N + best]) best = c;
+        kk[j] = best;
+    }
+    double j0 = 0, j1 = 0;
+    for (int j = 0; j < ng; ++j) j0 += A[(size_t)j * N];
+    for (int t = 0; t < nw; ++t) j0 += wt[t].a * wt[t].tab[0];
+    int sweeps = 0;
+    for (int moved = nw > 0; moved && sweeps < 8; ++sweeps) {
+        moved = 0;
+        for (int j = 0; j < ng; ++j) {
+            int best = 0;
+            double best_e = INFINITY;
+            const int keep = kk[j];
+            for (int c = 0; c < N; ++c) {
+                kk[j] = c;
+                double e = A[(size_t)j * N + c];
+                for (int t = 0; t < nw; ++t)
+                    if (wt[t].gin == j || wt[t].gout == j) e += wterm(&wt[t], kk, N);
+                if (e < best_e) best_e = e, best = c;
+            }
+            kk[j] = best;
+            moved |= best != keep;
+        }
+    }
+    for (int j = 0; j < ng; ++j) j1 += A[(size_t)j * N + kk[j]];
+    for (int t = 0; t < nw; ++t) j1 += wterm(&wt[t], kk, N);
+    int scaled = 0;
+    for (int r = 1; r <= n; ++r) {
+        if (gidx[r] < 0) continue;
+        const int j = gidx[r];
+        cg[r] = exp2((double)kk[j] / N);
+        scaled += kk[j] != 0;
         if (!o->quiet)
-            fprintf(stderr, "  act group {%s }: c = %.6f (2^(%d/%d)), squared error %.4g -> %.4g (%+.2f dB)\n", names,
-                    cg[r], k, o->per_octave, e1, ec, e1 > 0 && ec > 0 ? 10 * log10(ec / e1) : 0.0);
+            fprintf(stderr, "  act group {%s }: c = %.6f (2^(%d/%d)), activation NSR %.2f dB -> %.2f dB\n", names[j],
+                    cg[r], kk[j], N, 10 * log10(A[(size_t)j * N] + 1e-300), 10 * log10(A[(size_t)j * N + kk[j]] + 1e-300));
     }
     if (!o->quiet)
-        fprintf(stderr, "fxq quantize: activation scales: %d of %d groups scaled (grid %d per octave)\n", scaled,
-                groups, o->per_octave);
+        fprintf(stderr, "fxq quantize: activation scales: %d of %d groups scaled (grid %d per octave; %s): summed NSR "
+                "%.2f dB -> %.2f dB\n", scaled, ng, N, nw ? "activations and weights" : "activations",
+                10 * log10(j0 + 1e-300), 10 * log10(j1 + 1e-300));
     /* scale: each quantized layer's rows by its output's c, columns by its input channels' */
     int maxc = net->c;
     for (int i = 0; i < n; ++i) maxc = g.nch[i] > maxc ? g.nch[i] : maxc;
@@ -217,14 +310,15 @@ int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, 
         layer *l = &net->layers[i];
         const int *in = i ? g.gid[i - 1] : image, nin = i ? g.nch[i - 1] : net->c;
         for (int c = 0; c < nin; ++c) cin[c] = cg[uf_find(g.par, in[c])];
-        const double cout = g.plan_of[i] == k && g.nch[i] > 0 ? cg[uf_find(g.par, g.gid[i][0])] : 1;
+        const double cout = g.nch[i] > 0 ? cg[uf_find(g.par, g.gid[i][0])] : 1;
         scale_layer(l, cin, nin, cout);
     }
     fxq_net_save_quiet(net, out);
     ok = 1;
 done:
     groups_free(&g);
-    free(image), free(pts), free(cg), free(cin);
+    for (int t = 0; wt && t < p->nl; ++t) free(wt[t].tab);
+    free(image), free(gidx), free(kk), free(cg), free(cin), free(A), free(ptab), free(wt), free(names);
     free_network(net);
     return ok;
 }

@@ -25,6 +25,8 @@
 typedef struct fxq_actscale_opts {
     const char *cfg, *weights; /* the float network */
     int per_octave;            /* grid of c: 2^(k / per_octave) */
+    int per_channel;           /* the weights get one frac per row (--per-channel) */
+    int weight_terms;          /* c also weighs the weights' rounding (rows scaled by c_in / c_out) */
     int quiet;
 } fxq_actscale_opts;
 

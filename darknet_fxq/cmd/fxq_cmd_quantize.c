@@ -98,6 +98,8 @@ static const char fxq_quantize_usage[] =
     "  --act-list F     --act-scales: images to record W's statistics on (default: the calibration\n"
     "                   list; needed with .stats)\n"
     "  --act-grid N     --act-scales: N values of c per octave (default 32)\n"
+    "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
+    "                   default) | of all (also the weights whose rows the scales move)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -117,7 +119,8 @@ typedef struct fxq_quantize_args {
     double round_damp;
     int refine_objective; /* --refine-objective given */
     const char *act_out, *act_list;
-    int act_grid, act_given; /* act_given: --act-list or --act-grid */
+    int act_grid, act_given; /* act_given: --act-list, --act-grid or --act-objective */
+    int act_all; /* --act-objective all */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
@@ -252,6 +255,10 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--act-list")) {
             a->act_list = v;
             a->act_given = 1;
+        } else if (!strcmp(o, "--act-objective")) {
+            if (!strcmp(v, "all")) a->act_all = 1;
+            else if (strcmp(v, "acts")) return fxq_quantize_usage_error("--act-objective wants all or acts", v);
+            a->act_given = 1;
         } else if (!strcmp(o, "--act-grid")) {
             if (!fxq_cli_int(v, 1, 1024, &a->act_grid)) return fxq_quantize_usage_error("--act-grid wants 1..1024", v);
             a->act_given = 1;
@@ -313,7 +320,7 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
     if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
         return fxq_quantize_usage_error("--round-opt with a .stats file needs --round-list FILE (images)", NULL);
-    if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list and --act-grid need --act-scales", NULL);
+    if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list, --act-grid and --act-objective need --act-scales", NULL);
     if (a->act_out && a->o.q.formats == FXQ_FORMATS_PAPER)
         return fxq_quantize_usage_error("--act-scales needs --formats mse or refine (paper's rule ignores the scale)",
                                         NULL);
@@ -470,7 +477,7 @@ static int fxq_quantize_act(const fxq_quantize_args *a, const fxq_cfgtext *text,
         *dir = 0;
     } else {
         snprintf(path, path_len, "%s/act.weights", dir);
-        const fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->quiet};
+        const fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->per_channel, a->act_all, a->quiet};
         ok = fxq_act_scales(p0, st, &a->o.q, &ao, path, why, why_len);
     }
     fxq_qplan_free(p0);

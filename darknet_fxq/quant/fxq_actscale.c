@@ -55,22 +55,69 @@ double fxq_act_point_err(const fxq_act_point *p, double unit, int frac_lo, int f
 int fxq_act_scale_choose(const fxq_act_point *pts, int n, int per_octave, int frac_lo, int frac_hi, double *err1,
                          double *errc)
 {
-    int *f1 = malloc((size_t)(n > 0 ? n : 1) * sizeof *f1);
-    double e1 = 0;
-    for (int i = 0; i < n; ++i) e1 += fxq_act_point_err(&pts[i], 1, frac_lo, frac_hi, f1 ? &f1[i] : NULL);
+    double *sum = calloc((size_t)per_octave, sizeof *sum), *tab = malloc((size_t)per_octave * sizeof *tab);
     int best = 0;
-    double best_e = e1;
-    for (int k = 1; f1 && k < per_octave; ++k) {
-        const double unit = exp2((double)k / per_octave);
-        double e = 0;
+    if (sum && tab) {
         for (int i = 0; i < n; ++i) {
-            const int lo = f1[i] - 2 < frac_lo ? frac_lo : f1[i] - 2, hi = f1[i] + 2 > frac_hi ? frac_hi : f1[i] + 2;
-            e += fxq_act_point_err(&pts[i], unit, lo, hi, NULL);
+            fxq_act_point_table(&pts[i], per_octave, frac_lo, frac_hi, tab);
+            for (int k = 0; k < per_octave; ++k) sum[k] += tab[k];
         }
-        if (e < best_e) best_e = e, best = k;
+        for (int k = 1; k < per_octave; ++k)
+            if (sum[k] < sum[best]) best = k;
     }
-    free(f1);
-    if (err1) *err1 = e1;
-    if (errc) *errc = best_e;
+    if (err1) *err1 = sum ? sum[0] : 0;
+    if (errc) *errc = sum ? sum[best] : 0;
+    free(sum), free(tab);
     return best;
+}
+
+void fxq_act_point_table(const fxq_act_point *p, int per_octave, int frac_lo, int frac_hi, double *tab)
+{
+    int f1 = frac_lo;
+    tab[0] = fxq_act_point_err(p, 1, frac_lo, frac_hi, &f1);
+    const int lo = f1 - 2 < frac_lo ? frac_lo : f1 - 2, hi = f1 + 2 > frac_hi ? frac_hi : f1 + 2;
+    for (int k = 1; k < per_octave; ++k) tab[k] = fxq_act_point_err(p, exp2((double)k / per_octave), lo, hi, NULL);
+}
+
+/* Squared error of x[0..n) at the step `step`, codes lo..hi. */
+static double fxq_w_err(const float *x, int n, double step, double lo, double hi)
+{
+    double e = 0;
+    for (int i = 0; i < n; ++i) {
+        double q = (double)x[i] / step;
+        q = q < 0 ? -floor(-q + 0.5) : floor(q + 0.5);
+        const double d = (double)x[i] - fmin(fmax(q, lo), hi) * step;
+        e += d * d;
+    }
+    return e;
+}
+
+int fxq_w_unit_table(const float *w, int rows, int fan_in, int bits, int per_row, int per_octave, int frac_lo,
+                     int frac_hi, double *tab)
+{
+    const int groups = per_row ? rows : 1, len = per_row ? fan_in : rows * fan_in;
+    const double lo = -ldexp(1, bits - 1), hi = ldexp(1, bits - 1) - 1;
+    for (int j = 0; j < per_octave; ++j) tab[j] = 0;
+    for (int g = 0; g < groups; ++g) {
+        const float *x = w + (size_t)g * len;
+        double amax = 0;
+        for (int i = 0; i < len; ++i) amax = fmax(amax, fabs((double)x[i]));
+        if (amax == 0) continue;
+        int f1 = frac_lo;
+        double best = INFINITY;
+        for (int f = frac_lo; f <= frac_hi; ++f) {
+            const double ef = fxq_w_err(x, len, ldexp(1, -f), lo, hi);
+            if (ef < best) best = ef, f1 = f;
+        }
+        tab[0] += best;
+        const int a = f1 - 2 < frac_lo ? frac_lo : f1 - 2, b = f1 + 2 > frac_hi ? frac_hi : f1 + 2;
+        for (int j = 1; j < per_octave; ++j) {
+            const double u = exp2((double)j / per_octave);
+            double bj = INFINITY;
+            for (int f = a; f <= b; ++f) bj = fmin(bj, fxq_w_err(x, len, u * ldexp(1, -f), lo, hi));
+            tab[j] += bj;
+        }
+    }
+    for (int j = 0; j < per_octave; ++j) tab[j] /= rows > 0 ? rows : 1;
+    return 1;
 }

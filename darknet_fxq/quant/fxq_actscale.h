@@ -39,4 +39,19 @@ double fxq_act_point_err(const fxq_act_point *p, double unit, int frac_lo, int f
 int fxq_act_scale_choose(const fxq_act_point *pts, int n, int per_octave, int frac_lo, int frac_hi, double *err1,
                          double *errc);
 
+/* The weight side: a layer whose rows are scaled by 1/u (u = c_out / c_in)
+ * before they are quantized has, in the original units, the error of w
+ * quantized at the step u * 2^-frac. tab[j] (j = 0 .. per_octave - 1)
+ * receives that squared error per row (summed over the row, averaged over
+ * the rows) at u = 2^(j / per_octave), each row at its best frac (per_row;
+ * else one frac for all), searched within +-2 of its best at u = 1 over
+ * frac_lo..frac_hi; codes -2^(bits-1) .. 2^(bits-1)-1, round half away
+ * from zero. Returns 1. */
+int fxq_w_unit_table(const float *w, int rows, int fan_in, int bits, int per_row, int per_octave, int frac_lo,
+                     int frac_hi, double *tab);
+
+/* The least error of p at every unit 2^(k / per_octave): tab[k], with the
+ * frac window of fxq_act_scale_choose. */
+void fxq_act_point_table(const fxq_act_point *p, int per_octave, int frac_lo, int frac_hi, double *tab);
+
 #endif

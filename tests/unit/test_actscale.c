@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fxq_actscale.h"
+#include "fxq_format.h"
 #include "fxq_hist_err.h"
 #include "fxq_policy.h"
 #include "fxq_test.h"
@@ -39,6 +40,18 @@ static double brute(const fxq_tensor_stats *s, double step, double lo, double hi
         sum += c * e / SUB;
     }
     return sum / (double)s->count;
+}
+
+/* A row's squared error at `step`, signed codes of `bits`, by the number
+ * system's quantizer (round half away from zero, saturate). */
+static double brute_w(const float *x, int n, double step, int bits)
+{
+    double e = 0;
+    for (int i = 0; i < n; ++i) {
+        const double q = (double)fxq_quantize64_ref((double)x[i] / step, 0, -(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+        e += ((double)x[i] - q * step) * ((double)x[i] - q * step);
+    }
+    return e;
 }
 
 /* Skewed values: a long positive tail, a short negative one (leaky-like). */
@@ -162,6 +175,44 @@ int main(void)
         double e1 = -1, ec = -1;
         FXQ_CHECK("group.empty_is_c1", fxq_act_scale_choose(empty, 1, 32, -32, 48, &e1, &ec) == 0 && e1 == 0 && ec == 0,
                   "k != 0");
+    }
+
+    /* the weight side: at u = 1 each row's least error over every frac
+     * (fxq_mse_frac_values' frac), at u = 2^(j/N) the brute force over
+     * fracs around it; per tensor: one frac for all rows */
+    {
+        enum { ROWS = 5, FAN = 40, N = 8 };
+        float w[ROWS * FAN];
+        for (int i = 0; i < ROWS * FAN; ++i) w[i] = (float)((fxq_test_urand() - 0.5) * (1 + i / FAN) * 0.37);
+        double tab[N], tt[N];
+        fxq_w_unit_table(w, ROWS, FAN, 6, 1, N, -8, 24, tab);
+        fxq_w_unit_table(w, ROWS, FAN, 6, 0, N, -8, 24, tt);
+        int bad = 0;
+        for (int j = 0; j < N; ++j) {
+            const double u = exp2((double)j / N);
+            double want = 0, want_t = INFINITY;
+            for (int f = -8; f <= 24; ++f) {
+                double et = 0;
+                for (int r = 0; r < ROWS; ++r) et += brute_w(w + r * FAN, FAN, u * ldexp(1, -f), 6);
+                want_t = fmin(want_t, et / ROWS);
+            }
+            for (int r = 0; r < ROWS; ++r) {
+                double er = INFINITY;
+                for (int f = -8; f <= 24; ++f) er = fmin(er, brute_w(w + r * FAN, FAN, u * ldexp(1, -f), 6));
+                want += er / ROWS;
+            }
+            bad += fabs(tab[j] - want) > 1e-9 * want || fabs(tt[j] - want_t) > 1e-9 * want_t;
+            if (fabs(tab[j] - want) > 1e-9 * want) printf("# w table j %d: %.9g, brute %.9g\n", j, tab[j], want);
+        }
+        FXQ_CHECK("weights.table_vs_brute_force", bad == 0, "%d of %d units differ", bad, N);
+        int same = 1;
+        for (int r = 0; r < ROWS; ++r) {
+            const int f = fxq_mse_frac_values(w + r * FAN, FAN, 6, -8, 24);
+            double er = INFINITY;
+            for (int g = -8; g <= 24; ++g) er = fmin(er, brute_w(w + r * FAN, FAN, ldexp(1, -g), 6));
+            same &= brute_w(w + r * FAN, FAN, ldexp(1, -f), 6) == er;
+        }
+        FXQ_CHECK("weights.unit1_is_per_channel_rule", same, "a row's least error is not fxq_mse_frac_values' frac");
     }
     free(s);
     FXQ_TEST_END();
