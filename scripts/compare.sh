@@ -6,7 +6,7 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc bcw row"; bc = mse with $BC_OPTS
+#   POLICIES default "paper mse refine bc bcw row asr"; bc = mse with $BC_OPTS
 #            (default "--per-channel") and --bias-correct: its cfg runs with
 #            the corrected weights (fxq valid --fx-weights), the reference
 #            with the original ones; bcw = bc with --windows (zero points)
@@ -18,7 +18,8 @@
 #            row = ro with --windows (zero points), in the default list
 #            asr = row with --act-scales (real-valued activation steps folded
 #            into the float weights; its statistics recorded again on
-#            $CALIB), asb = bcw with --act-scales: run with their own weights
+#            $CALIB), asb = bcw with --act-scales: run with their own weights;
+#            asr is in the default list, asb not (it measured below bcw)
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -28,7 +29,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc bcw row}
+POLICIES=${POLICIES:-paper mse refine bc bcw row asr}
 BC_OPTS=${BC_OPTS:---per-channel}
 RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
