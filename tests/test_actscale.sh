@@ -144,6 +144,13 @@ check as.group_upsample_shortcut grep -q "act group { 5 out 7 out 7 in 10 in }" 
 V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s8.weights" >"$TMP/sf.csv"
 expect_eq as.synthetic_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/sf.csv")" 1.0000
 expect_ge as.synthetic_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/sf.csv")"
+# --act-objective all (the weights' rounding counted too): the same network, per-channel rows
+"$DARKNET" fxq quantize "$TMP/s.cfg" "$TMP/s.weights" "$TMP/c.list" -n 32 -o "$TMP/s9.cfg" --wbits 8 --abits 8 \
+    --windows --per-channel --act-scales "$TMP/s9.weights" --act-objective all >/dev/null 2>"$TMP/s9.err"
+expect_eq as.objective_all_exit $? 0
+check as.objective_all_named grep -q "activations and weights): summed NSR" "$TMP/s9.err"
+V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s9.weights" >"$TMP/s9.csv"
+expect_ge as.objective_all_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/s9.csv")"
 
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
