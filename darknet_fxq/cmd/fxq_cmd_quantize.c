@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxq_actscale_net.h"
 #include "fxq_biascorr.h"
 #include "fxq_roundopt_net.h"
 #include "fxq_cfgtext.h"
@@ -91,6 +92,16 @@ static const char fxq_quantize_usage[] =
     "                   fixed (w^T of the fixed network's own input)\n"
     "  --round-damp L   --round-opt: pull toward the float weights, L x each input's energy (default 0.01)\n"
     "  --round-sweeps N --round-opt: at most N coordinate-descent sweeps per row (default 50)\n"
+    "  --act-scales W   also write W, the float .weights with every activation tensor scaled by a\n"
+    "                   c in [1, 2) folded into its producer and consumers (same float logits), so\n"
+    "                   its power-of-two codes have the real-valued step c 2^-frac of least error;\n"
+    "                   the statistics are recorded again on W. mse/refine only. With --bias-correct\n"
+    "                   or --round-opt give them the same W (one file carries both)\n"
+    "  --act-list F     --act-scales: images to record W's statistics on (default: the calibration\n"
+    "                   list; needed with .stats)\n"
+    "  --act-grid N     --act-scales: N values of c per octave (default 32)\n"
+    "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
+    "                   default) | of all (also the weights whose rows the scales move)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -109,6 +120,9 @@ typedef struct fxq_quantize_args {
     int round_target_fixed, round_sweeps, round_given; /* round_given: a --round-* option besides --round-opt */
     double round_damp;
     int refine_objective; /* --refine-objective given */
+    const char *act_out, *act_list;
+    int act_grid, act_given; /* act_given: --act-list, --act-grid or --act-objective */
+    int act_all; /* --act-objective all */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
@@ -135,7 +149,7 @@ static int fxq_is_stats_file(const char *path);
 static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
 {
     *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH, .round_damp = FXQ_ROUNDOPT_DAMP_DEFAULT,
-                             .round_sweeps = FXQ_ROUNDOPT_SWEEPS_DEFAULT};
+                             .round_sweeps = FXQ_ROUNDOPT_SWEEPS_DEFAULT, .act_grid = 32};
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .bbits = 16, .lo = FXQ_MIN_BITS, .hi = FXQ_MAX_BITS,
                             .q = FXQ_QOPTS_DEFAULT};
     /* mse by default: measured on both reference models (docs/quantize.md),
@@ -240,6 +254,18 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             if (!fxq_cli_int(v, 0, 100000, &a->round_sweeps))
                 return fxq_quantize_usage_error("--round-sweeps wants 0..100000", v);
             a->round_given = 1;
+        } else if (!strcmp(o, "--act-scales")) {
+            a->act_out = v;
+        } else if (!strcmp(o, "--act-list")) {
+            a->act_list = v;
+            a->act_given = 1;
+        } else if (!strcmp(o, "--act-objective")) {
+            if (!strcmp(v, "all")) a->act_all = 1;
+            else if (strcmp(v, "acts")) return fxq_quantize_usage_error("--act-objective wants all or acts", v);
+            a->act_given = 1;
+        } else if (!strcmp(o, "--act-grid")) {
+            if (!fxq_cli_int(v, 1, 1024, &a->act_grid)) return fxq_quantize_usage_error("--act-grid wants 1..1024", v);
+            a->act_given = 1;
         } else if (!strcmp(o, "--refine-list")) {
             a->o.refine_list = v;
         } else if (!strcmp(o, "--refine-objective")) {
@@ -302,6 +328,18 @@ static int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
     if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
         return fxq_quantize_usage_error("--round-opt with a .stats file needs --round-list FILE (images)", NULL);
+    if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list, --act-grid and --act-objective need --act-scales", NULL);
+    if (a->act_out && a->o.q.formats == FXQ_FORMATS_PAPER)
+        return fxq_quantize_usage_error("--act-scales needs --formats mse or refine (paper's rule ignores the scale)",
+                                        NULL);
+    if (a->act_out && a->npos < 3)
+        return fxq_quantize_usage_error("--act-scales needs <weights> <calib.list|file.stats>", NULL);
+    if (a->act_out && !a->act_list && fxq_is_stats_file(a->pos[2]))
+        return fxq_quantize_usage_error("--act-scales with a .stats file needs --act-list FILE (images: the statistics "
+                                        "are recorded again on the scaled network)", NULL);
+    if (a->act_out && ((a->bias_out && strcmp(a->bias_out, a->act_out)) || (a->round_out && strcmp(a->round_out, a->act_out))))
+        return fxq_quantize_usage_error("--act-scales writes one weights file with --bias-correct/--round-opt: give "
+                                        "them the same path", NULL);
     if (a->per_channel && a->npos < 3)
         return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)
@@ -425,6 +463,36 @@ fail:
     return NULL;
 }
 
+/* --act-scales: a plan on the float network's statistics gives each
+ * activation's bits and policy; the scaled network is saved to a temporary
+ * directory (dir, path; the caller removes them), which the real plan then
+ * records and quantizes. */
+static int fxq_quantize_act(const fxq_quantize_args *a, const fxq_cfgtext *text, char *dir, char *path,
+                            size_t path_len, char *why, size_t why_len)
+{
+    fxq_quantize_args a0 = *a;
+    a0.bias_out = a0.round_out = NULL;
+    a0.per_channel = 0;
+    if (a0.o.q.formats == FXQ_FORMATS_REFINE) a0.o.q.formats = FXQ_FORMATS_MSE;
+    fxq_stats *st = NULL;
+    fxq_qplan *p0 = fxq_quantize_plan(&a0, text, &st, why, why_len);
+    if (!p0) return 0;
+    int ok = 0;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, 256, "%s/fxq-act.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        snprintf(why, why_len, "%s: cannot create a temporary directory", dir);
+        *dir = 0;
+    } else {
+        snprintf(path, path_len, "%s/act.weights", dir);
+        const fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->per_channel, a->act_all, a->quiet};
+        ok = fxq_act_scales(p0, st, &a->o.q, &ao, path, why, why_len);
+    }
+    fxq_qplan_free(p0);
+    fxq_stats_free(st);
+    return ok;
+}
+
 static int fxq_write_csv(const fxq_qplan *p, const char *path, char *why, size_t why_len)
 {
     if (!strcmp(path, "-")) return fxq_qreport_csv(stdout, p);
@@ -455,8 +523,9 @@ int fxq_cmd_quantize(int argc, char **argv)
     int rc = fxq_quantize_parse_args(argc, argv, &a);
     if (rc) return rc;
     char why[2048];
-    /* --round-opt writes its weights where --bias-correct would (never both) */
-    const char *wout = a.bias_out ? a.bias_out : a.round_out;
+    /* --round-opt writes its weights where --bias-correct would (never both);
+     * --act-scales names the same file when combined with either */
+    const char *wout = a.act_out ? a.act_out : a.bias_out ? a.bias_out : a.round_out;
     const char *outputs[3] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL,
                               a.dry_run ? NULL : wout};
     for (int i = 0; i < 3; ++i)
@@ -464,18 +533,31 @@ int fxq_cmd_quantize(int argc, char **argv)
     for (int i = 0; i < 3; ++i)
         for (int j = i + 1; j < 3; ++j)
             if (outputs[i] && outputs[j] && fxq_same_file(outputs[i], outputs[j]))
-                return fxq_quantize_fail(a.round_out ? "two outputs (-o, --csv, --round-opt) name the same file"
-                                                     : "two outputs (-o, --csv, --bias-correct) name the same file");
+                return fxq_quantize_fail(a.act_out     ? "two outputs (-o, --csv, --act-scales) name the same file"
+                                         : a.round_out ? "two outputs (-o, --csv, --round-opt) name the same file"
+                                                       : "two outputs (-o, --csv, --bias-correct) name the same file");
     if (a.bias_list && !fxq_file_readable(a.bias_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.round_list && !fxq_file_readable(a.round_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
+    if (a.act_list && !fxq_file_readable(a.act_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
     fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);
     if (!text) return fxq_quantize_fail(why);
     fxq_stats *stats = NULL;
-    fxq_qplan *p = fxq_quantize_plan(&a, text, &stats, why, sizeof why);
+    fxq_qplan *p = NULL;
     char *header = NULL;
+    char act_dir[256] = "", act_w[300] = "";
+    fxq_quantize_args ap = a; /* the plan's network: the scaled one with --act-scales */
+    if (a.act_out) {
+        if (!fxq_quantize_act(&a, text, act_dir, act_w, sizeof act_w, why, sizeof why)) {
+            rc = fxq_quantize_fail(why);
+            goto done;
+        }
+        ap.pos[1] = act_w;
+        ap.pos[2] = a.act_list ? a.act_list : a.pos[2];
+    }
+    p = fxq_quantize_plan(&ap, text, &stats, why, sizeof why);
     if (!p) {
         rc = fxq_quantize_fail(why);
         goto done;
@@ -486,7 +568,7 @@ int fxq_cmd_quantize(int argc, char **argv)
             goto done;
         }
         if (!(header = fxq_qreport_cfg_header(p, &a.o, argc, argv, NULL, a.pos[0], a.pos[2],
-                                              a.bias_out ? a.bias_out : a.round_out))) {
+                                              wout))) {
             rc = fxq_quantize_fail("out of memory");
             goto done;
         }
@@ -515,13 +597,17 @@ int fxq_cmd_quantize(int argc, char **argv)
         }
         fprintf(info, "wrote %s\n", a.out);
         if (wout) {
-            if (!fxq_bias_write_weights(p, a.pos[0], a.pos[1], wout, why, sizeof why)) {
+            if (!fxq_bias_write_weights(p, a.pos[0], ap.pos[1], wout, why, sizeof why)) {
                 unlink(a.out); /* the cfg needs its weights: leave neither */
                 rc = fxq_quantize_fail(why);
                 goto done;
             }
-            fprintf(info, "wrote %s (%s; use it with %s)\n", wout,
-                    a.round_out ? "weights on the optimized codes, biases corrected" : "biases corrected", a.out);
+            fprintf(info, "wrote %s (%s%s; use it with %s)\n", wout, a.act_out ? "activations scaled" : "",
+                    a.round_out  ? a.act_out ? ", weights on the optimized codes, biases corrected"
+                                             : "weights on the optimized codes, biases corrected"
+                    : a.bias_out ? a.act_out ? ", biases corrected" : "biases corrected"
+                                 : "",
+                    a.out);
         }
     }
     if (a.csv) {
@@ -532,6 +618,10 @@ int fxq_cmd_quantize(int argc, char **argv)
         if (!csv_stdout) fprintf(info, "wrote %s\n", a.csv);
     }
 done:
+    if (*act_dir) {
+        unlink(act_w);
+        rmdir(act_dir);
+    }
     free(header);
     fxq_qplan_free(p);
     fxq_stats_free(stats);

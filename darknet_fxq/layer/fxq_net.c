@@ -172,15 +172,35 @@ network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why
     return net;
 }
 
-network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+/* Darknet's chatter on stderr off (fd 2 to /dev/null) and back on. */
+static void fxq_quiet_begin(int fd[2])
 {
     fflush(stderr);
-    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
-    if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
-    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
+    fd[0] = dup(2), fd[1] = open("/dev/null", O_WRONLY);
+    if (fd[0] >= 0 && fd[1] >= 0) dup2(fd[1], 2);
+}
+
+static void fxq_quiet_end(const int fd[2])
+{
     fflush(stderr);
-    if (saved >= 0 && devnull >= 0) dup2(saved, 2);
-    if (saved >= 0) close(saved);
-    if (devnull >= 0) close(devnull);
+    if (fd[0] >= 0 && fd[1] >= 0) dup2(fd[0], 2);
+    if (fd[0] >= 0) close(fd[0]);
+    if (fd[1] >= 0) close(fd[1]);
+}
+
+network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+{
+    int fd[2];
+    fxq_quiet_begin(fd);
+    network *net = fxq_net_load(cfg, weights, batch, why, why_len);
+    fxq_quiet_end(fd);
     return net;
+}
+
+void fxq_net_save_quiet(network *net, const char *path)
+{
+    int fd[2];
+    fxq_quiet_begin(fd);
+    save_weights(net, (char *)path);
+    fxq_quiet_end(fd);
 }

@@ -45,5 +45,7 @@ network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why
 /* The same with Darknet's layer table kept off stderr: for replicas of a
  * network already loaded (and reported) once. */
 network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
+/* Darknet's save_weights without its "Saving weights to" line. */
+void fxq_net_save_quiet(network *net, const char *path);
 
 #endif

@@ -85,8 +85,8 @@ int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int f
     return best;
 }
 
-int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi, int *lo,
-                   double *err)
+int fxq_mse_window_unit(const fxq_tensor_stats *s, int bits, double neg_gain, double unit, int frac_lo, int frac_hi,
+                        int *lo, double *err)
 {
     const int ncode = (1 << bits) - 1, sgn = -(1 << (bits - 1));
     int best = bits - 1 < frac_lo ? frac_lo : bits - 1 > frac_hi ? frac_hi : bits - 1;
@@ -97,7 +97,7 @@ int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int fra
     const double ymin = s->min < 0 ? neg_gain * s->min : 0, ymax = s->max > 0 ? s->max : 0;
     double best_e = INFINITY;
     for (int n = frac_lo; n <= frac_hi; ++n) {
-        const double step = ldexp(1, -n);
+        const double step = unit * ldexp(1, -n); /* unit 1: exactly 2^-n */
         /* lo below la clips nothing on the negative side, lo above lp
          * nothing on the positive one: outside [min - 1, max + 1] of the two
          * the error only grows, so those windows are not tried */
@@ -112,4 +112,10 @@ int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int fra
     }
     if (err) *err = best_e;
     return best;
+}
+
+int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi, int *lo,
+                   double *err)
+{
+    return fxq_mse_window_unit(s, bits, neg_gain, 1, frac_lo, frac_hi, lo, err);
 }

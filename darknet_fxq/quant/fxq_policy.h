@@ -48,6 +48,11 @@ int fxq_mse_frac_act(const fxq_tensor_stats *s, int bits, double neg_gain, int f
  * *err its error (may be NULL). bits 2..15. */
 int fxq_mse_window(const fxq_tensor_stats *s, int bits, double neg_gain, int frac_lo, int frac_hi, int *lo,
                    double *err);
+/* The same search with the step unit * 2^-frac (unit > 0, real): what a
+ * tensor scaled by 1/unit gets from fxq_mse_window, in the tensor's own
+ * units (--act-scales, fxq_actscale.h). unit 1 is fxq_mse_window exactly. */
+int fxq_mse_window_unit(const fxq_tensor_stats *s, int bits, double neg_gain, double unit, int frac_lo, int frac_hi,
+                        int *lo, double *err);
 
 /* Per-output-channel weights (--per-channel): the frac in [frac_lo,
  * frac_hi] with the least exact squared error of x[0..n) quantized at (bits,

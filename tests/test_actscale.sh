@@ -1,0 +1,177 @@
+# Issue 10: activation scales (fxq quantize --act-scales W): the groups a
+# [shortcut] ties, the float network with W computes the original logits,
+# the fixed-point cfg runs with W under classifier valid and fxq valid,
+# determinism, combinations, bad input.
+. tests/lib.sh
+. tests/lib_wout.sh
+R=weights/fmnist-res.weights
+F=weights/fmnist.weights
+head -n 64 data/fmnist/calib1k.list >"$TMP/c.list"
+sed "s#^valid=.*#valid=$TMP/c.list#" cfg/fmnist.data >"$TMP/t.data"
+export TMPDIR="$TMP" # quantize's temporary directory must not survive
+q() { "$DARKNET" fxq quantize cfg/fmnist-res.cfg $R "$@"; }
+
+OMP_NUM_THREADS=1 q "$TMP/c.list" -o "$TMP/a.cfg" --wbits 8 --abits 8 --per-channel --windows \
+    --act-scales "$TMP/a.weights" -b 7 >/dev/null 2>"$TMP/a.err"
+expect_eq as.exit $? 0
+expect_eq as.weights_same_size "$(wc -c <"$TMP/a.weights" 2>/dev/null)" "$(wc -c <$R)"
+expect_eq as.no_temp_left "$(ls "$TMP" | grep -c '^fxq-act')" 0
+# fmnist-res: layer 4 = [shortcut] from=-3 ties layers 1 and 3 and the input
+# of layer 5; layer 8 ties 5, 7 and layer 9's input. The image (layer 0's
+# input) and layer 9's output (the logits, read by [avgpool] -> [softmax]) keep c = 1.
+check as.group_shortcut_1 grep -q "act group { 1 out 2 in 3 out 5 in }" "$TMP/a.err"
+check as.group_shortcut_2 grep -q "act group { 5 out 6 in 7 out 9 in }" "$TMP/a.err"
+check as.group_plain grep -q "act group { 0 out 1 in }" "$TMP/a.err"
+expect_eq as.image_and_logits_pinned "$(grep -c 'act group.*\( 0 in\| 9 out\)' "$TMP/a.err")" 0
+expect_eq as.groups_counted "$(grep -c 'act group' "$TMP/a.err")" 5
+check as.header_names_weights grep -q "^# from: cfg/fmnist-res.cfg -- load it with $TMP/a.weights" "$TMP/a.cfg"
+
+# the float network with W: the same logits within float rounding (every scale
+# is folded back); with the original weights the fixed-point cfg is wrong
+V() { "$DARKNET" fxq valid cfg/fmnist.data "$@" -n 96 -q --csv 2>/dev/null | sed 's/,[^,]*$//'; }
+V cfg/fmnist-res.cfg $R cfg/fmnist-res.cfg --fx-weights "$TMP/a.weights" >"$TMP/f.csv"
+expect_eq as.float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/f.csv")" 1.0000
+expect_ge as.float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/f.csv")"
+V cfg/fmnist-res.cfg $R "$TMP/a.cfg" --fx-weights "$TMP/a.weights" >"$TMP/x.csv"
+V cfg/fmnist-res.cfg $R "$TMP/a.cfg" >"$TMP/x0.csv"
+expect_ge as.fixed_agrees "$(awk -F, 'NR==3{print $6}' "$TMP/x.csv")" 0.95
+expect_ge as.needs_its_weights "$(awk -F, 'NR==3{print $7}' "$TMP/x0.csv")" "$(awk -F, 'NR==3{print $7 * 2}' "$TMP/x.csv")"
+# classifier valid runs the cfg with W: its top-1 is fxq valid's on the same images
+"$DARKNET" classifier valid "$TMP/t.data" "$TMP/a.cfg" "$TMP/a.weights" >"$TMP/cv.out" 2>/dev/null
+"$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist-res.cfg $R "$TMP/a.cfg" --fx-weights "$TMP/a.weights" -q --csv \
+    2>/dev/null >"$TMP/fv.csv"
+expect_eq as.classifier_valid_top1 "$(tail -n 1 "$TMP/cv.out" | sed 's/.*top 1: \([0-9.]*\),.*/\1/' | cut -c1-6)" \
+    "$(awk -F, 'NR==3{printf "%.4f", $4}' "$TMP/fv.csv")"
+
+# deterministic for any thread count and batch
+OMP_NUM_THREADS=2 q "$TMP/c.list" -o "$TMP/b.cfg" --wbits 8 --abits 8 --per-channel --windows \
+    --act-scales "$TMP/b.weights" -b 32 -q >/dev/null 2>&1
+check as.deterministic_weights cmp "$TMP/a.weights" "$TMP/b.weights"
+expect_eq as.deterministic_cfg "$(grep -v '^#' "$TMP/a.cfg" | md5sum)" "$(grep -v '^#' "$TMP/b.cfg" | md5sum)"
+
+# with --bias-correct into the same W: the formats of --act-scales alone, only biases move
+q "$TMP/c.list" -o "$TMP/c.cfg" --wbits 8 --abits 8 --per-channel --windows --act-scales "$TMP/c.weights" \
+    --bias-correct "$TMP/c.weights" -q >/dev/null 2>&1
+expect_eq as.bc_exit $? 0
+expect_eq as.bc_formats "$(grep -v '^#' "$TMP/c.cfg" | md5sum)" "$(grep -v '^#' "$TMP/a.cfg" | md5sum)"
+nb=$(cmp -l "$TMP/a.weights" "$TMP/c.weights" | wc -l)
+if [ "$nb" -gt 0 ] && [ "$nb" -le 1224 ]; then ok as.bc_only_biases
+else fail as.bc_only_biases "$nb bytes differ"; fi
+
+# fmnist: relu, a [connected] consumer (its columns fold the last conv's c)
+"$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/m.cfg" --wbits 8 --abits 8 --per-channel \
+    --act-scales "$TMP/m.weights" >/dev/null 2>"$TMP/m.err"
+expect_eq as.fmnist_exit $? 0
+check as.fmnist_connected_folds grep -q "act group { 5 out 6 in }" "$TMP/m.err"
+V cfg/fmnist.cfg $F cfg/fmnist.cfg --fx-weights "$TMP/m.weights" >"$TMP/mf.csv"
+expect_eq as.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/mf.csv")" 1.0000
+expect_ge as.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/mf.csv")"
+
+# [maxpool] and [upsample] pass c, a [route] of two groups gives its consumer
+# one c per channel block (no input point: its histogram mixes them), a
+# [shortcut] after [upsample] ties both; random weights (Darknet's partial)
+cat >"$TMP/s.cfg" <<'CFG'
+[net]
+batch=1
+height=28
+width=28
+channels=3
+
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[maxpool]
+size=2
+stride=2
+
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[convolutional]
+filters=6
+size=1
+stride=1
+pad=1
+activation=relu
+
+[route]
+layers=-1,-2
+
+[convolutional]
+filters=12
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[upsample]
+stride=2
+
+[convolutional]
+filters=12
+size=1
+stride=1
+pad=1
+activation=linear
+
+[shortcut]
+from=-2
+activation=leaky
+
+[avgpool]
+
+[connected]
+output=10
+activation=linear
+
+[softmax]
+CFG
+"$DARKNET" partial "$TMP/s.cfg" "" "$TMP/s.weights" 100000 >/dev/null 2>&1
+"$DARKNET" fxq quantize "$TMP/s.cfg" "$TMP/s.weights" "$TMP/c.list" -n 32 -o "$TMP/s8.cfg" --wbits 8 --abits 8 \
+    --windows --act-scales "$TMP/s8.weights" >/dev/null 2>"$TMP/s.err"
+expect_eq as.synthetic_exit $? 0
+check as.group_maxpool grep -q "act group { 0 out 2 in }" "$TMP/s.err"
+check as.group_route_block grep -q "act group { 3 out }" "$TMP/s.err"
+check as.group_upsample_shortcut grep -q "act group { 5 out 7 out 7 in 10 in }" "$TMP/s.err"
+V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s8.weights" >"$TMP/sf.csv"
+expect_eq as.synthetic_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/sf.csv")" 1.0000
+expect_ge as.synthetic_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/sf.csv")"
+# --act-objective all (the weights' rounding counted too): the same network, per-channel rows
+"$DARKNET" fxq quantize "$TMP/s.cfg" "$TMP/s.weights" "$TMP/c.list" -n 32 -o "$TMP/s9.cfg" --wbits 8 --abits 8 \
+    --windows --per-channel --act-scales "$TMP/s9.weights" --act-objective all >/dev/null 2>"$TMP/s9.err"
+expect_eq as.objective_all_exit $? 0
+check as.objective_all_named grep -q "activations and weights): summed NSR" "$TMP/s9.err"
+V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s9.weights" >"$TMP/s9.csv"
+expect_ge as.objective_all_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/s9.csv")"
+
+# --- bad input: one line, non-zero exit, neither cfg nor weights written ------
+"$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
+S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 --abits 8 -q"
+# shellcheck disable=SC2086
+bad_wout stats_without_list "--act-scales with a .stats file needs --act-list" $S --act-scales "$TMP/bad.weights"
+# shellcheck disable=SC2086
+bad_wout list_without_scales "--act-list, --act-grid and --act-objective need --act-scales" $S --act-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout paper "--act-scales needs --formats mse or refine" $S --formats paper --act-scales "$TMP/bad.weights" \
+    --act-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout two_weights "give them the same path" $S --act-scales "$TMP/bad.weights" --act-list "$TMP/c.list" \
+    --round-opt "$TMP/bad2.weights" --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout grid "--act-grid wants 1..1024: 0" $S --act-scales "$TMP/bad.weights" --act-list "$TMP/c.list" --act-grid 0
+# shellcheck disable=SC2086
+bad_wout overwrite "the output would overwrite an input" $S --act-scales $R --act-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout missing_list "no-such.list" $S --act-scales "$TMP/bad.weights" --act-list "$TMP/no-such.list"
+printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
+# shellcheck disable=SC2086
+bad_wout bad_image "nonexistent.png" $S --act-scales "$TMP/bad.weights" --act-list "$TMP/badimg.list"
+expect_eq bad.no_temp_left "$(ls "$TMP" | grep -c '^fxq-act')" 0
