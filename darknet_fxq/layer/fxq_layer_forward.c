@@ -112,14 +112,14 @@ int fxq_layer_team_ready(layer *l, int nth)
  * (quantizing net.input, or a shift from the producer's format) are shared
  * out, then a barrier; a layer thread 0 runs alone does them itself. */
 struct fxq_pool_ctx {
-    const layer *pool;
+    const layer *pool, *src;
     const int16_t *in;
 };
 
 static void fxq_pool_block(void *ctx, const fxq_qconv_share *b)
 {
     const struct fxq_pool_ctx *c = ctx;
-    fxq_pipe_maxpool_block(c->pool, c->in, b->m0, b->m1, b->oy0, b->oy1);
+    fxq_pipe_pool_block(c->pool, c->src, c->in, b->m0, b->m1, b->oy0, b->oy1);
 }
 
 /* FXQ_STEAL=0: fixed shares in the team (for comparisons), else the
@@ -172,7 +172,7 @@ void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, 
 #pragma omp barrier
         }
     }
-    struct fxq_pool_ctx pc = {pool, s->out_codes};
+    struct fxq_pool_ctx pc = {pool, l, s->out_codes};
     const fxq_qconv_member_opts o = {pool ? align : 1, fxq_steal_enabled(), pool ? fxq_pool_block : NULL, &pc};
     if (pool && tid == 0) pool->fxq_pipe->codes = pool->fxq_pipe->buf;
     fxq_qconv_run_member_ex(s->plan, in, s->out_codes, tid, nth, &o);

@@ -12,8 +12,8 @@
 #include "fxq_walk.h"
 #include "yolo_layer.h"
 
-/* FXQ_TEAM_FUSED: a maxpool the fixed layer before it runs (FXQ_TEAM_FX_POOL
- * + the row alignment it needs) */
+/* FXQ_TEAM_FUSED: a maxpool / avgpool the fixed layer before it runs
+ * (FXQ_TEAM_FX_POOL + the row alignment it needs) */
 enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO, FXQ_TEAM_FUSED, FXQ_TEAM_FX_POOL };
 
 /* Multiply-accumulates per image below which a network runs on one thread. */
@@ -40,7 +40,7 @@ static int fxq_team_enabled(void)
     return on;
 }
 
-/* FXQ_FUSE=0: every maxpool a layer of its own (for comparisons) */
+/* FXQ_FUSE=0: every pool a layer of its own (for comparisons) */
 static int fxq_fuse_enabled(void)
 {
     static int on = -1;
@@ -51,7 +51,7 @@ static int fxq_fuse_enabled(void)
 /* How each layer runs in the team (kinds[i]; align[i]: a fused maxpool's
  * row alignment), or 0 if the network cannot. Also makes plans and
  * buffers, which must not happen inside the region. */
-static int fxq_team_plan(network *net, int nth, unsigned char *kinds, unsigned char *align)
+static int fxq_team_plan(network *net, int nth, unsigned char *kinds, int *align)
 {
     if (net->train || net->batch != 1) return 0;
     int coded = 0;
@@ -71,12 +71,13 @@ static int fxq_team_plan(network *net, int nth, unsigned char *kinds, unsigned c
             return 0;
         }
     }
-    /* a maxpool right after the fixed layer that feeds it, pooled block by
-     * block on the threads that wrote them (fxq_pipe_pool_fusable) */
+    /* a maxpool or avgpool right after the fixed layer that feeds it,
+     * pooled block by block on the threads that wrote them
+     * (fxq_pipe_pool_fusable) */
     for (int i = 0; i + 1 < net->n && fxq_fuse_enabled(); ++i) {
         const int a = kinds[i] == FXQ_TEAM_FX && kinds[i + 1] == FXQ_TEAM_PIPE ? fxq_pipe_pool_fusable(net, i + 1, i) : 0;
-        if (a > 0 && a < 256 && fxq_layer_member_aligns(&net->layers[i], nth, a))
-            kinds[i] = FXQ_TEAM_FX_POOL, align[i] = (unsigned char)a, kinds[i + 1] = FXQ_TEAM_FUSED;
+        if (a > 0 && fxq_layer_member_aligns(&net->layers[i], nth, a))
+            kinds[i] = FXQ_TEAM_FX_POOL, align[i] = a, kinds[i + 1] = FXQ_TEAM_FUSED;
     }
     return coded;
 }
@@ -102,7 +103,7 @@ static void fxq_yolo_member(const layer *l, const network *net, int tid, int nth
 }
 
 /* The forward as thread tid of nth runs it (nth 1: outside any region). */
-static void fxq_team_body(const network *netp, const unsigned char *kinds, const unsigned char *align, double *t,
+static void fxq_team_body(const network *netp, const unsigned char *kinds, const int *align, double *t,
                           int tid, int nth)
 {
     network net = *netp;
@@ -144,7 +145,8 @@ int fxq_net_forward_team(network *netp, double *t)
 {
     int nth = omp_get_max_threads();
     if (omp_in_parallel() || !fxq_team_enabled() || netp->n > 4096) return 0;
-    unsigned char kinds[4096], align[4096];
+    unsigned char kinds[4096];
+    int align[4096];
     if (!fxq_team_plan(netp, nth, kinds, align)) return 0;
     /* a small network on one thread: the barriers between its layers (over
      * a microsecond each on a 2-core VM) cost more than a second thread
