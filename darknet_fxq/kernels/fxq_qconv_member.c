@@ -213,7 +213,7 @@ static void fxq_member_spatial(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
         if (t1 > t0) fxq_spatial_run(q, in, out, t0, t1, blocked, &rd, o);
         return;
     }
-    long chunk = units / (8L * nth); /* units per chunk: about 1/8 of a share */
+    long chunk = units / (32L * nth); /* units per chunk: about 1/32 of a share */
     if (chunk < 1) chunk = 1;
     for (int k = 0; k < nth; ++k) {
         const int v = (tid + k) % nth;
@@ -275,8 +275,8 @@ static void fxq_member_filters(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
         fxq_filters_run(q, out, m0, m1, o);
         return;
     }
-    /* chunks of about 1/8 of a share: at most one chunk of imbalance left */
-    long chunk = units / (8L * nth);
+    /* chunks of about 1/32 of a share: at most one chunk of imbalance left */
+    long chunk = units / (32L * nth);
     if (chunk < 1) chunk = 1;
     for (int k = 0; k < nth; ++k) {
         const int v = (tid + k) % nth;
