@@ -122,14 +122,16 @@ static void fxq_pool_block(void *ctx, const fxq_qconv_share *b)
     fxq_pipe_pool_block(c->pool, c->src, c->in, b->m0, b->m1, b->oy0, b->oy1);
 }
 
-/* FXQ_STEAL=0: fixed shares in the team (for comparisons), else the
- * tiles are shared out as threads come for them (fxq_qconv_member_opts) */
+/* FXQ_STEAL=1: the tiles are shared out as threads come for them
+ * (fxq_qconv_member_opts.dynamic); else fixed shares. Off by default: it
+ * evens out the threads' busy times per layer, but on this 2-vCPU VM the
+ * whole network measured no faster (docs/architecture.md). */
 static int fxq_steal_enabled(void)
 {
     static int on = -1;
     if (on < 0) {
         const char *e = getenv("FXQ_STEAL");
-        on = !(e && !strcmp(e, "0"));
+        on = e && !strcmp(e, "1");
     }
     return on;
 }
