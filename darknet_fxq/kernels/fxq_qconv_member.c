@@ -108,8 +108,6 @@ static long fxq_block_tiles(const fxq_qconv_plan *q)
     return nb < 1 ? 1 : nb;
 }
 
-/* Spatial split wants tiles whole output rows apart when B is packed row
- * by row: the split is over rows of tiles then. */
 static long fxq_gcd(long a, long b) { return b ? fxq_gcd(b, a % b) : a; }
 
 /* The spatial split's unit: *tpu tiles, *units of them (the last may be
