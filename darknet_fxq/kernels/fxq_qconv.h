@@ -94,6 +94,36 @@ void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *o
  * return at once and need not have seen the input). */
 int fxq_qconv_member_threads(const fxq_qconv_plan *p, int nth);
 
+/* A block of the output: channels [m0, m1) x output rows [oy0, oy1). */
+typedef struct fxq_qconv_share {
+    int m0, m1, oy0, oy1;
+} fxq_qconv_share;
+typedef struct fxq_qconv_member_opts {
+    /* Bounds of a split by output positions every `align` output rows
+     * (1: the plain split), so that each block a thread writes is whole
+     * rows (or, split by filters, whole channels) and a consumer that
+     * reads align rows per output row (a [maxpool] with size = stride =
+     * align) can run on it on the same thread, without a barrier. */
+    int align;
+    /* A split by filters shares its m tiles out in chunks as threads come
+     * for them (fxq_qconv_member_arm before each run, outside the team);
+     * the others are unchanged. */
+    int dynamic;
+    /* Called by the thread that wrote it, for every block it wrote (the
+     * blocks of all threads cover the output once); NULL: none. */
+    void (*done)(void *ctx, const fxq_qconv_share *block);
+    void *ctx;
+} fxq_qconv_member_opts;
+/* fxq_qconv_run_member with those options (NULL: none). */
+void fxq_qconv_run_member_ex(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth,
+                             const fxq_qconv_member_opts *o);
+void fxq_qconv_member_arm(fxq_qconv_plan *p);
+/* Whether a split every align rows is about as even as the plain one (the
+ * largest share at most 1/32 over 1/nth): 0 where row bounds every align
+ * rows leave too few units to share (wide planes whose row length and tile
+ * width have a large common multiple). */
+int fxq_qconv_member_aligns(const fxq_qconv_plan *p, int nth, int align);
+
 /* Plain scalar reference of the same contract, no packing, no threads: the
  * definition every fast path is tested against. */
 void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,

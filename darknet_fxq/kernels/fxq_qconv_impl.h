@@ -12,6 +12,7 @@
 #ifndef FXQ_QCONV_IMPL_H
 #define FXQ_QCONV_IMPL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,8 @@ struct fxq_qconv_plan {
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
     unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
     int nthreads;
+    atomic_long ticket; /* in copy t: the next chunk of thread t's share of a dynamic
+                         * filter split (fxq_qconv_member_arm) */
     /* batch > 1: one single-image, single-thread copy per thread, sharing
      * the read-only weights / offsets / requantization and owning its
      * scratch (img, bpack, rows, acc64, gx), so images run in parallel

@@ -3,6 +3,7 @@
  * the plan's scratch, so a layer needs no barrier of its own. The
  * per-run phases it reuses live in fxq_qconv_run.c. */
 #include <stddef.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "fxq_qconv_impl.h"
@@ -107,36 +108,73 @@ static long fxq_block_tiles(const fxq_qconv_plan *q)
     return nb < 1 ? 1 : nb;
 }
 
-/* Spatial split wants tiles whole output rows apart when B is packed row
- * by row: the split is over rows of tiles then. */
-static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
+static long fxq_gcd(long a, long b) { return b ? fxq_gcd(b, a % b) : a; }
+
+/* The spatial split's unit: *tpu tiles, *units of them (the last may be
+ * short). One tile, or whole output rows where B is packed row by row; with
+ * align > 1 a multiple of align output rows (of the GEMM's grid, wide or
+ * not) that is also a whole number of tiles. */
+static void fxq_spatial_units(const fxq_qconv_plan *q, int align, long *tpu, long *units)
+{
+    const long pw = q->wide ? q->ws : q->d.out_w;
+    if (q->rowwise) {
+        *tpu = (long)(align > 1 ? align : 1) * (q->d.out_w / q->nr);
+    } else if (align > 1) {
+        const long span = align * pw;
+        *tpu = span / fxq_gcd(span, q->nr); /* lcm(span, nr) / nr */
+    } else {
+        *tpu = 1;
+    }
+    *units = (q->n_tiles + *tpu - 1) / *tpu;
+}
+
+/* Input rows [cy0, cy1) of the thread's image are converted already. */
+typedef struct fxq_rows_done {
+    int cy0, cy1;
+} fxq_rows_done;
+
+/* n tiles [t0, t1) x every filter, from the input rows those positions
+ * read (converted unless done already: consecutive chunks of one share
+ * convert each row once); blocked: B packed in cache-sized blocks. */
+/* Output rows oy0 .. oy1 (inclusive) of the GEMM's grid that n tiles
+ * [t0, t1) cover, and the input rows [y0, y1) they read (y0 on the
+ * stride). */
+static void fxq_tiles_rows(const fxq_qconv_plan *q, long t0, long t1, int *oy0, int *oy1, int *y0, int *y1)
 {
     const fxq_qconv_desc *d = &q->d;
-    const long unit = q->rowwise ? d->out_w / q->nr : 1, units = q->n_tiles / unit;
-    long u0, u1;
-    fxq_qconv_split(units, tid, nth, &u0, &u1);
-    const long t0 = u0 * unit, t1 = u1 * unit;
-    if (t1 <= t0) return;
     const int p_last = (int)(t1 * q->nr < q->P ? t1 * q->nr : q->P) - 1;
     const int pw = q->wide ? q->ws : d->out_w; /* positions per output row of the GEMM's grid */
-    const int oy0 = (int)(t0 * q->nr / pw), oy1 = p_last / pw;
-    int y0 = oy0 * d->stride - d->pad, y1 = oy1 * d->stride - d->pad + d->ksize;
-    if (y0 < 0) y0 = 0;
-    y0 -= y0 % d->stride;
-    if (y1 > d->h) y1 = d->h;
-    fxq_convert_rows(q, in, y0, y1);
-    int16_t *o = q->wide ? q->wout : out;
-    if (q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
-        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20))) {
-        /* B from the image in blocks that stay in cache: a whole layer's B
-         * of the wide first layers (few k per output, megabytes of B) would
-         * otherwise go through memory and back on both threads (the blocks
-         * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
-         * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
-         * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms,
-         * darknet.cfg's 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds
-         * its 1 MiB L2; deeper layers whose B fits there (K >= 288) do not. */
-        const long nb = q->rowwise ? unit : fxq_block_tiles(q);
+    *oy0 = (int)(t0 * q->nr / pw), *oy1 = p_last / pw;
+    *y0 = *oy0 * d->stride - d->pad, *y1 = *oy1 * d->stride - d->pad + d->ksize;
+    if (*y0 < 0) *y0 = 0;
+    *y0 -= *y0 % d->stride;
+    if (*y1 > d->h) *y1 = d->h;
+}
+
+/* Input rows [y0, y1) into the thread's image unless converted already
+ * (rd: the run of rows converted last). */
+static void fxq_rows_need(const fxq_qconv_plan *q, const int16_t *in, int y0, int y1, fxq_rows_done *rd)
+{
+    if (y0 >= rd->cy0 && y0 <= rd->cy1 && rd->cy1 > rd->cy0) {
+        const int from = rd->cy1 - rd->cy1 % q->d.stride; /* a row again: starts stay on the stride */
+        if (y1 > rd->cy1) fxq_convert_rows(q, in, from, y1), rd->cy1 = y1;
+    } else {
+        fxq_convert_rows(q, in, y0, y1);
+        rd->cy0 = y0, rd->cy1 = y1;
+    }
+}
+
+static void fxq_spatial_run(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, long t0, long t1, int blocked,
+                            fxq_rows_done *rd, const fxq_qconv_member_opts *o)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const int pw = q->wide ? q->ws : d->out_w;
+    int oy0, oy1, y0, y1;
+    fxq_tiles_rows(q, t0, t1, &oy0, &oy1, &y0, &y1);
+    fxq_rows_need(q, in, y0, y1, rd);
+    int16_t *ow = q->wide ? q->wout : out;
+    if (blocked) {
+        const long nb = q->rowwise ? d->out_w / q->nr : fxq_block_tiles(q);
         for (long b0 = t0; b0 < t1; b0 += nb) {
             const long b1 = b0 + nb < t1 ? b0 + nb : t1;
             fxq_pack_tiles(q, b0, b1, 0, 0, q->bpack);
@@ -146,61 +184,182 @@ static void fxq_member_spatial(const fxq_qconv_plan *q, const int16_t *in, int16
                     const size_t tmr = (size_t)(d->m - mt * q->mr < q->mr ? d->m - mt * q->mr : q->mr);
                     q->k32(tmr, tnr, (size_t)q->kc, q->a + (size_t)mt * q->a_stride,
                            q->bpack + (size_t)(nt - b0) * q->b_panel * q->esz,
-                           o + (size_t)mt * q->mr * q->P + (size_t)nt * q->nr, (size_t)q->P, fxq_qconv_rq(q, mt * q->mr));
+                           ow + (size_t)mt * q->mr * q->P + (size_t)nt * q->nr, (size_t)q->P, fxq_qconv_rq(q, mt * q->mr));
                 }
             }
         }
-        if (q->wide) fxq_qconv_compact(q, out, 0, d->m, t0 * q->nr, t1 * q->nr);
-        return;
+    } else {
+        fxq_pack_tiles(q, t0, t1, oy0, oy1, q->bpack + (size_t)t0 * q->b_panel * q->esz);
+        if (q->n_inner)
+            for (long nt = t0; nt < t1; ++nt)
+                for (long mt = 0; mt < q->m_tiles; ++mt)
+                    fxq_qconv_gemm_tiles(q, ow, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
+        else
+            fxq_qconv_gemm_tiles(q, ow, t0 * q->m_tiles, t1 * q->m_tiles, 0);
     }
-    fxq_pack_tiles(q, t0, t1, oy0, oy1, q->bpack + (size_t)t0 * q->b_panel * q->esz);
-    if (q->n_inner)
-        for (long nt = t0; nt < t1; ++nt)
-            for (long mt = 0; mt < q->m_tiles; ++mt) fxq_qconv_gemm_tiles(q, o, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
-    else
-        fxq_qconv_gemm_tiles(q, o, t0 * q->m_tiles, t1 * q->m_tiles, 0);
     if (q->wide) fxq_qconv_compact(q, out, 0, d->m, t0 * q->nr, t1 * q->nr);
+    if (o && o->done) {
+        const fxq_qconv_share b = {0, d->m, (int)(t0 * q->nr / pw), t1 == q->n_tiles ? d->out_h : (int)(t1 * q->nr / pw)};
+        o->done(o->ctx, &b);
+    }
 }
 
-static void fxq_member_filters(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, int tid, int nth)
+/* Its share of the n tiles x every filter: at once, or (o->dynamic) in
+ * chunks from its copy's ticket and then chunks of the others' shares
+ * still untaken, as fxq_member_filters does. */
+static void fxq_member_spatial(const fxq_qconv_plan *p, const fxq_qconv_plan *q, const int16_t *in, int16_t *out,
+                               int tid, int nth, const fxq_qconv_member_opts *o)
 {
-    const fxq_qconv_desc *d = &q->d;
-    long m0, m1;
-    fxq_qconv_split(q->gemv || q->gemv64 ? (d->m + q->gmr - 1) / q->gmr : q->m_tiles, tid, nth, &m0, &m1);
-    if (m1 <= m0) return;
-    if (q->gemv || q->gemv64) {
-        fxq_qconv_gather_x(q, in, 0, q->kcg);
-        fxq_qconv_gemv_rows(q, out, m0, m1);
+    long tpu, units, u0, u1;
+    fxq_spatial_units(q, o ? o->align : 1, &tpu, &units);
+    fxq_qconv_split(units, tid, nth, &u0, &u1);
+    const long t0 = u0 * tpu, t1 = u1 * tpu < q->n_tiles ? u1 * tpu : q->n_tiles;
+    /* B from the image in blocks that stay in cache: a whole layer's B
+     * of the wide first layers (few k per output, megabytes of B) would
+     * otherwise go through memory and back on both threads (the blocks
+     * reuse one buffer). Measured: yolov3-tiny / darknet.cfg layer 0
+     * gain; so do the next layers (K = 144, 1.2 / 3.1 MiB of B per
+     * thread: yolov3-tiny layer 2 0.74-0.93 -> 0.62-0.76 ms,
+     * darknet.cfg's 0.22-0.24 -> 0.20-0.21), where a thread's B exceeds
+     * its 1 MiB L2; deeper layers whose B fits there (K >= 288) do not. */
+    const int blocked = q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
+                        (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20));
+    fxq_rows_done rd = {0, 0};
+    if (!(o && o->dynamic)) {
+        if (t1 > t0) fxq_spatial_run(q, in, out, t0, t1, blocked, &rd, o);
         return;
     }
-    fxq_convert_rows(q, in, 0, d->h);
-    fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
-    int16_t *o = q->wide ? q->wout : out;
-    if (q->n_inner)
-        fxq_qconv_gemm_tiles(q, o, m0 * q->n_tiles, m1 * q->n_tiles, 0);
+    long chunk = units / (8L * nth); /* units per chunk: about 1/8 of a share */
+    if (chunk < 1) chunk = 1;
+    if (t1 > t0) { /* its own share's rows at once, not a conversion call per channel and chunk */
+        int oy0, oy1, y0, y1;
+        fxq_tiles_rows(q, t0, t1, &oy0, &oy1, &y0, &y1);
+        fxq_rows_need(q, in, y0, y1, &rd);
+    }
+    for (int k = 0; k < nth; ++k) {
+        const int v = (tid + k) % nth;
+        long v0, v1;
+        fxq_qconv_split(units, v, nth, &v0, &v1);
+        atomic_long *ticket = (atomic_long *)&p->img_plans[v].ticket;
+        for (long c; (c = v0 + atomic_fetch_add_explicit(ticket, 1, memory_order_relaxed) * chunk) < v1;) {
+            const long e = c + chunk < v1 ? c + chunk : v1, e_t = e * tpu < q->n_tiles ? e * tpu : q->n_tiles;
+            fxq_spatial_run(q, in, out, c * tpu, e_t, blocked, &rd, o);
+        }
+    }
+}
+
+/* m tiles (or GEMV row groups) [m0, m1) of every position, then the
+ * block written reported */
+static void fxq_filters_run(const fxq_qconv_plan *q, int16_t *out, long m0, long m1, const fxq_qconv_member_opts *o)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const int rows = q->gemv || q->gemv64 ? q->gmr : q->mr;
+    if (q->gemv || q->gemv64) {
+        fxq_qconv_gemv_rows(q, out, m0, m1);
+    } else {
+        int16_t *w = q->wide ? q->wout : out;
+        if (q->n_inner)
+            fxq_qconv_gemm_tiles(q, w, m0 * q->n_tiles, m1 * q->n_tiles, 0);
+        else
+            for (long nt = 0; nt < q->n_tiles; ++nt)
+                fxq_qconv_gemm_tiles(q, w, nt * q->m_tiles + m0, nt * q->m_tiles + m1, 0);
+        if (q->wide) fxq_qconv_compact(q, out, (int)m0 * q->mr, (int)(m1 * q->mr < d->m ? m1 * q->mr : d->m), 0, q->P);
+    }
+    const fxq_qconv_share b = {(int)m0 * rows, (int)(m1 * rows < d->m ? m1 * rows : d->m), 0, d->out_h};
+    if (o && o->done) o->done(o->ctx, &b);
+}
+
+/* Every thread converts and packs the whole input, then runs its m tiles:
+ * a fixed share, or (o->dynamic) that share in chunks, taken from its
+ * copy's ticket, and then chunks of the others' shares still untaken --
+ * whichever thread is slower this time (on a VM that varies from layer to
+ * layer and run to run) ends up with fewer. A thread runs its own chunks
+ * in order (the weights stream as in the fixed split) and takes from
+ * another only at the end. */
+static void fxq_member_filters(const fxq_qconv_plan *p, const fxq_qconv_plan *q, const int16_t *in, int16_t *out,
+                               int tid, int nth, const fxq_qconv_member_opts *o)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const int gemv = q->gemv || q->gemv64;
+    const long units = gemv ? (d->m + q->gmr - 1) / q->gmr : q->m_tiles;
+    long m0, m1;
+    fxq_qconv_split(units, tid, nth, &m0, &m1);
+    const int dynamic = o && o->dynamic;
+    if (m1 <= m0 && !dynamic) return;
+    if (gemv) {
+        fxq_qconv_gather_x(q, in, 0, q->kcg);
+    } else {
+        fxq_convert_rows(q, in, 0, d->h);
+        fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
+    }
+    if (!dynamic) {
+        fxq_filters_run(q, out, m0, m1, o);
+        return;
+    }
+    /* chunks of about 1/8 of a share: at most one chunk of imbalance left
+     * (1/32 measured slower: darknet.cfg 1.29 -> 1.46 ms on two threads) */
+    long chunk = units / (8L * nth);
+    if (chunk < 1) chunk = 1;
+    for (int k = 0; k < nth; ++k) {
+        const int v = (tid + k) % nth;
+        long v0, v1;
+        fxq_qconv_split(units, v, nth, &v0, &v1);
+        atomic_long *ticket = (atomic_long *)&p->img_plans[v].ticket;
+        for (long c; (c = v0 + atomic_fetch_add_explicit(ticket, 1, memory_order_relaxed) * chunk) < v1;)
+            fxq_filters_run(q, out, c, c + chunk < v1 ? c + chunk : v1, o);
+    }
+}
+
+/* By output positions (else by filters or GEMV rows) when use threads
+ * run p: only where the weights are the larger operand and do not fit each
+ * core's L2 as well, or B costs little to build (1x1 direct plans), does a
+ * filter split pay for converting and packing the whole input on every
+ * thread (darknet.cfg's 16x16 layer, K = 1152, 295 KiB of weights:
+ * 0.12-0.16 -> 0.11-0.12 ms by output positions). */
+static int fxq_member_by_positions(const fxq_qconv_plan *p, int use)
+{
+    const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
+    return !p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small);
+}
+
+int fxq_qconv_member_aligns(const fxq_qconv_plan *p, int nth, int align)
+{
+    const int use = fxq_qconv_member_threads(p, nth);
+    if (use == 1 || align <= 1 || !fxq_member_by_positions(p, use)) return 1;
+    long tpu, units;
+    fxq_spatial_units(p, align, &tpu, &units);
+    /* the largest share (fxq_qconv_split: whole units) at most 1/32 over an even split of the tiles */
+    long most = (units + use - 1) / use * tpu;
+    if (most > p->n_tiles) most = p->n_tiles;
+    return most * use * 32 <= (long)p->n_tiles * 33;
+}
+
+void fxq_qconv_member_arm(fxq_qconv_plan *p)
+{
+    for (int t = 0; p->img_plans && t < p->nthreads; ++t)
+        atomic_store_explicit(&p->img_plans[t].ticket, 0, memory_order_relaxed);
+}
+
+void fxq_qconv_run_member_ex(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth,
+                             const fxq_qconv_member_opts *o)
+{
+    const int use = fxq_qconv_member_threads(p, nth);
+    if (use == 1) {
+        if (tid == 0) {
+            fxq_qconv_run_team(p, in, out, 0, 1);
+            const fxq_qconv_share b = {0, p->d.m, 0, p->d.out_h};
+            if (o && o->done) o->done(o->ctx, &b);
+        }
+        return;
+    }
+    const fxq_qconv_plan *q = &p->img_plans[tid];
+    if (fxq_member_by_positions(p, use))
+        fxq_member_spatial(p, q, in, out, tid, use, o);
     else
-        for (long nt = 0; nt < q->n_tiles; ++nt)
-            fxq_qconv_gemm_tiles(q, o, nt * q->m_tiles + m0, nt * q->m_tiles + m1, 0);
-    if (q->wide) fxq_qconv_compact(q, out, (int)m0 * q->mr, (int)(m1 * q->mr < d->m ? m1 * q->mr : d->m), 0, q->P);
+        fxq_member_filters(p, q, in, out, tid, use, o);
 }
 
 void fxq_qconv_run_member(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth)
 {
-    const int use = fxq_qconv_member_threads(p, nth);
-    if (use == 1) {
-        if (tid == 0) fxq_qconv_run_team(p, in, out, 0, 1);
-        return;
-    }
-    const fxq_qconv_plan *q = &p->img_plans[tid];
-    /* by filters only where the weights are the larger operand and do not
-     * fit each core's L2 as well, or B costs little to build (1x1 direct
-     * plans): a filter split converts and packs the whole input on every
-     * thread (darknet.cfg's 16x16 layer, K = 1152, 295 KiB of weights:
-     * 0.12-0.16 -> 0.11-0.12 ms by output positions) */
-    const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
-    if (!p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small))
-        fxq_member_spatial(q, in, out, tid, use);
-    else
-        fxq_member_filters(q, in, out, tid, use);
+    fxq_qconv_run_member_ex(p, in, out, tid, nth, NULL);
 }
-

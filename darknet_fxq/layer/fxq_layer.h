@@ -121,6 +121,13 @@ void forward_fxq_layer(layer l, network net);
  * fxq_layer_forward_member; a barrier must follow before its output is read. */
 int fxq_layer_team_ready(layer *l, int nth);
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth);
+/* The same with a [maxpool] / [avgpool] consumer fused in
+ * (fxq_pipe_pool_fusable: align its row alignment): each thread pools the
+ * blocks it wrote. Whether the layer's split can give such blocks about
+ * as evenly as its own: fxq_layer_member_aligns (after
+ * fxq_layer_team_ready). */
+int fxq_layer_member_aligns(const layer *l, int nth, int align);
+void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, int nth, const layer *pool, int align);
 
 /* 1 when a format is float (bits 0, fxq_layer_train.h). */
 static inline int fxq_has_float(const struct fxq_layer_state *s)

@@ -103,6 +103,7 @@ int fxq_layer_team_ready(layer *l, int nth)
     struct fxq_layer_state *s = l->fxq;
     if (s->train || s->mode == FXQ_MODE_EMULATE || l->batch != 1) return 0;
     fxq_layer_ready(l);
+    fxq_qconv_member_arm(s->plan); /* a split by filters shares its tiles out as threads come (fxq_qconv.h) */
     (void)nth;
     return 1;
 }
@@ -110,7 +111,42 @@ int fxq_layer_team_ready(layer *l, int nth)
 /* forward_fxq_int by one thread of the team. Input codes that need work
  * (quantizing net.input, or a shift from the producer's format) are shared
  * out, then a barrier; a layer thread 0 runs alone does them itself. */
+struct fxq_pool_ctx {
+    const layer *pool, *src;
+    const int16_t *in;
+};
+
+static void fxq_pool_block(void *ctx, const fxq_qconv_share *b)
+{
+    const struct fxq_pool_ctx *c = ctx;
+    fxq_pipe_pool_block(c->pool, c->src, c->in, b->m0, b->m1, b->oy0, b->oy1);
+}
+
+/* FXQ_STEAL=1: the tiles are shared out as threads come for them
+ * (fxq_qconv_member_opts.dynamic); else fixed shares. Off by default: it
+ * evens out the threads' busy times per layer, but on this 2-vCPU VM the
+ * whole network measured no faster (docs/architecture.md). */
+static int fxq_steal_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FXQ_STEAL");
+        on = e && !strcmp(e, "1");
+    }
+    return on;
+}
+
+int fxq_layer_member_aligns(const layer *l, int nth, int align)
+{
+    return fxq_qconv_member_aligns(((struct fxq_layer_state *)l->fxq)->plan, nth, align);
+}
+
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
+{
+    fxq_layer_forward_member_pool(l, net, tid, nth, NULL, 1);
+}
+
+void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, int nth, const layer *pool, int align)
 {
     struct fxq_layer_state *s = l->fxq;
     const int use = fxq_qconv_member_threads(s->plan, nth);
@@ -138,7 +174,10 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
 #pragma omp barrier
         }
     }
-    fxq_qconv_run_member(s->plan, in, s->out_codes, tid, nth);
+    struct fxq_pool_ctx pc = {pool, l, s->out_codes};
+    const fxq_qconv_member_opts o = {pool ? align : 1, fxq_steal_enabled(), pool ? fxq_pool_block : NULL, &pc};
+    if (pool && tid == 0) pool->fxq_pipe->codes = pool->fxq_pipe->buf;
+    fxq_qconv_run_member_ex(s->plan, in, s->out_codes, tid, nth, &o);
     if (!fxq_pipe_writes_float(l)) {
         if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
         return;

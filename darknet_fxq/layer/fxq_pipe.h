@@ -59,6 +59,22 @@ void fxq_pipe_forward(layer l, network net);
 int fxq_pipe_team_ready(layer *l);
 void fxq_pipe_forward_member(const layer *l, const network *net, int tid, int nth);
 
+/* A [maxpool] or [avgpool] fused into its producer's team work
+ * (fxq_team.c): each thread pools the blocks of the producer's output it
+ * wrote itself, right after writing them, so the pool costs no barrier and
+ * reads no codes the other core wrote. fxq_pipe_pool_fusable (after
+ * fxq_pipe_team_ready) says whether pool layer l can run so on producer
+ * layer src: its int-mode codes only, no float output, and a maxpool's
+ * windows tile the input rows (size = stride, no offset, so output row r
+ * reads rows r*stride .. r*stride + stride - 1 alone); it returns the row
+ * alignment the producer's blocks need (the stride; an avgpool: the
+ * plane's height, whole planes), or 0. fxq_pipe_pool_block pools the
+ * block channels [c0, c1) x rows [y0, y1) of its input (y0 and y1
+ * multiples of that alignment, or y1 = h) into its buffer; every output
+ * comes from one block, and the caller sets l's codes pointer. */
+int fxq_pipe_pool_fusable(const network *net, int l, int src);
+void fxq_pipe_pool_block(const layer *l, const layer *src, const int16_t *in, int c0, int c1, int y0, int y1);
+
 /* Tools that read layers' l.output other than the network's output, or
  * run one layer on an input of their own (stats, sqnr, the walker's
  * callbacks): on = every layer takes floats in and writes floats out, with

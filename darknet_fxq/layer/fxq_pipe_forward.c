@@ -195,6 +195,35 @@ void fxq_pipe_forward_member(const layer *lp, const network *net, int tid, int n
     if (tid == 0) p->codes = out;
 }
 
+int fxq_pipe_pool_fusable(const network *net, int i, int src)
+{
+    const layer *l = &net->layers[i], *s = &net->layers[src];
+    const struct fxq_pipe *p = l->fxq_pipe;
+    if (!p || p->mode != FXQ_PIPE_INT || !fxq_pipe_reads_codes(l) || p->nsrc != 1 || p->src[0] != src ||
+        fxq_pipe_writes_float(l) || l->batch != 1 || !p->buf || l->c != s->out_c || l->h != s->out_h || l->w != s->out_w)
+        return 0;
+    if (l->type == AVGPOOL) return l->h; /* whole planes */
+    if (l->type != MAXPOOL || l->size != l->stride || l->stride < 2 || l->pad / 2 != 0) return 0;
+    const fxq_maxpool_geom g = {l->h, l->w, l->size, l->stride, l->pad, l->out_h, l->out_w};
+    return fxq_maxpool_ok(&g) ? l->stride : 0;
+}
+
+void fxq_pipe_pool_block(const layer *l, const layer *src, const int16_t *in, int c0, int c1, int y0, int y1)
+{
+    const struct fxq_pipe *p = l->fxq_pipe;
+    if (c1 <= c0) return;
+    if (l->type == AVGPOOL) { /* whole planes only: y0 = 0, y1 = h */
+        const int up = p->fmt.frac - src->fxq_pipe->fmt.frac;
+        fxq_s16_avgpool((size_t)(c1 - c0), (size_t)l->h * l->w, up, in + (size_t)c0 * l->h * l->w, p->buf + c0);
+        return;
+    }
+    const int st = l->stride, r0 = y0 / st, r1 = y1 >= l->h || y1 / st > l->out_h ? l->out_h : y1 / st;
+    if (r1 <= r0) return;
+    const fxq_maxpool_geom g = {l->h, l->w, l->size, l->stride, l->pad, l->out_h, l->out_w};
+    fxq_s16_maxpool_rows(&g, (size_t)(c1 - c0), in + (size_t)c0 * l->h * l->w,
+                         p->buf + (size_t)c0 * l->out_h * l->out_w, r0, r1);
+}
+
 void fxq_pipe_forward(layer l, network net)
 {
     const struct fxq_pipe *p = l.fxq_pipe;

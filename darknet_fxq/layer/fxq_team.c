@@ -12,7 +12,9 @@
 #include "fxq_walk.h"
 #include "yolo_layer.h"
 
-enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO };
+/* FXQ_TEAM_FUSED: a maxpool / avgpool the fixed layer before it runs
+ * (FXQ_TEAM_FX_POOL + the row alignment it needs) */
+enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO, FXQ_TEAM_FUSED, FXQ_TEAM_FX_POOL };
 
 /* Multiply-accumulates per image below which a network runs on one thread. */
 static double fxq_team_min_macs = 3.2e7;
@@ -25,19 +27,31 @@ static int fxq_team_serial_ok(LAYER_TYPE t)
     return t == SOFTMAX || t == COST || t == YOLO || t == REGION || t == DETECTION || t == DROPOUT;
 }
 
+static int fxq_env_on(const char *name)
+{
+    const char *e = getenv(name);
+    return !(e && !strcmp(e, "0"));
+}
+
 static int fxq_team_enabled(void)
 {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("FXQ_TEAM");
-        on = !(e && !strcmp(e, "0"));
-    }
+    if (on < 0) on = fxq_env_on("FXQ_TEAM");
     return on;
 }
 
-/* How each layer runs in the team (kinds[i]), or 0 if the network cannot.
- * Also makes plans and buffers, which must not happen inside the region. */
-static int fxq_team_plan(network *net, int nth, unsigned char *kinds)
+/* FXQ_FUSE=0: every pool a layer of its own (for comparisons) */
+static int fxq_fuse_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) on = fxq_env_on("FXQ_FUSE");
+    return on;
+}
+
+/* How each layer runs in the team (kinds[i]; align[i]: a fused maxpool's
+ * row alignment), or 0 if the network cannot. Also makes plans and
+ * buffers, which must not happen inside the region. */
+static int fxq_team_plan(network *net, int nth, unsigned char *kinds, int *align)
 {
     if (net->train || net->batch != 1) return 0;
     int coded = 0;
@@ -56,6 +70,14 @@ static int fxq_team_plan(network *net, int nth, unsigned char *kinds)
         } else {
             return 0;
         }
+    }
+    /* a maxpool or avgpool right after the fixed layer that feeds it,
+     * pooled block by block on the threads that wrote them
+     * (fxq_pipe_pool_fusable) */
+    for (int i = 0; i + 1 < net->n && fxq_fuse_enabled(); ++i) {
+        const int a = kinds[i] == FXQ_TEAM_FX && kinds[i + 1] == FXQ_TEAM_PIPE ? fxq_pipe_pool_fusable(net, i + 1, i) : 0;
+        if (a > 0 && fxq_layer_member_aligns(&net->layers[i], nth, a))
+            kinds[i] = FXQ_TEAM_FX_POOL, align[i] = a, kinds[i + 1] = FXQ_TEAM_FUSED;
     }
     return coded;
 }
@@ -81,14 +103,22 @@ static void fxq_yolo_member(const layer *l, const network *net, int tid, int nth
 }
 
 /* The forward as thread tid of nth runs it (nth 1: outside any region). */
-static void fxq_team_body(const network *netp, const unsigned char *kinds, double *t, int tid, int nth)
+static void fxq_team_body(const network *netp, const unsigned char *kinds, const int *align, double *t,
+                          int tid, int nth)
 {
     network net = *netp;
     double t0 = t && tid == 0 ? omp_get_wtime() : 0;
     for (int i = 0; i < net.n; ++i) {
         const layer *l = &net.layers[i];
         net.index = i;
-        if (kinds[i] == FXQ_TEAM_FX) {
+        if (kinds[i] == FXQ_TEAM_FUSED) { /* done with layer i - 1, before its barrier */
+            if (t && tid == 0) t[i] = 0;
+            net.input = l->output;
+            continue;
+        }
+        if (kinds[i] == FXQ_TEAM_FX_POOL) {
+            fxq_layer_forward_member_pool(l, &net, tid, nth, &net.layers[i + 1], align[i]);
+        } else if (kinds[i] == FXQ_TEAM_FX) {
             fxq_layer_forward_member(l, &net, tid, nth);
         } else if (kinds[i] == FXQ_TEAM_PIPE) {
             fxq_pipe_forward_member(l, &net, tid, nth);
@@ -116,7 +146,8 @@ int fxq_net_forward_team(network *netp, double *t)
     int nth = omp_get_max_threads();
     if (omp_in_parallel() || !fxq_team_enabled() || netp->n > 4096) return 0;
     unsigned char kinds[4096];
-    if (!fxq_team_plan(netp, nth, kinds)) return 0;
+    int align[4096];
+    if (!fxq_team_plan(netp, nth, kinds, align)) return 0;
     /* a small network on one thread: the barriers between its layers (over
      * a microsecond each on a 2-core VM) cost more than a second thread
      * saves (fmnist, 0.01 GMAC: 0.063 ms on one thread, 0.100 on two) */
@@ -124,11 +155,11 @@ int fxq_net_forward_team(network *netp, double *t)
     for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
     if (macs < fxq_team_min_macs) nth = 1;
     if (nth == 1) {
-        fxq_team_body(netp, kinds, t, 0, 1);
+        fxq_team_body(netp, kinds, align, t, 0, 1);
         return 1;
     }
 #pragma omp parallel num_threads(nth)
-    fxq_team_body(netp, kinds, t, omp_get_thread_num(), omp_get_num_threads());
+    fxq_team_body(netp, kinds, align, t, omp_get_thread_num(), omp_get_num_threads());
     return 1;
 }
 
