@@ -12,34 +12,27 @@
 #include "fxq_hist_err.h"
 #include "fxq_policy.h"
 #include "fxq_test.h"
+#include "fxq_test_hist.h"
 #include "fxq_test_rng.h"
 
 static double fxq_test_urand(void) { return (double)(rnd() >> 11) * 0x1p-53; }
 
 #define SUB 64 /* points per bin of the brute-force integration */
 
-/* Brute force, independent of fxq_hist_err.c: round half away from zero to
- * multiples of `step`, clamp to lo..hi, at SUB midpoints of every bin of the
- * within-bin uniform density; exact zeros error-free; negatives scaled by g. */
+/* Round half away from zero to multiples of step, clamp to lo..hi. */
+typedef struct { double step, lo, hi; } real_q;
+static double real_quantize(double y, const void *ctx)
+{
+    const real_q *r = ctx;
+    double q = y / r->step;
+    q = q < 0 ? -floor(-q + 0.5) : floor(q + 0.5);
+    return fmin(fmax(q, r->lo), r->hi) * r->step;
+}
+
 static double brute(const fxq_tensor_stats *s, double step, double lo, double hi, double g)
 {
-    const double w = 2 * s->range / FXQ_HIST_BINS;
-    double sum = 0;
-    for (int b = 0; b < FXQ_HIST_BINS; ++b) {
-        double c = (double)s->hist[b];
-        if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros;
-        if (c <= 0) continue;
-        double e = 0;
-        for (int k = 0; k < SUB; ++k) {
-            const double x = -s->range + (b + (k + 0.5) / SUB) * w, y = x < 0 ? g * x : x;
-            double q = y / step;
-            q = q < 0 ? -floor(-q + 0.5) : floor(q + 0.5);
-            q = fmin(fmax(q, lo), hi) * step;
-            e += (y - q) * (y - q);
-        }
-        sum += c * e / SUB;
-    }
-    return sum / (double)s->count;
+    const real_q r = {step, lo, hi};
+    return fxq_test_hist_brute(s, SUB, g, real_quantize, &r);
 }
 
 /* A row's squared error at `step`, signed codes of `bits`, by the number

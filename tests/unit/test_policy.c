@@ -9,6 +9,7 @@
 #include "fxq_policy.h"
 #include "fxq_qformat.h"
 #include "fxq_test.h"
+#include "fxq_test_hist.h"
 
 static uint64_t rng_state = 987654321;
 static double urand(void)
@@ -21,30 +22,20 @@ static double urand(void)
 
 #define SUB 128 /* points per bin of the brute-force integration */
 
-/* Brute force, independent of fxq_hist_err.c: the number system's quantizer
- * itself (fxq_quantize64_ref: round half away from zero, saturate) at SUB
- * midpoints of every bin, the histogram's within-bin uniform density, exact
- * zeros error-free. Its relative error is about (bin/SUB)/step (the
- * staircase's jumps fall between sample points), checked only for steps of
- * at least half a bin. Codes lo..hi; negative values are first scaled by
- * neg_gain (what follows a leaky or ReLU activation). */
+/* The number system's quantizer (fxq_quantize64_ref: round half away from
+ * zero, saturate) at frac, codes lo..hi; brute force by fxq_test_hist.h,
+ * checked only for steps of at least half a bin. */
+typedef struct { int frac; int64_t lo, hi; } p2_q;
+static double p2_quantize(double y, const void *ctx)
+{
+    const p2_q *r = ctx;
+    return ldexp((double)fxq_quantize64_ref(y, r->frac, r->lo, r->hi), -r->frac);
+}
+
 static double brute_mse_window(const fxq_tensor_stats *s, int frac, int64_t lo, int64_t hi, double neg_gain)
 {
-    const double w = 2 * s->range / FXQ_HIST_BINS;
-    double sum = 0;
-    for (int b = 0; b < FXQ_HIST_BINS; ++b) {
-        double c = (double)s->hist[b];
-        if (b == FXQ_HIST_BINS / 2) c -= (double)s->zeros;
-        if (c <= 0) continue;
-        double e = 0;
-        for (int k = 0; k < SUB; ++k) {
-            const double x = -s->range + (b + (k + 0.5) / SUB) * w, y = x < 0 ? neg_gain * x : x;
-            const double q = ldexp((double)fxq_quantize64_ref(y, frac, lo, hi), -frac);
-            e += (y - q) * (y - q);
-        }
-        sum += c * e / SUB;
-    }
-    return sum / (double)s->count;
+    const p2_q r = {frac, lo, hi};
+    return fxq_test_hist_brute(s, SUB, neg_gain, p2_quantize, &r);
 }
 
 static double brute_mse(const fxq_tensor_stats *s, int frac, int bits)
