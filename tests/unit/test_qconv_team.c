@@ -20,14 +20,8 @@
 #include "fxq_kernels.h"
 #include "fxq_qconv.h"
 #include "fxq_test.h"
+#include "fxq_test_codes.h"
 #include "fxq_test_rng.h"
-
-static int32_t rnd_code(int bits)
-{
-    const int64_t lo = fxq_code_min(bits), hi = fxq_code_max(bits);
-    const uint64_t r = rnd() % 8;
-    return r == 0 ? (int32_t)lo : r == 1 ? (int32_t)hi : (int32_t)(lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)));
-}
 
 /* What the done callback saw: per output (channel, row) how many blocks
  * covered it, and whether every block kept to the align grid and was
