@@ -6,6 +6,10 @@
 #ifndef FXQ_TRAIN_FD_H
 #define FXQ_TRAIN_FD_H
 
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "darknet.h"
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
@@ -57,6 +61,89 @@ static double fdiff(network *net, float *p, double h, double lo, double hi)
     *p = p0;
     energy(net);
     return (eb - ea) / (b - a);
+}
+
+/* The straight-through gradients of E: delta = g, backward into zeroed
+ * updates and dx (layer 0's input gradient). Returns the training view of
+ * net that the backward ran on, for more passes. */
+static network ste_grads(network *net, float *dx, int nin)
+{
+    layer *l = &net->layers[0];
+    energy(net);
+    memcpy(l->delta, fd_g, (size_t)fd_nout * sizeof *fd_g);
+    memset(dx, 0, (size_t)nin * sizeof *dx);
+    memset(l->weight_updates, 0, sizeof(float) * nin * fd_nout);
+    memset(l->bias_updates, 0, sizeof(float) * fd_nout);
+    network tmp = *net;
+    tmp.input = fd_x;
+    tmp.delta = dx;
+    tmp.train = 1;
+    l->backward(*l, tmp);
+    return tmp;
+}
+
+/* Mismatches of the STE gradients against finite differences: the input
+ * (step h, range [lo, hi]), the weights (row j: step lsb[j], range
+ * [-8, 7] * lsb[j], i.e. 4-bit codes), the biases (step hb). The first
+ * mismatch is described in what. */
+static int fd_bad_input(network *net, const float *dx, int nin, double h, double lo, double hi, char *what, size_t n)
+{
+    int bad = 0;
+    for (int i = 0; i < nin; ++i) {
+        const double fd = fdiff(net, &fd_x[i], h, lo, hi);
+        if (fabs(fd - dx[i]) > 1e-6 && !bad++) snprintf(what, n, "input %d: STE %g, FD %g", i, dx[i], fd);
+    }
+    return bad;
+}
+
+static int fd_bad_weights(network *net, int nin, const double *lsb, char *what, size_t n)
+{
+    layer *l = &net->layers[0];
+    int bad = 0;
+    for (int j = 0; j < fd_nout; ++j)
+        for (int i = 0; i < nin; ++i) {
+            float *p = &l->weights[j * nin + i];
+            const double fd = fdiff(net, p, lsb[j], -8 * lsb[j], 7 * lsb[j]), ste = l->weight_updates[j * nin + i];
+            if (fabs(fd - ste) > 1e-6 && !bad++) snprintf(what, n, "w[%d][%d] = %g: STE %g, FD %g", j, i, *p, ste, fd);
+        }
+    return bad;
+}
+
+static int fd_bad_biases(network *net, double hb, char *what, size_t n)
+{
+    layer *l = &net->layers[0];
+    int bad = 0;
+    for (int j = 0; j < fd_nout; ++j) {
+        const double fd = fdiff(net, &l->biases[j], hb, -1e9, 1e9), ste = l->bias_updates[j];
+        if (fabs(fd - ste) > 1e-6 && !bad++) snprintf(what, n, "b[%d]: STE %g, FD %g", j, ste, fd);
+    }
+    return bad;
+}
+
+/* 20 steps of plain SGD (rate 1, momentum 0.9) towards large outputs, then
+ * a forward: the masters train past their formats. */
+static void train_up(network *net, network tmp)
+{
+    layer *l = &net->layers[0];
+    update_args ua = {0};
+    ua.batch = 1, ua.learning_rate = 1, ua.momentum = 0.9f, ua.decay = 0;
+    for (int it = 0; it < 20; ++it) {
+        energy(net);
+        for (int j = 0; j < fd_nout; ++j) l->delta[j] = 1;
+        l->backward(*l, tmp);
+        l->update(*l, ua);
+    }
+    energy(net);
+}
+
+/* A training layer saved and loaded in inference mode: the same codes and
+ * biases, and the floats dropped. */
+static int same_codes(const layer *li, const layer *l, int nin)
+{
+    int same = !li->fxq->train && li->weights == NULL;
+    for (int k = 0; k < nin * fd_nout; ++k) same &= li->fxq->w_codes[k] == l->fxq->w_codes[k];
+    for (int j = 0; j < fd_nout; ++j) same &= li->fxq->bias_acc[j] == l->fxq->bias_acc[j];
+    return same;
 }
 
 #endif

@@ -49,66 +49,32 @@ int main(void)
     l->fxq->train->folded = 1; /* no batch norm: the masters are what we set */
 
     /* STE gradient: forward, delta = g, backward into zeroed buffers */
-    energy(net);
-    memcpy(l->delta, g, sizeof g);
-    float dx[NIN] = {0};
-    memset(l->weight_updates, 0, sizeof(float) * NIN * NOUT);
-    memset(l->bias_updates, 0, sizeof(float) * NOUT);
-    network tmp = *net;
-    tmp.input = x;
-    tmp.delta = dx;
-    tmp.train = 1;
-    l->backward(*l, tmp);
-
-    const double lsb = 0.25, h = 2 * lsb, lo = -2.0, hi = 1.75;
-    int bad = 0;
+    float dx[NIN];
+    const network tmp = ste_grads(net, dx, NIN);
+    const double lsb[NOUT] = {0.25, 0.25, 0.25};
     char what[256] = "";
-    for (int i = 0; i < NIN; ++i) {
-        const double fd = fdiff(net, &x[i], h, lo, hi);
-        if (fabs(fd - dx[i]) > 1e-6 && !bad++) snprintf(what, sizeof what, "input %d: STE %g, FD %g", i, dx[i], fd);
-    }
-    FXQ_CHECK("finetune.ste_input_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_input_equals_fd", !fd_bad_input(net, dx, NIN, 0.5, -2.0, 1.75, what, sizeof what), "%s",
+              what);
     FXQ_CHECK("finetune.ste_input_edges", dx[2] != 0 && dx[3] == 0 && dx[4] != 0 && dx[5] == 0,
               "at max %g, max+1 %g, min %g, below %g", dx[2], dx[3], dx[4], dx[5]);
 
-    bad = 0;
-    for (int j = 0; j < NOUT; ++j)
-        for (int i = 0; i < NIN; ++i) {
-            float *p = &l->weights[j * NIN + i];
-            const double fd = fdiff(net, p, h, lo, hi), ste = l->weight_updates[j * NIN + i];
-            if (fabs(fd - ste) > 1e-6 && !bad++)
-                snprintf(what, sizeof what, "w[%d][%d] = %g: STE %g, FD %g", j, i, *p, ste, fd);
-        }
-    FXQ_CHECK("finetune.ste_weights_equal_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_weights_equal_fd", !fd_bad_weights(net, NIN, lsb, what, sizeof what), "%s", what);
     FXQ_CHECK("finetune.ste_weight_edges",
               l->weight_updates[2] != 0 && l->weight_updates[3] == 0 && l->weight_updates[4] != 0 &&
                   l->weight_updates[NIN + 2] == 0,
               "w at max %g, beyond max %g, at min %g, below min %g", l->weight_updates[2], l->weight_updates[3],
               l->weight_updates[4], l->weight_updates[NIN + 2]);
 
-    bad = 0;
-    for (int j = 0; j < NOUT; ++j) {
-        const double fd = fdiff(net, &l->biases[j], 1.0 / 16, -1e9, 1e9), ste = l->bias_updates[j];
-        if (fabs(fd - ste) > 1e-6 && !bad++) snprintf(what, sizeof what, "b[%d]: STE %g, FD %g", j, ste, fd);
-    }
-    FXQ_CHECK("finetune.ste_bias_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune.ste_bias_equals_fd", !fd_bad_biases(net, 1.0 / 16, what, sizeof what), "%s", what);
     FXQ_CHECK("finetune.ste_output_saturated", l->bias_updates[2] == 0 && l->weight_updates[2 * NIN] == 0 &&
                                                    l->bias_updates[0] != 0,
               "saturated unit: bias grad %g, weight grad %g", l->bias_updates[2], l->weight_updates[2 * NIN]);
 
     /* Train hard towards large outputs: masters leave the format, codes stay in it */
-    update_args ua = {0};
-    ua.batch = 1, ua.learning_rate = 1, ua.momentum = 0.9f, ua.decay = 0;
-    for (int it = 0; it < 20; ++it) {
-        energy(net);
-        for (int j = 0; j < NOUT; ++j) l->delta[j] = 1;
-        l->backward(*l, tmp);
-        l->update(*l, ua);
-    }
-    energy(net);
+    train_up(net, tmp);
     int outside = 0, codes_ok = 1;
     for (int k = 0; k < NIN * NOUT; ++k) {
-        outside += l->weights[k] > hi || l->weights[k] < lo;
+        outside += l->weights[k] > 1.75f || l->weights[k] < -2.0f;
         const int c = l->fxq->w_codes[k];
         codes_ok &= c >= -8 && c <= 7 && l->fxq->train->wq[k] == c * 0.25f;
     }
@@ -126,9 +92,7 @@ int main(void)
     network *inf = tiny(path, 0);
     load_weights(inf, wpath);
     layer *li = &inf->layers[0];
-    int same = !li->fxq->train && li->weights == NULL; /* inference mode dropped the floats */
-    for (int k = 0; k < NIN * NOUT; ++k) same &= li->fxq->w_codes[k] == l->fxq->w_codes[k];
-    for (int j = 0; j < NOUT; ++j) same &= li->fxq->bias_acc[j] == l->fxq->bias_acc[j];
+    int same = same_codes(li, l, NIN);
     FXQ_CHECK("finetune.save_load_same_codes", same, "codes differ after save -> load");
     network ti = *inf;
     ti.input = x;

@@ -68,37 +68,17 @@ int main(void)
     FXQ_CHECK("finetune_u.forward_unsigned_range", l->output[0] == 5.1875f && l->output[3] == 7.96875f &&
                                                        l->output[4] == 0.0f,
               "outputs %g %g %g %g %g", l->output[0], l->output[1], l->output[2], l->output[3], l->output[4]);
-    memcpy(l->delta, g, sizeof g);
-    float dx[NIN] = {0};
-    memset(l->weight_updates, 0, sizeof(float) * NIN * NOUT);
-    memset(l->bias_updates, 0, sizeof(float) * NOUT);
-    network tmp = *net;
-    tmp.input = x;
-    tmp.delta = dx;
-    tmp.train = 1;
-    l->backward(*l, tmp);
-
-    int bad = 0;
+    float dx[NIN];
+    const network tmp = ste_grads(net, dx, NIN);
     char what[256] = "";
-    for (int i = 0; i < NIN; ++i) {
-        const double fd = fdiff(net, &x[i], 0.5, 0.0, 3.75);
-        if (fabs(fd - dx[i]) > 1e-6 && !bad++) snprintf(what, sizeof what, "input %d: STE %g, FD %g", i, dx[i], fd);
-    }
-    FXQ_CHECK("finetune_u.ste_input_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune_u.ste_input_equals_fd", !fd_bad_input(net, dx, NIN, 0.5, 0.0, 3.75, what, sizeof what), "%s",
+              what);
     FXQ_CHECK("finetune_u.ste_input_edges", dx[1] == 0 && dx[2] != 0 && dx[3] != 0 && dx[4] != 0 && dx[5] == 0,
               "below 0 %g, at 0 %g, above signed max %g, at max %g, beyond %g", dx[1], dx[2], dx[3], dx[4], dx[5]);
 
-    bad = 0;
-    for (int j = 0; j < NOUT; ++j) {
-        const double lsb = ldexp(1, -row_frac[j]), lo = -8 * lsb, hi = 7 * lsb;
-        for (int i = 0; i < NIN; ++i) {
-            float *p = &l->weights[j * NIN + i];
-            const double fd = fdiff(net, p, lsb, lo, hi), ste = l->weight_updates[j * NIN + i];
-            if (fabs(fd - ste) > 1e-6 && !bad++)
-                snprintf(what, sizeof what, "w[%d][%d] = %g: STE %g, FD %g", j, i, *p, ste, fd);
-        }
-    }
-    FXQ_CHECK("finetune_u.ste_weights_equal_fd", !bad, "%s", what);
+    double lsb[NOUT];
+    for (int j = 0; j < NOUT; ++j) lsb[j] = ldexp(1, -row_frac[j]);
+    FXQ_CHECK("finetune_u.ste_weights_equal_fd", !fd_bad_weights(net, NIN, lsb, what, sizeof what), "%s", what);
     const float *wu = l->weight_updates;
     FXQ_CHECK("finetune_u.ste_weight_row_edges",
               wu[0] != 0 && wu[5] == 0 && wu[NIN] != 0 && wu[NIN + 5] == 0 && wu[2 * NIN] != 0 &&
@@ -106,27 +86,14 @@ int main(void)
               "row 0 at max %g beyond %g; row 1 at max %g below %g; row 2 at min %g beyond %g", wu[0], wu[5], wu[NIN],
               wu[NIN + 5], wu[2 * NIN], wu[2 * NIN + 5]);
 
-    bad = 0;
-    for (int j = 0; j < NOUT; ++j) {
-        const double fd = fdiff(net, &l->biases[j], 1.0 / 8, -1e9, 1e9), ste = l->bias_updates[j];
-        if (fabs(fd - ste) > 1e-6 && !bad++) snprintf(what, sizeof what, "b[%d]: STE %g, FD %g", j, ste, fd);
-    }
-    FXQ_CHECK("finetune_u.ste_bias_equals_fd", !bad, "%s", what);
+    FXQ_CHECK("finetune_u.ste_bias_equals_fd", !fd_bad_biases(net, 1.0 / 8, what, sizeof what), "%s", what);
     FXQ_CHECK("finetune_u.ste_output_edges",
               l->bias_updates[0] != 0 && l->bias_updates[3] == 0 && l->bias_updates[4] == 0 && wu[3 * NIN] == 0,
               "row 0 (5.19) %g, saturated row %g, relu-blocked row %g", l->bias_updates[0], l->bias_updates[3],
               l->bias_updates[4]);
 
     /* Train towards large outputs: masters leave their row's format, codes stay in it */
-    update_args ua = {0};
-    ua.batch = 1, ua.learning_rate = 1, ua.momentum = 0.9f, ua.decay = 0;
-    for (int it = 0; it < 20; ++it) {
-        energy(net);
-        for (int j = 0; j < NOUT; ++j) l->delta[j] = 1;
-        l->backward(*l, tmp);
-        l->update(*l, ua);
-    }
-    energy(net);
+    train_up(net, tmp);
     int outside = 0, codes_ok = 1;
     for (int k = 0; k < NIN * NOUT; ++k) {
         const double lsb = ldexp(1, -row_frac[k / NIN]);
@@ -147,9 +114,7 @@ int main(void)
     network *inf = tiny(path, 0);
     load_weights(inf, wpath);
     layer *li = &inf->layers[0];
-    int same = !li->fxq->train && li->weights == NULL;
-    for (int k = 0; k < NIN * NOUT; ++k) same &= li->fxq->w_codes[k] == l->fxq->w_codes[k];
-    for (int j = 0; j < NOUT; ++j) same &= li->fxq->bias_acc[j] == l->fxq->bias_acc[j];
+    int same = same_codes(li, l, NIN);
     FXQ_CHECK("finetune_u.save_load_same_codes", same, "codes differ after save -> load");
     /* fresh inputs over the whole unsigned range and past it, several rounds */
     same = 1;
