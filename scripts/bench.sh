@@ -13,6 +13,8 @@
 #   ratio <model> 8/16-over-opencv-float <x>, ... 16/16-over-opencv-float <x>
 #   peak_fraction <model> 8/8 <f>       whole-network 8/8 GMAC/s over the int8
 #                                       peak `fxq info --bench` measures
+#   ratio <model> 8/8-threads-N-over-1 <x>  8/8 on one thread over N (OMP_NUM_THREADS)
+#                                       threads: alternated runs, minima ("threads" line)
 # All ratios compare minima of interleaved runs (fxq bench reports minima;
 # the OpenCV lines give mean and min, the min is used). Every engine's timed
 # forward comes right after BENCH_WARM_MS (default 10) milliseconds of
@@ -91,6 +93,20 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     FXQ_ISA=avx2 "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" --label float --label 8/8-avx2 \
         --name "$name" --runs "$RUNS" --warm-ms "$WARM" --weights "$w" 2>/dev/null >"$OUT/$name-avx2.txt" || true
     grep -E '^(8/8-avx2 |ratio )' "$OUT/$name-avx2.txt" || echo "# $name: FXQ_ISA=avx2 run failed"
+
+    # thread scaling of 8/8: one thread against $OMP_NUM_THREADS, three alternated rounds, minima
+    if [ "$OMP_NUM_THREADS" -gt 1 ] 2>/dev/null; then
+        for r in 1 2 3; do
+            for t in 1 "$OMP_NUM_THREADS"; do
+                OMP_NUM_THREADS=$t "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "t$t" --runs "$RUNS" \
+                    --warm-ms "$WARM" --weights "$w" 2>/dev/null | awk -v t="$t" '$3 == "ms/image" { print t, $2 }'
+            done
+        done >"$OUT/$name-threads.txt"
+        t1=$(awk '$1 == 1 && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-threads.txt")
+        tn=$(awk -v n="$OMP_NUM_THREADS" '$1 == n && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-threads.txt")
+        echo "threads $name 8/8 1 ${t1:-?} $OMP_NUM_THREADS ${tn:-?}"
+        echo "ratio $name 8/8-threads-$OMP_NUM_THREADS-over-1 $(ratio "${t1:-0}" "${tn:-0}")"
+    fi
 
     f8=$(fxq_ms 8/8 "$OUT/$name.txt") g8=$(fxq_gmacs 8/8 "$OUT/$name.txt")
     df=$(fxq_ms float "$OUT/$name.txt") f16=$(fxq_ms 16/16 "$OUT/$name.txt") f816=$(fxq_ms 8/16 "$OUT/$name.txt")
