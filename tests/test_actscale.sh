@@ -152,6 +152,21 @@ check as.objective_all_named grep -q "activations and weights): summed NSR" "$TM
 V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s9.weights" >"$TMP/s9.csv"
 expect_ge as.objective_all_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/s9.csv")"
 
+# --- --accurate W: exactly --per-channel --windows --act-scales W --round-opt W ---
+A8="cfg/fmnist-res.cfg $R $TMP/c.list -n 32 --wbits 8 --abits 8 -q"
+# shellcheck disable=SC2086
+"$DARKNET" fxq quantize $A8 -o "$TMP/acc.cfg" --accurate "$TMP/acc.weights" >/dev/null 2>&1
+expect_eq acc.exit $? 0
+# shellcheck disable=SC2086
+"$DARKNET" fxq quantize $A8 -o "$TMP/four.cfg" --per-channel --windows --act-scales "$TMP/four.weights" \
+    --round-opt "$TMP/four.weights" >/dev/null 2>&1
+check acc.same_weights_as_four_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
+grep -v '^#' "$TMP/acc.cfg" >"$TMP/acc.body"
+grep -v '^#' "$TMP/four.cfg" >"$TMP/four.body"
+check acc.same_cfg_as_four_options cmp -s "$TMP/acc.body" "$TMP/four.body"
+check acc.cfg_has_windows grep -q "^in_zero=" "$TMP/acc.cfg"
+check acc.cfg_has_row_fracs grep -q "^w_frac=[0-9-]*,[0-9-]*," "$TMP/acc.cfg"
+
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
 S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 --abits 8 -q"
@@ -174,4 +189,10 @@ bad_wout missing_list "no-such.list" $S --act-scales "$TMP/bad.weights" --act-li
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 # shellcheck disable=SC2086
 bad_wout bad_image "nonexistent.png" $S --act-scales "$TMP/bad.weights" --act-list "$TMP/badimg.list"
+# shellcheck disable=SC2086
+bad_wout accurate_paper "--accurate needs --formats mse or refine" $S --formats paper --accurate "$TMP/bad.weights" \
+    --act-list "$TMP/c.list" --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout accurate_bias "--accurate optimizes the rounding and corrects the biases itself" $S \
+    --accurate "$TMP/bad.weights" --bias-correct "$TMP/bad.weights" --act-list "$TMP/c.list" --round-list "$TMP/c.list"
 expect_eq bad.no_temp_left "$(ls "$TMP" | grep -c '^fxq-act')" 0

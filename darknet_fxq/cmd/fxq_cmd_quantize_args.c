@@ -72,6 +72,9 @@ const char fxq_quantize_usage[] =
     "  --act-grid N     --act-scales: N values of c per octave (default 32)\n"
     "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
     "                   default) | of all (also the weights whose rows the scales move)\n"
+    "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asr):\n"
+    "                   --per-channel --windows --act-scales W --round-opt W; use W with the cfg.\n"
+    "                   Options after it still apply (--no-windows, --act-grid, --round-list, ...)\n"
     "  -q               no progress line while recording\n"
     "\n"
     "See docs/quantize.md.\n";
@@ -121,6 +124,9 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         int rc = 0;
         if (!strcmp(o, "-o")) {
             a->out = v;
+        } else if (!strcmp(o, "--accurate")) {
+            a->accurate = a->act_out = a->round_out = v;
+            a->per_channel = a->o.q.windows = 1;
         } else if (!strcmp(o, "--csv")) {
             a->csv = v;
         } else if (!strcmp(o, "--objective")) {
@@ -260,6 +266,12 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->o.q.formats != FXQ_FORMATS_REFINE && (a->o.refine_list || a->o.refine_n || a->refine_objective))
         return fxq_quantize_usage_error("--refine-list, --refine-n and --refine-objective need --formats refine", NULL);
     if (!a->dry_run && !a->out) return fxq_quantize_usage_error("-o <out.cfg> is required (or --dry-run)", NULL);
+    if (a->accurate && a->bias_out)
+        return fxq_quantize_usage_error("--accurate optimizes the rounding and corrects the biases itself: not with "
+                                        "--bias-correct", NULL);
+    if (a->accurate && a->o.q.formats == FXQ_FORMATS_PAPER)
+        return fxq_quantize_usage_error("--accurate needs --formats mse or refine (its activation scales are real-valued "
+                                        "steps that paper's rule ignores)", NULL);
     if (a->round_out && a->bias_out)
         return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);

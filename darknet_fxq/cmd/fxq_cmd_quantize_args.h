@@ -27,6 +27,7 @@ typedef struct fxq_quantize_args {
     const char *act_out, *act_list;
     int act_grid, act_given; /* act_given: --act-list, --act-grid or --act-objective */
     int act_all; /* --act-objective all */
+    const char *accurate; /* --accurate W: the four options it stands for are set as well */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
