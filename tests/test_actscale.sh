@@ -195,4 +195,7 @@ bad_wout accurate_paper "--accurate needs --formats mse or refine" $S --formats 
 # shellcheck disable=SC2086
 bad_wout accurate_bias "--accurate optimizes the rounding and corrects the biases itself" $S \
     --accurate "$TMP/bad.weights" --bias-correct "$TMP/bad.weights" --act-list "$TMP/c.list" --round-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout accurate_stats "--accurate with a .stats file needs --act-list FILE and --round-list FILE" $S \
+    --accurate "$TMP/bad.weights" --act-list "$TMP/c.list"
 expect_eq bad.no_temp_left "$(ls "$TMP" | grep -c '^fxq-act')" 0

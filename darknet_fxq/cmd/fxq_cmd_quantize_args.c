@@ -272,6 +272,9 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->accurate && a->o.q.formats == FXQ_FORMATS_PAPER)
         return fxq_quantize_usage_error("--accurate needs --formats mse or refine (its activation scales are real-valued "
                                         "steps that paper's rule ignores)", NULL);
+    if (a->accurate && a->npos == 3 && fxq_is_stats_file(a->pos[2]) && (!a->act_list || !a->round_list))
+        return fxq_quantize_usage_error("--accurate with a .stats file needs --act-list FILE and --round-list FILE "
+                                        "(images: it records statistics again and optimizes the rounding on them)", NULL);
     if (a->round_out && a->bias_out)
         return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
