@@ -1,7 +1,8 @@
 # Issue 10 phase 4: zero points (in_zero / out_zero windows on the
 # power-of-two format) on the real fmnist-res network: fxq quantize
 # --windows/--no-windows, int == emulate per image, the logit error they
-# lower, sqnr, .fxw, the trainers' refusal and bad cfgs.
+# lower, sqnr, .fxw, training inside them (and --requantize's refusal) and
+# bad cfgs.
 . tests/lib.sh
 
 W=weights/fmnist-res.weights
@@ -58,17 +59,30 @@ check windows.fxw_inspect "$BIN/fxq-inspect" "$TMP/w.fxw"
 "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg "$TMP/w.fxw" "$TMP/w.cfg" -n 300 -q --pred "$TMP/x.csv" >/dev/null 2>&1
 expect_eq windows.fxw_same_predictions "$(cut -d, -f4 "$TMP/x.csv" | md5sum)" "$(cut -d, -f5 "$TMP/i.csv" | md5sum)"
 
-# trainers refuse windows with one line naming the file and layer
+# the trainers train inside the windows: fxq finetune's printed accuracy is
+# classifier valid's on what it saved, classifier train runs a batch
 head -n 64 data/fmnist/train.list >"$TMP/t.list"
-sed -e "s#^train=.*#train=$TMP/t.list#" -e "s#^backup=.*#backup=$TMP/#" cfg/fmnist.data >"$TMP/t.data"
+sed -e "s#^train=.*#train=$TMP/t.list#" -e "s#^valid=.*#valid=$TMP/v.list#" -e "s#^backup=.*#backup=$TMP/#" \
+    cfg/fmnist.data >"$TMP/t.data"
 sed -e 's/^max_batches=.*/max_batches=1/' -e 's/^batch=.*/batch=8/' "$TMP/w.cfg" >"$TMP/wt.cfg"
-for t in "classifier train" "fxq finetune"; do
-    if [ "$t" = "classifier train" ]; then "$DARKNET" classifier train "$TMP/t.data" "$TMP/wt.cfg" "$W" -clear </dev/null >"$TMP/t.out" 2>&1
-    else "$DARKNET" fxq finetune "$TMP/t.data" "$TMP/wt.cfg" "$W" -o "$TMP/ft.weights" --max-batches 1 >"$TMP/t.out" 2>&1; fi
-    rc=$?; name=windows.refuse_$(echo "$t" | tr ' ' _)
-    if [ $rc -ne 0 ] && grep -qE "wt.cfg(:[0-9]+)?: layer [0-9]+ \[fxconvolutional\]: zero points .* cannot be trained" "$TMP/t.out" &&
-        [ ! -e "$TMP/ft.weights" ]; then ok "$name"; else fail "$name" "rc=$rc $(tail -n 1 "$TMP/t.out")"; fi
-done
+"$DARKNET" fxq finetune "$TMP/t.data" "$TMP/wt.cfg" "$W" -o "$TMP/ft.weights" --max-batches 3 --lr 0.001 --seed 5 \
+    >"$TMP/ft.out" 2>"$TMP/ft.err"
+expect_eq windows.finetune_exit $? 0
+after=$(sed -n 's/.*fixed after \([0-9.]*\)%.*/\1/p' "$TMP/ft.out")
+got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/wt.cfg" "$TMP/ft.weights" 2>/dev/null | tail -n 1 |
+    sed -n 's/.*top 1: \([0-9.]*\),.*/\1/p')
+expect_eq windows.finetune_saved_equals_printed "$(awk -v t="$got" 'BEGIN { printf "%.2f", 100 * t }')" "$after"
+check windows.finetune_changed_weights sh -c "! cmp -s '$TMP/ft.weights' '$W'"
+"$DARKNET" classifier train "$TMP/t.data" "$TMP/wt.cfg" "$W" -clear </dev/null >"$TMP/ct.out" 2>&1
+expect_eq windows.classifier_train_exit $? 0
+check windows.classifier_train_saved test -s "$TMP/wt.weights"
+# --requantize re-chooses fracs only: refused before anything is written
+"$DARKNET" fxq finetune "$TMP/t.data" "$TMP/wt.cfg" "$W" -o "$TMP/rq.weights" --max-batches 1 \
+    --requantize "$TMP/c.list" >"$TMP/rq.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -qE "wt.cfg:[0-9]+: layer [0-9]+ \[fxconvolutional\]: --requantize does not re-choose zero points" \
+    "$TMP/rq.out" && [ ! -e "$TMP/rq.weights" ] && [ ! -e "$TMP/rq.cfg" ]; then ok windows.requantize_refused
+else fail windows.requantize_refused "rc=$rc $(tail -n 1 "$TMP/rq.out")"; fi
 
 # bad cfgs: one line naming the file (and line or layer), exit 1
 badcfg() { # NAME MESSAGE SED-EXPR

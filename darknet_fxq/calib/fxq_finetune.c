@@ -158,7 +158,7 @@ static int fxq_is_fx_header(const char *s)
            !strcmp(s, "[fxconn]");
 }
 
-int fxq_finetune_cfg_check(const char *cfg, int need_lr, double *lr, char *why, size_t why_len)
+int fxq_finetune_cfg_check(const char *cfg, int need_lr, int requantize, double *lr, char *why, size_t why_len)
 {
     FILE *f = fopen(cfg, "r");
     if (!f) {
@@ -176,11 +176,12 @@ int fxq_finetune_cfg_check(const char *cfg, int need_lr, double *lr, char *why, 
             in_fx = fxq_is_fx_header(line);
             nfx += in_fx;
             if (in_fx) snprintf(hdr, sizeof hdr, "%s", strstr(line, "conn") ? "fxconnected" : "fxconvolutional");
-        } else if (in_fx && (!strncmp(line, "in_zero=", 8) || !strncmp(line, "out_zero=", 9))) {
-            /* the layer refuses them too (fxq_layer.c), but here, before any
-             * network is loaded quietly, the message is seen */
-            snprintf(why, why_len, "%s:%d: layer %d [%s]: zero points (in_zero/out_zero windows) cannot be trained: "
-                                   "quantize the trained float network instead", cfg, lineno, section - 1, hdr);
+        } else if (in_fx && requantize && (!strncmp(line, "in_zero=", 8) || !strncmp(line, "out_zero=", 9))) {
+            /* --requantize re-chooses fracs only; a window's zero point
+             * belongs to its frac and would be left behind */
+            snprintf(why, why_len, "%s:%d: layer %d [%s]: --requantize does not re-choose zero points (in_zero/out_zero "
+                                   "windows): fine-tune without it, or quantize the fine-tuned float weights again",
+                     cfg, lineno, section - 1, hdr);
             fclose(f);
             return 0;
         } else if (section == 0) {

@@ -34,8 +34,9 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
 /* Checks that `cfg` is a fixed-point cfg fit for training: at least one
  * [fxconvolutional]/[fxconnected] section, and [net] keys momentum and decay
  * (and learning_rate when need_lr) rather than Darknet's silent defaults.
- * *lr receives learning_rate when present. 0 + why (naming the file). */
-int fxq_finetune_cfg_check(const char *cfg, int need_lr, double *lr, char *why, size_t why_len);
+ * *lr receives learning_rate when present. With requantize, no zero points
+ * (fxq_requant re-chooses fracs only). 0 + why (naming the file). */
+int fxq_finetune_cfg_check(const char *cfg, int need_lr, int requantize, double *lr, char *why, size_t why_len);
 
 /* Writes the float twin of a fixed-point cfg to a new temporary file
  * (path_out, PATH_MAX): fixed-point sections renamed to their float types,

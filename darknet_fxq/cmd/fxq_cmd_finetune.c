@@ -190,7 +190,7 @@ int fxq_cmd_finetune(int argc, char **argv)
         if (!fxq_ft_check_out(&a, newcfg, why, sizeof why)) return fxq_ft_fail(why);
         if (!fxq_file_readable(a.requant_list, why, sizeof why)) return fxq_ft_fail(why);
     }
-    if (!fxq_finetune_cfg_check(cfg, !a.have_lr, &cfg_lr, why, sizeof why)) return fxq_ft_fail(why);
+    if (!fxq_finetune_cfg_check(cfg, !a.have_lr, a.requant_list != NULL, &cfg_lr, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_file_readable(weights, why, sizeof why)) return fxq_ft_fail(why);
     if (a.teacher_cfg && !fxq_file_readable(a.teacher_cfg, why, sizeof why)) return fxq_ft_fail(why);
     if (a.teacher_w && !fxq_file_readable(a.teacher_w, why, sizeof why)) return fxq_ft_fail(why);

@@ -205,7 +205,7 @@ static int fxq_plan_rq(fxq_qconv_plan *p, const int *row_shift)
     if (!p->rq) return 0;
     /* an output window: the requantization saturates where clamping the
      * activated code to the window would (fxq_qconv.h) */
-    const int32_t lo = d->out_window ? fxq_act_floor(d->out_lo, d->act) : (int32_t)fxq_code_min(d->o_bits);
+    const int32_t lo = (int32_t)(d->out_window ? fxq_act_floor(d->out_lo, d->act) : fxq_code_min(d->o_bits));
     const int32_t hi = d->out_window ? d->out_lo + (1 << d->o_bits) - 1 : (int32_t)fxq_code_max(d->o_bits);
     if (!row_shift) {
         fxq_rq_init_range(p->rq, d->shift, lo, hi, d->act);

@@ -86,17 +86,6 @@ static inline void fxq_rq_init(fxq_rq_params *p, int shift, int o_bits, int act)
     fxq_rq_init_range(p, shift, (int32_t)fxq_code_min(o_bits), (int32_t)fxq_code_max(o_bits), act);
 }
 
-/* The least r with fxq_act_ref(r, act) >= lo (lo <= 0): saturating r there
- * before the activation is clamping its result to lo after it, since every
- * activation here is monotone and steps by at most one code. */
-static inline int32_t fxq_act_floor(int32_t lo, int act)
-{
-    if (act != FXQ_ACT_LEAKY) return lo;
-    int32_t r = (int32_t)(((int64_t)lo * (1 << FXQ_LEAKY_SHIFT)) / FXQ_LEAKY_MUL) - 2;
-    while (fxq_act_ref(r, act) < lo) ++r;
-    return r;
-}
-
 /* The parameters of row i of a tile whose rows start at rq. */
 static inline const fxq_rq_params *fxq_rq_row(const fxq_rq_params *rq, size_t i)
 {

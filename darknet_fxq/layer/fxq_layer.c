@@ -185,9 +185,9 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     if (s->out_win && ((s->act == FXQ_ACT_RELU && s->out_lo == 0) ||
                        (s->act == FXQ_ACT_LINEAR && s->out_lo == fxq_code_min(s->out.bits))))
         s->out_unsigned = s->act == FXQ_ACT_RELU, s->out_win = 0, s->out_lo = 0;
-    if (zero_keys && (fxq_training() || fxq_has_float(s)))
-        fxq_die(cfgfile, index, type, "zero points (in_zero/out_zero windows) cannot be trained: quantize the trained "
-                                      "float network instead");
+    if (zero_keys && fxq_has_float(s))
+        fxq_die(cfgfile, index, type, "zero points (in_zero/out_zero windows) need integer formats: w_bits, in_bits "
+                                      "and out_bits above 0");
     s->keep_float = fxq_layer_keep_float_default();
 
     l->type = type;

@@ -30,12 +30,18 @@ static void *fxq_train_alloc(size_t n, size_t size)
 
 void fxq_train_in_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi)
 {
-    *lo = s->in_unsigned ? 0 : fxq_code_min(s->in.bits);
-    *hi = s->in_unsigned ? 2 * fxq_code_max(s->in.bits) + 1 : fxq_code_max(s->in.bits);
+    const fxq_cfmt f = fxq_layer_in_cfmt(s); /* signed, unsigned or a window */
+    *lo = fxq_cfmt_lo(f);
+    *hi = fxq_cfmt_hi(f);
 }
 
 void fxq_train_out_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi)
 {
+    if (s->out_win) { /* clamped after the activation: before it at its floor */
+        *lo = fxq_act_floor(s->out_lo, s->act);
+        *hi = (int64_t)s->out_lo + ((int64_t)1 << s->out.bits) - 1;
+        return;
+    }
     const int ob = s->out.bits + (s->out_unsigned != 0);
     *lo = fxq_code_min(ob);
     *hi = fxq_code_max(ob);

@@ -83,9 +83,11 @@ static inline int fxq_ste_pass(double x, fxq_format f)
     return fxq_ste_pass_range(x, f.frac, fxq_code_min(f.bits), fxq_code_max(f.bits));
 }
 
-/* Code ranges the integer path uses (fxq_layer.h): the input's, signed or
- * unsigned (0 .. 2^bits - 1); the output's before the activation, with one
- * more signed bit when out_unsigned (the ReLU then drops the negative half). */
+/* Code ranges the integer path uses (fxq_layer.h): the input's, signed,
+ * unsigned (0 .. 2^bits - 1) or its in_zero window; the output's before the
+ * activation, with one more signed bit when out_unsigned (the ReLU then drops
+ * the negative half), or for an out_zero window the codes whose activation
+ * falls inside it (fxq_act_floor .. the window's top). */
 struct fxq_layer_state;
 void fxq_train_in_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi);
 void fxq_train_out_range(const struct fxq_layer_state *s, int64_t *lo, int64_t *hi);

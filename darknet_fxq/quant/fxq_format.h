@@ -74,6 +74,18 @@ static inline int64_t fxq_act_ref(int64_t q, int act)
     return fxq_rshift_round(q * FXQ_LEAKY_MUL, FXQ_LEAKY_SHIFT);
 }
 
+/* The least r with fxq_act_ref(r, act) >= lo (lo <= 0): saturating r there
+ * before the activation is clamping its result to lo after it, since every
+ * activation here is monotone and steps by at most one code (an output
+ * window's lower edge, fxq_qconv.h; the kernels and training use it). */
+static inline int64_t fxq_act_floor(int64_t lo, int act)
+{
+    if (act != FXQ_ACT_LEAKY) return lo;
+    int64_t r = (lo * (1 << FXQ_LEAKY_SHIFT)) / FXQ_LEAKY_MUL - 2;
+    while (fxq_act_ref(r, act) < lo) ++r;
+    return r;
+}
+
 /* 1 if bits in [min_bits, max_bits] and |frac| <= 64. */
 int fxq_format_valid(fxq_format f, int min_bits, int max_bits);
 

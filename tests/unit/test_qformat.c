@@ -65,7 +65,7 @@ int main(void)
         {8, FXQ_DIST_GAUSSIAN, 1, 5},
     };
     for (size_t i = 0; i < sizeof rule / sizeof rule[0]; ++i) {
-        const fxq_qopts o = {rule[i].xi, rule[i].d, FXQ_FORMATS_PAPER};
+        const fxq_qopts o = {.xi_sigmas = rule[i].xi, .dist = rule[i].d, .formats = FXQ_FORMATS_PAPER};
         const fxq_format f = fxq_choose_format(&pm, rule[i].bits, &o);
         snprintf(name, sizeof name, "rule.%s.beta%d.xi%g", fxq_dist_name(rule[i].d), rule[i].bits, rule[i].xi);
         FXQ_CHECK(name, f.bits == rule[i].bits && f.frac == rule[i].n, "frac %d, by hand %d", f.frac, rule[i].n);
@@ -145,7 +145,7 @@ int main(void)
     /* --- kappa --------------------------------------------------------------- */
     {
         /* empirical formats on uniform data halve the step per bit: 6.02 dB/bit */
-        const fxq_qopts emp = {3, FXQ_DIST_EMPIRICAL, FXQ_FORMATS_PAPER};
+        const fxq_qopts emp = {.xi_sigmas = 3, .dist = FXQ_DIST_EMPIRICAL, .formats = FXQ_FORMATS_PAPER};
         const double k = fxq_kappa_measured(&us, 8, &emp);
         FXQ_CHECK("kappa.uniform_6dB", fabs(k - 6.02) < 0.1, "%.3f", k);
         /* gaussian rule on gaussian data: between 4.5 and 6.5 dB/bit at 8 bits;
@@ -170,7 +170,7 @@ int main(void)
 
     /* --- empirical: least histogram error, never worse than the rule ------ */
     {
-        const fxq_qopts emp = {3, FXQ_DIST_EMPIRICAL, FXQ_FORMATS_PAPER};
+        const fxq_qopts emp = {.xi_sigmas = 3, .dist = FXQ_DIST_EMPIRICAL, .formats = FXQ_FORMATS_PAPER};
         int ok = 1;
         for (int b = 2; b <= 16; ++b) {
             const fxq_format fe = fxq_choose_format(&gs, b, &emp), fr = fxq_choose_format(&gs, b, &def);
