@@ -146,4 +146,33 @@ static int same_codes(const layer *li, const layer *l, int nin)
     return same;
 }
 
+/* Saves net's weights to wpath and loads them into cfg in inference mode
+ * (the integer kernel): *codes = the same codes; returns 1 when its outputs
+ * equal the training forward's bit for bit on `rounds` inputs
+ * x[i] = ((r * 7 + i * 5) % mod) / 4 - off (else what says where). */
+static int same_forward(network *net, const char *cfg, const char *wpath, int nin, int rounds, int mod, float off,
+                        int *codes, char *what, size_t n)
+{
+    save_weights(net, (char *)wpath);
+    network *inf = tiny(cfg, 0);
+    load_weights(inf, (char *)wpath);
+    layer *l = &net->layers[0], *li = &inf->layers[0];
+    *codes = same_codes(li, l, nin);
+    int same = 1;
+    for (int r = 0; r < rounds && same; ++r) {
+        for (int i = 0; i < nin; ++i) fd_x[i] = (float)((r * 7 + i * 5) % mod) * .25f - off;
+        energy(net);
+        network ti = *inf;
+        ti.input = fd_x;
+        ti.train = 0;
+        li->forward(*li, ti);
+        for (int j = 0; j < fd_nout; ++j) same &= li->output[j] == l->output[j];
+        if (!same)
+            snprintf(what, n, "round %d: int %g %g %g vs training forward %g %g %g", r, li->output[0], li->output[1],
+                     li->output[2], l->output[0], l->output[1], l->output[2]);
+    }
+    free_network(inf);
+    return same;
+}
+
 #endif

@@ -110,29 +110,12 @@ int main(void)
     /* save -> load (inference mode, integer kernel with unsigned codes and row shifts) */
     char wpath[] = "/tmp/fxq-ftuw-XXXXXX";
     close(mkstemp(wpath));
-    save_weights(net, wpath);
-    network *inf = tiny(path, 0);
-    load_weights(inf, wpath);
-    layer *li = &inf->layers[0];
-    int same = same_codes(li, l, NIN);
-    FXQ_CHECK("finetune_u.save_load_same_codes", same, "codes differ after save -> load");
+    int codes = 0;
     /* fresh inputs over the whole unsigned range and past it, several rounds */
-    same = 1;
-    for (int r = 0; r < 8 && same; ++r) {
-        for (int i = 0; i < NIN; ++i) x[i] = (float)((r * 7 + i * 5) % 19) * .25f - .5f;
-        energy(net);
-        network ti = *inf;
-        ti.input = x;
-        ti.train = 0;
-        li->forward(*li, ti);
-        for (int j = 0; j < NOUT; ++j) same &= li->output[j] == l->output[j];
-        if (!same)
-            snprintf(what, sizeof what, "round %d: int %g %g %g vs training forward %g %g %g", r, li->output[0],
-                     li->output[1], li->output[2], l->output[0], l->output[1], l->output[2]);
-    }
+    const int same = same_forward(net, path, wpath, NIN, 8, 19, .5f, &codes, what, sizeof what);
+    FXQ_CHECK("finetune_u.save_load_same_codes", codes, "codes differ after save -> load");
     FXQ_CHECK("finetune_u.save_load_same_output", same, "%s", what);
 
-    free_network(inf);
     free_network(net);
     unlink(path);
     unlink(wpath);
