@@ -62,7 +62,10 @@ struct fxq_qconv_plan {
     fxq_gemv_fn gemv;
     fxq_gemv_i64_fn gemv64;
     int gmr;           /* rows per GEMV call */
-    int kcg;           /* K rounded up to the GEMV k step */
+    int kcg;           /* K (gin: the input's size) rounded up to the GEMV k step */
+    int gin;           /* GEMV column in the input's own order: x[j] = input element j, the weights
+                        * scattered to it (padding k's dropped: they multiply code 0), so the column
+                        * is the input converted as it is, no gather (fxq_qconv_pack.c) */
     unsigned char *gw; /* round_up(m, gmr) x kcg weights */
     int32_t *gbias;    /* round_up(m, gmr), int32 paths */
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
@@ -89,10 +92,10 @@ static inline void fxq_qconv_in_range(const fxq_qconv_desc *d, int *lo, int *hi)
                                                                             : (1 << (d->a_bits - 1)) - 1;
 }
 
-/* Packs the weights (GEMV rows when p->gemv / p->gemv64, else A panels) and
- * computes off_k; buffers already allocated. */
-void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
+/* Computes off_k, then packs the weights (GEMV rows when p->gemv /
+ * p->gemv64, else A panels); buffers already allocated. 0: out of memory. */
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p);
+int fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
 
 /* wide plans: rows [m0, m1) and wide columns [c0, c1) of wout -> out
  * (m x out_h x out_w). */
