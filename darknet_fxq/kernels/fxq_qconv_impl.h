@@ -55,6 +55,10 @@ struct fxq_qconv_plan {
                         * the input index of row k (-1: padding), gathered without img */
     size_t b_panel;    /* elements per B panel (x2 when split) */
     unsigned char *bpack;
+    fxq_pack_gather_u8c4_fn gpack; /* im2col + pack in one pass (8-bit B, no rows buffer): tile t's
+                        * positions read at pbase[t] + pidx[t * nr + n] of each k-row's source */
+    int32_t *pbase;
+    uint8_t *pidx;
     size_t row_len;    /* elements per im2col row buffer */
     unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */
@@ -78,7 +82,7 @@ struct fxq_qconv_plan {
      * scratch (img, bpack, rows, acc64, gx), so images run in parallel
      * without barriers. NULL for batch 1 / one thread / the copies. */
     struct fxq_qconv_plan *img_plans;
-    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift are borrowed */
+    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift, pbase, pidx are borrowed */
     fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];

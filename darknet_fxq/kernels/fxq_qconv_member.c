@@ -73,7 +73,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
             const unsigned char *src = q->img + (size_t)q->off_k[k] * es;
             if (q->direct) {
                 r[j] = src + (size_t)t0 * nr * es;
-            } else if (tpr) {
+            } else if (tpr || q->gpack) {
                 r[j] = src; /* per output row below */
             } else { /* im2col of output rows oy0..oy1; tile t0 starts at column t0*nr - oy0*out_w */
                 unsigned char *t = rows + (size_t)j * q->row_len * es;
@@ -82,7 +82,9 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
                 r[j] = t + ((size_t)t0 * nr - (size_t)oy0 * out_w) * es;
             }
         }
-        if (tpr) { /* whole output rows of tiles, straight from the image */
+        if (q->gpack) {
+            q->gpack(r, q->pbase + t0, q->pidx + (size_t)t0 * nr, (size_t)(t1 - t0), nr, o, q->b_panel);
+        } else if (tpr) { /* whole output rows of tiles, straight from the image */
             for (long t = t0; t < t1; t += tpr) { /* t0, t1: whole rows */
                 const unsigned char *rr[4];
                 const size_t oy = (size_t)(t / tpr);

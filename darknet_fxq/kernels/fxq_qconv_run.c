@@ -144,10 +144,27 @@ static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
     }
 }
 
+/* one-pass plans: k-groups g0..g1 of every panel straight from the image */
+static void fxq_pack_b_gather(const fxq_qconv_plan *p, int g0, int g1)
+{
+    for (int g = g0; g < g1; ++g) {
+        const unsigned char *r[4];
+        for (int j = 0; j < 4; ++j) {
+            const int k = g * 4 + j;
+            r[j] = p->img + p->off_k[k < p->K ? k : g * 4]; /* zero weights: any data */
+        }
+        p->gpack(r, p->pbase, p->pidx, (size_t)p->n_tiles, (size_t)p->nr, p->bpack + (size_t)g * p->nr * 4, p->b_panel);
+    }
+}
+
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
     if (p->rowwise) {
         fxq_pack_b_rowwise(p, g0, g1);
+        return;
+    }
+    if (p->gpack) {
+        fxq_pack_b_gather(p, g0, g1);
         return;
     }
     const size_t es = (size_t)p->esz;

@@ -457,6 +457,53 @@ static void run_isa(const char *isa)
     FXQ_CHECK(name, st.fails == 0 && !col_fail && (in_order > 10 || !strstr(isa, "avx512vnni")),
               "%d/%d failed, %d team/shape failures (in-order %d): %s", st.fails, st.cases, col_fail, in_order,
               st.first_fail);
+
+    /* 11. the one-pass im2col + pack (" gather": 8-bit B, every tile within
+     * 128 bytes of the image): small images of every stride 1..4 and pad,
+     * out_w off the tile, fmnist's 28/13/11-wide layers, signed / unsigned /
+     * window inputs, serial (batch 1 and 3) and teams of 1-3 */
+    memset(&st, 0, sizeof st);
+    const uint64_t saved_rng4 = rng_state;
+    int gathered_b = 0, gteam_fail = 0;
+    for (int i = 0; i < 80; ++i) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        static const int fm[][7] = {{3, 28, 28, 64, 3, 1, 0}, {32, 13, 13, 64, 3, 1, 0}, {64, 11, 11, 64, 3, 1, 0}};
+        if (i < 3) {
+            d->c = fm[i][0], d->h = fm[i][1], d->w = fm[i][2], d->m = fm[i][3];
+            d->ksize = fm[i][4], d->stride = fm[i][5], d->pad = fm[i][6];
+        } else {
+            d->ksize = rnd_int(1, 5), d->stride = rnd_int(1, 4), d->pad = rnd_int(0, d->ksize - 1);
+            d->h = rnd_int(d->ksize, 30), d->w = rnd_int(d->ksize, 30);
+            d->c = rnd_int(1, 24), d->m = rnd_int(1, 40);
+        }
+        d->batch = i % 9 == 8 ? 3 : 1;
+        qcase_geometry(d);
+        d->w_bits = rnd_int(2, 8), d->a_bits = rnd_int(2, 8), d->o_bits = rnd_int(2, 16);
+        d->act = rnd_int(0, 2);
+        d->in_unsigned = i % 3 == 1;
+        d->shift = rnd_shift(d, d->c * d->ksize * d->ksize) + d->in_unsigned;
+        qcase_alloc(&q, i % 7 == 6 ? 1 + i % 2 : 0, 1 << 20);
+        if (i % 5 == 4) { /* a window */
+            d->in_unsigned = 0, d->in_window = 1, d->in_lo = -rnd_int(0, (1 << d->a_bits) - 1);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t k = 0; k < nin; ++k) q.in[k] = (int16_t)(d->in_lo + rnd_int(0, (1 << d->a_bits) - 1));
+        }
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        gathered_b += strstr(desc, " gather") != NULL;
+        if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !gteam_fail++ &&
+            !st.fails)
+            snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng4;
+    const fxq_kernel_set *gks = fxq_kernel_set_find(isa);
+    const int want_gather = gks->pack_gather && fxq_cpu_has(gks->pack_gather_features);
+    snprintf(name, sizeof name, "qconv.%s.im2col_pack_one_pass", isa);
+    printf("# %s: %d cases, gather %d, s8 %d\n", name, st.cases, gathered_b, st.s8);
+    FXQ_CHECK(name, st.fails == 0 && !gteam_fail && (gathered_b > 10 || !want_gather),
+              "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
 int main(void)
