@@ -71,10 +71,10 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
         for (int j = 0; j < q->kr; ++j) {
             const int k = g * q->kr + j < q->K ? g * q->kr + j : g * q->kr; /* zero weights: any data */
             const unsigned char *src = q->img + (size_t)q->off_k[k] * es;
-            if (q->direct) {
+            if (q->gpack || tpr) {
+                r[j] = src; /* the tiles' bases / per output row below */
+            } else if (q->direct) {
                 r[j] = src + (size_t)t0 * nr * es;
-            } else if (tpr || q->gpack) {
-                r[j] = src; /* per output row below */
             } else { /* im2col of output rows oy0..oy1; tile t0 starts at column t0*nr - oy0*out_w */
                 unsigned char *t = rows + (size_t)j * q->row_len * es;
                 q->ks->im2col_row(t, src + (size_t)oy0 * q->ws * es, (size_t)out_w * es, (size_t)q->ws * es,

@@ -266,7 +266,8 @@ static int fxq_gather_enabled(void)
 }
 
 /* im2col plans with 8-bit B on a set with a one-pass pack (and a CPU that
- * runs it): where every tile's positions lie within 128 bytes of a k-row's
+ * runs it; not direct plans, whose rows are contiguous already: fmnist's
+ * wide layer 1 measured 15 -> 16-17 us with it): where every tile's positions lie within 128 bytes of a k-row's
  * source (small images: fmnist's 26-, 11- and 9-wide outputs), the offsets
  * of each tile's positions. 1: done or not wanted, 0: out of memory. */
 static int fxq_plan_gather(fxq_qconv_plan *p)
