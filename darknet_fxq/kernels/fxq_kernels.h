@@ -122,10 +122,13 @@ typedef struct fxq_kernel_set {
     fxq_im2col_row_fn im2col_row;
     fxq_pack_u8c4_fn pack_u8c4;
     fxq_pack_s16c2_fn pack_s16c2;
-    /* im2col + pack_u8c4 in one pass (NULL: none), used only on CPUs with
+    /* im2col + pack_u8c4 in one pass (NULL: none), and a pack_u8c4 that
+     * replaces the one above (NULL: none), used only on CPUs with
      * pack_gather_features too, and only for nr == pack_gather_nr */
     fxq_pack_gather_u8c4_fn pack_gather;
     const char *pack_gather_name;
+    fxq_pack_u8c4_fn pack_u8c4_x;
+    const char *pack_u8c4_x_name;
     unsigned pack_gather_features;
     int pack_gather_nr;
     fxq_f32_quantize_fn quantize;
@@ -202,6 +205,8 @@ void fxq_pack_s16c2__sse2(const int16_t *r0, const int16_t *r1, size_t n_tiles, 
                           size_t lo);
 void fxq_pack_gather_u8c4__avx512vbmi(const unsigned char *const *r, const int32_t *base, const uint8_t *idx,
                                       size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
+void fxq_pack_u8c4__avx512vbmi(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o,
+                               size_t panel);
 void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
                                    unsigned char *dst, size_t phase, int ws);
 void fxq_convert_plane_s2__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,

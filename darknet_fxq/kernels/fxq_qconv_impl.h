@@ -55,6 +55,7 @@ struct fxq_qconv_plan {
                         * the input index of row k (-1: padding), gathered without img */
     size_t b_panel;    /* elements per B panel (x2 when split) */
     unsigned char *bpack;
+    fxq_pack_u8c4_fn pack8; /* the set's pack_u8c4, or its pack_u8c4_x where the CPU runs it */
     fxq_pack_gather_u8c4_fn gpack; /* im2col + pack in one pass (8-bit B, no rows buffer): tile t's
                         * positions read at pbase[t] + pidx[t * nr + n] of each k-row's source */
     int32_t *pbase;

@@ -90,12 +90,12 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
                 const size_t oy = (size_t)(t / tpr);
                 for (int j = 0; j < q->kr; ++j) rr[j] = r[j] + oy * q->ws * es;
                 unsigned char *ot = o + (size_t)(t - t0) * q->b_panel * es;
-                if (q->esz == 1) q->ks->pack_u8c4(rr, (size_t)tpr, nr, ot, q->b_panel);
+                if (q->esz == 1) q->pack8(rr, (size_t)tpr, nr, ot, q->b_panel);
                 else q->ks->pack_s16c2((const int16_t *)rr[0], (const int16_t *)rr[1], (size_t)tpr, nr, (int16_t *)ot,
                                        q->b_panel, q->split ? (size_t)q->kc * nr : 0);
             }
         } else if (q->esz == 1) {
-            q->ks->pack_u8c4(r, (size_t)(t1 - t0), nr, o, q->b_panel);
+            q->pack8(r, (size_t)(t1 - t0), nr, o, q->b_panel);
         } else {
             q->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)(t1 - t0), nr, (int16_t *)o,
                               q->b_panel, q->split ? (size_t)q->kc * nr : 0);

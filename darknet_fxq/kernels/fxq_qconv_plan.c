@@ -273,6 +273,8 @@ static int fxq_gather_enabled(void)
 static int fxq_plan_gather(fxq_qconv_plan *p)
 {
     const fxq_kernel_set *ks = p->ks;
+    const int x_ok = p->nr == ks->pack_gather_nr && fxq_cpu_has(ks->pack_gather_features) && fxq_gather_enabled();
+    p->pack8 = ks->pack_u8c4_x && x_ok ? ks->pack_u8c4_x : ks->pack_u8c4;
     if (p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1 || !ks->pack_gather ||
         p->nr != ks->pack_gather_nr || !fxq_cpu_has(ks->pack_gather_features) || !fxq_gather_enabled())
         return 1;

@@ -110,7 +110,7 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
 {
     const size_t nr = (size_t)p->nr;
     if (p->esz == 1) {
-        p->ks->pack_u8c4(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
+        p->pack8(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
         return;
     }
     /* split: the low bytes follow the kc high-byte rows of the panel */
@@ -135,7 +135,7 @@ static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
         unsigned char *o = p->bpack + (size_t)g * nr * p->kr * es;
         for (int oy = 0; oy < p->d.out_h; ++oy, o += tile_step) {
             if (p->esz == 1)
-                p->ks->pack_u8c4(r, tpr, nr, o, p->b_panel);
+                p->pack8(r, tpr, nr, o, p->b_panel);
             else
                 p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], tpr, nr, (int16_t *)o, p->b_panel,
                                   p->split ? (size_t)p->kc * nr : 0);

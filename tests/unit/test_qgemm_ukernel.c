@@ -366,7 +366,8 @@ static void check_moves(const char *name, const fxq_kernel_set *ks, const fxq_ke
 }
 
 /* The one-pass im2col + pack (where the CPU runs it): random sources,
- * tile bases and indices 0..127 (both ends), 1..6 tiles. */
+ * tile bases and indices 0..127 (both ends), 1..6 tiles; and the set's
+ * pack_u8c4_x against the twin's pack_u8c4. */
 static void check_gather(const char *name, const fxq_kernel_set *ks, const fxq_kernel_set *tw)
 {
     int cases = 0, fails = 0;
@@ -387,6 +388,13 @@ static void check_gather(const char *name, const fxq_kernel_set *ks, const fxq_k
         tw->pack_gather((const unsigned char *const *)r, base, idx, nt, nr, o2, panel);
         ++cases;
         fails += memcmp(o1, o2, panel * nt) != 0;
+        if (ks->pack_u8c4_x) { /* its plain interleave: rows of nt * nr bytes */
+            memset(o1, 0x44, panel * nt), memset(o2, 0x44, panel * nt);
+            ks->pack_u8c4_x((const unsigned char *const *)r, nt, nr, o1, panel);
+            tw->pack_u8c4((const unsigned char *const *)r, nt, nr, o2, panel);
+            ++cases;
+            fails += memcmp(o1, o2, panel * nt) != 0;
+        }
         for (int j = 0; j < 4; ++j) free(r[j]);
         free(o1), free(o2);
     }

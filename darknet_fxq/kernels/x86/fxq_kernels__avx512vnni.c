@@ -25,6 +25,7 @@ const fxq_kernel_set fxq_kernels_avx512vnni = {
     FXQ_KERNEL(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__avx512vnni),
     .convert = fxq_convert_plane_s2__avx512vnni, FXQ_KERNELS_X86_MOVES,
     FXQ_KERNEL(pack_gather, fxq_pack_gather_u8c4__avx512vbmi), .pack_gather_features = FXQ_FEAT_AVX512VBMI,
+    FXQ_KERNEL(pack_u8c4_x, fxq_pack_u8c4__avx512vbmi),
     .pack_gather_nr = 32,
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx512vnni),
     FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__avx512vnni),
