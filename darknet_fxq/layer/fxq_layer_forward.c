@@ -141,6 +141,11 @@ int fxq_layer_member_aligns(const layer *l, int nth, int align)
     return fxq_qconv_member_aligns(((struct fxq_layer_state *)l->fxq)->plan, nth, align);
 }
 
+int fxq_layer_member_solo(const layer *l, int nth)
+{
+    return fxq_qconv_member_threads(((struct fxq_layer_state *)l->fxq)->plan, nth) == 1;
+}
+
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
 {
     fxq_layer_forward_member_pool(l, net, tid, nth, NULL, 1);
