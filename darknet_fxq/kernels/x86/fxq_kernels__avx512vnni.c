@@ -1,7 +1,9 @@
 /* The AVX-512 VNNI kernel set: 8x32 tiles, s8 via vpdpbusd (u8 x s8, so
  * signed input codes are stored + 128: the set's input offset), s16 via
  * vpdpwssd, one-column GEMV kernels, AVX-512 input conversion and
- * quantization, SSE2 im2col / packing. */
+ * quantization, SSE2 im2col / packing -- on CPUs that also have
+ * AVX512_VBMI, im2col + packing in one pass and the B interleave on
+ * vpermt2b (fxq_pack_gather__avx512vnni.c). */
 #if defined(__x86_64__)
 #include "fxq_cpu.h"
 #include "fxq_kernels.h"
