@@ -265,19 +265,19 @@ static int fxq_gather_enabled(void)
     return on;
 }
 
-/* im2col plans with 8-bit B on a set with a one-pass pack (and a CPU that
- * runs it; not direct plans, whose rows are contiguous already: fmnist's
- * wide layer 1 measured 15 -> 16-17 us with it): where every tile's positions lie within 128 bytes of a k-row's
- * source (small images: fmnist's 26-, 11- and 9-wide outputs), the offsets
- * of each tile's positions. 1: done or not wanted, 0: out of memory. */
+/* The B interleave (the set's pack_u8c4_x where the CPU runs it), and for
+ * im2col plans with 8-bit B on a set with a one-pass pack -- not direct
+ * plans, whose rows are contiguous already (fmnist's wide layer 1 measured
+ * 15 -> 16-17 us with it) -- where every tile's positions lie within 128
+ * bytes of a k-row's source (small images: fmnist's 26-, 11- and 9-wide
+ * outputs), the offsets of each tile's positions. 1: done or not wanted,
+ * 0: out of memory. */
 static int fxq_plan_gather(fxq_qconv_plan *p)
 {
     const fxq_kernel_set *ks = p->ks;
     const int x_ok = p->nr == ks->pack_gather_nr && fxq_cpu_has(ks->pack_gather_features) && fxq_gather_enabled();
     p->pack8 = ks->pack_u8c4_x && x_ok ? ks->pack_u8c4_x : ks->pack_u8c4;
-    if (p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1 || !ks->pack_gather ||
-        p->nr != ks->pack_gather_nr || !fxq_cpu_has(ks->pack_gather_features) || !fxq_gather_enabled())
-        return 1;
+    if (!x_ok || !ks->pack_gather || p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1) return 1;
     const int out_w = p->d.out_w, nr = p->nr;
     for (long t = 0; t < p->n_tiles; ++t) { /* the span: from the tile's first position to its last */
         const long p0 = t * nr, p1 = (t + 1) * nr < p->P ? (t + 1) * nr - 1 : p->P - 1;
