@@ -96,7 +96,7 @@ unsigned fxq_cpu_feature_bits(void)
     return (f->sse2 ? FXQ_FEAT_SSE2 : 0u) | (f->avx2 ? FXQ_FEAT_AVX2 : 0u) | (f->fma ? FXQ_FEAT_FMA : 0u) |
            (f->avx512f ? FXQ_FEAT_AVX512F : 0u) | (f->avx512bw ? FXQ_FEAT_AVX512BW : 0u) |
            (f->avx512vl ? FXQ_FEAT_AVX512VL : 0u) | (f->avx512dq ? FXQ_FEAT_AVX512DQ : 0u) |
-           (f->avx512vnni ? FXQ_FEAT_AVX512VNNI : 0u);
+           (f->avx512vnni ? FXQ_FEAT_AVX512VNNI : 0u) | (f->avx512vbmi ? FXQ_FEAT_AVX512VBMI : 0u);
 }
 
 int fxq_cpu_has(unsigned bits)

@@ -29,6 +29,7 @@ enum {
     FXQ_FEAT_AVX512VL = 1u << 5,
     FXQ_FEAT_AVX512DQ = 1u << 6,
     FXQ_FEAT_AVX512VNNI = 1u << 7,
+    FXQ_FEAT_AVX512VBMI = 1u << 8,
 };
 
 /* Cached after the first call; thread-safe (idempotent detection). */

@@ -47,6 +47,15 @@ typedef void (*fxq_pack_u8c4_fn)(const unsigned char *const *r, size_t n_tiles, 
                                  size_t panel);
 typedef void (*fxq_pack_s16c2_fn)(const int16_t *r0, const int16_t *r1, size_t n_tiles, size_t nr, int16_t *o,
                                   size_t panel, size_t lo);
+/* Phase 2 in one pass for 8-bit B (im2col rows never written): k-group g
+ * of n_tiles panels straight from the image, panel t at o + t * panel,
+ *   o[t][n][j] = r[j][base[t] + idx[t * nr + n]],  j < 4, n < nr
+ * r[j]: the image at k-row j's source (img + off_k); base[t] + idx[..]:
+ * where output position t * nr + n of the GEMM's grid reads (oy * ws +
+ * ox), idx < 128. The kernel may read r[j] + base[t] .. + 127 (the image
+ * has that slack). */
+typedef void (*fxq_pack_gather_u8c4_fn)(const unsigned char *const *r, const int32_t *base, const uint8_t *idx,
+                                        size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
 
 /* floats -> codes = fxq_quantize_ref per element (scale = 2^frac, lo/hi =
  * code range); codes -> floats: y = code * scale (exact). */
@@ -113,6 +122,15 @@ typedef struct fxq_kernel_set {
     fxq_im2col_row_fn im2col_row;
     fxq_pack_u8c4_fn pack_u8c4;
     fxq_pack_s16c2_fn pack_s16c2;
+    /* im2col + pack_u8c4 in one pass (NULL: none), and a pack_u8c4 that
+     * replaces the one above (NULL: none), used only on CPUs with
+     * pack_gather_features too, and only for nr == pack_gather_nr */
+    fxq_pack_gather_u8c4_fn pack_gather;
+    const char *pack_gather_name;
+    fxq_pack_u8c4_fn pack_u8c4_x;
+    const char *pack_u8c4_x_name;
+    unsigned pack_gather_features;
+    int pack_gather_nr;
     fxq_f32_quantize_fn quantize;
     const char *quantize_name;
     fxq_f32_dequantize_fn dequantize;
@@ -174,6 +192,8 @@ void fxq_im2col_row__scalar(unsigned char *dst, const unsigned char *src, size_t
 void fxq_pack_u8c4__scalar(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
 void fxq_pack_s16c2__scalar(const int16_t *r0, const int16_t *r1, size_t n_tiles, size_t nr, int16_t *o,
                             size_t panel, size_t lo);
+void fxq_pack_gather_u8c4__scalar(const unsigned char *const *r, const int32_t *base, const uint8_t *idx,
+                                  size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
 void fxq_f32_quantize_ukernel__scalar(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 void fxq_f32_dequantize_ukernel__scalar(size_t n, const int16_t *c, float scale, float *y);
 #if defined(__x86_64__)
@@ -183,6 +203,10 @@ void fxq_im2col_row__sse2(unsigned char *dst, const unsigned char *src, size_t b
 void fxq_pack_u8c4__sse2(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
 void fxq_pack_s16c2__sse2(const int16_t *r0, const int16_t *r1, size_t n_tiles, size_t nr, int16_t *o, size_t panel,
                           size_t lo);
+void fxq_pack_gather_u8c4__avx512vbmi(const unsigned char *const *r, const int32_t *base, const uint8_t *idx,
+                                      size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
+void fxq_pack_u8c4__avx512vbmi(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o,
+                               size_t panel);
 void fxq_convert_plane__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
                                    unsigned char *dst, size_t phase, int ws);
 void fxq_convert_plane_s2__avx512vnni(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,

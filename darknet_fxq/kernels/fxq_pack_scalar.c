@@ -42,6 +42,14 @@ void fxq_pack_u8c4__scalar(const unsigned char *const *r, size_t n_tiles, size_t
             for (int j = 0; j < 4; ++j) o[4 * n + j] = r[j][t * nr + n];
 }
 
+void fxq_pack_gather_u8c4__scalar(const unsigned char *const *r, const int32_t *base, const uint8_t *idx,
+                                  size_t n_tiles, size_t nr, unsigned char *o, size_t panel)
+{
+    for (size_t t = 0; t < n_tiles; ++t, o += panel)
+        for (size_t n = 0; n < nr; ++n)
+            for (int j = 0; j < 4; ++j) o[4 * n + j] = r[j][base[t] + idx[t * nr + n]];
+}
+
 void fxq_pack_s16c2__scalar(const int16_t *r0, const int16_t *r1, size_t n_tiles, size_t nr, int16_t *o, size_t panel,
                             size_t lo)
 {

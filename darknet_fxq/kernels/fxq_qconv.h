@@ -132,7 +132,8 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
 /* Which accumulator / kernel set / kernels the plan uses, e.g.
  * "s8 int32 avx512vnni fxq_s8_gemm_ukernel_8x32c4__avx512vnni" (then
  * " u-in" for unsigned inputs, " win-in"/" win-out" for windows,
- * " row-shift" for per-row shifts). */
+ * " row-shift" for per-row shifts, " wide" for plans over the padded
+ * width, " in-order" for one-column plans in the input's order). */
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
 
 /* Forces the kernel set used by plans (and the conversions below) from now

@@ -55,6 +55,11 @@ struct fxq_qconv_plan {
                         * the input index of row k (-1: padding), gathered without img */
     size_t b_panel;    /* elements per B panel (x2 when split) */
     unsigned char *bpack;
+    fxq_pack_u8c4_fn pack8; /* the set's pack_u8c4, or its pack_u8c4_x where the CPU runs it */
+    fxq_pack_gather_u8c4_fn gpack; /* im2col + pack in one pass (8-bit B, no rows buffer): tile t's
+                        * positions read at pbase[t] + pidx[t * nr + n] of each k-row's source */
+    int32_t *pbase;
+    uint8_t *pidx;
     size_t row_len;    /* elements per im2col row buffer */
     unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */
@@ -62,7 +67,10 @@ struct fxq_qconv_plan {
     fxq_gemv_fn gemv;
     fxq_gemv_i64_fn gemv64;
     int gmr;           /* rows per GEMV call */
-    int kcg;           /* K rounded up to the GEMV k step */
+    int kcg;           /* K (gin: the input's size) rounded up to the GEMV k step */
+    int gin;           /* GEMV column in the input's own order: x[j] = input element j, the weights
+                        * scattered to it (padding k's dropped: they multiply code 0), so the column
+                        * is the input converted as it is, no gather (fxq_qconv_pack.c) */
     unsigned char *gw; /* round_up(m, gmr) x kcg weights */
     int32_t *gbias;    /* round_up(m, gmr), int32 paths */
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
@@ -75,7 +83,7 @@ struct fxq_qconv_plan {
      * scratch (img, bpack, rows, acc64, gx), so images run in parallel
      * without barriers. NULL for batch 1 / one thread / the copies. */
     struct fxq_qconv_plan *img_plans;
-    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift are borrowed */
+    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift, pbase, pidx are borrowed */
     fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];
@@ -89,10 +97,10 @@ static inline void fxq_qconv_in_range(const fxq_qconv_desc *d, int *lo, int *hi)
                                                                             : (1 << (d->a_bits - 1)) - 1;
 }
 
-/* Packs the weights (GEMV rows when p->gemv / p->gemv64, else A panels) and
- * computes off_k; buffers already allocated. */
-void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
+/* Computes off_k, then packs the weights (GEMV rows when p->gemv /
+ * p->gemv64, else A panels); buffers already allocated. 0: out of memory. */
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p);
+int fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
 
 /* wide plans: rows [m0, m1) and wide columns [c0, c1) of wout -> out
  * (m x out_h x out_w). */

@@ -71,10 +71,10 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
         for (int j = 0; j < q->kr; ++j) {
             const int k = g * q->kr + j < q->K ? g * q->kr + j : g * q->kr; /* zero weights: any data */
             const unsigned char *src = q->img + (size_t)q->off_k[k] * es;
-            if (q->direct) {
+            if (q->gpack || tpr) {
+                r[j] = src; /* the tiles' bases / per output row below */
+            } else if (q->direct) {
                 r[j] = src + (size_t)t0 * nr * es;
-            } else if (tpr) {
-                r[j] = src; /* per output row below */
             } else { /* im2col of output rows oy0..oy1; tile t0 starts at column t0*nr - oy0*out_w */
                 unsigned char *t = rows + (size_t)j * q->row_len * es;
                 q->ks->im2col_row(t, src + (size_t)oy0 * q->ws * es, (size_t)out_w * es, (size_t)q->ws * es,
@@ -82,18 +82,20 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
                 r[j] = t + ((size_t)t0 * nr - (size_t)oy0 * out_w) * es;
             }
         }
-        if (tpr) { /* whole output rows of tiles, straight from the image */
+        if (q->gpack) {
+            q->gpack(r, q->pbase + t0, q->pidx + (size_t)t0 * nr, (size_t)(t1 - t0), nr, o, q->b_panel);
+        } else if (tpr) { /* whole output rows of tiles, straight from the image */
             for (long t = t0; t < t1; t += tpr) { /* t0, t1: whole rows */
                 const unsigned char *rr[4];
                 const size_t oy = (size_t)(t / tpr);
                 for (int j = 0; j < q->kr; ++j) rr[j] = r[j] + oy * q->ws * es;
                 unsigned char *ot = o + (size_t)(t - t0) * q->b_panel * es;
-                if (q->esz == 1) q->ks->pack_u8c4(rr, (size_t)tpr, nr, ot, q->b_panel);
+                if (q->esz == 1) q->pack8(rr, (size_t)tpr, nr, ot, q->b_panel);
                 else q->ks->pack_s16c2((const int16_t *)rr[0], (const int16_t *)rr[1], (size_t)tpr, nr, (int16_t *)ot,
                                        q->b_panel, q->split ? (size_t)q->kc * nr : 0);
             }
         } else if (q->esz == 1) {
-            q->ks->pack_u8c4(r, (size_t)(t1 - t0), nr, o, q->b_panel);
+            q->pack8(r, (size_t)(t1 - t0), nr, o, q->b_panel);
         } else {
             q->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)(t1 - t0), nr, (int16_t *)o,
                               q->b_panel, q->split ? (size_t)q->kc * nr : 0);

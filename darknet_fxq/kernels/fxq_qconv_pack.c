@@ -16,9 +16,11 @@ static int64_t fxq_row_sum(const int32_t *w, int K)
     return s;
 }
 
-static int32_t fxq_bias32(const fxq_qconv_plan *p, const int32_t *wm, int64_t bias)
+/* wm: the row's K weights as the kernel sees them (a GEMV in input order:
+ * its kcg scattered ones, padding dropped, zeros elsewhere) */
+static int32_t fxq_bias32(const fxq_qconv_plan *p, const int32_t *wm, int K, int64_t bias)
 {
-    const int64_t corr = p->path == FXQ_PATH_S8_I32 && p->off8 ? p->off8 * fxq_row_sum(wm, p->K) : 0;
+    const int64_t corr = p->path == FXQ_PATH_S8_I32 && p->off8 ? p->off8 * fxq_row_sum(wm, K) : 0;
     return (int32_t)(uint32_t)(uint64_t)(bias - corr);
 }
 
@@ -35,7 +37,7 @@ static void fxq_pack_a(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
             if (p->path == FXQ_PATH_S16_I64)
                 ((int64_t *)panel)[i] = bias[m];
             else
-                ((int32_t *)panel)[i] = fxq_bias32(p, wm, bias[m]);
+                ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
             for (int k = 0; k < K; ++k) {
                 const size_t idx = ((size_t)(k / kr) * mr + i) * kr + k % kr;
                 if (p->path == FXQ_PATH_S8_I32)
@@ -47,12 +49,25 @@ static void fxq_pack_a(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
     }
 }
 
-static void fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+/* In input order (p->gin) weight k of a row goes to column off_k[k] and a
+ * padding k (off_k -1) is dropped: it multiplies code 0, so the sum is the
+ * same, and the bias's input-offset correction counts only the weights the
+ * kernel sees. Columns no k reads keep weight 0. */
+static int fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
 {
     const int K = p->K;
+    int32_t *row = p->gin ? calloc((size_t)p->kcg, sizeof *row) : NULL;
+    if (p->gin && !row) return 0;
     for (int m = 0; m < p->d.m; ++m) {
         const int32_t *wm = w + (size_t)m * K;
-        for (int k = 0; k < K; ++k) {
+        if (row) {
+            for (int k = 0; k < p->kcg; ++k) row[k] = 0;
+            for (int k = 0; k < K; ++k)
+                if (p->off_k[k] >= 0) row[p->off_k[k]] = wm[k];
+            wm = row;
+        }
+        const int n = row ? p->kcg : K;
+        for (int k = 0; k < n; ++k) {
             if (p->esz == 1)
                 ((int8_t *)p->gw)[(size_t)m * p->kcg + k] = (int8_t)wm[k];
             else
@@ -61,18 +76,18 @@ static void fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bi
         if (p->gbias64)
             p->gbias64[m] = bias[m];
         else
-            p->gbias[m] = fxq_bias32(p, wm, bias[m]);
+            p->gbias[m] = fxq_bias32(p, wm, n, bias[m]);
     }
+    free(row);
+    return 1;
 }
 
-void fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+int fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
 {
-    if (p->gemv || p->gemv64)
-        fxq_pack_gemv(p, w, bias);
-    else
-        fxq_pack_a(p, w, bias);
+    if (p->gemv || p->gemv64) return fxq_pack_gemv(p, w, bias);
+    fxq_pack_a(p, w, bias);
+    return 1;
 }
-
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p)
 {
     const int ks = p->d.ksize, st = p->d.stride;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cpu.h"
 #include "fxq_format.h"
 #include "fxq_qconv_impl.h"
 
@@ -230,7 +231,12 @@ static int fxq_alloc_weights(fxq_qconv_plan *p)
     if (p->gemv || p->gemv64) {
         const int step = p->path == FXQ_PATH_S8_I32 ? p->ks->gemv_s8_kstep : p->ks->gemv_s16_kstep;
         const int mp = (d->m + p->gmr - 1) / p->gmr * p->gmr;
-        p->kcg = (p->K + step - 1) / step * step;
+        /* the input's order where its elements are no more than the window's
+         * (each is read at most once by the one output position): a 7x7/s5/p2
+         * window on fmnist's 5x5x64 reads 1600 of its 3136 k's, the rest padding */
+        const size_t nin = (size_t)d->c * d->h * d->w;
+        p->gin = nin <= (size_t)p->K;
+        p->kcg = ((p->gin ? (int)nin : p->K) + step - 1) / step * step;
         if (!fxq_mul_ok((size_t)mp * p->kcg, (size_t)p->esz, &bytes)) return -1;
         p->gw = fxq_alloc64(bytes);
         if (p->gemv64)
@@ -248,6 +254,48 @@ static int fxq_alloc_weights(fxq_qconv_plan *p)
     return p->a != NULL;
 }
 
+/* FXQ_GATHER=0 in the environment: no one-pass im2col + pack (for comparisons). */
+static int fxq_gather_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FXQ_GATHER");
+        on = !(e && !strcmp(e, "0"));
+    }
+    return on;
+}
+
+/* The B interleave (the set's pack_u8c4_x where the CPU runs it), and for
+ * im2col plans with 8-bit B on a set with a one-pass pack -- not direct
+ * plans, whose rows are contiguous already (fmnist's wide layer 1 measured
+ * 15 -> 16-17 us with it) -- where every tile's positions lie within 128
+ * bytes of a k-row's source (small images: fmnist's 26-, 11- and 9-wide
+ * outputs), the offsets of each tile's positions. 1: done or not wanted,
+ * 0: out of memory. */
+static int fxq_plan_gather(fxq_qconv_plan *p)
+{
+    const fxq_kernel_set *ks = p->ks;
+    const int x_ok = p->nr == ks->pack_gather_nr && fxq_cpu_has(ks->pack_gather_features) && fxq_gather_enabled();
+    p->pack8 = ks->pack_u8c4_x && x_ok ? ks->pack_u8c4_x : ks->pack_u8c4;
+    if (!x_ok || !ks->pack_gather || p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1) return 1;
+    const int out_w = p->d.out_w, nr = p->nr;
+    for (long t = 0; t < p->n_tiles; ++t) { /* the span: from the tile's first position to its last */
+        const long p0 = t * nr, p1 = (t + 1) * nr < p->P ? (t + 1) * nr - 1 : p->P - 1;
+        if ((p1 / out_w - p0 / out_w) * (long)p->ws + p1 % out_w - p0 % out_w > 127) return 1;
+    }
+    p->pbase = malloc((size_t)p->n_tiles * sizeof *p->pbase);
+    p->pidx = calloc((size_t)p->n_tiles * nr, 1);
+    if (!p->pbase || !p->pidx) return 0;
+    for (long t = 0; t < p->n_tiles; ++t) {
+        const long p0 = t * nr;
+        p->pbase[t] = (int32_t)((p0 / out_w) * p->ws + p0 % out_w);
+        for (long q = p0; q < (t + 1) * nr && q < p->P; ++q) /* past P: 0, any readable byte */
+            p->pidx[q] = (uint8_t)((q / out_w) * p->ws + q % out_w - p->pbase[t]);
+    }
+    p->gpack = ks->pack_gather;
+    return 1;
+}
+
 /* Activation buffers: the padded image is stored polyphase -- plane
  * (ch, y % stride, x % stride) holds rows y / stride, columns x / stride --
  * so every im2col row segment is contiguous whatever the stride.
@@ -263,7 +311,9 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     p->direct = p->ws == d->out_w || p->wide;
     p->rowwise = !p->direct && !gemv && d->out_w % p->nr == 0;
     size_t plane, elems, bytes;
-    const size_t slack = (size_t)p->nr + 64 + (size_t)p->ws; /* wide rows read up to ws past a plane */
+    if (!fxq_plan_gather(p)) return 0;
+    /* wide rows read up to ws past a plane, a one-pass pack 127 bytes past a tile's first position */
+    const size_t slack = (size_t)p->nr + 64 + (size_t)p->ws + (p->gpack ? 128 : 0);
     if (!fxq_mul_ok((size_t)p->hs, (size_t)p->ws, &plane) || !fxq_mul_ok(plane, (size_t)st * st, &plane) ||
         !fxq_mul_ok(plane, (size_t)d->c, &elems) || elems > SIZE_MAX / 4 - slack || elems + slack > INT32_MAX)
         return -1;
@@ -286,7 +336,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     }
     p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
     if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) return -1;
-    if (!p->direct && !p->rowwise && !gemv) {
+    if (!p->direct && !p->rowwise && !gemv && !p->gpack) {
         p->rows = fxq_alloc64(bytes);
         if (!p->rows) return 0;
     }
@@ -328,7 +378,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     }
     q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
     if (!q->bpack) return 0;
-    if (!q->direct && !q->rowwise && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
+    if (!q->direct && !q->rowwise && !q->gpack && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
     if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
     if (q->wide && !(q->wout = fxq_alloc64((size_t)q->d.m * q->P * sizeof *q->wout))) return 0;
     return 1;
@@ -423,10 +473,12 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     if (r <= 0) goto fail;
     r = fxq_alloc_acts(p);
     if (r <= 0) goto fail;
-    fxq_qconv_pack_weights(p, w_codes, bias_acc);
-    fxq_qconv_pack_offsets(p);
+    fxq_qconv_pack_offsets(p); /* GEMV in input order: the weights go where off_k says */
+    if (!fxq_qconv_pack_weights(p, w_codes, bias_acc)) goto oom;
     fxq_describe(p);
     if (p->wide && strlen(p->desc) + 5 < sizeof p->desc) strcat(p->desc, " wide");
+    if (p->gin && strlen(p->desc) + 9 < sizeof p->desc) strcat(p->desc, " in-order");
+    if (p->gpack && strlen(p->desc) + 8 < sizeof p->desc) strcat(p->desc, " gather");
     /* stream the larger operand once: deep layers on small images have far
      * more weight bytes than activation bytes */
     p->n_inner = !p->gemv && !p->gemv64 && p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz;
@@ -471,6 +523,8 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->gbias64);
     free(p->rq);
     free(p->row_shift);
+    free(p->pbase);
+    free(p->pidx);
     free(p);
 }
 

@@ -110,7 +110,7 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
 {
     const size_t nr = (size_t)p->nr;
     if (p->esz == 1) {
-        p->ks->pack_u8c4(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
+        p->pack8(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
         return;
     }
     /* split: the low bytes follow the kc high-byte rows of the panel */
@@ -135,7 +135,7 @@ static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
         unsigned char *o = p->bpack + (size_t)g * nr * p->kr * es;
         for (int oy = 0; oy < p->d.out_h; ++oy, o += tile_step) {
             if (p->esz == 1)
-                p->ks->pack_u8c4(r, tpr, nr, o, p->b_panel);
+                p->pack8(r, tpr, nr, o, p->b_panel);
             else
                 p->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], tpr, nr, (int16_t *)o, p->b_panel,
                                   p->split ? (size_t)p->kc * nr : 0);
@@ -144,10 +144,27 @@ static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
     }
 }
 
+/* one-pass plans: k-groups g0..g1 of every panel straight from the image */
+static void fxq_pack_b_gather(const fxq_qconv_plan *p, int g0, int g1)
+{
+    for (int g = g0; g < g1; ++g) {
+        const unsigned char *r[4];
+        for (int j = 0; j < 4; ++j) {
+            const int k = g * 4 + j;
+            r[j] = p->img + p->off_k[k < p->K ? k : g * 4]; /* zero weights: any data */
+        }
+        p->gpack(r, p->pbase, p->pidx, (size_t)p->n_tiles, (size_t)p->nr, p->bpack + (size_t)g * p->nr * 4, p->b_panel);
+    }
+}
+
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
     if (p->rowwise) {
         fxq_pack_b_rowwise(p, g0, g1);
+        return;
+    }
+    if (p->gpack) {
+        fxq_pack_b_gather(p, g0, g1);
         return;
     }
     const size_t es = (size_t)p->esz;
@@ -256,19 +273,27 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
 /* P == 1: x[k] = input element off_k[k] as the kernels take it (padding
  * k's: code 0), straight from the input codes: a one-column layer reads
  * each input element at most once, so the padded image would be a copy of
- * the input for nothing (fmnist's 7x7/s5 layer: 3.1 of its 5.4 us). */
+ * the input for nothing (fmnist's 7x7/s5 layer: 3.1 of its 5.4 us). In
+ * input order (p->gin) x[k] is input element k: the kernel set's
+ * conversion of a run of codes, no gather (that layer: 2.0 -> 0.1 us,
+ * and half the k's). */
 void fxq_qconv_gather_x(const fxq_qconv_plan *p, const int16_t *restrict in, long k0, long k1)
 {
     const int32_t *restrict off = p->off_k;
-    if (k1 > p->K) { /* rows past K (zero weights): code 0 */
-        for (long k = k0 > p->K ? k0 : p->K; k < k1; ++k) {
+    const long n = p->gin ? (long)p->d.c * p->d.h * p->d.w : p->K;
+    if (k1 > n) { /* rows past the column (zero weights): code 0 */
+        for (long k = k0 > n ? k0 : n; k < k1; ++k) {
             if (p->esz == 1) ((uint8_t *)p->gx)[k] = (uint8_t)p->off8;
             else if (p->gemv64 && p->split) ((int16_t *)p->gx)[k] = ((int16_t *)p->gx)[p->kcg + k] = 0;
             else ((int16_t *)p->gx)[k] = 0;
         }
-        k1 = p->K;
+        k1 = n;
     }
-    if (p->esz == 1) {
+    if (k1 <= k0) return;
+    if (p->gin && !(p->gemv64 && p->split)) {
+        p->ks->convert(in + k0, 1, (int)(k1 - k0), 1, 0, p->esz, p->lo8, p->off8, p->gx + (size_t)k0 * p->esz, 0,
+                       (int)(k1 - k0));
+    } else if (p->esz == 1) {
         uint8_t *restrict x = p->gx;
         const int lo = p->lo8, hi = p->lo8 + 255, off8 = p->off8;
         for (long k = k0; k < k1; ++k) { /* padding: the padded image's byte, off8 */
@@ -278,7 +303,7 @@ void fxq_qconv_gather_x(const fxq_qconv_plan *p, const int16_t *restrict in, lon
     } else if (p->gemv64 && p->split) { /* x = 256 * high + low byte */
         int16_t *restrict xh = (int16_t *)p->gx, *restrict xl = xh + p->kcg;
         for (long k = k0; k < k1; ++k) {
-            const int v = off[k] < 0 ? 0 : in[off[k]];
+            const int v = p->gin ? in[k] : off[k] < 0 ? 0 : in[off[k]];
             xl[k] = (int16_t)(v & 0xff);
             xh[k] = (int16_t)((v - (v & 0xff)) / 256);
         }

@@ -127,6 +127,9 @@ void fxq_layer_forward_member(const layer *l, const network *net, int tid, int n
  * as evenly as its own: fxq_layer_member_aligns (after
  * fxq_layer_team_ready). */
 int fxq_layer_member_aligns(const layer *l, int nth, int align);
+/* 1 when thread 0 alone runs the layer in a team of nth (a small layer:
+ * fxq_qconv_member_threads) -- the other threads touch nothing of it. */
+int fxq_layer_member_solo(const layer *l, int nth);
 void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, int nth, const layer *pool, int align);
 
 /* 1 when a format is float (bits 0, fxq_layer_train.h). */

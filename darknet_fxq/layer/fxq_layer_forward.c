@@ -141,6 +141,11 @@ int fxq_layer_member_aligns(const layer *l, int nth, int align)
     return fxq_qconv_member_aligns(((struct fxq_layer_state *)l->fxq)->plan, nth, align);
 }
 
+int fxq_layer_member_solo(const layer *l, int nth)
+{
+    return fxq_qconv_member_threads(((struct fxq_layer_state *)l->fxq)->plan, nth) == 1;
+}
+
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
 {
     fxq_layer_forward_member_pool(l, net, tid, nth, NULL, 1);
@@ -150,6 +155,10 @@ void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, 
 {
     struct fxq_layer_state *s = l->fxq;
     const int use = fxq_qconv_member_threads(s->plan, nth);
+    /* thread 0 alone: the others touch nothing, not even the producer's
+     * codes pointer (no barrier may separate this layer from a producer
+     * thread 0 also ran alone, fxq_team.c) */
+    if (use == 1 && tid) return;
     const int16_t *in = s->in_codes;
     const struct fxq_pipe *src = fxq_pipe_reads_codes(l) ? net->layers[l->fxq_pipe->src[0]].fxq_pipe : NULL;
     const fxq_cfmt want = fxq_layer_in_cfmt(s);

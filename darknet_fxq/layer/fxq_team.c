@@ -13,8 +13,10 @@
 #include "yolo_layer.h"
 
 /* FXQ_TEAM_FUSED: a maxpool / avgpool the fixed layer before it runs
- * (FXQ_TEAM_FX_POOL + the row alignment it needs) */
+ * (FXQ_TEAM_FX_POOL + the row alignment it needs). FXQ_TEAM_SOLO (a flag
+ * on the kind): thread 0 alone runs the layer. */
 enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO, FXQ_TEAM_FUSED, FXQ_TEAM_FX_POOL };
+enum { FXQ_TEAM_SOLO = 0x80 };
 
 /* Multiply-accumulates per image below which a network runs on one thread. */
 static double fxq_team_min_macs = 3.2e7;
@@ -79,6 +81,10 @@ static int fxq_team_plan(network *net, int nth, unsigned char *kinds, int *align
         if (a > 0 && fxq_layer_member_aligns(&net->layers[i], nth, a))
             kinds[i] = FXQ_TEAM_FX_POOL, align[i] = a, kinds[i + 1] = FXQ_TEAM_FUSED;
     }
+    for (int i = 0; i < net->n; ++i)
+        if (kinds[i] == FXQ_TEAM_SERIAL || ((kinds[i] == FXQ_TEAM_FX || kinds[i] == FXQ_TEAM_FX_POOL) &&
+                                            fxq_layer_member_solo(&net->layers[i], nth)))
+            kinds[i] |= FXQ_TEAM_SOLO;
     return coded;
 }
 
@@ -110,25 +116,31 @@ static void fxq_team_body(const network *netp, const unsigned char *kinds, const
     double t0 = t && tid == 0 ? omp_get_wtime() : 0;
     for (int i = 0; i < net.n; ++i) {
         const layer *l = &net.layers[i];
+        const int kind = kinds[i] & ~FXQ_TEAM_SOLO;
         net.index = i;
-        if (kinds[i] == FXQ_TEAM_FUSED) { /* done with layer i - 1, before its barrier */
+        if (kind == FXQ_TEAM_FUSED) { /* done with layer i - 1, before its barrier */
             if (t && tid == 0) t[i] = 0;
             net.input = l->output;
             continue;
         }
-        if (kinds[i] == FXQ_TEAM_FX_POOL) {
+        if (kind == FXQ_TEAM_FX_POOL) {
             fxq_layer_forward_member_pool(l, &net, tid, nth, &net.layers[i + 1], align[i]);
-        } else if (kinds[i] == FXQ_TEAM_FX) {
+        } else if (kind == FXQ_TEAM_FX) {
             fxq_layer_forward_member(l, &net, tid, nth);
-        } else if (kinds[i] == FXQ_TEAM_PIPE) {
+        } else if (kind == FXQ_TEAM_PIPE) {
             fxq_pipe_forward_member(l, &net, tid, nth);
-        } else if (kinds[i] == FXQ_TEAM_YOLO) {
+        } else if (kind == FXQ_TEAM_YOLO) {
             fxq_yolo_member(l, &net, tid, nth);
         } else if (tid == 0) {
             if (l->delta) fill_cpu(l->outputs * l->batch, 0, l->delta, 1);
             l->forward(*l, net);
         }
-        if (nth > 1) {
+        /* no barrier where thread 0 alone ran this layer and runs the next
+         * one too, nor after the last (the region's end is one): fmnist's
+         * last three layers (a 0.1 MMAC convolution, its connected layer,
+         * softmax) */
+        const int solo_next = i + 1 < net.n && (kinds[i] & kinds[i + 1] & FXQ_TEAM_SOLO);
+        if (nth > 1 && i + 1 < net.n && !solo_next) {
 #pragma omp barrier
         }
         if (t && tid == 0) {
@@ -149,8 +161,12 @@ int fxq_net_forward_team(network *netp, double *t)
     int align[4096];
     if (!fxq_team_plan(netp, nth, kinds, align)) return 0;
     /* a small network on one thread: the barriers between its layers (over
-     * a microsecond each on a 2-core VM) cost more than a second thread
-     * saves (fmnist, 0.01 GMAC: 0.063 ms on one thread, 0.100 on two) */
+     * a microsecond each on a 2-core VM) and reading rows the other core
+     * wrote cost more than a second thread saves (fmnist, 0.01 GMAC: 0.063
+     * ms on one thread, 0.100 on two in session 5; session 7, chrt -f 10,
+     * 8 x 300 alternated runs, load 4: 0.043 on one, 0.065 forced onto two;
+     * quiet: 0.0437 vs 0.0484), while
+     * paper-cifar10 (0.134 GMAC) gains 1.48x: the bar lies between them */
     double macs = 0;
     for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
     if (macs < fxq_team_min_macs) nth = 1;

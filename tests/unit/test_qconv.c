@@ -394,6 +394,116 @@ static void run_isa(const char *isa)
     rng_state = saved_rng2;
     snprintf(name, sizeof name, "qconv.%s.network_team_member", isa);
     FXQ_CHECK(name, st.fails == 0 && team_cases > 40, "%d/%d failed: %s", st.fails, st.cases, st.first_fail);
+
+    /* 10. one output position: windows over the whole input and padding
+     * (fmnist's 7x7/s5/p2 on 5x5) take the column in the input's order
+     * ("in-order": weights scattered, padding dropped), windows that leave
+     * more of the input unread than they pad gather it; s8 / s16 / int64
+     * (split too), unsigned inputs and windows, serial and teams of 1-3 */
+    memset(&st, 0, sizeof st);
+    const uint64_t saved_rng3 = rng_state;
+    int in_order = 0, gathered = 0, col_fail = 0;
+    for (int i = 0; i < 60; ++i) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        d->batch = i % 7 == 0 ? 3 : 1;
+        d->ksize = rnd_int(1, 9);
+        d->pad = i % 4 == 3 ? 0 : rnd_int(0, d->ksize - 1);
+        d->stride = rnd_int(1, 12);
+        /* h + 2 pad - ksize in 0 .. stride - 1: one output row (and column) */
+        const int lo = d->ksize - 2 * d->pad;
+        d->h = rnd_int(lo > 1 ? lo : 1, lo + d->stride - 1 > 1 ? lo + d->stride - 1 : 1);
+        d->w = rnd_int(lo > 1 ? lo : 1, lo + d->stride - 1 > 1 ? lo + d->stride - 1 : 1);
+        if (d->h + 2 * d->pad < d->ksize || d->w + 2 * d->pad < d->ksize) d->pad = d->ksize; /* still 1x1 below */
+        d->stride = d->h + 2 * d->pad - d->ksize + 1 > d->stride ? d->h + 2 * d->pad - d->ksize + 1 : d->stride;
+        if (d->w + 2 * d->pad - d->ksize + 1 > d->stride) d->stride = d->w + 2 * d->pad - d->ksize + 1;
+        d->c = rnd_int(1, 70);
+        d->m = rnd_int(1, 45);
+        qcase_geometry(d);
+        const int bits = i % 4;
+        d->w_bits = bits == 0 ? 8 : bits == 1 ? rnd_int(2, 8) : 16;
+        d->a_bits = bits == 0 ? 8 : bits == 1 ? 12 : bits == 2 ? 16 : rnd_int(9, 15);
+        d->o_bits = rnd_int(2, 16);
+        d->act = rnd_int(0, 2);
+        d->in_unsigned = d->a_bits <= 15 && i % 3 == 1;
+        d->shift = rnd_shift(d, d->c * d->ksize * d->ksize) + d->in_unsigned;
+        qcase_alloc(&q, i % 5 == 4 ? 1 + i % 2 : 0, bits >= 2 ? (int64_t)1 << 35 : 1 << 20);
+        if (d->a_bits <= 15 && i % 6 == 5) { /* a window: codes anywhere in it, ends included */
+            d->in_unsigned = 0, d->in_window = 1, d->in_lo = -rnd_int(0, (1 << d->a_bits) - 1);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t k = 0; k < nin; ++k)
+                q.in[k] = (int16_t)(d->in_lo + (k % 5 == 0 ? 0 : k % 5 == 1 ? (1 << d->a_bits) - 1
+                                                             : rnd_int(0, (1 << d->a_bits) - 1)));
+        }
+        if (d->out_h != 1 || d->out_w != 1) {
+            col_fail++;
+            snprintf(st.first_fail, sizeof st.first_fail, "case %d is %dx%d, not one column", i, d->out_h, d->out_w);
+            qcase_free(&q);
+            continue;
+        }
+        const int ok = qcase_check(&q, desc, sizeof desc, why, sizeof why);
+        tally(&st, desc, ok, why);
+        in_order += strstr(desc, "in-order") != NULL;
+        gathered += strstr(desc, "gemv") && !strstr(desc, "in-order");
+        if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !col_fail++)
+            snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng3;
+    snprintf(name, sizeof name, "qconv.%s.one_column_in_order", isa);
+    printf("# %s: %d cases, in-order %d, gathered %d, s8 %d i64 %d split %d\n", name, st.cases, in_order, gathered,
+           st.s8, st.i64, st.split);
+    FXQ_CHECK(name, st.fails == 0 && !col_fail && (in_order > 10 || !strstr(isa, "avx512vnni")),
+              "%d/%d failed, %d team/shape failures (in-order %d): %s", st.fails, st.cases, col_fail, in_order,
+              st.first_fail);
+
+    /* 11. the one-pass im2col + pack (" gather": 8-bit B, every tile within
+     * 128 bytes of the image): small images of every stride 1..4 and pad,
+     * out_w off the tile, fmnist's 28/13/11-wide layers, signed / unsigned /
+     * window inputs, serial (batch 1 and 3) and teams of 1-3 */
+    memset(&st, 0, sizeof st);
+    const uint64_t saved_rng4 = rng_state;
+    int gathered_b = 0, gteam_fail = 0;
+    for (int i = 0; i < 80; ++i) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        static const int fm[][7] = {{3, 28, 28, 64, 3, 1, 0}, {32, 13, 13, 64, 3, 1, 0}, {64, 11, 11, 64, 3, 1, 0}};
+        if (i < 3) {
+            d->c = fm[i][0], d->h = fm[i][1], d->w = fm[i][2], d->m = fm[i][3];
+            d->ksize = fm[i][4], d->stride = fm[i][5], d->pad = fm[i][6];
+        } else {
+            d->ksize = rnd_int(1, 5), d->stride = rnd_int(1, 4), d->pad = rnd_int(0, d->ksize - 1);
+            d->h = rnd_int(d->ksize, 30), d->w = rnd_int(d->ksize, 30);
+            d->c = rnd_int(1, 24), d->m = rnd_int(1, 40);
+        }
+        d->batch = i % 9 == 8 ? 3 : 1;
+        qcase_geometry(d);
+        d->w_bits = rnd_int(2, 8), d->a_bits = rnd_int(2, 8), d->o_bits = rnd_int(2, 16);
+        d->act = rnd_int(0, 2);
+        d->in_unsigned = i % 3 == 1;
+        d->shift = rnd_shift(d, d->c * d->ksize * d->ksize) + d->in_unsigned;
+        qcase_alloc(&q, i % 7 == 6 ? 1 + i % 2 : 0, 1 << 20);
+        if (i % 5 == 4) { /* a window */
+            d->in_unsigned = 0, d->in_window = 1, d->in_lo = -rnd_int(0, (1 << d->a_bits) - 1);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t k = 0; k < nin; ++k) q.in[k] = (int16_t)(d->in_lo + rnd_int(0, (1 << d->a_bits) - 1));
+        }
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        gathered_b += strstr(desc, " gather") != NULL;
+        if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !gteam_fail++ &&
+            !st.fails)
+            snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng4;
+    const fxq_kernel_set *gks = fxq_kernel_set_find(isa);
+    const int want_gather = gks->pack_gather && fxq_cpu_has(gks->pack_gather_features);
+    snprintf(name, sizeof name, "qconv.%s.im2col_pack_one_pass", isa);
+    printf("# %s: %d cases, gather %d, s8 %d\n", name, st.cases, gathered_b, st.s8);
+    FXQ_CHECK(name, st.fails == 0 && !gteam_fail && (gathered_b > 10 || !want_gather),
+              "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
 int main(void)

@@ -365,6 +365,42 @@ static void check_moves(const char *name, const fxq_kernel_set *ks, const fxq_ke
     FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
 }
 
+/* The one-pass im2col + pack (where the CPU runs it): random sources,
+ * tile bases and indices 0..127 (both ends), 1..6 tiles; and the set's
+ * pack_u8c4_x against the twin's pack_u8c4. */
+static void check_gather(const char *name, const fxq_kernel_set *ks, const fxq_kernel_set *tw)
+{
+    int cases = 0, fails = 0;
+    const size_t nr = (size_t)ks->pack_gather_nr;
+    for (int rep = 0; rep < 300; ++rep) {
+        const size_t nt = (size_t)rnd_int(1, 6), panel = nr * 4 * (size_t)rnd_int(1, 3), len = 1024;
+        unsigned char *r[4], *o1 = xalloc(panel * nt), *o2 = xalloc(panel * nt);
+        int32_t base[6];
+        uint8_t idx[6 * 64];
+        for (int j = 0; j < 4; ++j) {
+            r[j] = xalloc(len);
+            for (size_t i = 0; i < len; ++i) r[j][i] = (unsigned char)rnd();
+        }
+        for (size_t t = 0; t < nt; ++t) base[t] = rnd_int(0, (int)(len - 128));
+        for (size_t i = 0; i < nt * nr; ++i) idx[i] = (uint8_t)(rep % 5 == 0 ? (i % 2 ? 127 : 0) : rnd_int(0, 127));
+        memset(o1, 0x44, panel * nt), memset(o2, 0x44, panel * nt);
+        ks->pack_gather((const unsigned char *const *)r, base, idx, nt, nr, o1, panel);
+        tw->pack_gather((const unsigned char *const *)r, base, idx, nt, nr, o2, panel);
+        ++cases;
+        fails += memcmp(o1, o2, panel * nt) != 0;
+        if (ks->pack_u8c4_x) { /* its plain interleave: rows of nt * nr bytes */
+            memset(o1, 0x44, panel * nt), memset(o2, 0x44, panel * nt);
+            ks->pack_u8c4_x((const unsigned char *const *)r, nt, nr, o1, panel);
+            tw->pack_u8c4((const unsigned char *const *)r, nt, nr, o2, panel);
+            ++cases;
+            fails += memcmp(o1, o2, panel * nt) != 0;
+        }
+        for (int j = 0; j < 4; ++j) free(r[j]);
+        free(o1), free(o2);
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
+}
+
 static void check_quantize(const char *name, fxq_f32_quantize_fn simd, fxq_f32_quantize_fn twin)
 {
     enum { N = 203 };
@@ -428,6 +464,8 @@ static void check_set(const fxq_kernel_set *ks)
     if (ks->gemv_i64) check_gemv_i64(NAME(ks->gemv_i64_name), ks->gemv_i64, tw->gemv_i64);
     check_convert(NAME("convert_plane"), ks->convert, tw->convert);
     check_moves(NAME("im2col_pack"), ks, tw);
+    if (ks->pack_gather && tw->pack_gather && fxq_cpu_has(ks->pack_gather_features))
+        check_gather(NAME(ks->pack_gather_name), ks, tw);
     check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
     check_dequantize(NAME(ks->dequantize_name), ks->dequantize, tw->dequantize);
 #undef NAME

@@ -42,23 +42,27 @@ void fxq_convert_plane_s2__avx512vnni(const int16_t *src, int h, int w, int st, 
     const int n_last = w % 32 ? w % 32 : 32, full = w - n_last; /* codes in whole 32-code chunks */
     const __mmask32 m_last = n_last == 32 ? (__mmask32)0xffffffffu : (__mmask32)((1u << n_last) - 1);
     const __mmask16 me_last = (__mmask16)((1u << ((n_last + 1) / 2)) - 1), mo_last = (__mmask16)((1u << (n_last / 2)) - 1);
-    for (int y = 0; y < h; ++y, src += w) {
-        const int q = y & 1;
-        unsigned char *e = ev[q], *o = od[q];
-        ev[q] += ws, od[q] += ws; /* row y + 2: the next row of the same phases */
-        int x = 0;
-        for (; x < full; x += 32) {
-            __m512i v = _mm512_loadu_si512(src + x);
+    /* rows in pairs (y even, y + 1), the four run pointers in registers:
+     * kept in arrays indexed by y & 1 they went through memory every row */
+    unsigned char *e0 = ev[0], *o0 = od[0], *e1 = ev[1], *o1 = od[1];
+    for (int y = 0; y < h; y += 2) {
+        for (int q = 0; q < 2 && y + q < h; ++q, src += w) {
+            unsigned char *e = q ? e1 : e0, *o = q ? o1 : o0;
+            int x = 0;
+            for (; x < full; x += 32) {
+                __m512i v = _mm512_loadu_si512(src + x);
+                v = _mm512_add_epi16(_mm512_min_epi16(_mm512_max_epi16(v, lo), hi), off);
+                const __m256i b = _mm512_castsi512_si256(_mm512_permutexvar_epi32(perm, _mm512_shuffle_epi8(v, shuf)));
+                _mm_storeu_si128((__m128i *)(e + x / 2), _mm256_castsi256_si128(b));
+                _mm_storeu_si128((__m128i *)(o + x / 2), _mm256_extracti128_si256(b, 1));
+            }
+            __m512i v = _mm512_maskz_loadu_epi16(m_last, src + x);
             v = _mm512_add_epi16(_mm512_min_epi16(_mm512_max_epi16(v, lo), hi), off);
             const __m256i b = _mm512_castsi512_si256(_mm512_permutexvar_epi32(perm, _mm512_shuffle_epi8(v, shuf)));
-            _mm_storeu_si128((__m128i *)(e + x / 2), _mm256_castsi256_si128(b));
-            _mm_storeu_si128((__m128i *)(o + x / 2), _mm256_extracti128_si256(b, 1));
+            _mm_mask_storeu_epi8(e + x / 2, me_last, _mm256_castsi256_si128(b));
+            _mm_mask_storeu_epi8(o + x / 2, mo_last, _mm256_extracti128_si256(b, 1));
         }
-        __m512i v = _mm512_maskz_loadu_epi16(m_last, src + x);
-        v = _mm512_add_epi16(_mm512_min_epi16(_mm512_max_epi16(v, lo), hi), off);
-        const __m256i b = _mm512_castsi512_si256(_mm512_permutexvar_epi32(perm, _mm512_shuffle_epi8(v, shuf)));
-        _mm_mask_storeu_epi8(e + x / 2, me_last, _mm256_castsi256_si128(b));
-        _mm_mask_storeu_epi8(o + x / 2, mo_last, _mm256_extracti128_si256(b, 1));
+        e0 += ws, o0 += ws, e1 += ws, o1 += ws; /* rows y + 2, y + 3: the next rows of the same phases */
     }
 }
 #endif

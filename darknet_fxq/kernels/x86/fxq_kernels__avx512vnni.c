@@ -1,7 +1,9 @@
 /* The AVX-512 VNNI kernel set: 8x32 tiles, s8 via vpdpbusd (u8 x s8, so
  * signed input codes are stored + 128: the set's input offset), s16 via
  * vpdpwssd, one-column GEMV kernels, AVX-512 input conversion and
- * quantization, SSE2 im2col / packing. */
+ * quantization, SSE2 im2col / packing -- on CPUs that also have
+ * AVX512_VBMI, im2col + packing in one pass and the B interleave on
+ * vpermt2b (fxq_pack_gather__avx512vnni.c). */
 #if defined(__x86_64__)
 #include "fxq_cpu.h"
 #include "fxq_kernels.h"
@@ -24,6 +26,9 @@ const fxq_kernel_set fxq_kernels_avx512vnni = {
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx512vnni),
     FXQ_KERNEL(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__avx512vnni),
     .convert = fxq_convert_plane_s2__avx512vnni, FXQ_KERNELS_X86_MOVES,
+    FXQ_KERNEL(pack_gather, fxq_pack_gather_u8c4__avx512vbmi), .pack_gather_features = FXQ_FEAT_AVX512VBMI,
+    FXQ_KERNEL(pack_u8c4_x, fxq_pack_u8c4__avx512vbmi),
+    .pack_gather_nr = 32,
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx512vnni),
     FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__avx512vnni),
     .peak_f32 = fxq_f32_fma_loop__avx512vnni, .peak_f32_how = "zmm vfmadd, 16 chains",
