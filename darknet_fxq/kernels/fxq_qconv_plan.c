@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "fxq_cpu.h"
+#include "fxq_env.h"
 #include "fxq_format.h"
 #include "fxq_qconv_impl.h"
 
@@ -258,11 +259,7 @@ static int fxq_alloc_weights(fxq_qconv_plan *p)
 static int fxq_gather_enabled(void)
 {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("FXQ_GATHER");
-        on = !(e && !strcmp(e, "0"));
-    }
-    return on;
+    return fxq_env_switch("FXQ_GATHER", 1, &on);
 }
 
 /* The B interleave (the set's pack_u8c4_x where the CPU runs it), and for
@@ -355,11 +352,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
 static int fxq_wide_enabled(void)
 {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("FXQ_WIDE");
-        on = !(e && !strcmp(e, "0"));
-    }
-    return on;
+    return fxq_env_switch("FXQ_WIDE", 1, &on);
 }
 
 /* Scratch of a single-image, single-thread copy of plan p (see img_plans). */

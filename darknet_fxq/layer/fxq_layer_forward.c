@@ -7,6 +7,7 @@
 #include "convolutional_layer.h"
 #include "gemm.h"
 #include "im2col.h"
+#include "fxq_env.h"
 #include "fxq_layer.h"
 #include "fxq_layer_train.h"
 #include "fxq_pipe.h"
@@ -129,11 +130,7 @@ static void fxq_pool_block(void *ctx, const fxq_qconv_share *b)
 static int fxq_steal_enabled(void)
 {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("FXQ_STEAL");
-        on = e && !strcmp(e, "1");
-    }
-    return on;
+    return fxq_env_switch("FXQ_STEAL", 0, &on);
 }
 
 int fxq_layer_member_aligns(const layer *l, int nth, int align)

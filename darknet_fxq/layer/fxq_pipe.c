@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_env.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
 #include "fxq_pipe.h"
@@ -146,8 +147,7 @@ void fxq_network_parsed(network *net)
 {
     /* FXQ_PIPE=0: floats between all layers, as before codes were handed
      * over (for comparisons) */
-    const char *env = getenv("FXQ_PIPE");
-    if (env && !strcmp(env, "0")) return;
+    if (!fxq_env_switch("FXQ_PIPE", 1, NULL)) return;
     for (int i = 0; i < net->n; ++i) {
         const layer *l = &net->layers[i];
         if (fxq_layer_is_fixed(l) && l->fxq && l->fxq->train) return; /* training: floats everywhere */

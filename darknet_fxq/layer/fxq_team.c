@@ -5,6 +5,7 @@
 
 #include "activations.h"
 #include "blas.h"
+#include "fxq_env.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
 #include "fxq_pipe.h"
@@ -29,25 +30,17 @@ static int fxq_team_serial_ok(LAYER_TYPE t)
     return t == SOFTMAX || t == COST || t == YOLO || t == REGION || t == DETECTION || t == DROPOUT;
 }
 
-static int fxq_env_on(const char *name)
-{
-    const char *e = getenv(name);
-    return !(e && !strcmp(e, "0"));
-}
-
 static int fxq_team_enabled(void)
 {
     static int on = -1;
-    if (on < 0) on = fxq_env_on("FXQ_TEAM");
-    return on;
+    return fxq_env_switch("FXQ_TEAM", 1, &on);
 }
 
 /* FXQ_FUSE=0: every pool a layer of its own (for comparisons) */
 static int fxq_fuse_enabled(void)
 {
     static int on = -1;
-    if (on < 0) on = fxq_env_on("FXQ_FUSE");
-    return on;
+    return fxq_env_switch("FXQ_FUSE", 1, &on);
 }
 
 /* How each layer runs in the team (kinds[i]; align[i]: a fused maxpool's
