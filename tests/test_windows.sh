@@ -99,3 +99,4 @@ badcfg not_number "'out_zero' in \[fxconvolutional\]: 'x' is not an integer" '0,
 badcfg bits16 "in_zero needs in_bits 2\.\.15 \(got 16\)" '/^in_bits=/{x;s/^/x/;/^xx$/{x;s/=.*/=16/;b};x}'
 badcfg with_unsigned "in_zero and in_unsigned=1 both given" '0,/^in_unsigned=1/s/^in_unsigned=1/in_unsigned=1\nin_zero=4/'
 badcfg out_outside "out_zero=300: the window of 8-bit codes must hold 0" '0,/^out_zero=/s/^out_zero=.*/out_zero=300/'
+badcfg float_weights "zero points \(in_zero/out_zero windows\) need integer formats" '0,/^w_bits=/s/^w_bits=.*/w_bits=0/'
