@@ -152,6 +152,26 @@ check as.objective_all_named grep -q "activations and weights): summed NSR" "$TM
 V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s9.weights" >"$TMP/s9.csv"
 expect_ge as.objective_all_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/s9.csv")"
 
+# --act-channels F: each channel of a group gets a factor of its own first
+# (tests/unit/test_actchan.c checks every factor on fmnist-res); the float
+# network with W still computes the original logits through [maxpool], a
+# [route] of two groups, [upsample] + [shortcut], and fmnist's [connected] columns
+"$DARKNET" fxq quantize "$TMP/s.cfg" "$TMP/s.weights" "$TMP/c.list" -n 32 -o "$TMP/s10.cfg" --wbits 8 --abits 8 \
+    --windows --per-channel --act-scales "$TMP/s10.weights" --act-channels 0.5 >/dev/null 2>"$TMP/s10.err"
+expect_eq ch.synthetic_exit $? 0
+expect_eq ch.synthetic_groups "$(grep -c 'act channels of layer' "$TMP/s10.err")" 4
+check ch.synthetic_scaled grep -q "activation channels: [1-9][0-9]* groups scaled per channel (floor 0.5)" "$TMP/s10.err"
+V "$TMP/s.cfg" "$TMP/s.weights" "$TMP/s.cfg" --fx-weights "$TMP/s10.weights" >"$TMP/s10.csv"
+expect_eq ch.synthetic_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/s10.csv")" 1.0000
+expect_ge ch.synthetic_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/s10.csv")"
+"$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/m2.cfg" --wbits 8 --abits 8 --per-channel \
+    --act-scales "$TMP/m2.weights" --act-channels 0.5 >/dev/null 2>"$TMP/m2.err"
+expect_eq ch.fmnist_exit $? 0
+expect_eq ch.fmnist_groups "$(grep -c 'act channels of layer' "$TMP/m2.err")" 6
+V cfg/fmnist.cfg $F cfg/fmnist.cfg --fx-weights "$TMP/m2.weights" >"$TMP/m2.csv"
+expect_eq ch.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/m2.csv")" 1.0000
+expect_ge ch.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/m2.csv")"
+
 # --- --accurate W: exactly --per-channel --windows --act-scales W --round-opt W ---
 head -n 16 "$TMP/c.list" >"$TMP/c16.list" # what is compared is the options, not the quality: few images
 A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
@@ -174,7 +194,15 @@ S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 --abits 8 -q"
 # shellcheck disable=SC2086
 bad_wout stats_without_list "--act-scales with a .stats file needs --act-list" $S --act-scales "$TMP/bad.weights"
 # shellcheck disable=SC2086
-bad_wout list_without_scales "--act-list, --act-grid and --act-objective need --act-scales" $S --act-list "$TMP/c.list"
+bad_wout list_without_scales "--act-list, --act-grid, --act-objective and --act-channels need --act-scales" $S --act-list "$TMP/c.list"
+# shellcheck disable=SC2086
+bad_wout channels_without_scales "--act-channels need --act-scales" $S --act-channels 0.5
+# shellcheck disable=SC2086
+bad_wout channels_floor_one "--act-channels wants a floor 0 < F < 1: 1" $S --act-scales "$TMP/bad.weights" \
+    --act-list "$TMP/c.list" --act-channels 1
+# shellcheck disable=SC2086
+bad_wout channels_floor_text "--act-channels wants a floor 0 < F < 1: half" $S --act-scales "$TMP/bad.weights" \
+    --act-list "$TMP/c.list" --act-channels half
 # shellcheck disable=SC2086
 bad_wout paper "--act-scales needs --formats mse or refine" $S --formats paper --act-scales "$TMP/bad.weights" \
     --act-list "$TMP/c.list"

@@ -6,6 +6,7 @@
 
 #include "fxq_actscale.h"
 #include "fxq_actscale_net.h"
+#include "fxq_chanmax.h"
 #include "fxq_fold.h"
 #include "fxq_hist_err.h"
 #include "fxq_net.h"
@@ -28,9 +29,14 @@ static void uf_union(int *par, int a, int b)
 
 static int homogeneous(ACTIVATION a) { return a == LINEAR || a == RELU || a == LEAKY; }
 
-/* The channel groups of every layer's output (gid[i], nch[i] channels). */
+/* The channel groups of every layer's output (gid[i], nch[i] channels).
+ * cix[i][k] is channel k's index in its group (the channel of the conv or
+ * connected layer that made it); flat[id] marks a group whose channels
+ * cannot be told apart (a [reorg], a [shortcut] pairing different indices):
+ * --act-channels leaves its channels at one factor. */
 typedef struct {
-    int **gid, *nch, *par, *plan_of, n;
+    int **gid, **cix, *nch, *par, *plan_of, n;
+    unsigned char *flat;
 } fxq_groups;
 
 static void pin_all(fxq_groups *g, const int *ch, int n)
@@ -41,7 +47,8 @@ static void pin_all(fxq_groups *g, const int *ch, int n)
 static void groups_free(fxq_groups *g)
 {
     for (int i = 0; g->gid && i < g->n; ++i) free(g->gid[i]);
-    free(g->gid), free(g->nch), free(g->par), free(g->plan_of);
+    for (int i = 0; g->cix && i < g->n; ++i) free(g->cix[i]);
+    free(g->gid), free(g->cix), free(g->nch), free(g->par), free(g->plan_of), free(g->flat);
 }
 
 static int groups_build(fxq_groups *g, const network *net, const fxq_qplan *p, int *image)
@@ -49,8 +56,9 @@ static int groups_build(fxq_groups *g, const network *net, const fxq_qplan *p, i
     const int n = net->n;
     memset(g, 0, sizeof *g);
     g->n = n;
-    if (!(g->gid = calloc((size_t)n, sizeof *g->gid)) || !(g->nch = calloc((size_t)n, sizeof *g->nch)) ||
-        !(g->par = malloc((size_t)(n + 1) * sizeof *g->par)) || !(g->plan_of = malloc((size_t)n * sizeof *g->plan_of)))
+    if (!(g->gid = calloc((size_t)n, sizeof *g->gid)) || !(g->cix = calloc((size_t)n, sizeof *g->cix)) ||
+        !(g->nch = calloc((size_t)n, sizeof *g->nch)) || !(g->par = malloc((size_t)(n + 1) * sizeof *g->par)) ||
+        !(g->plan_of = malloc((size_t)n * sizeof *g->plan_of)) || !(g->flat = calloc((size_t)n + 1, 1)))
         return 0;
     for (int i = 0; i <= n; ++i) g->par[i] = i; /* group 1 + i: layer i's output */
     for (int i = 0; i < n; ++i) g->plan_of[i] = -1;
@@ -58,26 +66,30 @@ static int groups_build(fxq_groups *g, const network *net, const fxq_qplan *p, i
     for (int i = 0; i < n; ++i) {
         const layer *l = &net->layers[i];
         const int *in = i ? g->gid[i - 1] : image, nin = i ? g->nch[i - 1] : net->c;
+        const int *inx = i ? g->cix[i - 1] : image; /* the image's channels are pinned: any index */
         const int oc = l->type == CONNECTED ? l->outputs : l->out_c;
         int *out = g->gid[i] = calloc((size_t)(oc > 0 ? oc : 1), sizeof *out);
-        if (!out) return 0;
+        int *ox = g->cix[i] = calloc((size_t)(oc > 0 ? oc : 1), sizeof *ox);
+        if (!out || !ox) return 0;
         g->nch[i] = oc;
         const int t = l->type;
         if ((t == CONVOLUTIONAL || t == CONNECTED) && g->plan_of[i] >= 0 && homogeneous(l->activation) &&
             (t == CONNECTED || (l->groups <= 1 && l->c == nin)) && (t == CONVOLUTIONAL || l->inputs % nin == 0)) {
-            for (int k = 0; k < oc; ++k) out[k] = 1 + i; /* its own c; its input columns fold theirs */
+            for (int k = 0; k < oc; ++k) out[k] = 1 + i, ox[k] = k; /* its own c; its input columns fold theirs */
         } else if ((t == MAXPOOL || t == AVGPOOL || t == UPSAMPLE) && oc == nin) {
             memcpy(out, in, (size_t)oc * sizeof *out);
+            memcpy(ox, inx, (size_t)oc * sizeof *ox);
         } else if (t == REORG) {
             int same = 1;
             for (int k = 1; k < nin; ++k) same &= uf_find(g->par, in[k]) == uf_find(g->par, in[0]);
             if (!same) pin_all(g, in, nin);
+            else g->flat[in[0]] = 1; /* it moves positions into channels */
             for (int k = 0; k < oc; ++k) out[k] = same ? in[0] : 0;
         } else if (t == ROUTE) {
             int at = 0;
             for (int j = 0; j < l->n; ++j) {
                 const int s = l->input_layers[j], m = g->nch[s];
-                for (int k = 0; k < m && at + k < oc; ++k) out[at + k] = g->gid[s][k];
+                for (int k = 0; k < m && at + k < oc; ++k) out[at + k] = g->gid[s][k], ox[at + k] = g->cix[s][k];
                 at += m;
             }
             if (at != oc) { /* not a plain concatenation: keep every input at 1 */
@@ -87,8 +99,12 @@ static int groups_build(fxq_groups *g, const network *net, const fxq_qplan *p, i
         } else if (t == SHORTCUT && oc == nin && homogeneous(l->activation)) {
             /* out = alpha * prev + beta * from on the first min(c) channels */
             const int f = l->index, m = g->nch[f] < nin ? g->nch[f] : nin;
-            for (int k = 0; k < m; ++k) uf_union(g->par, in[k], g->gid[f][k]);
+            for (int k = 0; k < m; ++k) {
+                if (g->cix[f][k] != inx[k] || g->nch[f] != nin) g->flat[in[k]] = g->flat[g->gid[f][k]] = 1;
+                uf_union(g->par, in[k], g->gid[f][k]);
+            }
             memcpy(out, in, (size_t)oc * sizeof *out);
+            memcpy(ox, inx, (size_t)oc * sizeof *ox);
         } else { /* any other reader keeps c = 1, and so does what it writes */
             pin_all(g, in, nin);
             if (t == SHORTCUT) pin_all(g, g->gid[l->index], g->nch[l->index]);
@@ -97,6 +113,8 @@ static int groups_build(fxq_groups *g, const network *net, const fxq_qplan *p, i
         }
     }
     pin_all(g, g->gid[n - 1], g->nch[n - 1]); /* the caller reads the network's output */
+    for (int r = 1; r <= n; ++r)
+        if (g->flat[r]) g->flat[uf_find(g->par, r)] = 1;
     return 1;
 }
 
@@ -133,16 +151,16 @@ static int input_root(fxq_groups *g, const network *net, int i, const int *image
     return r;
 }
 
-/* Scales layer i (quantized): rows by 1 / cout (batch norm: its scales and
- * biases), input columns by their channel's c. */
-static void scale_layer(layer *l, const double *cin, int nin, double cout)
+/* Scales layer i (quantized): row u by 1 / cout[u] (batch norm: its scales
+ * and biases), input columns by their channel's c. */
+static void scale_layer(layer *l, const double *cin, int nin, const double *couts)
 {
     const int units = fxq_fold_units(l), fan = fxq_fold_fan_in(l);
     /* a fan-in that is not whole channels was kept at c = 1 (groups_build) */
     const int per = nin > 0 && fan % nin == 0 ? fan / nin : 0;
     for (int u = 0; u < units; ++u) {
         float *w = l->weights + (size_t)u * fan;
-        const double r = l->batch_normalize ? 1 : cout;
+        const double cout = couts[u], r = l->batch_normalize ? 1 : cout;
         for (int j = 0; j < fan; ++j) {
             const double f = (per ? cin[j / per] : 1) / r;
             if (f != 1) w[j] = (float)((double)w[j] * f);
@@ -152,6 +170,38 @@ static void scale_layer(layer *l, const double *cin, int nin, double cout)
             if (l->batch_normalize) l->scales[u] = (float)((double)l->scales[u] / cout);
         }
     }
+}
+
+/* The factor of channel k of layer i's output (or of the image, i = -1):
+ * its group's c times, with --act-channels, the channel's own factor. */
+static double chan_factor(fxq_groups *g, const int *image, int i, int k, const double *cg, double *const *dch)
+{
+    const int r = uf_find(g->par, i < 0 ? image[k] : g->gid[i][k]);
+    return (cg ? cg[r] : 1) * (dch && dch[r] ? dch[r][i < 0 ? 0 : g->cix[i][k]] : 1);
+}
+
+/* Scales every quantized layer: rows by their output channel's factor,
+ * columns by their input channel's. 0 when out of memory. */
+static int scale_net(fxq_groups *g, network *net, const fxq_qplan *p, const int *image, const double *cg,
+                     double *const *dch)
+{
+    int maxc = net->c;
+    for (int i = 0; i < net->n; ++i) maxc = g->nch[i] > maxc ? g->nch[i] : maxc;
+    double *cin = malloc((size_t)maxc * sizeof *cin), *cout = malloc((size_t)maxc * sizeof *cout);
+    if (!cin || !cout) {
+        free(cin), free(cout);
+        return 0;
+    }
+    for (int k = 0; k < p->nl; ++k) {
+        const int i = p->layers[k].index;
+        layer *l = &net->layers[i];
+        const int nin = i ? g->nch[i - 1] : net->c, units = fxq_fold_units(l);
+        for (int c = 0; c < nin; ++c) cin[c] = chan_factor(g, image, i - 1, c, cg, dch);
+        for (int u = 0; u < units; ++u) cout[u] = u < g->nch[i] ? chan_factor(g, image, i, u, cg, dch) : 1;
+        scale_layer(l, cin, nin, cout);
+    }
+    free(cin), free(cout);
+    return 1;
 }
 
 /* One layer's weight term: NSR a * tab[(k_out - k_in) mod N] at its output. */
@@ -176,7 +226,7 @@ int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, 
     if (!net) return 0;
     const int n = net->n, N = o->per_octave;
     int ok = 0, ng = 0, nw = 0, *image = calloc((size_t)net->c, sizeof *image), *gidx = NULL, *kk = NULL;
-    double *cg = NULL, *cin = NULL, *A = NULL, *ptab = malloc((size_t)N * sizeof *ptab);
+    double *cg = NULL, *A = NULL, *ptab = malloc((size_t)N * sizeof *ptab);
     fxq_wterm *wt = NULL;
     char (*names)[512] = NULL;
     fxq_groups g = {0};
@@ -298,27 +348,86 @@ int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, 
         fprintf(stderr, "fxq quantize: activation scales: %d of %d groups scaled (grid %d per octave; %s): summed NSR "
                 "%.2f dB -> %.2f dB\n", scaled, ng, N, nw ? "activations and weights" : "activations",
                 10 * log10(j0 + 1e-300), 10 * log10(j1 + 1e-300));
-    /* scale: each quantized layer's rows by its output's c, columns by its input channels' */
-    int maxc = net->c;
-    for (int i = 0; i < n; ++i) maxc = g.nch[i] > maxc ? g.nch[i] : maxc;
-    if (!(cin = malloc((size_t)maxc * sizeof *cin))) {
+    if (!scale_net(&g, net, p, image, cg, NULL)) {
         snprintf(why, why_len, "out of memory");
         goto done;
-    }
-    for (int k = 0; k < p->nl; ++k) {
-        const int i = p->layers[k].index;
-        layer *l = &net->layers[i];
-        const int *in = i ? g.gid[i - 1] : image, nin = i ? g.nch[i - 1] : net->c;
-        for (int c = 0; c < nin; ++c) cin[c] = cg[uf_find(g.par, in[c])];
-        const double cout = g.nch[i] > 0 ? cg[uf_find(g.par, g.gid[i][0])] : 1;
-        scale_layer(l, cin, nin, cout);
     }
     fxq_net_save_quiet(net, out);
     ok = 1;
 done:
     groups_free(&g);
     for (int t = 0; wt && t < p->nl; ++t) free(wt[t].tab);
-    free(image), free(gidx), free(kk), free(cg), free(cin), free(A), free(ptab), free(wt), free(names);
+    free(image), free(gidx), free(kk), free(cg), free(A), free(ptab), free(wt), free(names);
+    free_network(net);
+    return ok;
+}
+
+int fxq_act_channels(const fxq_qplan *p, const fxq_actscale_opts *o, char **paths, int npaths, const char *out,
+                     char *why, size_t why_len)
+{
+    network *net = fxq_net_load_quiet(o->cfg, o->weights, 32, why, why_len);
+    if (!net) return 0;
+    const int n = net->n;
+    int ok = 0, *image = calloc((size_t)net->c, sizeof *image);
+    float **mx = calloc((size_t)n, sizeof *mx);
+    double **dch = calloc((size_t)n + 1, sizeof *dch);
+    fxq_groups g = {0};
+    if (!image || !mx || !dch || !groups_build(&g, net, p, image)) goto oom;
+    for (int i = 0; i < n; ++i) {
+        int c, hw;
+        if (fxq_chanmax_shape(&net->layers[i], &c, &hw) && c == g.nch[i] && !(mx[i] = calloc((size_t)c, sizeof **mx)))
+            goto oom;
+    }
+    if (!fxq_chanmax(net, paths, npaths, mx, why, why_len)) goto done;
+    /* a group's channel k: the largest of its tensors' max|x| of channel k,
+     * each tensor relative to its own largest channel, at least the floor */
+    int nscaled = 0;
+    for (int r = 1; r <= n; ++r) {
+        /* a group is rooted at the conv or connected layer that made it */
+        if (uf_find(g.par, r) != r || g.flat[r] || g.nch[r - 1] < 1 || g.gid[r - 1][0] != r) continue;
+        const int S = g.nch[r - 1];
+        if (!(dch[r] = calloc((size_t)S, sizeof **dch))) goto oom;
+        int members = 0;
+        for (int i = 0; i < n; ++i) {
+            const int t = net->layers[i].type;
+            if (!mx[i] || !(g.plan_of[i] >= 0 || t == SHORTCUT)) continue;
+            int whole = g.nch[i] > 0;
+            float top = 0;
+            for (int k = 0; whole && k < g.nch[i]; ++k) {
+                whole = uf_find(g.par, g.gid[i][k]) == r && g.cix[i][k] < S;
+                top = mx[i][k] > top ? mx[i][k] : top;
+            }
+            if (!whole || !(top > 0)) continue;
+            for (int k = 0; k < g.nch[i]; ++k) {
+                const double v = mx[i][k] / top;
+                if (v > dch[r][g.cix[i][k]]) dch[r][g.cix[i][k]] = v;
+            }
+            ++members;
+        }
+        double lo = 1;
+        for (int k = 0; k < S; ++k) {
+            double *d = &dch[r][k];
+            *d = !members || !(*d > 0) ? 1 : *d < o->channel_floor ? o->channel_floor : *d;
+            lo = *d < lo ? *d : lo;
+        }
+        nscaled += lo < 1;
+        if (!o->quiet)
+            fprintf(stderr, "  act channels of layer %d's group: %d channels, factors %.3f .. 1\n", r - 1, S, lo);
+    }
+    if (!o->quiet)
+        fprintf(stderr, "fxq quantize: activation channels: %d groups scaled per channel (floor %g)\n", nscaled,
+                o->channel_floor);
+    if (!scale_net(&g, net, p, image, NULL, dch)) goto oom;
+    fxq_net_save_quiet(net, out);
+    ok = 1;
+    goto done;
+oom:
+    snprintf(why, why_len, "out of memory");
+done:
+    for (int i = 0; mx && i < n; ++i) free(mx[i]);
+    for (int r = 0; dch && r <= n; ++r) free(dch[r]);
+    groups_free(&g);
+    free(image), free(mx), free(dch);
     free_network(net);
     return ok;
 }

@@ -27,6 +27,7 @@ typedef struct fxq_actscale_opts {
     int per_octave;            /* grid of c: 2^(k / per_octave) */
     int per_channel;           /* the weights get one frac per row (--per-channel) */
     int weight_terms;          /* c also weighs the weights' rounding (rows scaled by c_in / c_out) */
+    double channel_floor;      /* fxq_act_channels: the smallest factor of a channel */
     int quiet;
 } fxq_actscale_opts;
 
@@ -37,5 +38,17 @@ typedef struct fxq_actscale_opts {
  * stderr unless quiet. 0 + why. */
 int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, const fxq_actscale_opts *o,
                    const char *out, char *why, size_t why_len);
+
+/* --act-channels: before the groups' c, each channel of a group is scaled
+ * by a factor of its own, d = its max|x| relative to the group's largest
+ * channel (the largest d over the group's tensors, each tensor relative to
+ * its own largest channel), at least channel_floor, so small channels use
+ * more of the codes; as above, the producer's row divides by d and the
+ * consumers' columns multiply by it. The maxima come from the float network
+ * on paths[0..npaths-1]; the scaled network is saved to `out`. Groups whose
+ * channels a [reorg] or a [shortcut] of mismatched channels mixes keep
+ * d = 1. One line per group on stderr unless quiet. 0 + why. */
+int fxq_act_channels(const fxq_qplan *p, const fxq_actscale_opts *o, char **paths, int npaths, const char *out,
+                     char *why, size_t why_len);
 
 #endif

@@ -145,6 +145,30 @@ fail:
     return NULL;
 }
 
+/* --act-channels: the per-channel factors on the float network, saved to
+ * chan; ao->weights and *st become that network's and its statistics on the
+ * --act-list images. */
+static int fxq_quantize_act_channels(const fxq_quantize_args *a, const fxq_qplan *p0, fxq_actscale_opts *ao,
+                                     fxq_stats **st, const char *chan, char *why, size_t why_len)
+{
+    const char *list = a->act_list ? a->act_list : a->pos[2];
+    int n = 0;
+    char **paths = fxq_list_read(list, a->n, &n, why, why_len);
+    if (!paths) return 0;
+    int ok = fxq_act_channels(p0, ao, paths, n, chan, why, why_len);
+    fxq_list_free(paths, n);
+    if (!ok) return 0;
+    fxq_quantize_args a1 = *a;
+    a1.pos[1] = chan;
+    a1.pos[2] = list;
+    fxq_stats *s1 = fxq_quantize_stats(&a1, why, why_len);
+    if (!s1) return 0;
+    fxq_stats_free(*st);
+    *st = s1;
+    ao->weights = chan;
+    return 1;
+}
+
 /* --act-scales: a plan on the float network's statistics gives each
  * activation's bits and policy; the scaled network is saved to a temporary
  * directory (dir, path; the caller removes them), which the real plan then
@@ -167,8 +191,12 @@ static int fxq_quantize_act(const fxq_quantize_args *a, const fxq_cfgtext *text,
         *dir = 0;
     } else {
         snprintf(path, path_len, "%s/act.weights", dir);
-        const fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->per_channel, a->act_all, a->quiet};
-        ok = fxq_act_scales(p0, st, &a->o.q, &ao, path, why, why_len);
+        fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->per_channel, a->act_all, a->act_floor, a->quiet};
+        char chan[300];
+        snprintf(chan, sizeof chan, "%s/chan.weights", dir);
+        ok = !a->act_floor || fxq_quantize_act_channels(a, p0, &ao, &st, chan, why, why_len);
+        if (ok) ok = fxq_act_scales(p0, st, &a->o.q, &ao, path, why, why_len);
+        if (a->act_floor) unlink(chan);
     }
     fxq_qplan_free(p0);
     fxq_stats_free(st);

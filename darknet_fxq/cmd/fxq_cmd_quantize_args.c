@@ -70,6 +70,8 @@ const char fxq_quantize_usage[] =
     "  --act-list F     --act-scales: images to record W's statistics on (default: the calibration\n"
     "                   list; needed with .stats)\n"
     "  --act-grid N     --act-scales: N values of c per octave (default 32)\n"
+    "  --act-channels F --act-scales: first scale each channel toward its group's largest (max|x| on\n"
+    "                   the --act-list images) by a factor of its own, at least F (0 < F < 1)\n"
     "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
     "                   default) | of all (also the weights whose rows the scales move)\n"
     "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asr):\n"
@@ -215,6 +217,10 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             if (!strcmp(v, "all")) a->act_all = 1;
             else if (strcmp(v, "acts")) return fxq_quantize_usage_error("--act-objective wants all or acts", v);
             a->act_given = 1;
+        } else if (!strcmp(o, "--act-channels")) {
+            if (!fxq_cli_double(v, &a->act_floor) || !(a->act_floor > 0) || !(a->act_floor < 1))
+                return fxq_quantize_usage_error("--act-channels wants a floor 0 < F < 1", v);
+            a->act_given = 1;
         } else if (!strcmp(o, "--act-grid")) {
             if (!fxq_cli_int(v, 1, 1024, &a->act_grid)) return fxq_quantize_usage_error("--act-grid wants 1..1024", v);
             a->act_given = 1;
@@ -289,7 +295,7 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
     if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
         return fxq_quantize_usage_error("--round-opt with a .stats file needs --round-list FILE (images)", NULL);
-    if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list, --act-grid and --act-objective need --act-scales", NULL);
+    if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list, --act-grid, --act-objective and --act-channels need --act-scales", NULL);
     if (a->act_out && a->o.q.formats == FXQ_FORMATS_PAPER)
         return fxq_quantize_usage_error("--act-scales needs --formats mse or refine (paper's rule ignores the scale)",
                                         NULL);

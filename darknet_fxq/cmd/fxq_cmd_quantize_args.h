@@ -25,8 +25,9 @@ typedef struct fxq_quantize_args {
     double round_damp;
     int refine_objective; /* --refine-objective given */
     const char *act_out, *act_list;
-    int act_grid, act_given; /* act_given: --act-list, --act-grid or --act-objective */
+    int act_grid, act_given; /* act_given: --act-list, --act-grid, --act-objective or --act-channels */
     int act_all; /* --act-objective all */
+    double act_floor; /* --act-channels F (0: off) */
     const char *accurate; /* --accurate W: the four options it stands for are set as well */
     fxq_qplan_opts o;
 } fxq_quantize_args;
