@@ -6,7 +6,7 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc bcw row asr bcwh asrh"; bc = mse with $BC_OPTS
+#   POLICIES default "paper mse refine bc bcw row asr bcwh asrh asc asch"; bc = mse with $BC_OPTS
 #            (default "--per-channel") and --bias-correct: its cfg runs with
 #            the corrected weights (fxq valid --fx-weights), the reference
 #            with the original ones; bcw = bc with --windows (zero points)
@@ -20,9 +20,11 @@
 #            into the float weights; its statistics recorded again on
 #            $CALIB), asb = bcw with --act-scales: run with their own weights;
 #            asr is in the default list, asb not (it measured below bcw)
+#            asc = asr with --act-channels 0.5 (per-channel activation
+#            factors before the groups' c), in the default list
 #            Any policy name + "h" (bcwh, asrh, ...) adds --head-bits 16: the
-#            outputs only float layers read (the logits) at 16 bits; bcwh
-#            and asrh are in the default list
+#            outputs only float layers read (the logits) at 16 bits; bcwh,
+#            asrh and asch are in the default list
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -32,7 +34,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh}
+POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh asc asch}
 BC_OPTS=${BC_OPTS:---per-channel}
 RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
@@ -60,12 +62,13 @@ for m in $MODELS; do
             [ "$p" = row ] && extra="--formats mse $RO_OPTS --windows --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
             as="--windows --act-scales $OUT/$m-$tag-$f.weights --act-list $CALIB"
             [ "$p" = asr ] && extra="--formats mse $RO_OPTS $as --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
+            [ "$p" = asc ] && extra="--formats mse $RO_OPTS $as --act-channels 0.5 --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
             [ "$p" = asb ] && extra="--formats mse $BC_OPTS $as --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
             echo "compare: $m: $name $extra" >&2
             # shellcheck disable=SC2086
             "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra $hb \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            case $p in bc | bcw | ro | row | asr | asb) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
+            case $p in bc | bcw | ro | row | asr | asc | asb) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
         done
         IFS=';'
     done

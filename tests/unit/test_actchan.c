@@ -41,7 +41,7 @@ static float **maxima(const char *weights, int batch, char **paths, char *why)
 static int quantize(const char *list, const char *cfg_out, const char *w_out, const char *floor)
 {
     char *argv[] = {"quantize", CFG, WEIGHTS, (char *)list, "-o", (char *)cfg_out, "--wbits", "8", "--abits", "8",
-                    "--per-channel", "--windows", "--act-scales", (char *)w_out, "--act-channels", (char *)floor,
+                    "--act-scales", (char *)w_out, "--act-channels", (char *)floor,
                     "--act-grid", "1", "-q"};
     fflush(stdout);
     const int keep = dup(1), null = open("/dev/null", O_WRONLY);
