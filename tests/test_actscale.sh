@@ -172,7 +172,7 @@ V cfg/fmnist.cfg $F cfg/fmnist.cfg --fx-weights "$TMP/m2.weights" >"$TMP/m2.csv"
 expect_eq ch.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/m2.csv")" 1.0000
 expect_ge ch.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/m2.csv")"
 
-# --- --accurate W: exactly --per-channel --windows --act-scales W --round-opt W ---
+# --- --accurate W: exactly --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W ---
 head -n 16 "$TMP/c.list" >"$TMP/c16.list" # what is compared is the options, not the quality: few images
 A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 # shellcheck disable=SC2086
@@ -180,11 +180,11 @@ A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 expect_eq acc.exit $? 0
 # shellcheck disable=SC2086
 "$DARKNET" fxq quantize $A8 -o "$TMP/four.cfg" --per-channel --windows --act-scales "$TMP/four.weights" \
-    --round-opt "$TMP/four.weights" >/dev/null 2>&1
-check acc.same_weights_as_four_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
+    --act-channels 0.5 --round-opt "$TMP/four.weights" >/dev/null 2>&1
+check acc.same_weights_as_five_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
 grep -v '^#' "$TMP/acc.cfg" >"$TMP/acc.body"
 grep -v '^#' "$TMP/four.cfg" >"$TMP/four.body"
-check acc.same_cfg_as_four_options cmp -s "$TMP/acc.body" "$TMP/four.body"
+check acc.same_cfg_as_five_options cmp -s "$TMP/acc.body" "$TMP/four.body"
 check acc.cfg_has_windows grep -q "^in_zero=" "$TMP/acc.cfg"
 check acc.cfg_has_row_fracs grep -q "^w_frac=[0-9-]*,[0-9-]*," "$TMP/acc.cfg"
 

@@ -74,8 +74,9 @@ const char fxq_quantize_usage[] =
     "                   the --act-list images) by a factor of its own, at least F (0 < F < 1)\n"
     "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
     "                   default) | of all (also the weights whose rows the scales move)\n"
-    "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asr):\n"
-    "                   --per-channel --windows --act-scales W --round-opt W; use W with the cfg.\n"
+    "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asc):\n"
+    "                   --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W;\n"
+    "                   use W with the cfg.\n"
     "                   Options after it still apply (--no-windows, --act-grid, --round-list, ...)\n"
     "  -q               no progress line while recording\n"
     "\n"
@@ -129,6 +130,7 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--accurate")) {
             a->accurate = a->act_out = a->round_out = v;
             a->per_channel = a->o.q.windows = 1;
+            a->act_floor = FXQ_ACCURATE_ACT_FLOOR;
         } else if (!strcmp(o, "--csv")) {
             a->csv = v;
         } else if (!strcmp(o, "--objective")) {
