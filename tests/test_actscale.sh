@@ -172,7 +172,8 @@ V cfg/fmnist.cfg $F cfg/fmnist.cfg --fx-weights "$TMP/m2.weights" >"$TMP/m2.csv"
 expect_eq ch.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/m2.csv")" 1.0000
 expect_ge ch.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/m2.csv")"
 
-# --- --accurate W: exactly --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W ---
+# --- --accurate W: exactly --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W
+# --head-bits 16 (the head only where the options leave room for it) ---
 head -n 16 "$TMP/c.list" >"$TMP/c16.list" # what is compared is the options, not the quality: few images
 A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 # shellcheck disable=SC2086
@@ -180,13 +181,21 @@ A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 expect_eq acc.exit $? 0
 # shellcheck disable=SC2086
 "$DARKNET" fxq quantize $A8 -o "$TMP/four.cfg" --per-channel --windows --act-scales "$TMP/four.weights" \
-    --act-channels 0.5 --round-opt "$TMP/four.weights" >/dev/null 2>&1
-check acc.same_weights_as_five_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
+    --act-channels 0.5 --round-opt "$TMP/four.weights" --head-bits 16 >/dev/null 2>&1
+check acc.same_weights_as_six_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
 grep -v '^#' "$TMP/acc.cfg" >"$TMP/acc.body"
 grep -v '^#' "$TMP/four.cfg" >"$TMP/four.body"
-check acc.same_cfg_as_five_options cmp -s "$TMP/acc.body" "$TMP/four.body"
+check acc.same_cfg_as_six_options cmp -s "$TMP/acc.body" "$TMP/four.body"
 check acc.cfg_has_windows grep -q "^in_zero=" "$TMP/acc.cfg"
 check acc.cfg_has_row_fracs grep -q "^w_frac=[0-9-]*,[0-9-]*," "$TMP/acc.cfg"
+check acc.cfg_has_16_bit_head grep -q "^out_bits=16" "$TMP/acc.cfg"
+# --head-bits after it wins; --max-bits 12 leaves no room for a 16-bit head, --alloc-acts none for any
+# shellcheck disable=SC2086
+"$DARKNET" fxq quantize $A8 -o "$TMP/acc8.cfg" --accurate "$TMP/acc8.weights" --head-bits 8 >/dev/null 2>&1
+expect_eq acc.head_bits_override "$(grep -c '^out_bits=16' "$TMP/acc8.cfg")" 0
+# shellcheck disable=SC2086
+"$DARKNET" fxq quantize $A8 -o "$TMP/acc12.cfg" --accurate "$TMP/acc12.weights" --max-bits 12 >/dev/null 2>&1
+expect_eq acc.no_head_above_max_bits "$?:$(grep -c '^out_bits=16' "$TMP/acc12.cfg")" 0:0
 
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null

@@ -74,8 +74,9 @@ const char fxq_quantize_usage[] =
     "                   the --act-list images) by a factor of its own, at least F (0 < F < 1)\n"
     "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
     "                   default) | of all (also the weights whose rows the scales move)\n"
-    "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asc):\n"
-    "                   --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W;\n"
+    "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asch):\n"
+    "                   --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W\n"
+    "                   --head-bits 16 (every GEMM operand at --abits, the logits at 16 bits);\n"
     "                   use W with the cfg.\n"
     "                   Options after it still apply (--no-windows, --act-grid, --round-list, ...)\n"
     "  -q               no progress line while recording\n"
@@ -259,6 +260,10 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         return fxq_quantize_usage_error("--alloc-acts needs a budget that allocates (--beta0, --sqnr, --size-mbits)", NULL);
     if (!a->o.alloc_acts && (a->o.abits < a->o.lo || a->o.abits > a->o.hi))
         return fxq_quantize_usage_error("--abits is outside --min-bits..--max-bits", NULL);
+    /* --accurate's 16-bit head, unless --head-bits chose or the options leave no room for it */
+    if (a->accurate && !a->o.head_bits && !a->o.alloc_acts && FXQ_ACCURATE_HEAD_BITS >= a->o.lo &&
+        FXQ_ACCURATE_HEAD_BITS <= a->o.hi)
+        a->o.head_bits = FXQ_ACCURATE_HEAD_BITS;
     if (a->o.alloc_acts && a->o.head_bits)
         return fxq_quantize_usage_error("--head-bits and --alloc-acts conflict", NULL);
     if (a->o.head_bits && (a->o.head_bits < a->o.lo || a->o.head_bits > a->o.hi))

@@ -10,6 +10,8 @@
 /* --accurate's --act-channels floor: 0.5 and 0.7 measured alike on fmnist-res
  * (docs/quantize.md), no floor (full equalization) worse */
 #define FXQ_ACCURATE_ACT_FLOOR 0.5
+/* --accurate's --head-bits: on fmnist the factors help only with 16-bit logits */
+#define FXQ_ACCURATE_HEAD_BITS 16
 
 extern const char fxq_quantize_usage[];
 
@@ -31,7 +33,7 @@ typedef struct fxq_quantize_args {
     int act_grid, act_given; /* act_given: --act-list, --act-grid, --act-objective or --act-channels */
     int act_all; /* --act-objective all */
     double act_floor; /* --act-channels F (0: off) */
-    const char *accurate; /* --accurate W: the five options it stands for are set as well */
+    const char *accurate; /* --accurate W: the options it stands for are set as well */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
