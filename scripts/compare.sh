@@ -21,7 +21,8 @@
 #            $CALIB), asb = bcw with --act-scales: run with their own weights;
 #            asr is in the default list, asb not (it measured below bcw)
 #            asc = asr with --act-channels 0.5 (per-channel activation
-#            factors before the groups' c), in the default list
+#            factors before the groups' c), in the default list; asch (asc
+#            with --head-bits 16) is what fxq quantize --accurate writes
 #            Any policy name + "h" (bcwh, asrh, ...) adds --head-bits 16: the
 #            outputs only float layers read (the logits) at 16 bits; bcwh,
 #            asrh and asch are in the default list
