@@ -172,18 +172,19 @@ static void scale_layer(layer *l, const double *cin, int nin, const double *cout
     }
 }
 
-/* The factor of channel k of layer i's output (or of the image, i = -1):
- * its group's c times, with --act-channels, the channel's own factor. */
-static double chan_factor(fxq_groups *g, const int *image, int i, int k, const double *cg, double *const *dch)
+/* The factor of channel k of layer i's output: its group's c times, with
+ * --act-channels, the channel's own factor. The image (i = -1) keeps 1:
+ * groups_build pins it to group 0. */
+static double chan_factor(fxq_groups *g, int i, int k, const double *cg, double *const *dch)
 {
-    const int r = uf_find(g->par, i < 0 ? image[k] : g->gid[i][k]);
-    return (cg ? cg[r] : 1) * (dch && dch[r] ? dch[r][i < 0 ? 0 : g->cix[i][k]] : 1);
+    if (i < 0) return 1;
+    const int r = uf_find(g->par, g->gid[i][k]);
+    return (cg ? cg[r] : 1) * (dch && dch[r] ? dch[r][g->cix[i][k]] : 1);
 }
 
 /* Scales every quantized layer: rows by their output channel's factor,
  * columns by their input channel's. 0 when out of memory. */
-static int scale_net(fxq_groups *g, network *net, const fxq_qplan *p, const int *image, const double *cg,
-                     double *const *dch)
+static int scale_net(fxq_groups *g, network *net, const fxq_qplan *p, const double *cg, double *const *dch)
 {
     int maxc = net->c;
     for (int i = 0; i < net->n; ++i) maxc = g->nch[i] > maxc ? g->nch[i] : maxc;
@@ -196,8 +197,8 @@ static int scale_net(fxq_groups *g, network *net, const fxq_qplan *p, const int 
         const int i = p->layers[k].index;
         layer *l = &net->layers[i];
         const int nin = i ? g->nch[i - 1] : net->c, units = fxq_fold_units(l);
-        for (int c = 0; c < nin; ++c) cin[c] = chan_factor(g, image, i - 1, c, cg, dch);
-        for (int u = 0; u < units; ++u) cout[u] = u < g->nch[i] ? chan_factor(g, image, i, u, cg, dch) : 1;
+        for (int c = 0; c < nin; ++c) cin[c] = chan_factor(g, i - 1, c, cg, dch);
+        for (int u = 0; u < units; ++u) cout[u] = u < g->nch[i] ? chan_factor(g, i, u, cg, dch) : 1;
         scale_layer(l, cin, nin, cout);
     }
     free(cin), free(cout);
@@ -348,7 +349,7 @@ int fxq_act_scales(const fxq_qplan *p, const fxq_stats *st, const fxq_qopts *q, 
         fprintf(stderr, "fxq quantize: activation scales: %d of %d groups scaled (grid %d per octave; %s): summed NSR "
                 "%.2f dB -> %.2f dB\n", scaled, ng, N, nw ? "activations and weights" : "activations",
                 10 * log10(j0 + 1e-300), 10 * log10(j1 + 1e-300));
-    if (!scale_net(&g, net, p, image, cg, NULL)) {
+    if (!scale_net(&g, net, p, cg, NULL)) {
         snprintf(why, why_len, "out of memory");
         goto done;
     }
@@ -417,7 +418,7 @@ int fxq_act_channels(const fxq_qplan *p, const fxq_actscale_opts *o, char **path
     if (!o->quiet)
         fprintf(stderr, "fxq quantize: activation channels: %d groups scaled per channel (floor %g)\n", nscaled,
                 o->channel_floor);
-    if (!scale_net(&g, net, p, image, NULL, dch)) goto oom;
+    if (!scale_net(&g, net, p, NULL, dch)) goto oom;
     fxq_net_save_quiet(net, out);
     ok = 1;
     goto done;
