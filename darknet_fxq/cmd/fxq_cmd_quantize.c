@@ -29,6 +29,7 @@
 #include "fxq_cmd_quantize_args.h"
 #include "fxq_eval.h"
 #include "fxq_input.h"
+#include "fxq_logitwin.h"
 #include "fxq_net.h"
 #include "fxq_qplan.h"
 #include "fxq_qreport.h"
@@ -89,6 +90,17 @@ static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size
 }
 
 /* Everything that can fail without writing: the plan, allocated and formatted. */
+/* --logit-window on the plan's network, after every other format choice and
+ * before --bias-correct / --round-opt measure the final formats */
+static int fxq_quantize_logit_window(const fxq_quantize_args *a, fxq_qplan *p, char *why, size_t why_len)
+{
+    const char *list = a->logit_list  ? a->logit_list
+                       : a->round_list ? a->round_list
+                       : a->act_list   ? a->act_list
+                                       : a->pos[2];
+    return fxq_logit_window(p, a->pos[0], a->pos[1], list, a->n, a->batch, a->quiet, why, why_len);
+}
+
 static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtext *text, fxq_stats **stats,
                                     char *why, size_t why_len)
 {
@@ -128,6 +140,8 @@ static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtex
             goto fail;
         }
         fprintf(stderr, "warning: %s\n", inner);
+    } else if (a->logit_window && !fxq_quantize_logit_window(a, p, why, why_len)) {
+        goto fail;
     } else if (a->bias_out) { /* last: the formats are final */
         const fxq_calpair_src bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
                                     a->quiet};
@@ -178,6 +192,7 @@ static int fxq_quantize_act(const fxq_quantize_args *a, const fxq_cfgtext *text,
 {
     fxq_quantize_args a0 = *a;
     a0.bias_out = a0.round_out = NULL;
+    a0.logit_window = 0;
     a0.per_channel = 0;
     if (a0.o.q.formats == FXQ_FORMATS_REFINE) a0.o.q.formats = FXQ_FORMATS_MSE;
     fxq_stats *st = NULL;
@@ -250,6 +265,7 @@ int fxq_cmd_quantize(int argc, char **argv)
     if (a.round_list && !fxq_file_readable(a.round_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
     if (a.act_list && !fxq_file_readable(a.act_list, why, sizeof why)) return fxq_quantize_fail(why);
+    if (a.logit_list && !fxq_file_readable(a.logit_list, why, sizeof why)) return fxq_quantize_fail(why);
 
     if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
     fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);

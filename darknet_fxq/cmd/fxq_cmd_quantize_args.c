@@ -74,6 +74,12 @@ const char fxq_quantize_usage[] =
     "                   the --act-list images) by a factor of its own, at least F (0 < F < 1)\n"
     "  --act-objective O --act-scales: c by the noise-to-signal ratio of the activations (acts,\n"
     "                   default) | of all (also the weights whose rows the scales move)\n"
+    "  --logit-window   mse/refine: the logits' frac and zero-point window (the output of a linear\n"
+    "                   last layer that a final [softmax] reads, through a global [avgpool] at most;\n"
+    "                   <= 10 bits) by the softmax's KL divergence from float on calibration images\n"
+    "                   instead of squared error: the low logits clip, the top ones get a finer step\n"
+    "  --logit-list F   --logit-window's images (default: --round-list, --act-list or the\n"
+    "                   calibration list; needed with .stats)\n"
     "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asch):\n"
     "                   --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W\n"
     "                   --head-bits 16 (every GEMM operand at --abits, the logits at 16 bits);\n"
@@ -122,6 +128,7 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         if (!strcmp(o, "--windows")) { a->o.q.windows = 1; continue; }
         if (!strcmp(o, "--no-windows")) { a->o.q.windows = 0; continue; }
         if (!strcmp(o, "--alloc-acts")) { a->o.alloc_acts = 1; continue; }
+        if (!strcmp(o, "--logit-window")) { a->logit_window = 1; continue; }
         if (!strcmp(o, "-q")) { a->quiet = 1; continue; }
         if (i + 1 >= argc) return fxq_quantize_usage_error("option needs a value", o);
         const char *v = argv[++i];
@@ -227,6 +234,8 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
         } else if (!strcmp(o, "--act-grid")) {
             if (!fxq_cli_int(v, 1, 1024, &a->act_grid)) return fxq_quantize_usage_error("--act-grid wants 1..1024", v);
             a->act_given = 1;
+        } else if (!strcmp(o, "--logit-list")) {
+            a->logit_list = v;
         } else if (!strcmp(o, "--refine-list")) {
             a->o.refine_list = v;
         } else if (!strcmp(o, "--refine-objective")) {
@@ -314,6 +323,14 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->act_out && ((a->bias_out && strcmp(a->bias_out, a->act_out)) || (a->round_out && strcmp(a->round_out, a->act_out))))
         return fxq_quantize_usage_error("--act-scales writes one weights file with --bias-correct/--round-opt: give "
                                         "them the same path", NULL);
+    if (a->logit_list && !a->logit_window) return fxq_quantize_usage_error("--logit-list needs --logit-window", NULL);
+    if (a->logit_window && a->o.q.formats == FXQ_FORMATS_PAPER)
+        return fxq_quantize_usage_error("--logit-window needs --formats mse or refine (paper's rule has no windows)",
+                                        NULL);
+    if (a->logit_window && a->npos < 3)
+        return fxq_quantize_usage_error("--logit-window needs <weights> <calib.list|file.stats>", NULL);
+    if (a->logit_window && !a->logit_list && !a->round_list && !a->act_list && fxq_is_stats_file(a->pos[2]))
+        return fxq_quantize_usage_error("--logit-window with a .stats file needs --logit-list FILE (images)", NULL);
     if (a->per_channel && a->npos < 3)
         return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)

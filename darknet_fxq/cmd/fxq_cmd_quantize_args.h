@@ -34,6 +34,8 @@ typedef struct fxq_quantize_args {
     int act_all; /* --act-objective all */
     double act_floor; /* --act-channels F (0: off) */
     const char *accurate; /* --accurate W: the options it stands for are set as well */
+    int logit_window;           /* --logit-window */
+    const char *logit_list;     /* --logit-list F */
     fxq_qplan_opts o;
 } fxq_quantize_args;
 
