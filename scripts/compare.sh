@@ -6,7 +6,7 @@
 #   N        first N test images (default: all 10000)
 #   MODELS   default "fmnist fmnist-res"
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc bcw row asr bcwh asrh asc asch"; bc = mse with $BC_OPTS
+#   POLICIES default "paper mse refine bc bcw row asr bcwh asrh asc ascl asch"; bc = mse with $BC_OPTS
 #            (default "--per-channel") and --bias-correct: its cfg runs with
 #            the corrected weights (fxq valid --fx-weights), the reference
 #            with the original ones; bcw = bc with --windows (zero points)
@@ -25,7 +25,10 @@
 #            with --head-bits 16) is what fxq quantize --accurate writes
 #            Any policy name + "h" (bcwh, asrh, ...) adds --head-bits 16: the
 #            outputs only float layers read (the logits) at 16 bits; bcwh,
-#            asrh and asch are in the default list
+#            asrh and asch are in the default list. Any policy name + "l"
+#            (ascl, ...) adds --logit-window: the logits stay 8-bit, their
+#            frac and window chosen by the softmax's error; ascl is in the
+#            default list
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -35,7 +38,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh asc asch}
+POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh asc ascl asch}
 BC_OPTS=${BC_OPTS:---per-channel}
 RO_OPTS=${RO_OPTS:---per-channel}
 CALIB=data/fmnist/calib1k.list
@@ -54,7 +57,7 @@ for m in $MODELS; do
         name=${c%%:*}; opts=${c#*:}; tag=$(echo "$name" | tr '/ ' '-_')
         for f in $POLICIES; do
             p=$f hb=""
-            case $f in *h) p=${f%h} hb="--head-bits 16" ;; esac
+            case $f in *h) p=${f%h} hb="--head-bits 16" ;; *l) p=${f%l} hb="--logit-window" ;; esac
             extra="--formats $p"
             [ "$p" = refine ] && extra="$extra --refine-list $OUT/refine1k.list"
             [ "$p" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"

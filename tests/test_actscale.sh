@@ -173,7 +173,8 @@ expect_eq ch.fmnist_float_same_top1 "$(awk -F, 'NR==3{printf "%.4f", $6}' "$TMP/
 expect_ge ch.fmnist_float_same_logits 1e-4 "$(awk -F, 'NR==3{print $7}' "$TMP/m2.csv")"
 
 # --- --accurate W: exactly --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W
-# --head-bits 16 (the head only where the options leave room for it) ---
+# --head-bits 16 --logit-window (the head only where the options leave room for it; the logit
+# window only where the head stays <= 10 bits) ---
 head -n 16 "$TMP/c.list" >"$TMP/c16.list" # what is compared is the options, not the quality: few images
 A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 # shellcheck disable=SC2086
@@ -181,7 +182,7 @@ A8="cfg/fmnist-res.cfg $R $TMP/c16.list --wbits 8 --abits 8 -q"
 expect_eq acc.exit $? 0
 # shellcheck disable=SC2086
 "$DARKNET" fxq quantize $A8 -o "$TMP/four.cfg" --per-channel --windows --act-scales "$TMP/four.weights" \
-    --act-channels 0.5 --round-opt "$TMP/four.weights" --head-bits 16 >/dev/null 2>&1
+    --act-channels 0.5 --round-opt "$TMP/four.weights" --head-bits 16 --logit-window >/dev/null 2>&1
 check acc.same_weights_as_six_options cmp -s "$TMP/acc.weights" "$TMP/four.weights"
 grep -v '^#' "$TMP/acc.cfg" >"$TMP/acc.body"
 grep -v '^#' "$TMP/four.cfg" >"$TMP/four.body"
@@ -193,6 +194,12 @@ check acc.cfg_has_16_bit_head grep -q "^out_bits=16" "$TMP/acc.cfg"
 # shellcheck disable=SC2086
 "$DARKNET" fxq quantize $A8 -o "$TMP/acc8.cfg" --accurate "$TMP/acc8.weights" --head-bits 8 >/dev/null 2>&1
 expect_eq acc.head_bits_override "$(grep -c '^out_bits=16' "$TMP/acc8.cfg")" 0
+# shellcheck disable=SC2086
+"$DARKNET" fxq quantize $A8 -o "$TMP/eight.cfg" --per-channel --windows --act-scales "$TMP/eight.weights" \
+    --act-channels 0.5 --round-opt "$TMP/eight.weights" --logit-window >/dev/null 2>&1
+expect_eq acc.head_8_is_logit_window "$(grep -v '^#' "$TMP/acc8.cfg" | md5sum)" "$(grep -v '^#' "$TMP/eight.cfg" | md5sum)"
+# the head (layer 9, the last section with filters=10) takes a window
+expect_eq acc.head_8_has_window "$(sed -n '/^filters=10/,$p' "$TMP/acc8.cfg" | grep -c '^out_zero=')" 1
 # shellcheck disable=SC2086
 "$DARKNET" fxq quantize $A8 -o "$TMP/acc12.cfg" --accurate "$TMP/acc12.weights" --max-bits 12 >/dev/null 2>&1
 expect_eq acc.no_head_above_max_bits "$?:$(grep -c '^out_bits=16' "$TMP/acc12.cfg")" 0:0

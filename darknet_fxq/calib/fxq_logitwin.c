@@ -165,14 +165,17 @@ static const layer *softmax_reader(const network *net, int i, int *pooled_hw)
     return sm->groups == 1 && !sm->softmax_tree && sm->temperature > 0 ? sm : NULL;
 }
 
-/* Why layer l's output cannot take the softmax's window ("" when it can). */
-static const char *unfit(const fxq_qlayer *l, const network *net, int *hw, const layer **sm)
+/* Why layer l's output cannot take the softmax's window (empty when it can). */
+static const char *unfit(const fxq_qlayer *l, const network *net, int *hw, const layer **sm, char *buf, size_t len)
 {
     const layer *hl = &net->layers[l->index];
     *sm = softmax_reader(net, l->index, hw);
     if (!*sm) return "its output is not read by a final [softmax] (groups=1) through a global [avgpool] at most";
     if (strcmp(l->shape->activation, "linear")) return "its activation is not linear";
-    if (l->out.bits > 10) return "its output has more than 10 bits (the window search's limit)";
+    if (l->out.bits > 10) {
+        snprintf(buf, len, "its output has %d bits (windows are searched for 10 at most)", l->out.bits);
+        return buf;
+    }
     const int c = hl->type == CONNECTED ? hl->outputs : hl->out_c;
     if ((long)c * *hw != hl->outputs) return "its output is not channels x the pooled positions";
     return "";
@@ -197,7 +200,8 @@ int fxq_logit_window(fxq_qplan *p, const char *cfg, const char *weights, const c
         int hw;
         const layer *sm;
         if (!l->shape->head) continue;
-        const char *no = unfit(l, net, &hw, &sm);
+        char buf[96];
+        const char *no = unfit(l, net, &hw, &sm, buf, sizeof buf);
         if (*no) {
             if (!quiet) fprintf(stderr, "logit window: layer %d keeps its squared-error format: %s\n", l->index, no);
             continue;

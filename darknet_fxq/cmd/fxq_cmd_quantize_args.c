@@ -82,8 +82,9 @@ const char fxq_quantize_usage[] =
     "                   calibration list; needed with .stats)\n"
     "  --accurate W     the most accurate 8-bit result measured (docs/quantize.md, policy asch):\n"
     "                   --per-channel --windows --act-scales W --act-channels 0.5 --round-opt W\n"
-    "                   --head-bits 16 (every GEMM operand at --abits, the logits at 16 bits);\n"
-    "                   use W with the cfg.\n"
+    "                   --head-bits 16 --logit-window (every GEMM operand at --abits, the logits at\n"
+    "                   16 bits; with --head-bits 8 after it the logits stay 8-bit in the softmax's\n"
+    "                   window: policy ascl); use W with the cfg.\n"
     "                   Options after it still apply (--no-windows, --act-grid, --round-list, ...)\n"
     "  -q               no progress line while recording\n"
     "\n"
@@ -139,6 +140,7 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
             a->accurate = a->act_out = a->round_out = v;
             a->per_channel = a->o.q.windows = 1;
             a->act_floor = FXQ_ACCURATE_ACT_FLOOR;
+            a->logit_window = 1; /* acts only on logits of <= 10 bits: with --head-bits 8 */
         } else if (!strcmp(o, "--csv")) {
             a->csv = v;
         } else if (!strcmp(o, "--objective")) {
