@@ -42,6 +42,11 @@ q "$TMP/nosoft.cfg" $F "$TMP/c.list" -o "$TMP/nsl.cfg" --logit-window >/dev/null
 check lw.no_softmax_says grep -q "layer 6 keeps its squared-error format: its output is not read by a final \[softmax\]" "$TMP/ns.err"
 expect_eq lw.no_softmax_kept "$(grep -v '^#' "$TMP/nsl.cfg" | md5sum)" "$(grep -v '^#' "$TMP/ns.cfg" | md5sum)"
 
+# a convolutional head straight into [softmax] (no pool): every value is a logit
+grep -v '^\[avgpool\]' cfg/fmnist-res.cfg >"$TMP/nopool.cfg"
+q "$TMP/nopool.cfg" $R "$TMP/c.list" -o "$TMP/np.cfg" --logit-window >/dev/null 2>"$TMP/np.err"
+check lw.conv_head_without_pool grep -q "^logit window: layer 9: frac .* on 64 images" "$TMP/np.err"
+
 # bad input: one line, non-zero exit, nothing written
 "$DARKNET" fxq stats cfg/fmnist.cfg $F "$TMP/c.list" -q -o "$TMP/f.stats" >/dev/null 2>&1
 S="cfg/fmnist.cfg $F $TMP/f.stats -o $TMP/bad.cfg --wbits 8 --abits 8"

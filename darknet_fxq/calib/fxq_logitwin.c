@@ -65,9 +65,9 @@ static double pooled(int64_t sum, int frac, int hw)
 
 double fxq_logitwin_kl(const fxq_logitwin_set *s, int bits, int frac, int lo)
 {
-    double *logp, *pp, *q = malloc((size_t)s->c * sizeof *q);
+    double *logp = NULL, *pp = NULL, *q = malloc((size_t)s->c * sizeof *q);
     if (!q || !targets(s, &logp, &pp)) {
-        free(q);
+        free(q), free(logp), free(pp);
         return NAN;
     }
     const int64_t hi = lo + (1LL << bits) - 1;
@@ -176,8 +176,8 @@ static const char *unfit(const fxq_qlayer *l, const network *net, int *hw, const
         snprintf(buf, len, "its output has %d bits (windows are searched for 10 at most)", l->out.bits);
         return buf;
     }
-    const int c = hl->type == CONNECTED ? hl->outputs : hl->out_c;
-    if ((long)c * *hw != hl->outputs) return "its output is not channels x the pooled positions";
+    /* without a pool the softmax reads every value of the output as a logit */
+    if (*hw > 1 && (long)hl->out_c * *hw != hl->outputs) return "its output is not channels x the pooled positions";
     return "";
 }
 

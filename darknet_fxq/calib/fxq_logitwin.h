@@ -9,7 +9,8 @@
  * KL divergence of the quantized softmax from the float one, over the
  * calibration images' float head outputs (each position rounded and clipped
  * as the layer does, then averaged as the pool does; the pool's own
- * rounding, 2^-(frac + log2 hw), is left out).
+ * rounding, 2^-(frac + log2 hw), is left out). Without a pool every value of
+ * the output is a logit, as the softmax reads it.
  *
  * The search is exhaustive over frac = the squared-error frac - 1 ..
  * + FXQ_LOGITWIN_FINER and every window of 2^bits codes that holds 0. Per
