@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "fxq_chanmax.h"
-#include "fxq_input.h"
+#include "fxq_predict.h"
 
 int fxq_chanmax_shape(const layer *l, int *channels, int *positions)
 {
@@ -24,13 +24,10 @@ int fxq_chanmax(network *net, char **paths, int n, float **mx, char *why, size_t
     }
     for (int first = 0; first < n; first += B) {
         const int m = n - first < B ? n - first : B;
-        for (int i = 0; i < m; ++i)
-            if (!fxq_input_load(paths[first + i], net->w, net->h, net->c, x + (size_t)i * net->inputs, why, why_len)) {
-                free(x);
-                return 0;
-            }
-        if (net->batch != m) set_batch_network(net, m);
-        network_predict(net, x);
+        if (!fxq_predict_images(net, paths + first, m, x, why, why_len)) {
+            free(x);
+            return 0;
+        }
         for (int i = 0; i < net->n; ++i) {
             const layer *l = &net->layers[i];
             int c, hw;

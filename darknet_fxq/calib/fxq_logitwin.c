@@ -8,6 +8,7 @@
 #include "darknet.h"
 #include "fxq_format.h"
 #include "fxq_input.h"
+#include "fxq_predict.h"
 #include "fxq_logitwin.h"
 #include "fxq_net.h"
 #include "fxq_policy.h"
@@ -181,80 +182,74 @@ static const char *unfit(const fxq_qlayer *l, const network *net, int *hw, const
     return "";
 }
 
+/* Layer `index`'s float outputs on the first images of list (at most
+ * FXQ_LOGITWIN_MAX_VALUES values; *used: how many images), or NULL + why. */
+static float *head_outputs(network *net, int index, const char *list, int n, int *used, char *why, size_t why_len)
+{
+    int m = 0;
+    char **paths = fxq_list_read(list, n, &m, why, why_len);
+    if (!paths) return NULL;
+    const layer *hl = &net->layers[index];
+    const int B = net->batch;
+    int use = (long long)m * hl->outputs > FXQ_LOGITWIN_MAX_VALUES ? (int)(FXQ_LOGITWIN_MAX_VALUES / hl->outputs) : m;
+    if (use < 1) use = 1;
+    float *x = malloc((size_t)use * hl->outputs * sizeof *x), *in = malloc((size_t)B * net->inputs * sizeof *in);
+    int ok = x && in;
+    if (!ok) snprintf(why, why_len, "out of memory");
+    for (int first = 0; ok && first < use; first += B) {
+        const int mb = use - first < B ? use - first : B;
+        if ((ok = fxq_predict_images(net, paths + first, mb, in, why, why_len)))
+            memcpy(x + (size_t)first * hl->outputs, hl->output, (size_t)mb * hl->outputs * sizeof *x);
+    }
+    fxq_list_free(paths, m);
+    free(in);
+    if (!ok) free(x), x = NULL;
+    *used = use;
+    return x;
+}
+
 int fxq_logit_window(fxq_qplan *p, const char *cfg, const char *weights, const char *list, int n, int batch,
                      int quiet, char *why, size_t why_len)
 {
-    int k = 0;
-    while (k < p->nl && !p->layers[k].shape->head) ++k;
-    if (k == p->nl) {
-        if (!quiet) fprintf(stderr, "logit window: no layer writes the network's output; formats kept\n");
-        return 1;
-    }
-    network *net = fxq_net_load_quiet(cfg, weights, batch > 0 ? batch : 32, why, why_len);
-    if (!net) return 0;
-    int ok = 1, m = 0;
-    char **paths = NULL;
-    float *x = NULL, *in = NULL;
-    for (; ok && k < p->nl; ++k) {
-        fxq_qlayer *l = &p->layers[k];
-        int hw;
-        const layer *sm;
-        if (!l->shape->head) continue;
+    network *net = NULL;
+    fxq_qlayer *l = NULL; /* the head the final softmax reads: one at most */
+    int hw = 1;
+    const layer *sm = NULL;
+    for (int k = 0; k < p->nl && !l; ++k) {
+        if (!p->layers[k].shape->head) continue;
+        if (!net && !(net = fxq_net_load_quiet(cfg, weights, batch > 0 ? batch : 32, why, why_len))) return 0;
         char buf[96];
-        const char *no = unfit(l, net, &hw, &sm, buf, sizeof buf);
-        if (*no) {
-            if (!quiet) fprintf(stderr, "logit window: layer %d keeps its squared-error format: %s\n", l->index, no);
-            continue;
-        }
-        const layer *hl = &net->layers[l->index];
-        if (!paths && !(paths = fxq_list_read(list, n, &m, why, why_len))) {
-            ok = 0;
-            break;
-        }
-        int use = m;
-        if ((long long)use * hl->outputs > FXQ_LOGITWIN_MAX_VALUES) use = (int)(FXQ_LOGITWIN_MAX_VALUES / hl->outputs);
-        if (use < 1) use = 1;
-        const int B = net->batch;
-        free(x), free(in);
-        x = malloc((size_t)use * hl->outputs * sizeof *x);
-        in = calloc((size_t)B * net->inputs, sizeof *in);
-        if (!x || !in) {
-            snprintf(why, why_len, "out of memory");
-            ok = 0;
-            break;
-        }
-        for (int first = 0; ok && first < use; first += B) {
-            const int mb = use - first < B ? use - first : B;
-            for (int i = 0; ok && i < mb; ++i)
-                ok = fxq_input_load(paths[first + i], net->w, net->h, net->c, in + (size_t)i * net->inputs, why,
-                                    why_len);
-            if (!ok) break;
-            if (net->batch != mb) set_batch_network(net, mb);
-            network_predict(net, in);
-            memcpy(x + (size_t)first * hl->outputs, hl->output, (size_t)mb * hl->outputs * sizeof *x);
-        }
-        if (!ok) break;
-        const fxq_logitwin_set s = {use, hl->outputs / hw, hw, x, sm->temperature};
-        const int f0 = l->out.frac, lo0 = l->out_win ? l->out_lo : l->out_unsigned ? 0 : -(1 << (l->out.bits - 1));
+        const char *no = unfit(&p->layers[k], net, &hw, &sm, buf, sizeof buf);
+        if (!*no) l = &p->layers[k];
+        else if (!quiet)
+            fprintf(stderr, "logit window: layer %d keeps its squared-error format: %s\n", p->layers[k].index, no);
+    }
+    if (!net && !quiet) fprintf(stderr, "logit window: no layer writes the network's output; formats kept\n");
+    int use = 0, ok = 1;
+    float *x = l ? head_outputs(net, l->index, list, n, &use, why, why_len) : NULL;
+    if (l && !x) ok = 0;
+    if (x) {
+        const fxq_logitwin_set s = {use, net->layers[l->index].outputs / hw, hw, x, sm->temperature};
+        const int bits = l->out.bits, f0 = l->out.frac;
+        const int lo0 = l->out_win ? l->out_lo : l->out_unsigned ? 0 : -(1 << (bits - 1));
         const int flo = f0 - 1 < FXQ_LAYER_FRAC_MIN ? FXQ_LAYER_FRAC_MIN : f0 - 1;
         const int fhi = f0 + FXQ_LOGITWIN_FINER > FXQ_LAYER_FRAC_MAX ? FXQ_LAYER_FRAC_MAX : f0 + FXQ_LOGITWIN_FINER;
         int frac, lo;
         double kl;
-        if (!(ok = fxq_logitwin_search(&s, l->out.bits, flo, fhi, &frac, &lo, &kl, why, why_len))) break;
-        const double kl0 = fxq_logitwin_kl(&s, l->out.bits, f0, lo0);
-        if (!quiet)
-            fprintf(stderr,
-                    "logit window: layer %d: frac %d, codes %d..%d (KL to float softmax %.3g on %d images; squared "
-                    "error's frac %d, codes %d..%d: %.3g)\n",
-                    l->index, frac, lo, lo + (1 << l->out.bits) - 1, kl, use, f0, lo0, lo0 + (1 << l->out.bits) - 1,
-                    kl0);
-        l->out.frac = frac;
-        l->out_unsigned = 0;
-        l->out_win = lo != -(1 << (l->out.bits - 1));
-        l->out_lo = l->out_win ? lo : 0;
+        if ((ok = fxq_logitwin_search(&s, bits, flo, fhi, &frac, &lo, &kl, why, why_len))) {
+            if (!quiet)
+                fprintf(stderr,
+                        "logit window: layer %d: frac %d, codes %d..%d (KL to float softmax %.3g on %d images; "
+                        "squared error's frac %d, codes %d..%d: %.3g)\n",
+                        l->index, frac, lo, lo + (1 << bits) - 1, kl, use, f0, lo0, lo0 + (1 << bits) - 1,
+                        fxq_logitwin_kl(&s, bits, f0, lo0));
+            l->out.frac = frac;
+            l->out_unsigned = 0;
+            l->out_win = lo != -(1 << (bits - 1));
+            l->out_lo = l->out_win ? lo : 0;
+        }
     }
-    if (paths) fxq_list_free(paths, m);
-    free(x), free(in);
-    free_network(net);
+    free(x);
+    if (net) free_network(net);
     return ok;
 }

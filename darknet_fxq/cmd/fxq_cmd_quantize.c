@@ -89,7 +89,6 @@ static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size
     return s;
 }
 
-/* Everything that can fail without writing: the plan, allocated and formatted. */
 /* --logit-window on the plan's network, after every other format choice and
  * before --bias-correct / --round-opt measure the final formats */
 static int fxq_quantize_logit_window(const fxq_quantize_args *a, fxq_qplan *p, char *why, size_t why_len)
@@ -101,6 +100,7 @@ static int fxq_quantize_logit_window(const fxq_quantize_args *a, fxq_qplan *p, c
     return fxq_logit_window(p, a->pos[0], a->pos[1], list, a->n, a->batch, a->quiet, why, why_len);
 }
 
+/* Everything that can fail without writing: the plan, allocated and formatted. */
 static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtext *text, fxq_stats **stats,
                                     char *why, size_t why_len)
 {
