@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_clip_bound.h"
 #include "fxq_format.h"
 #include "fxq_hist_err.h"
 #include "fxq_policy.h"
@@ -96,6 +97,9 @@ int fxq_mse_window_unit(const fxq_tensor_stats *s, int bits, double neg_gain, do
     /* what the next layer sees: act(x) in [ymin, ymax] */
     const double ymin = s->min < 0 ? neg_gain * s->min : 0, ymax = s->max > 0 ? s->max : 0;
     double best_e = INFINITY;
+    /* windows whose saturated bins alone cost more than the best so far are
+     * skipped: the result is the exhaustive search's (fxq_clip_bound.h) */
+    fxq_clip_bound *cb = fxq_clip_bound_new(s, neg_gain);
     for (int n = frac_lo; n <= frac_hi; ++n) {
         const double step = unit * ldexp(1, -n); /* unit 1: exactly 2^-n */
         /* lo below la clips nothing on the negative side, lo above lp
@@ -103,13 +107,20 @@ int fxq_mse_window_unit(const fxq_tensor_stats *s, int bits, double neg_gain, do
          * the error only grows, so those windows are not tried */
         const double la = fmax(-ncode, floor(ymin / step) - 1), lp = ceil(ymax / step) + 1 - ncode;
         const int r0 = (int)fmax(-ncode, fmin(la, lp) - 1), r1 = (int)fmin(0, fmax(la, lp) + 1);
+        int interior_seen = 0; /* windows that clip nothing at this step share one error */
         for (int i = -2; i <= r1 - r0; ++i) {
             const int l = i == -2 ? 0 : i == -1 ? sgn : r1 - i;
             if (i >= 0 && (l == 0 || l == sgn)) continue;
+            if (cb && fxq_clip_bound_interior(cb, step, l, l + ncode)) {
+                if (interior_seen) continue;
+                interior_seen = 1;
+            }
+            if (cb && fxq_clip_bound_at(cb, step, l, l + ncode) > best_e) continue;
             const double e = fxq_hist_mse_window(s, step, l, l + ncode, neg_gain);
             if (e < best_e) best_e = e, best = n, *lo = l;
         }
     }
+    fxq_clip_bound_free(cb);
     if (err) *err = best_e;
     return best;
 }
