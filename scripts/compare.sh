@@ -1,10 +1,11 @@
 #!/bin/sh
-# make compare: on both reference models, top-1 and agreement with Darknet
+# make compare: on the reference models, top-1 and agreement with Darknet
 # float top-1 on the test images for Darknet float, OpenCV DNN float and int8
 # (scripts/opencv_eval.py) and darknet-fxq under each format policy.
 #   CONFIGS  ";"-separated "name:fxq quantize budget options" (default 8/8)
 #   N        first N test images (default: all 10000)
-#   MODELS   default "fmnist fmnist-res"
+#   MODELS   default "fmnist fmnist-res fmnist-t5" (the third: a network the
+#            policies were not developed on)
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
 #   POLICIES default "paper mse refine bc bcw row asr bcwh asrh asc ascl asch"; bc = mse with $BC_OPTS
 #            (default "--per-channel") and --bias-correct: its cfg runs with
@@ -35,7 +36,7 @@ set -eu
 DARKNET=${DARKNET:-./darknet}
 PY=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-build/compare}
-MODELS=${MODELS:-fmnist fmnist-res}
+MODELS=${MODELS:-fmnist fmnist-res fmnist-t5}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
 POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh asc ascl asch}
