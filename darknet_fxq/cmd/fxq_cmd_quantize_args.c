@@ -97,6 +97,24 @@ int fxq_quantize_usage_error(const char *what, const char *arg)
     return fxq_cli_usage_error("quantize", what, arg);
 }
 
+/* An option that runs the network on images needs <weights> and images: the
+ * third argument, or its own list (list_given) when that is a .stats file.
+ * 0, or the usage error's status. */
+static int fxq_needs_images(const fxq_quantize_args *a, const char *opt, int list_given, const char *list_opt,
+                            const char *why)
+{
+    char what[256];
+    if (a->npos < 3) {
+        snprintf(what, sizeof what, "%s needs <weights> <calib.list|file.stats>", opt);
+        return fxq_quantize_usage_error(what, NULL);
+    }
+    if (!list_given && fxq_is_stats_file(a->pos[2])) {
+        snprintf(what, sizeof what, "%s with a .stats file needs %s FILE (images%s)", opt, list_opt, why);
+        return fxq_quantize_usage_error(what, NULL);
+    }
+    return 0;
+}
+
 /* Bit-width options must name a width the kernels support. */
 static int fxq_bits_arg(const char *opt, const char *v, int *out)
 {
@@ -108,6 +126,7 @@ static int fxq_bits_arg(const char *opt, const char *v, int *out)
 
 int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
 {
+    int rc; /* a usage error from fxq_needs_images */
     *a = (fxq_quantize_args){.batch = FXQ_QUANTIZE_BATCH, .round_damp = FXQ_ROUNDOPT_DAMP_DEFAULT,
                              .round_sweeps = FXQ_ROUNDOPT_SWEEPS_DEFAULT, .act_grid = 32};
     a->o = (fxq_qplan_opts){.kappa = 3.0, .abits = 16, .bbits = 16, .lo = FXQ_MIN_BITS, .hi = FXQ_MAX_BITS,
@@ -302,26 +321,18 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->round_out && a->bias_out)
         return fxq_quantize_usage_error("--round-opt corrects the biases itself: not with --bias-correct", NULL);
     if (a->bias_list && !a->bias_out) return fxq_quantize_usage_error("--bias-list needs --bias-correct", NULL);
-    if (a->bias_out && a->npos < 3)
-        return fxq_quantize_usage_error("--bias-correct needs <weights> <calib.list|file.stats>", NULL);
-    if (a->bias_out && !a->bias_list && fxq_is_stats_file(a->pos[2]))
-        return fxq_quantize_usage_error("--bias-correct with a .stats file needs --bias-list FILE (images)", NULL);
+    if (a->bias_out && (rc = fxq_needs_images(a, "--bias-correct", !!a->bias_list, "--bias-list", ""))) return rc;
     if (a->round_given && !a->round_out)
         return fxq_quantize_usage_error("--round-list, --round-target, --round-damp and --round-sweeps need --round-opt",
                                         NULL);
-    if (a->round_out && a->npos < 3)
-        return fxq_quantize_usage_error("--round-opt needs <weights> <calib.list|file.stats>", NULL);
-    if (a->round_out && !a->round_list && fxq_is_stats_file(a->pos[2]))
-        return fxq_quantize_usage_error("--round-opt with a .stats file needs --round-list FILE (images)", NULL);
+    if (a->round_out && (rc = fxq_needs_images(a, "--round-opt", !!a->round_list, "--round-list", ""))) return rc;
     if (a->act_given && !a->act_out) return fxq_quantize_usage_error("--act-list, --act-grid, --act-objective and --act-channels need --act-scales", NULL);
     if (a->act_out && a->o.q.formats == FXQ_FORMATS_PAPER)
         return fxq_quantize_usage_error("--act-scales needs --formats mse or refine (paper's rule ignores the scale)",
                                         NULL);
-    if (a->act_out && a->npos < 3)
-        return fxq_quantize_usage_error("--act-scales needs <weights> <calib.list|file.stats>", NULL);
-    if (a->act_out && !a->act_list && fxq_is_stats_file(a->pos[2]))
-        return fxq_quantize_usage_error("--act-scales with a .stats file needs --act-list FILE (images: the statistics "
-                                        "are recorded again on the scaled network)", NULL);
+    if (a->act_out && (rc = fxq_needs_images(a, "--act-scales", !!a->act_list, "--act-list",
+                                             ": the statistics are recorded again on the scaled network")))
+        return rc;
     if (a->act_out && ((a->bias_out && strcmp(a->bias_out, a->act_out)) || (a->round_out && strcmp(a->round_out, a->act_out))))
         return fxq_quantize_usage_error("--act-scales writes one weights file with --bias-correct/--round-opt: give "
                                         "them the same path", NULL);
@@ -329,10 +340,10 @@ int fxq_quantize_parse_args(int argc, char **argv, fxq_quantize_args *a)
     if (a->logit_window && a->o.q.formats == FXQ_FORMATS_PAPER)
         return fxq_quantize_usage_error("--logit-window needs --formats mse or refine (paper's rule has no windows)",
                                         NULL);
-    if (a->logit_window && a->npos < 3)
-        return fxq_quantize_usage_error("--logit-window needs <weights> <calib.list|file.stats>", NULL);
-    if (a->logit_window && !a->logit_list && !a->round_list && !a->act_list && fxq_is_stats_file(a->pos[2]))
-        return fxq_quantize_usage_error("--logit-window with a .stats file needs --logit-list FILE (images)", NULL);
+    /* its images default to --round-list's or --act-list's */
+    if (a->logit_window && (rc = fxq_needs_images(a, "--logit-window", a->logit_list || a->round_list || a->act_list,
+                                                  "--logit-list", "")))
+        return rc;
     if (a->per_channel && a->npos < 3)
         return fxq_quantize_usage_error("--per-channel needs <weights> <calib.list|file.stats>", NULL);
     if (!a->dry_run && a->npos < 3)
