@@ -4,7 +4,7 @@
 #   make demo     install missing Debian packages, build, convert data, run the main job
 #   make test     build what the tests need and run them (ends with "N passed, N failed")
 #   make bench    side-by-side speed ratios (fixed point vs Darknet float)
-#   make data     Fashion-MNIST IDX -> Darknet classifier layout under data/fmnist/
+#   make data     Fashion-MNIST IDX -> data/fmnist/ (classifier) and data/fmnist-det/ (detection)
 #   make clean    remove build output only (keeps data/ and fetched sources)
 #
 # SAN=1 builds everything with ASan+UBSan (separate object directory).
@@ -49,10 +49,14 @@ $(EXE): $(DN)/.patched FORCE
 tools: $(EXE)
 	@$(MAKE) --no-print-directory -f mk/build.mk weights-tools
 
-data: $(BUILD)/fmnist-convert
+data: $(BUILD)/fmnist-convert $(BUILD)/fmnist-det-gen
 	./scripts/make-data.sh
 
 $(BUILD)/fmnist-convert: scripts/fmnist_convert.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -O2 -Wall -Wextra -I/usr/include/stb -o $@ $< -lm
+
+$(BUILD)/fmnist-det-gen: scripts/fmnist_det_gen.c
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -O2 -Wall -Wextra -I/usr/include/stb -o $@ $< -lm
 
