@@ -23,7 +23,7 @@
 # untimed forwards of the same engine, at least one (fxq bench --warm-ms,
 # fxq_opencv_bench.py's WARM_MS): each is timed in its own steady state, not
 # in what a slower engine run just before left in the caches (BENCH_WARM_MS=0:
-# session 4's method; measured: darknet.cfg 8/8 1.57 ms after a float run,
+# the method before 2026-12-02 (`126355b`); measured: darknet.cfg 8/8 1.57 ms after a float run,
 # 1.26 ms with 10 ms of warm-up, 1.205 ms with no float run at all).
 # Random-weight models get a weights file of Darknet's own random
 # initialisation (`darknet partial cfg "" out`), used by every engine.
