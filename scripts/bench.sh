@@ -53,7 +53,8 @@ opencv_ready() {
     "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "# installing python3-opencv for the OpenCV columns ..."
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-opencv >"$OUT/apt.log" 2>&1 || true
+        # install-deps.sh updates the package lists first (a fresh machine has none)
+        ./scripts/install-deps.sh python3-opencv python3-numpy >"$OUT/apt.log" 2>&1 || true
         "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
     fi
     return 1
