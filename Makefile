@@ -2,7 +2,7 @@
 #
 #   make          fetch + patch Debian's darknet source, build ./darknet (with `fxq`)
 #   make demo     install missing Debian packages, build, convert data, run the main job
-#   make test     build what the tests need and run them (ends with "N passed, N failed")
+#   make test     build what the tests need and run them (ends with "N passed, N failed, N skipped")
 #   make bench    side-by-side speed ratios (fixed point vs Darknet float)
 #   make data     Fashion-MNIST IDX -> data/fmnist/ (classifier) and data/fmnist-det/ (detection)
 #   make clean    remove build output only (keeps data/ and fetched sources)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Activation scales (fxq quantize --act-scales, issue 10): both reference
+# Activation scales (fxq quantize --act-scales): both reference
 # models, 10000 test images, statistics (and bias-correct / round-opt images)
 # of calib1k.list; one line per (model, budget, variant) in $OUT/table.md:
 # top-1 (difference to float), agreement with float top-1, mean |dlogit|.

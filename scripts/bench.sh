@@ -23,7 +23,7 @@
 # untimed forwards of the same engine, at least one (fxq bench --warm-ms,
 # fxq_opencv_bench.py's WARM_MS): each is timed in its own steady state, not
 # in what a slower engine run just before left in the caches (BENCH_WARM_MS=0:
-# session 4's method; measured: darknet.cfg 8/8 1.57 ms after a float run,
+# the method before 2026-12-02 (`126355b`); measured: darknet.cfg 8/8 1.57 ms after a float run,
 # 1.26 ms with 10 ms of warm-up, 1.205 ms with no float run at all).
 # Random-weight models get a weights file of Darknet's own random
 # initialisation (`darknet partial cfg "" out`), used by every engine.
@@ -53,7 +53,8 @@ opencv_ready() {
     "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "# installing python3-opencv for the OpenCV columns ..."
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-opencv >"$OUT/apt.log" 2>&1 || true
+        # install-deps.sh updates the package lists first (a fresh machine has none)
+        ./scripts/install-deps.sh python3-opencv python3-numpy >"$OUT/apt.log" 2>&1 || true
         "$PY" -c 'import cv2, numpy' >/dev/null 2>&1 && return 0
     fi
     return 1

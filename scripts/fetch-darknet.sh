@@ -7,8 +7,8 @@
 # and no registry host is ever named in this repository.
 #
 # Fallback (no Debian sources reachable): clone upstream pjreddie/darknet at
-# commit 61c9d02e into build/darknet-src by hand; see README "Building without
-# Debian sources".
+# commit 61c9d02e into build/darknet-src by hand; see README "Platforms"
+# (without Debian sources).
 set -eu
 
 VERSION=0.0.0+git20180914.61c9d02e
@@ -48,7 +48,7 @@ echo "fetch-darknet: updating a private apt source list under $APTDIR" >&2
 apt-get $APTOPTS -qq update >&2 || die "apt-get update (private lists) failed"
 # shellcheck disable=SC2086
 (cd "$BUILD/dl" && apt-get $APTOPTS -qq --download-only source darknet >&2) \
-    || die "apt-get source darknet failed (see README for the git fallback)"
+    || die "apt-get source darknet failed (README, "Platforms": the git fallback)"
 
 TARBALL=$(ls "$BUILD"/dl/darknet_*.orig.tar.* 2>/dev/null | head -n 1)
 [ -n "$TARBALL" ] || die "no orig tarball downloaded"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""fxq_qsim: a numpy simulator of number systems for 8-bit Darknet classifiers (issue 10).
+"""fxq_qsim: a numpy simulator of number systems for 8-bit Darknet classifiers.
 
 Runs a Darknet classifier cfg + .weights (the layer kinds of cfg/fmnist*.cfg) in float64, then
 with fake quantization under several number systems, and reports for each: top-1, agreement with

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages darknet-fxq needs, if missing (sudo when not root).
-#   install-deps.sh            what the build, the data and the tests need
+#   install-deps.sh            what the build, the data and the tests need (the
+#                              fuzzers' clang + libclang-rt-dev, the test scripts'
+#                              python3, the number-system simulator's python3-numpy)
 #   install-deps.sh PKG...     those packages instead (e.g. make compare's python3-opencv)
 set -eu
-PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-14-dev"
+PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-dev python3 python3-numpy"
 [ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do

@@ -21,7 +21,7 @@
 #   SQNRS   size-optimized budgets to fine-tune (default "6 5 4")
 #   OUT     output directory (default build/table2)
 #   FORMATS fxq quantize --formats policy (default mse: unsigned codes for
-#           non-negative tensors; "paper" is the §3.3 rule of session 2's table)
+#           non-negative tensors; "paper" is the §3.3 rule of the 2026-11-29 table)
 #   PERCHAN 1 (default): --per-channel weight fracs; 0: one per tensor
 # "F" (float) is a format with bits 0 in the fx cfg (fxq_layer_train.h).
 set -eu

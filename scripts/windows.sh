@@ -1,5 +1,5 @@
 #!/bin/sh
-# Zero points (issue 10, phase 4): fxq quantize with and without windows on
+# Zero points (in_zero/out_zero windows): fxq quantize with and without windows on
 # both reference models, 10000 test images, statistics of calib1k.list;
 # top-1 (difference to float), agreement with float top-1, mean |dlogit|.
 #   OUT      working directory (default build/windows); table: $OUT/table.md

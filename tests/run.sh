@@ -1,7 +1,10 @@
 #!/bin/sh
 # darknet-fxq test runner: builds the unit tests, runs every tests/unit/*.c
-# binary and tests/test_*.sh script, counts "ok"/"FAIL" lines and ends with
-# "N passed, N failed". Exit status is non-zero iff something failed.
+# binary and tests/test_*.sh script, counts "ok" / "FAIL" / "skip" lines and
+# ends with "N passed, N failed, N skipped". A skip ("skip NAME: why": a tool or
+# CPU feature this machine lacks) is listed and counted, never as a pass; a test
+# that runs no check and skips none fails. Exit status is non-zero iff
+# something failed.
 #   tests/run.sh [PATTERN]   runs only tests whose name contains PATTERN
 # SAN=1 runs against the ASan+UBSan build.
 set -u
@@ -22,11 +25,11 @@ mkdir -p "$LOG"
 
 if ! make --no-print-directory -f mk/build.mk unit-tests >"$LOG/build.log" 2>&1; then
     cat "$LOG/build.log" >&2
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0
 run_one() { # name command...
     name=$1; shift
     start=$(date +%s)
@@ -34,16 +37,17 @@ run_one() { # name command...
     rc=$?
     p=$(grep -c '^ok ' "$LOG/$name.out")
     f=$(grep -c '^FAIL ' "$LOG/$name.out")
+    s=$(grep -c '^skip ' "$LOG/$name.out")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "FAIL $name: exited $rc without a FAIL line" >>"$LOG/$name.out"; f=1
         tail -n 5 "$LOG/$name.err" | sed 's/^/    /' >>"$LOG/$name.out"
     fi
-    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
         echo "FAIL $name: ran no check" >>"$LOG/$name.out"; f=1
     fi
-    grep '^FAIL ' "$LOG/$name.out"
-    passed=$((passed + p)); failed=$((failed + f))
-    echo "  $name: $p passed, $f failed ($(( $(date +%s) - start ))s)"
+    grep -E '^(FAIL|skip) ' "$LOG/$name.out"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    echo "  $name: $p passed, $f failed, $s skipped ($(( $(date +%s) - start ))s)"
 }
 
 for src in tests/unit/*.c; do
@@ -58,5 +62,5 @@ for t in tests/test_*.sh; do
     case "$name" in *"$PATTERN"*) ;; *) continue ;; esac
     run_one "$name.sh" sh "$t"
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

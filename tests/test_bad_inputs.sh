@@ -1,4 +1,4 @@
-# Issue 13: a catalogue of bad inputs across every fxq verb, the .fxw tools and
+# A catalogue of bad inputs across every fxq verb, the .fxw tools and
 # the upstream commands users run on our cfgs. Each case asserts: non-zero
 # exit that is not a crash (no signal, no sanitizer report, no timeout), a
 # message matching the case's pattern (naming the file or option), no output
@@ -183,6 +183,7 @@ bad up.valid_missing_data "Couldn't open file: .*no-such.data" "" 0 -- "$DARKNET
 bad up.valid_fxw_truncated "short.fxw" "" 0 -- sh -c 'head -c 200 "$1" >"$2" && exec "$3" classifier valid "$4" "$5" "$2"' sh "$TMP/a.fxw" "$TMP/short.fxw" "$DARKNET" "$TMP/t.data" "$TMP/fx8.cfg"
 # a float record holding NaN, CRC recomputed: loading must refuse it, not run
 "$BIN/fxq-pack" "$TMP/float.cfg" "$W" -o "$TMP/float.fxw" -q >/dev/null 2>&1
+if have_python3; then
 python3 -c '
 import struct, sys, zlib
 b = bytearray(open(sys.argv[1], "rb").read())
@@ -192,6 +193,10 @@ b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
 open(sys.argv[2], "wb").write(b)' "$TMP/float.fxw" "$TMP/nanrec.fxw"
 bad num.fxw_nan_float_record "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/nanrec.fxw"
 bad num.fxw_nan_float_record_fxq_valid "nanrec.fxw: layer 0 .*NaN" "" 0 -- "$DARKNET" fxq valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/nanrec.fxw"
+else
+    skip num.fxw_nan_float_record "no python3 (scripts/install-deps.sh installs it)"
+    skip num.fxw_nan_float_record_fxq_valid "no python3 (scripts/install-deps.sh installs it)"
+fi
 bad opt.bench_runs "--runs wants a count" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --runs 8x
 bad opt.bench_unknown "bench: unknown option" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --fast
 bad opt.bench_warm "--warm-ms wants milliseconds" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --warm-ms -1
@@ -216,6 +221,7 @@ bad up.detector_train_fx "fx8b2.cfg: layer 0 \[fxconvolutional\]: cannot train a
 # a fixed-point network keeps its input size: validfull on a 28x40 image
 # would resize it (upstream asserted). (The same size is a no-op: test_pipe;
 # upstream's validfull then frees the image twice, float cfgs as well.)
+if have_python3; then
 python3 -c '
 import struct, sys, zlib
 w, h = 28, 40
@@ -225,6 +231,7 @@ open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
 echo "$TMP/tall_0_shirt.png" >"$TMP/tall.list"
 sed "s#^valid=.*#valid=$TMP/tall.list#" cfg/fmnist.data >"$TMP/tall.data"
 bad up.validfull_resize_fx "fx8.cfg: layer 0 \[fxconvolutional\]: a fixed-point network cannot change its input size \(28x28 -> 28x40\)" "" 0 -- "$DARKNET" classifier validfull "$TMP/tall.data" "$TMP/fx8.cfg" "$W"
+else skip up.validfull_resize_fx "no python3 (scripts/install-deps.sh installs it)"; fi
 
 # --- tools and remaining verbs: options and hostile files ----------------------
 printf 'FXQW' >"$TMP/magic_only.fxw"

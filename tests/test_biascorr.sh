@@ -1,4 +1,4 @@
-# Issue 10: bias correction (fxq quantize --bias-correct W), fxq valid --fx-weights,
+# Bias correction (fxq quantize --bias-correct W), fxq valid --fx-weights,
 # and refine's agreement objective (--refine-objective agree).
 . tests/lib.sh
 . tests/lib_wout.sh
@@ -34,7 +34,7 @@ V() { "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg $R "$TMP/bc.cfg" -
       sed 's/,[^,]*$//'; }
 V >"$TMP/v0.csv"; V --fx-weights $R >"$TMP/v1.csv"; V --fx-weights "$TMP/bc.weights" >"$TMP/v2.csv"
 check fxweights.same_file_same_result cmp "$TMP/v0.csv" "$TMP/v1.csv"
-expect_eq fxweights.reference_unchanged "$(sed -n 2p "$TMP/v2.csv")" "$(sed -n 2p "$TMP/v0.csv")"
+expect_same fxweights.reference_unchanged "$(sed -n 2p "$TMP/v2.csv")" "$(sed -n 2p "$TMP/v0.csv")"
 expect_eq fxweights.fx_row_names_file "$(awk -F, 'NR==3{print $2}' "$TMP/v2.csv")" "$TMP/bc.weights"
 if [ "$(awk -F, 'NR==3{print $7}' "$TMP/v2.csv")" != "$(awk -F, 'NR==3{print $7}' "$TMP/v0.csv")" ]; then
     ok fxweights.fx_uses_the_file

@@ -1,4 +1,4 @@
-# Issue 10: format policies (`fxq quantize --formats paper|mse|refine`).
+# Format policies (`fxq quantize --formats paper|mse|refine`).
 #   - paper: the cfgs are byte-identical to the ones written before the
 #     policies existed (tests/fixtures/formats-paper, recorded with the same
 #     commands, when paper was the only rule; only the temp directory's name

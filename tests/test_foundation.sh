@@ -1,4 +1,4 @@
-# Issue 2: the patched build, untouched upstream commands, the fxq entry
+# The patched build, untouched upstream commands, the fxq entry
 # point, the converted data set and the reference model.
 . tests/lib.sh
 

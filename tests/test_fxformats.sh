@@ -1,4 +1,4 @@
-# Issue 10 phase 2: unsigned formats (in_unsigned, out_unsigned) and
+# Unsigned formats (in_unsigned, out_unsigned) and
 # per-output-channel weight fracs (w_frac list, --per-channel) in the cfg.
 . tests/lib.sh
 

@@ -1,4 +1,4 @@
-# Issue 6: weights_tools/ (fxq-pack, fxq-unpack, fxq-inspect) and .fxw
+# weights_tools/ (fxq-pack, fxq-unpack, fxq-inspect) and .fxw
 # loading through Darknet's own commands, on the reference model.
 . tests/lib.sh
 . tests/lib_fxcfg.sh

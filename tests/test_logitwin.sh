@@ -1,4 +1,4 @@
-# Issue 10: fxq quantize --logit-window (the logits' format by the softmax's
+# fxq quantize --logit-window (the logits' format by the softmax's
 # KL divergence; the choice itself is checked against a brute force in
 # tests/unit/test_logitwin.c). Here: the command line, which heads qualify,
 # determinism, the cfg runs, and bad input.

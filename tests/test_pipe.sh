@@ -1,4 +1,4 @@
-# Issue 11: integer codes between layers, whole networks. For each model the
+# Integer codes between layers, whole networks. For each model the
 # fixed-point network in int mode and with FXQ_MODE=emulate give the same
 # output bit for bit, every layer equals its emulation (floats everywhere),
 # and the codes hand-over gives what the float hand-over gives

@@ -1,14 +1,11 @@
-# Issue 10: scripts/fxq_qsim.py, the numpy simulator of number systems, reproduces what it
+# scripts/fxq_qsim.py, the numpy simulator of number systems, reproduces what it
 # simulates: Darknet's float forward and fxq's fixed-point layers, image by image.
 . tests/lib.sh
-PY=
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' >/dev/null 2>&1; then PY=$p; break; fi
-done
-if [ -z "$PY" ]; then
-    echo "test_qsim: skipped (no python3 with numpy: apt-get install python3-numpy)" >&2
+if ! have_python3 numpy; then
+    skip qsim "no python3 with numpy (scripts/install-deps.sh installs python3-numpy)"
     exit 0
 fi
+PY=python3
 C=cfg/fmnist-res.cfg
 R=weights/fmnist-res.weights
 N=500

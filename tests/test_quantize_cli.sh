@@ -1,4 +1,4 @@
-# Issue 4: `darknet fxq quantize` -- the paper's fixtures (bit-widths, model
+# `darknet fxq quantize` -- the paper's fixtures (bit-widths, model
 # sizes, predicted SQNR), the CSV, bad input, and the rewritten cfg running in
 # `darknet classifier valid` with the original .weights.
 . tests/lib.sh

@@ -1,4 +1,4 @@
-# Issue 6: `darknet fxq sqnr` -- per-layer SQNR of the fixed-point network vs
+# `darknet fxq sqnr` -- per-layer SQNR of the fixed-point network vs
 # float, beside Eq. 9's predictions (the paper's Table 6).
 . tests/lib.sh
 . tests/lib_fxcfg.sh

@@ -1,4 +1,4 @@
-# Issue 10, "on any network": the third model (cfg/fmnist-t5.cfg, the paper's
+# The third model (cfg/fmnist-t5.cfg, the paper's
 # Table 5 network at 1/8 width; batch norm on its first and last conv only, a
 # [connected] head) is the one the 8/8 policies were not developed on. Its
 # weights are the committed ones, its float top-1 on the first 1000 test images

@@ -1,4 +1,4 @@
-# Issue 6: `darknet fxq valid` -- float and fixed-point cfgs side by side;
+# `darknet fxq valid` -- float and fixed-point cfgs side by side;
 # its top-1/top-5 must equal `darknet classifier valid` for the same cfg.
 . tests/lib.sh
 . tests/lib_fxcfg.sh

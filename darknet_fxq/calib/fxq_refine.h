@@ -1,4 +1,4 @@
-/* `fxq quantize --formats refine`: measured fractional bits (issue 10).
+/* `fxq quantize --formats refine`: measured fractional bits.
  *
  * Starting from the plan's formats (the mse policy), every tensor's frac is
  * tried at n-1 and n+1, greedily, layer by layer in cfg order (per layer:

@@ -156,7 +156,7 @@ int fxq_net_forward_team(network *netp, double *t)
     /* a small network on one thread: the barriers between its layers (over
      * a microsecond each on a 2-core VM) and reading rows the other core
      * wrote cost more than a second thread saves (fmnist, 0.01 GMAC: 0.063
-     * ms on one thread, 0.100 on two in session 5; session 7, chrt -f 10,
+     * ms on one thread, 0.100 on two at 126355b; at a4e12d3, chrt -f 10,
      * 8 x 300 alternated runs, load 4: 0.043 on one, 0.065 forced onto two;
      * quiet: 0.0437 vs 0.0484), while
      * paper-cifar10 (0.134 GMAC) gains 1.48x: the bar lies between them */

@@ -1,4 +1,4 @@
-/* Format policies of `fxq quantize --formats` (issue 10): how a tensor's
+/* Format policies of `fxq quantize --formats`: how a tensor's
  * fractional bits are chosen once its bit-width is known.
  *   paper   the §3.3 rule n = -ceil(log2(xi * Stepsize(beta))) (fxq_qformat.h)
  *   mse     the power-of-two step with the least squared error on the

@@ -1,5 +1,7 @@
 /* Minimal test protocol shared with tests/run.sh: every check prints one
- * line "ok <name>" or "FAIL <name>: <why>"; the runner counts them. */
+ * line "ok <name>" or "FAIL <name>: <why>", or "skip <name>: <why>" when it
+ * cannot run on this machine (e.g. the CPU lacks a kernel set); the runner
+ * counts them, a skip never as a pass. */
 #ifndef FXQ_TEST_H
 #define FXQ_TEST_H
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* fxq quantize --act-channels F (issue 10): run in process on fmnist-res with
+/* fxq quantize --act-channels F: run in process on fmnist-res with
  * --act-grid 1 (every group's c is 1, so W carries the channel factors
  * alone), then both float networks are measured channel by channel: each
  * channel k of a group must have been divided by d_k = max(r_k, F), r_k the

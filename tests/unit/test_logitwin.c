@@ -1,4 +1,4 @@
-/* fxq quantize --logit-window (issue 10): the logits' frac and window by the
+/* fxq quantize --logit-window: the logits' frac and window by the
  * softmax's KL divergence.
  *   search.*  fxq_logitwin_search against a brute force written here (its
  *             own rounding, clipping, pooling and softmax, every candidate):

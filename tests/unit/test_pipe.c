@@ -1,4 +1,4 @@
-/* Codes between layers (issue 11).
+/* Codes between layers.
  *
  * Without arguments:
  *   - every kernel set's pooling row ukernels vs their scalar twins, bit for
@@ -54,7 +54,7 @@ static void check_ukernels(void)
         char name[96];
         if (!fxq_kernel_set_supported(ks)) {
             snprintf(name, sizeof name, "pipe.ukernels.%s", ks->name);
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         int bad2 = 0, bad1 = 0, cases = 0;
@@ -87,7 +87,7 @@ static void check_maxpool_driver(void)
         char name[96];
         snprintf(name, sizeof name, "pipe.maxpool_driver.%s.vs_ref", (*k)->name);
         if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         int bad = 0, cases = 0, bad_rows = 0;

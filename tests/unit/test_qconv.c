@@ -512,7 +512,7 @@ int main(void)
         char name[96];
         snprintf(name, sizeof name, "qconv.%s", (*k)->name);
         if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         run_isa((*k)->name);

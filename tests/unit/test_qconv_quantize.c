@@ -46,7 +46,7 @@ int main(void)
         char name[96];
         snprintf(name, sizeof name, "quantize.%s.vs_ref", (*k)->name);
         if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         int fails = 0, cases = 0;
@@ -75,7 +75,7 @@ int main(void)
         char name[96];
         snprintf(name, sizeof name, "quantize_range.%s.unsigned_and_large", (*k)->name);
         if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         float *xl = malloc(L * sizeof *xl), *yl = malloc(L * sizeof *yl);

@@ -122,7 +122,7 @@ int main(void)
         char name[96], why[768] = "";
         snprintf(name, sizeof name, "qconv_team.%s.member_ex_vs_ref", (*k)->name);
         if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("ok %s (skipped: CPU lacks it)\n", name);
+            printf("skip %s: CPU lacks it\n", name);
             continue;
         }
         int ok = 1, cases = 0, steals = 0;

@@ -516,7 +516,7 @@ int main(void)
                   "incomplete table or twin of another layout");
         if (!ks->twin) continue; /* a scalar set: the reference of others */
         if (!fxq_kernel_set_supported(ks)) {
-            printf("ok ukernel.%s (skipped: CPU lacks it)\n", ks->name);
+            printf("skip ukernel.%s: CPU lacks it\n", ks->name);
             continue;
         }
         check_set(ks);
