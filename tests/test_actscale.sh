@@ -52,7 +52,7 @@ expect_eq as.deterministic_cfg "$(grep -v '^#' "$TMP/a.cfg" | md5sum)" "$(grep -
 # with bias-correct: refused (it measured below bias-correct alone: docs/quantize.md)
 q "$TMP/c.list" -o "$TMP/c.cfg" --wbits 8 --abits 8 --passes act-scales,bias-correct -q >/dev/null 2>"$TMP/c.err"
 expect_eq as.bc_refused "$?:$(cat "$TMP/c.err")" \
-    "2:darknet fxq quantize: passes act-scales and bias-correct do not go together (see darknet fxq quantize --help)"
+    "2:darknet fxq quantize: passes bias-correct and act-scales do not go together (see darknet fxq quantize --help)"
 
 # fmnist: relu, a [connected] consumer (its columns fold the last conv's c)
 "$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/m.cfg" --wbits 8 --abits 8 \

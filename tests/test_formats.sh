@@ -93,7 +93,7 @@ bad unknown_preset "--preset wants accurate, fast or paper: best" cfg/fmnist.cfg
 bad unknown_pass "--passes: 'best' is not a pass" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --passes windows,best
 bad refine_no_list "pass refine needs --held-out" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --passes refine
 bad preset_and_passes "--preset and --passes: give one" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --preset fast --passes refine
-bad paper_windows "passes windows and paper do not go together" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --passes paper,windows
+bad paper_windows "passes paper and windows do not go together" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --passes paper,windows
 bad refine_list_missing "$TMP/nope.list: cannot open" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 --passes refine --held-out "$TMP/nope.list"
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 bad refine_bad_image "nonexistent.png" cfg/fmnist.cfg $W "$TMP/c.stats" -o "$TMP/bad.cfg" --wbits 8 -q --passes refine --held-out "$TMP/badimg.list"

@@ -161,9 +161,7 @@ static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, 
         if (!path[i]) continue;
         if (!(ok = open[i] = fxq_out_open(&of[i], path[i], why, why_len))) break;
         const char *file = of[i].tmp ? of[i].tmp : of[i].path;
-        if (i == 0) {
-            fclose(of[i].f); /* save_weights opens the file itself */
-            of[i].f = NULL;
+        if (i == 0) { /* save_weights opens the file itself; of[0].f stays empty */
             ok = fxq_bias_save_weights(c->plan, a->pos[0], c->weights, file, why, why_len);
         } else {
             const char *buf = i == 1 ? cfg_buf : csv_buf;
@@ -174,14 +172,18 @@ static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, 
             }
         }
     }
-    for (int i = 0; i < 3 && ok; ++i)
+    /* the cfg last: whatever fails first, the user is not left a cfg without its weights */
+    static const int commit_order[3] = {2, 0, 1};
+    for (int k = 0; k < 3 && ok; ++k) {
+        const int i = commit_order[k];
         if (open[i]) {
             open[i] = 0;
             ok = done[i] = fxq_out_commit(&of[i], why, why_len);
         }
+    }
     for (int i = 0; i < 3; ++i) {
         if (open[i]) fxq_out_abort(&of[i]);
-        if (!ok && done[i] && of[i].tmp == NULL && path[i]) {
+        if (!ok && done[i]) {
             struct stat st; /* a regular file renamed in place: take it back */
             if (stat(path[i], &st) == 0 && S_ISREG(st.st_mode)) unlink(path[i]);
         }

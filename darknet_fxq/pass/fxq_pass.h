@@ -145,6 +145,15 @@ int fxq_pass_record_stats(fxq_pass_ctx *c, char *why, size_t why_len);
 #define FXQ_PASS_BATCH_BYTES (256LL << 20)
 int fxq_pass_batch(const fxq_pass_ctx *c);
 
+/* Images for the passes that run the network once per layer or keep
+ * per-image outputs (act-channels, logit-window, round-opt, bias-correct):
+ * c->n (0: all), at most as many as keep them under FXQ_PASS_MACS
+ * multiply-accumulates (at least FXQ_PASS_MIN_IMAGES): a 416x416 detector
+ * takes 2.8e9 per image, a Fashion-MNIST classifier 1e7 (all of 1000). */
+#define FXQ_PASS_MACS 1e11
+#define FXQ_PASS_MIN_IMAGES 64
+int fxq_pass_images(const fxq_pass_ctx *c);
+
 void fxq_pass_ctx_free(fxq_pass_ctx *c);
 
 /* The third argument names a .stats file (else an image list). */

@@ -33,6 +33,17 @@ int fxq_pass_batch(const fxq_pass_ctx *c)
     return b < 1 ? 1 : b > 32 ? 32 : (int)b;
 }
 
+int fxq_pass_images(const fxq_pass_ctx *c)
+{
+    double macs = 0;
+    for (int i = 0; c->shapes && i < c->shapes->n; ++i) macs += (double)c->shapes->layers[i].macs;
+    if (macs <= 0) return c->n;
+    double cap = FXQ_PASS_MACS / macs;
+    if (cap < FXQ_PASS_MIN_IMAGES) cap = FXQ_PASS_MIN_IMAGES;
+    if (cap >= 1e9) return c->n;
+    return c->n > 0 && c->n < cap ? c->n : (int)cap;
+}
+
 const char *fxq_pass_tmp_weights(fxq_pass_ctx *c, char *why, size_t why_len)
 {
     if (!*c->tmpdir) {

@@ -5,6 +5,19 @@
 
 #include "fxq_pass.h"
 
+static int fxq_pass_count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, ch, last = '\n';
+    if (!f) return 0;
+    while ((ch = getc(f)) != EOF) {
+        if (ch == '\n' && last != '\n') ++n;
+        last = ch;
+    }
+    fclose(f);
+    return n + (last != '\n');
+}
+
 static double fxq_pass_now(void)
 {
     struct timespec t;
@@ -19,6 +32,10 @@ int fxq_pipeline_run(fxq_pass_ctx *c, unsigned set, char *why, size_t why_len)
     c->set = set;
     if (!c->weights) c->weights = c->weights0;
     const double t0 = fxq_pass_now();
+    const int capped = fxq_pass_images(c);
+    if (!c->quiet && capped > 0 && capped != c->n && c->images && fxq_pass_count_lines(c->images) > capped)
+        fprintf(stderr, "fxq quantize: the passes that run the network per layer use the first %d images (%.0e "
+                        "multiply-accumulates at most; -n N chooses)\n", capped, FXQ_PASS_MACS);
     for (int k = 0; k < n; ++k) {
         const fxq_pass *p = &fxq_passes[order[k]];
         const char *skip = p->skip ? p->skip(c) : NULL;

@@ -122,16 +122,20 @@ int fxq_passes_check(unsigned set, const fxq_pass_ctx *c, char *why, size_t why_
     for (int i = 0; i < FXQ_PASS_COUNT; ++i) {
         if (!(set & B(i))) continue;
         const fxq_pass *p = &fxq_passes[i];
-        for (int j = 0; j < FXQ_PASS_COUNT; ++j) {
-            if ((p->requires & B(j)) && !(set & B(j))) {
-                snprintf(why, why_len, "pass %s needs pass %s", p->name, fxq_passes[j].name);
-                return 0;
-            }
+        for (int j = 0; j < FXQ_PASS_COUNT; ++j)
             if ((p->conflicts & B(j)) && (set & B(j))) {
                 snprintf(why, why_len, "passes %s and %s do not go together", p->name, fxq_passes[j].name);
                 return 0;
             }
-        }
+    }
+    for (int i = 0; i < FXQ_PASS_COUNT; ++i) {
+        if (!(set & B(i))) continue;
+        const fxq_pass *p = &fxq_passes[i];
+        for (int j = 0; j < FXQ_PASS_COUNT; ++j)
+            if ((p->requires & B(j)) && !(set & B(j))) {
+                snprintf(why, why_len, "pass %s needs pass %s", p->name, fxq_passes[j].name);
+                return 0;
+            }
         if ((p->reads & FXQ_READS_HELD_OUT) && !c->held_out) {
             snprintf(why, why_len, "pass %s needs --held-out FILE (images that are not calibration images)", p->name);
             return 0;

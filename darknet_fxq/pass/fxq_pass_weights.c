@@ -19,7 +19,7 @@
 static fxq_actscale_opts fxq_pass_act_opts(const fxq_pass_ctx *c)
 {
     return (fxq_actscale_opts){c->cfg, c->weights, FXQ_ACT_GRID, !!(c->set & FXQ_PASS_BIT(FXQ_PASS_PER_CHANNEL)), 0,
-                               FXQ_ACT_CHANNEL_FLOOR, c->quiet};
+                               FXQ_ACT_CHANNEL_FLOOR, c->quiet, fxq_pass_batch(c)};
 }
 
 int fxq_pass_act_channels(fxq_pass_ctx *c, char *why, size_t why_len)
@@ -27,7 +27,7 @@ int fxq_pass_act_channels(fxq_pass_ctx *c, char *why, size_t why_len)
     const char *out = fxq_pass_tmp_weights(c, why, why_len);
     if (!out) return 0;
     int n = 0;
-    char **paths = fxq_list_read(c->images, c->n, &n, why, why_len);
+    char **paths = fxq_list_read(c->images, fxq_pass_images(c), &n, why, why_len);
     if (!paths) return 0;
     const fxq_actscale_opts ao = fxq_pass_act_opts(c);
     const int ok = fxq_act_channels(c->plan, &ao, paths, n, out, why, why_len);
@@ -48,14 +48,14 @@ int fxq_pass_act_scales(fxq_pass_ctx *c, char *why, size_t why_len)
 
 int fxq_pass_round_opt(fxq_pass_ctx *c, char *why, size_t why_len)
 {
-    const fxq_roundopt_opts ro = {{c->cfg, c->weights, c->images, c->n, fxq_pass_batch(c), c->quiet}, 0,
+    const fxq_roundopt_opts ro = {{c->cfg, c->weights, c->images, fxq_pass_images(c), fxq_pass_batch(c), c->quiet}, 0,
                                   FXQ_ROUNDOPT_DAMP_DEFAULT, FXQ_ROUNDOPT_SWEEPS_DEFAULT};
     return fxq_round_opt(c->plan, c->text, &ro, why, why_len);
 }
 
 int fxq_pass_bias_correct(fxq_pass_ctx *c, char *why, size_t why_len)
 {
-    const fxq_calpair_src bo = {c->cfg, c->weights, c->images, c->n, fxq_pass_batch(c), c->quiet};
+    const fxq_calpair_src bo = {c->cfg, c->weights, c->images, fxq_pass_images(c), fxq_pass_batch(c), c->quiet};
     return fxq_bias_correct(c->plan, c->text, &bo, why, why_len);
 }
 
@@ -69,5 +69,5 @@ const char *fxq_pass_logit_window_skip(const fxq_pass_ctx *c)
 
 int fxq_pass_logit_window(fxq_pass_ctx *c, char *why, size_t why_len)
 {
-    return fxq_logit_window(c->plan, c->cfg, c->weights, c->images, c->n, fxq_pass_batch(c), c->quiet, why, why_len);
+    return fxq_logit_window(c->plan, c->cfg, c->weights, c->images, fxq_pass_images(c), fxq_pass_batch(c), c->quiet, why, why_len);
 }
