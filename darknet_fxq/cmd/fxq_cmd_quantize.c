@@ -208,7 +208,9 @@ static int fxq_check_outputs(const fxq_quantize_args *a, const char *wout, char 
                 return 0;
             }
         if (!fxq_cli_output_ok(out[i], in, 5, why, why_len)) return 0;
-        for (int j = 0; j < i; ++j)
+        struct stat st; /* a device takes every output written to it (-o /dev/null) */
+        const int device = stat(out[i], &st) == 0 && !S_ISREG(st.st_mode);
+        for (int j = 0; j < i && !device; ++j)
             if (out[j] && fxq_out_distinct(out[i], &out[j], 1, why, why_len) == 0) {
                 snprintf(why, why_len, "%s: %s and %s name the same file", out[i], what[j], what[i]);
                 return 0;

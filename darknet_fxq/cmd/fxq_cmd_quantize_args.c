@@ -40,10 +40,10 @@ static const fxq_qopt fxq_qopts_table[] = {
      "B bits instead of `--abits` for the outputs of quantized layers that only float layers or the caller read "
      "(a classifier's logits, the convolutions before `[yolo]`). Default: `--abits`; on a detector 16 (except "
      "`--preset paper`)"},
-    {O_PRESET, "--preset", "NAME", 0, "accurate | fast | paper (below; default: accurate with a calibration list)",
+    {O_PRESET, "--preset", "NAME", 0, "accurate | fast | paper (above; default: accurate with a calibration list)",
      "a pipeline of passes: `accurate` (default with a calibration list), `fast` (default with a `.stats` file), "
      "`paper` (tables below)"},
-    {O_PASSES, "--passes", "LIST", 0, "the passes to run, comma-separated (below); not with --preset",
+    {O_PASSES, "--passes", "LIST", 0, "the passes to run, comma-separated (above); not with --preset",
      "the passes to run, comma-separated, e.g. `windows,per-channel,round-opt`; they run in the table's order, "
      "`stats` and `formats` are added. Not with `--preset`"},
     {O_IMAGES, "--images", "FILE", 0, "images for the passes that run the network (default: the calibration list)",
