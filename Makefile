@@ -86,3 +86,8 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD) data/fmnist
+
+# docs/quantize.md's option, preset and pass tables, from the code's one option table
+.PHONY: docs
+docs: $(EXE)
+	./scripts/docs-options.sh

@@ -19,7 +19,7 @@ endif
 CC      ?= gcc
 STB_INC := /usr/include/stb
 # The plugin's tiers (docs/architecture.md); headers are included by name.
-FXQ_DIRS := quant kernels kernels/x86 layer calib cmd
+FXQ_DIRS := quant kernels kernels/x86 layer calib pass cmd
 FXQ_INC  := $(addprefix -Idarknet_fxq/,$(FXQ_DIRS))
 COMMON  := $(FXQ_INC) -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
 DN_CFLAGS := $(COMMON) $(OPT_DN) -Wall -Wno-unused-result -Wno-unknown-pragmas -Wfatal-errors -fPIC

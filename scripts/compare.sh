@@ -7,29 +7,18 @@
 #   MODELS   default "fmnist fmnist-res fmnist-t5" (the third: a network the
 #            policies were not developed on)
 #   OUT      working directory (default build/compare); the table is $OUT/table.md
-#   POLICIES default "paper mse refine bc bcw row asr bcwh asrh asc ascl asch"; bc = mse with $BC_OPTS
-#            (default "--per-channel") and --bias-correct: its cfg runs with
-#            the corrected weights (fxq valid --fx-weights), the reference
-#            with the original ones; bcw = bc with --windows (zero points)
-#            ro = mse with $RO_OPTS (default "--per-channel") and --round-opt
-#            (weights rounded layer by layer to minimise each layer's output
-#            error, biases corrected): run with its own weights like bc.
-#            Not in the default list (1-3 min per model and budget); add it:
-#            POLICIES="paper mse refine bc ro"
-#            row = ro with --windows (zero points), in the default list
-#            asr = row with --act-scales (real-valued activation steps folded
-#            into the float weights; its statistics recorded again on
-#            $CALIB), asb = bcw with --act-scales: run with their own weights;
-#            asr is in the default list, asb not (it measured below bcw)
-#            asc = asr with --act-channels 0.5 (per-channel activation
-#            factors before the groups' c), in the default list; asch (asc
-#            with --head-bits 16) is what fxq quantize --accurate writes
-#            Any policy name + "h" (bcwh, asrh, ...) adds --head-bits 16: the
-#            outputs only float layers read (the logits) at 16 bits; bcwh,
-#            asrh and asch are in the default list. Any policy name + "l"
-#            (ascl, ...) adds --logit-window: the logits stay 8-bit, their
-#            frac and window chosen by the softmax's error; ascl is in the
-#            default list
+#   POLICIES default "accurate fast paper refine bcw row asr asc ascl asch bcwh asrh": the presets
+#            (fxq quantize --preset NAME; accurate is the default) and named pass lists,
+#            each run on the statistics of $CALIB with --images $CALIB:
+#              refine = --passes refine (held-out images below)
+#              bc  = --passes per-channel,bias-correct   bcw = bc with windows
+#              ro  = --passes per-channel,round-opt      row = ro with windows
+#              asr = row with act-scales                 asc = asr with act-channels
+#            Any name + "h" adds --head-bits 16 (the logits at 16 bits), + "l" the
+#            logit-window pass (ascl = asc + logit-window: the passes of accurate).
+#            A pass list that changes weights writes its .weights beside its cfg;
+#            the cfg runs with it (fxq valid --fx-weights), the reference with the
+#            original weights.
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -39,9 +28,7 @@ OUT=${OUT:-build/compare}
 MODELS=${MODELS:-fmnist fmnist-res fmnist-t5}
 CONFIGS=${CONFIGS:-8/8:--wbits 8 --abits 8}
 N=${N:-0}
-POLICIES=${POLICIES:-paper mse refine bc bcw row asr bcwh asrh asc ascl asch}
-BC_OPTS=${BC_OPTS:---per-channel}
-RO_OPTS=${RO_OPTS:---per-channel}
+POLICIES=${POLICIES:-accurate fast paper refine bcw row asr asc ascl asch bcwh asrh}
 CALIB=data/fmnist/calib1k.list
 mkdir -p "$OUT"
 grep -vxFf "$CALIB" data/fmnist/train.list | awk 'NR % 59 == 0' | head -n 1000 >"$OUT/refine1k.list"
@@ -57,23 +44,25 @@ for m in $MODELS; do
         IFS=' '
         name=${c%%:*}; opts=${c#*:}; tag=$(echo "$name" | tr '/ ' '-_')
         for f in $POLICIES; do
-            p=$f hb=""
-            case $f in *h) p=${f%h} hb="--head-bits 16" ;; *l) p=${f%l} hb="--logit-window" ;; esac
-            extra="--formats $p"
-            [ "$p" = refine ] && extra="$extra --refine-list $OUT/refine1k.list"
-            [ "$p" = bc ] && extra="--formats mse $BC_OPTS --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
-            [ "$p" = bcw ] && extra="--formats mse $BC_OPTS --windows --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
-            [ "$p" = ro ] && extra="--formats mse $RO_OPTS --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
-            [ "$p" = row ] && extra="--formats mse $RO_OPTS --windows --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
-            as="--windows --act-scales $OUT/$m-$tag-$f.weights --act-list $CALIB"
-            [ "$p" = asr ] && extra="--formats mse $RO_OPTS $as --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
-            [ "$p" = asc ] && extra="--formats mse $RO_OPTS $as --act-channels 0.5 --round-opt $OUT/$m-$tag-$f.weights --round-list $CALIB"
-            [ "$p" = asb ] && extra="--formats mse $BC_OPTS $as --bias-correct $OUT/$m-$tag-$f.weights --bias-list $CALIB"
+            p=$f hb="" lw=""
+            case $f in accurate | fast | paper) ;; *h) p=${f%h} hb="--head-bits 16" ;; *l) p=${f%l} lw=",logit-window" ;; esac
+            case $p in
+            accurate | fast | paper) extra="--preset $p --images $CALIB" ;;
+            refine) extra="--passes refine --held-out $OUT/refine1k.list" ;;
+            bc) extra="--passes per-channel,bias-correct$lw --images $CALIB" ;;
+            bcw) extra="--passes per-channel,windows,bias-correct$lw --images $CALIB" ;;
+            ro) extra="--passes per-channel,round-opt$lw --images $CALIB" ;;
+            row) extra="--passes per-channel,windows,round-opt$lw --images $CALIB" ;;
+            asr) extra="--passes per-channel,windows,act-scales,round-opt$lw --images $CALIB" ;;
+            asc) extra="--passes per-channel,windows,act-scales,act-channels,round-opt$lw --images $CALIB" ;;
+            *) echo "compare: unknown policy $f" >&2; exit 2 ;;
+            esac
             echo "compare: $m: $name $extra" >&2
+            rm -f "$OUT/$m-$tag-$f.weights"
             # shellcheck disable=SC2086
             "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$m.stats" -o "$OUT/$m-$tag-$f.cfg" $opts $extra $hb \
                 >/dev/null 2>"$OUT/$m-$tag-$f.log"
-            case $p in bc | bcw | ro | row | asr | asc | asb) bcs="$bcs $m-$tag-$f" ;; *) cfgs="$cfgs $OUT/$m-$tag-$f.cfg" ;; esac
+            if [ -s "$OUT/$m-$tag-$f.weights" ]; then bcs="$bcs $m-$tag-$f"; else cfgs="$cfgs $OUT/$m-$tag-$f.cfg"; fi
         done
         IFS=';'
     done

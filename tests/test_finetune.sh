@@ -85,11 +85,11 @@ expect_eq finetune.requantize.reports_each_change "$nchg" "$ndiff"
 got=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/rq.cfg" "$TMP/rq.weights" 2>/dev/null | tail -n 1)
 case "$got" in *"top 1:"*) ok finetune.requantize.loads ;; *) fail finetune.requantize.loads "$got" ;; esac
 
-# unsigned codes and per-channel weight fracs (fxq quantize's default mse
-# formats with --per-channel) train too; what is saved gives the printed
+# unsigned codes and per-channel weight fracs (fxq quantize's least-error
+# formats with the per-channel pass) train too; what is saved gives the printed
 # accuracy through the integer kernels; --requantize keeps one frac per row
 # and every tensor's signedness
-"$DARKNET" fxq quantize "$TMP/f32.cfg" "$W" "$TMP/valid.list" -n 64 -q --wbits 4 --abits 4 --per-channel \
+"$DARKNET" fxq quantize "$TMP/f32.cfg" "$W" "$TMP/valid.list" -n 64 -q --wbits 4 --abits 4 --passes per-channel \
     -o "$TMP/pcu.cfg" >/dev/null 2>&1
 expect_ge finetune.unsigned.cfg_has_unsigned_keys "$(grep -c '^in_unsigned=1' "$TMP/pcu.cfg")" 1
 expect_ge finetune.unsigned.cfg_has_row_fracs "$(grep -c '^w_frac=.*,' "$TMP/pcu.cfg")" 1

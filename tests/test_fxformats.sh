@@ -5,7 +5,7 @@
 W=weights/fmnist.weights
 head -n 64 data/fmnist/calib1k.list >"$TMP/c.list"
 "$DARKNET" fxq stats cfg/fmnist.cfg "$W" "$TMP/c.list" -q -o "$TMP/c.stats" 2>/dev/null
-"$DARKNET" fxq quantize cfg/fmnist.cfg "$W" "$TMP/c.stats" -o "$TMP/pc.cfg" --wbits 8 --abits 8 --per-channel \
+"$DARKNET" fxq quantize cfg/fmnist.cfg "$W" "$TMP/c.stats" -o "$TMP/pc.cfg" --wbits 8 --abits 8 --passes per-channel \
     >/dev/null 2>"$TMP/pc.err"
 expect_eq fxformats.per_channel_exit $? 0
 # one frac per filter: conv0 has 64 filters, fc 10 outputs
@@ -69,9 +69,9 @@ crossload per_tensor_cfg_per_channel_file "$TMP/pt.cfg" "$TMP/pc.fxw" "the file 
 sed '0,/^w_frac=/s/^w_frac=\([0-9-]*\),\([0-9-]*\),/w_frac=\1,40,/' "$TMP/pc.cfg" >"$TMP/pc3.cfg"
 crossload per_channel_fracs_differ "$TMP/pc3.cfg" "$TMP/pc.fxw" "packed with w_frac [0-9-]* for channel 1, cfg says 40"
 
-# --per-channel needs the weights
-"$DARKNET" fxq quantize cfg/fmnist.cfg --wbits 8 --per-channel --dry-run >/dev/null 2>"$TMP/pcw.err"; rc=$?
-if [ $rc -ne 0 ] && grep -q -- "--per-channel needs <weights>" "$TMP/pcw.err"; then ok fxformats.per_channel_needs_weights;
+# the per-channel pass needs the weights
+"$DARKNET" fxq quantize cfg/fmnist.cfg --wbits 8 --passes per-channel --dry-run >/dev/null 2>"$TMP/pcw.err"; rc=$?
+if [ $rc -ne 0 ] && grep -q -- "--passes, --images and --held-out need <weights>" "$TMP/pcw.err"; then ok fxformats.per_channel_needs_weights;
 else fail fxformats.per_channel_needs_weights "rc=$rc"; fi
 
 
@@ -103,9 +103,9 @@ poke "$TMP/tiny.weights" 53 1 '\000\000\200\077'   # variances[0] = 1
 poke "$TMP/tiny.weights" 69 27 '\000\000\300\046'  # filter 0's 27 weights = 0.75 * 2^-49
 "$DARKNET" fxq stats cfg/fmnist-res.cfg "$TMP/tiny.weights" "$TMP/c.list" -q -o "$TMP/tiny.stats" 2>/dev/null
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/tiny.weights" "$TMP/tiny.stats" -o "$TMP/tiny.cfg" --wbits 8 \
-    --per-channel >/dev/null 2>"$TMP/tiny.err"; rc=$?
+    --passes per-channel >/dev/null 2>"$TMP/tiny.err"; rc=$?
 if [ $rc -eq 1 ] && [ "$(grep -vc '^ \|^Loading\|^layer  *filters' "$TMP/tiny.err")" -eq 1 ] && [ ! -e "$TMP/tiny.cfg" ] &&
-   grep -q "cfg/fmnist-res.cfg: layer 0: --per-channel: filter 0 needs w_frac=49, outside the -32..48" "$TMP/tiny.err"
+   grep -q "cfg/fmnist-res.cfg: layer 0: per-channel: filter 0 needs w_frac=49, outside the -32..48" "$TMP/tiny.err"
 then ok fxformats.per_channel_unservable_filter
 else fail fxformats.per_channel_unservable_filter "rc=$rc err='$(tail -n 1 "$TMP/tiny.err")'"; fi
 # a filter far below every step (1e-30: all codes 0 at any frac in range) is served: it takes
@@ -116,7 +116,7 @@ poke "$TMP/zero.weights" 69 27 '\140\102\242\015'  # 1e-30
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/zero.weights" "$TMP/tiny.stats" -o "$TMP/zero-pt.cfg" --wbits 8 \
     >/dev/null 2>&1
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg "$TMP/zero.weights" "$TMP/tiny.stats" -o "$TMP/zero.cfg" --wbits 8 \
-    --per-channel >/dev/null 2>"$TMP/zero.err"
+    --passes per-channel >/dev/null 2>"$TMP/zero.err"
 expect_eq fxformats.per_channel_zero_filter_exit $? 0
 expect_eq fxformats.per_channel_zero_filter_tensor_frac "$(grep -m1 '^w_frac=' "$TMP/zero.cfg" | cut -d= -f2 | cut -d, -f1)" \
     "$(grep -m1 '^w_frac=' "$TMP/zero-pt.cfg" | cut -d= -f2)"

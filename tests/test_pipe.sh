@@ -26,7 +26,7 @@ sed "s#^valid=.*#valid=$TMP/t.list#" cfg/fmnist.data >"$TMP/t.data"
 img=$(head -n 1 "$TMP/t.list")
 for m in fmnist fmnist-res; do
     fx=$TMP/$m-q88.cfg
-    "$DARKNET" fxq quantize cfg/$m.cfg weights/$m.weights data/fmnist/calib1k.list -n 64 --wbits 8 --abits 8 \
+    "$DARKNET" fxq quantize cfg/$m.cfg weights/$m.weights data/fmnist/calib1k.list -n 64 --wbits 8 --abits 8 --preset fast \
         -o "$fx" >"$TMP/q.out" 2>&1
     expect_eq "pipe.$m.quantize" $? 0
     net_check "$fx" weights/$m.weights 3

@@ -14,7 +14,7 @@ sim() { OMP_NUM_THREADS=1 "$PY" scripts/fxq_qsim.py $C $R --cache "$TMP/cache" "
 check qsim.help sim --help
 # the fixed-point cfg the simulator must reproduce (statistics of 200 calibration images)
 head -n 200 data/fmnist/calib1k.list >"$TMP/c.list"
-"$DARKNET" fxq quantize $C $R "$TMP/c.list" -o "$TMP/r8.cfg" --wbits 8 --abits 8 -q >/dev/null 2>&1
+"$DARKNET" fxq quantize $C $R "$TMP/c.list" -o "$TMP/r8.cfg" --wbits 8 --abits 8 --preset fast -q >/dev/null 2>&1
 expect_eq qsim.quantize.exit $? 0
 OMP_NUM_THREADS=1 "$DARKNET" fxq valid cfg/fmnist.data $C $R "$TMP/r8.cfg" -n $N -q --pred "$TMP/dn.csv" \
     >/dev/null 2>&1

@@ -121,14 +121,14 @@ fi
 # --head-bits equal to --abits writes the same cfg as without it (but the
 # command line in its comment)
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
-    --abits 8 -o "$TMP/hb0.cfg" >/dev/null 2>&1
+    --abits 8 --preset fast -o "$TMP/hb0.cfg" >/dev/null 2>&1
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
-    --abits 8 --head-bits 8 -o "$TMP/hb8.cfg" >/dev/null 2>&1
+    --abits 8 --preset fast --head-bits 8 -o "$TMP/hb8.cfg" >/dev/null 2>&1
 sed 2d "$TMP/hb0.cfg" >"$TMP/hb0.body"
 sed 2d "$TMP/hb8.cfg" >"$TMP/hb8.body"
 expect_eq head_bits.equal_is_unchanged "$(cmp -s "$TMP/hb0.body" "$TMP/hb8.body" && echo same)" same
 "$DARKNET" fxq quantize cfg/fmnist-res.cfg weights/fmnist-res.weights data/fmnist/test1k.list -n 64 -q --wbits 8 \
-    --abits 8 --head-bits 16 -o "$TMP/hb16.cfg" >/dev/null 2>&1
+    --abits 8 --preset fast --head-bits 16 -o "$TMP/hb16.cfg" >/dev/null 2>&1
 expect_eq head_bits.cfg_last_out "$(grep '^out_bits=' "$TMP/hb16.cfg" | uniq -c | awk '{ printf "%s%s", sep, $0; sep = ";" }')" \
     "      7 out_bits=8;      1 out_bits=16"
 if "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg weights/fmnist-res.weights "$TMP/hb16.cfg" -n 32 -q \
@@ -180,7 +180,7 @@ expect_eq cfg.input_untouched "$(cmp -s $C "$TMP/in.cfg" && echo same)" same
 
 # --- the rewritten cfg, with statistics recorded on the fly ----------------
 if [ -s "$W" ] && [ -s data/fmnist/calib1k.list ]; then
-    q cfg/fmnist.cfg $W data/fmnist/calib1k.list -n 64 -q -o "$TMP/fx.cfg" --beta0 10 --csv "$TMP/fx.csv" \
+    q cfg/fmnist.cfg $W data/fmnist/calib1k.list -n 64 -q -o "$TMP/fx.cfg" --beta0 10 --preset fast --csv "$TMP/fx.csv" \
         >"$TMP/fx.out" 2>"$TMP/fx.err"
     expect_eq rewrite.exit $? 0
     expect_eq rewrite.sections "$(grep -c '^\[fxconvolutional\]$' "$TMP/fx.cfg") $(grep -c '^\[fxconnected\]$' "$TMP/fx.cfg")" "6 1"

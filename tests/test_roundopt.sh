@@ -1,4 +1,4 @@
-# Post-training weight rounding (fxq quantize --round-opt W) on the reference
+# Post-training weight rounding (fxq quantize's round-opt pass) on the reference
 # models through the patched ./darknet: the written weights land on the chosen
 # codes, the formats do not change, agreement does not drop, bad input fails
 # cleanly. The solver itself: tests/unit/test_roundopt.c.
@@ -9,9 +9,9 @@ head -n 48 data/fmnist/calib1k.list >"$TMP/c.list"
 "$DARKNET" fxq stats cfg/fmnist-res.cfg $R "$TMP/c.list" -q -o "$TMP/r.stats" 2>/dev/null
 q() { "$DARKNET" fxq quantize cfg/fmnist-res.cfg $R "$@"; }
 
-q "$TMP/r.stats" -o "$TMP/plain.cfg" --wbits 8 --abits 8 --per-channel >/dev/null 2>&1
-OMP_NUM_THREADS=1 q "$TMP/r.stats" -o "$TMP/ro.cfg" --wbits 8 --abits 8 --per-channel --round-opt "$TMP/ro.weights" \
-    --round-list "$TMP/c.list" -b 7 >/dev/null 2>"$TMP/ro.err"
+q "$TMP/r.stats" -o "$TMP/plain.cfg" --wbits 8 --abits 8 --passes per-channel >/dev/null 2>&1
+OMP_NUM_THREADS=1 q "$TMP/r.stats" -o "$TMP/ro.cfg" --wbits 8 --abits 8 --passes per-channel,round-opt \
+    --images "$TMP/c.list" -b 7 >/dev/null 2>"$TMP/ro.err"
 expect_eq ro.exit $? 0
 check ro.weights_written test -s "$TMP/ro.weights"
 expect_eq ro.cfg_formats_unchanged "$(grep -v '^#' "$TMP/ro.cfg" | md5sum)" "$(grep -v '^#' "$TMP/plain.cfg" | md5sum)"
@@ -22,8 +22,8 @@ awk '/codes moved/ { sub(/ dB.*-> /, " "); split($0, f, "SNR "); split(f[2], v, 
      if (v[2] + 1e-9 < v[1]) bad = bad " " $2 } END { if (bad) { print bad; exit 1 } }' "$TMP/ro.err" >"$TMP/worse"
 expect_eq ro.layer_error_not_worse "$(cat "$TMP/worse")" ""
 # deterministic for any batch size and thread count
-OMP_NUM_THREADS=2 q "$TMP/r.stats" -o "$TMP/ro2.cfg" --wbits 8 --abits 8 --per-channel --round-opt "$TMP/ro2.weights" \
-    --round-list "$TMP/c.list" -b 32 -q >/dev/null 2>&1
+OMP_NUM_THREADS=2 q "$TMP/r.stats" -o "$TMP/ro2.cfg" --wbits 8 --abits 8 --passes per-channel,round-opt \
+    --images "$TMP/c.list" -b 32 -q >/dev/null 2>&1
 check ro.deterministic cmp "$TMP/ro.weights" "$TMP/ro2.weights"
 
 # The weights land on the codes: the same cfg with 16-bit weights 8 fractional
@@ -47,7 +47,7 @@ else fail ro.grid_check_can_fail "the original weights look like codes too"; fi
 # fmnist: per-tensor formats, a connected layer, batch norm folded
 F=weights/fmnist.weights
 "$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/f.cfg" --wbits 8 --abits 8 \
-    --round-opt "$TMP/f.weights" >/dev/null 2>"$TMP/f.err"
+    --passes round-opt >/dev/null 2>"$TMP/f.err"
 expect_eq ro.fmnist_exit $? 0
 check ro.fmnist_connected_layer grep -q "layer   6: K 32, 48 positions" "$TMP/f.err"
 fine "$TMP/f.cfg" "$TMP/f16.cfg"
@@ -58,34 +58,20 @@ expect_eq ro.fmnist_weights_on_codes "$(V "$TMP/f.cfg" "$TMP/f16.cfg" "$TMP/f.we
 A() { "$DARKNET" fxq valid cfg/fmnist.data cfg/fmnist-res.cfg $R "$@" -n 300 -q --csv 2>/dev/null |
       awk -F, 'NR==3{print $6}'; }
 a0=$(A "$TMP/plain.cfg"); a1=$(A "$TMP/ro.cfg" --fx-weights "$TMP/ro.weights")
-echo "# agreement with float on 300 test images: $a0 without, $a1 with --round-opt"
+echo "# agreement with float on 300 test images: $a0 without, $a1 with round-opt"
 expect_ge ro.agreement_not_worse "$a1" "$a0"
 
 # --- bad input: one line, non-zero exit, neither cfg nor weights written ------
 S="cfg/fmnist-res.cfg $R $TMP/r.stats -o $TMP/bad.cfg --wbits 8 -q"
 # shellcheck disable=SC2086
-bad_wout unwritable "$TMP/nodir/x.weights" $S --round-opt "$TMP/nodir/x.weights" --round-list "$TMP/c.list"
+bad_wout unwritable "$TMP/nodir/x.cfg" cfg/fmnist-res.cfg $R $TMP/r.stats -o "$TMP/nodir/x.cfg" --wbits 8 -q \
+    --passes round-opt --images "$TMP/c.list"
 # shellcheck disable=SC2086
-bad_wout overwrite_weights "the output would overwrite an input" $S --round-opt $R --round-list "$TMP/c.list"
+bad_wout same_outputs "name the same file" $S --passes round-opt --images "$TMP/c.list" --csv "$TMP/bad.weights"
 # shellcheck disable=SC2086
-bad_wout same_outputs "name the same file" $S --round-opt "$TMP/bad.cfg" --round-list "$TMP/c.list"
-# shellcheck disable=SC2086
-bad_wout missing_list "$TMP/none.list" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/none.list"
+bad_wout missing_list "$TMP/none.list" $S --passes round-opt --images "$TMP/none.list"
 printf 'data/fmnist/nonexistent.png\n' >"$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad_wout bad_image "nonexistent.png" $S --round-opt "$TMP/bad.weights" --round-list "$TMP/badimg.list"
+bad_wout bad_image "nonexistent.png" $S --passes round-opt --images "$TMP/badimg.list"
 # shellcheck disable=SC2086
-bad_wout stats_without_list "--round-opt with a .stats file needs --round-list" $S --round-opt "$TMP/bad.weights"
-# shellcheck disable=SC2086
-bad_wout with_bias_correct "not with --bias-correct" $S --round-opt "$TMP/bad.weights" --bias-correct "$TMP/b2.weights"
-# shellcheck disable=SC2086
-bad_wout target_unknown "--round-target wants float or fixed: output" $S --round-opt "$TMP/bad.weights" \
-    --round-target output
-# shellcheck disable=SC2086
-bad_wout option_without_opt "need --round-opt" $S --round-damp 0.1
-# a layer of a kind it cannot take (a grouped convolution): refused naming the
-# file, line and layer before any image is read (the planner and the cfg check
-# refuse it first; --round-opt's own check stays behind them)
-sed '0,/^size=3/s//size=3\ngroups=2/' cfg/fmnist-res.cfg >"$TMP/grouped.cfg"
-bad_wout grouped_layer "grouped.cfg:.*(layer 0): groups=2" "$TMP/grouped.cfg" $R "$TMP/c.list" -o "$TMP/bad.cfg" --wbits 8 -q \
-    --round-opt "$TMP/bad.weights"
+bad_wout stats_without_list "pass round-opt runs the network on images: with a .stats file give --images FILE" $S --passes round-opt

@@ -35,3 +35,17 @@ printf '#include "darknet.h"\nint x;\n' >"$TMP/direct.c"
 printf '#include "fxq_stats.h"\n#include "fxq_layer.h"\nint x;\n' >"$TMP/indirect.c"
 if tier_deps "$TMP/direct.c" >/dev/null; then fail tiers.catches_direct "darknet.h not flagged"; else ok tiers.catches_direct; fi
 if tier_deps "$TMP/indirect.c" >/dev/null; then fail tiers.catches_upper_tier "fxq_layer.h not flagged"; else ok tiers.catches_upper_tier; fi
+
+# calib/ never includes a pass/ or cmd/ header, pass/ never a cmd/ one (each
+# tier includes only its own headers and those of the tiers before it;
+# checked on the direct includes: a header that broke it would be caught in
+# its own tier)
+hdrs() { for d in "$@"; do ls darknet_fxq/$d/*.h 2>/dev/null; done | sed 's#.*/##' | sed 's/\./\\./g' | paste -sd'|'; }
+for t in calib:"pass cmd" pass:cmd; do
+    tier=${t%%:*}; above=$(hdrs ${t#*:})
+    bad=$(grep -lE "#include \"($above)\"" darknet_fxq/$tier/*.[ch] 2>/dev/null | tr '\n' ' ')
+    expect_eq "tiers.$tier.includes_no_later_tier" "$bad" ""
+done
+printf '#include "fxq_pass.h"\n' >"$TMP/calib_probe.c"
+if grep -qE "#include \"($(hdrs pass cmd))\"" "$TMP/calib_probe.c"; then ok tiers.later_tier_check_can_fail
+else fail tiers.later_tier_check_can_fail "fxq_pass.h not flagged"; fi

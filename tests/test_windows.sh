@@ -14,16 +14,16 @@ q() { # OUT OPTIONS...
     "$DARKNET" fxq quantize cfg/fmnist-res.cfg "$W" "$TMP/c.stats" -o "$TMP/$o.cfg" --wbits 8 --abits 8 "$@" \
         >/dev/null 2>"$TMP/$o.err"
 }
-q w --windows; expect_eq windows.quantize_exit $? 0
-q n --no-windows; expect_eq windows.quantize_no_windows_exit $? 0
+q w --passes windows; expect_eq windows.quantize_exit $? 0
+q n --preset fast; expect_eq windows.quantize_no_windows_exit $? 0
 # every leaky layer's output and every signed input gets a window; the image stays unsigned
 expect_ge windows.out_zero_keys "$(grep -c '^out_zero=' "$TMP/w.cfg")" 7
 expect_ge windows.in_zero_keys "$(grep -c '^in_zero=' "$TMP/w.cfg")" 6
 expect_eq windows.image_unsigned "$(grep -c '^in_unsigned=1' "$TMP/w.cfg")" 1
 expect_eq windows.none_without "$(grep -c '_zero=' "$TMP/n.cfg")" 0
-# paper ignores --windows: the same cfg (past the header's command line)
-"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$W" "$TMP/c.stats" -o "$TMP/p1.cfg" --formats paper --windows >/dev/null 2>&1
-"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$W" "$TMP/c.stats" -o "$TMP/p2.cfg" --formats paper >/dev/null 2>&1
+# the paper preset is the paper pass: the same cfg (past the header's command line)
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$W" "$TMP/c.stats" -o "$TMP/p1.cfg" --passes paper >/dev/null 2>&1
+"$DARKNET" fxq quantize cfg/fmnist-res.cfg "$W" "$TMP/c.stats" -o "$TMP/p2.cfg" --preset paper >/dev/null 2>&1
 grep -v '^#' "$TMP/p1.cfg" >"$TMP/p1.x"; grep -v '^#' "$TMP/p2.cfg" >"$TMP/p2.x"
 check windows.paper_unchanged cmp "$TMP/p1.x" "$TMP/p2.x"
 

@@ -366,7 +366,7 @@ done:
 int fxq_act_channels(const fxq_qplan *p, const fxq_actscale_opts *o, char **paths, int npaths, const char *out,
                      char *why, size_t why_len)
 {
-    network *net = fxq_net_load_quiet(o->cfg, o->weights, 32, why, why_len);
+    network *net = fxq_net_load_quiet(o->cfg, o->weights, o->batch > 0 ? o->batch : 32, why, why_len);
     if (!net) return 0;
     const int n = net->n;
     int ok = 0, *image = calloc((size_t)net->c, sizeof *image);

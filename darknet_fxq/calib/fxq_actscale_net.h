@@ -29,6 +29,7 @@ typedef struct fxq_actscale_opts {
     int weight_terms;          /* c also weighs the weights' rounding (rows scaled by c_in / c_out) */
     double channel_floor;      /* fxq_act_channels: the smallest factor of a channel */
     int quiet;
+    int batch;                 /* fxq_act_channels: images per forward pass (0: 32) */
 } fxq_actscale_opts;
 
 /* Chooses every group's c for plan p (bits and policy as allocated; q the

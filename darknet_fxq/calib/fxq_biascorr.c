@@ -104,11 +104,11 @@ cleanup:
     return ok;
 }
 
-int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
-                           size_t why_len)
+/* The float network with the plan's corrections applied, or NULL + why. */
+static network *fxq_bias_applied(const fxq_qplan *p, const char *cfg, const char *weights, char *why, size_t why_len)
 {
     network *net = fxq_net_load_quiet(cfg, weights, 1, why, why_len);
-    if (!net) return 0;
+    if (!net) return NULL;
     for (int k = 0; k < p->nl; ++k) {
         const fxq_qlayer *ql = &p->layers[k];
         layer *l = &net->layers[ql->index];
@@ -116,6 +116,14 @@ int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weig
         if (ql->w_opt) /* --round-opt: the rows it chose */
             memcpy(l->weights, ql->w_opt, (size_t)fxq_fold_units(l) * fxq_fold_fan_in(l) * sizeof *l->weights);
     }
+    return net;
+}
+
+int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
+                           size_t why_len)
+{
+    network *net = fxq_bias_applied(p, cfg, weights, why, why_len);
+    if (!net) return 0;
     /* save_weights opens its own file: give it the temp name, then rename */
     fxq_outfile of;
     int ok = fxq_out_open(&of, out, why, why_len);
@@ -125,4 +133,14 @@ int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weig
     }
     free_network(net);
     return ok;
+}
+
+int fxq_bias_save_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *file, char *why,
+                          size_t why_len)
+{
+    network *net = fxq_bias_applied(p, cfg, weights, why, why_len);
+    if (!net) return 0;
+    save_weights(net, (char *)file);
+    free_network(net);
+    return 1;
 }

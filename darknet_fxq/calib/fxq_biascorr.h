@@ -30,4 +30,8 @@ int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_sr
 int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
                            size_t why_len);
 
+/* The same weights straight into `file` (the caller's temp file). 0 + why. */
+int fxq_bias_save_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *file, char *why,
+                          size_t why_len);
+
 #endif

@@ -19,13 +19,19 @@ int fxq_calpair_open(fxq_calpair *c, const fxq_qplan *p, const fxq_cfgtext *text
     if (!fxq_refine_write_cfg(p, text, c->dir, c->path, sizeof c->path, why, why_len)) goto fail;
     if (!(c->fx = fxq_refine_load_fx(c->path, src->weights, c->batch, why, why_len))) goto fail;
     if (!(c->flt = fxq_net_load_quiet(src->cfg, src->weights, c->batch, why, why_len))) goto fail;
-    const int in = c->flt->inputs;
-    if (!(c->x = malloc((size_t)c->n * in * sizeof *c->x)) || !(c->buf = malloc((size_t)c->batch * in * sizeof *c->buf))) {
+    const size_t in = (size_t)c->flt->inputs;
+    /* decoded once and kept while they fit; beyond (a detector's large
+     * inputs: 1000 images at 416x416 are 2 GB) each batch decodes again */
+    const int keep = (double)c->n * in * sizeof(float) <= FXQ_CALPAIR_KEEP_BYTES;
+    if ((keep && !(c->x = malloc((size_t)c->n * in * sizeof *c->x))) ||
+        !(c->buf = malloc((size_t)c->batch * in * sizeof *c->buf))) {
         snprintf(why, why_len, "out of memory for %d calibration images", c->n);
         goto fail;
     }
-    for (int i = 0; i < c->n; ++i)
-        if (!fxq_input_load(c->paths[i], c->flt->w, c->flt->h, 3, c->x + (size_t)i * in, why, why_len)) goto fail;
+    for (int i = 0; i < c->n; ++i) /* every image decodes: checked before any work */
+        if (!fxq_input_load(c->paths[i], c->flt->w, c->flt->h, 3, keep ? c->x + (size_t)i * in : c->buf, why,
+                            why_len))
+            goto fail;
     return 1;
 fail:
     fxq_calpair_close(c);
@@ -36,7 +42,17 @@ int fxq_calpair_fill(fxq_calpair *c, int start)
 {
     const size_t in = (size_t)c->flt->inputs;
     const int m = c->n - start < c->batch ? c->n - start : c->batch;
-    memcpy(c->buf, c->x + (size_t)start * in, (size_t)m * in * sizeof *c->buf);
+    if (c->x) {
+        memcpy(c->buf, c->x + (size_t)start * in, (size_t)m * in * sizeof *c->buf);
+    } else {
+        char why[512];
+        for (int i = 0; i < m; ++i)
+            if (!fxq_input_load(c->paths[start + i], c->flt->w, c->flt->h, 3, c->buf + (size_t)i * in, why,
+                                sizeof why)) { /* it decoded at open: changed since */
+                fprintf(stderr, "warning: %s (its input taken as zeros)\n", why);
+                memset(c->buf + (size_t)i * in, 0, in * sizeof *c->buf);
+            }
+    }
     memset(c->buf + (size_t)m * in, 0, (size_t)(c->batch - m) * in * sizeof *c->buf);
     return m;
 }

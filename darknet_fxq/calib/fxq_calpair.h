@@ -20,9 +20,12 @@ typedef struct fxq_calpair_src {
     int quiet;
 } fxq_calpair_src;
 
+/* Decoded images kept in memory up to this; beyond, each batch decodes again. */
+#define FXQ_CALPAIR_KEEP_BYTES (256.0 * (1 << 20))
+
 typedef struct fxq_calpair {
     network *fx, *flt;
-    float *x;            /* n images x flt->inputs */
+    float *x;            /* n images x flt->inputs, or NULL: decoded per batch */
     float *buf;          /* batch x flt->inputs: one batch's input */
     int n, batch;
     char **paths;

@@ -64,7 +64,7 @@ int fxq_qplan_per_channel(fxq_qplan *p, const char *cfg, const char *weights, ch
                 int need = 0;
                 const int f = fxq_row_frac(w + (size_t)u * fan_in, (size_t)fan_in, ql->w.bits, neutral, &need);
                 if (f < FXQ_LAYER_FRAC_MIN) {
-                    snprintf(why, why_len, "%s: layer %d: --per-channel: filter %d needs w_frac=%d, outside the %d..%d "
+                    snprintf(why, why_len, "%s: layer %d: per-channel: filter %d needs w_frac=%d, outside the %d..%d "
                              "the fixed-point layers accept", cfg, ql->index, u, need, FXQ_LAYER_FRAC_MIN,
                              FXQ_LAYER_FRAC_MAX);
                     ok = 0;

@@ -188,7 +188,7 @@ char *fxq_qreport_cfg_header(const fxq_qplan *p, const fxq_qplan_opts *o, int ar
         put_arg(f, stats_source);
         fputc('\n', f);
     } else if (stats_source) {
-        fprintf(f, "# fractional bits: --formats %s (least squared error on the recorded histograms", fxq_formats_name(o->q.formats));
+        fprintf(f, "# fractional bits: %s (least squared error on the recorded histograms", fxq_formats_name(o->q.formats));
         if (o->q.formats == FXQ_FORMATS_REFINE)
             fprintf(f, ", then refined on %d held-out images: output SQNR %.2f -> %.2f dB, %d fracs moved",
                     p->refine_images, p->refine_db0, p->refine_db1, p->refine_moves);

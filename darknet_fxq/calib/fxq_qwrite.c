@@ -29,23 +29,45 @@ int fxq_qplan_cfg_conflict(const fxq_cfgtext *text, const fxq_qplan *p, const ch
     return 1;
 }
 
+/* Each quantized section's added keys (NULL entries elsewhere), or NULL. */
+static char **fxq_qplan_added(const fxq_cfgtext *text, const fxq_qplan *p)
+{
+    char **added = calloc((size_t)text->nsec, sizeof *added);
+    for (int i = 0; added && i < p->nl; ++i)
+        if (!(added[p->layers[i].index + 1] = fxq_qreport_cfg_keys(p, i))) {
+            for (int k = 0; k < text->nsec; ++k) free(added[k]);
+            free(added);
+            return NULL;
+        }
+    return added;
+}
+
 int fxq_qplan_write_cfg(const fxq_cfgtext *text, const fxq_qplan *p, const char *header, const char *cfg,
                         const char *path, char *why, size_t why_len)
 {
     if (!fxq_qplan_cfg_conflict(text, p, cfg, why, why_len)) return 0;
-    char **added = calloc((size_t)text->nsec, sizeof *added);
-    int ok = 0;
+    char **added = fxq_qplan_added(text, p);
     if (!added) {
         snprintf(why, why_len, "out of memory");
         return 0;
     }
-    for (int i = 0; i < p->nl; ++i)
-        if (!(added[p->layers[i].index + 1] = fxq_qreport_cfg_keys(p, i))) {
-            snprintf(why, why_len, "out of memory");
-            goto free_added;
-        }
-    ok = fxq_cfgtext_write(text, path, header, added, why, why_len);
-free_added:
+    const int ok = fxq_cfgtext_write(text, path, header, added, why, why_len);
+    for (int i = 0; i < text->nsec; ++i) free(added[i]);
+    free(added);
+    return ok;
+}
+
+int fxq_qplan_print_cfg(FILE *f, const fxq_cfgtext *text, const fxq_qplan *p, const char *header, const char *cfg,
+                        char *why, size_t why_len)
+{
+    if (!fxq_qplan_cfg_conflict(text, p, cfg, why, why_len)) return 0;
+    char **added = fxq_qplan_added(text, p);
+    if (!added) {
+        snprintf(why, why_len, "out of memory");
+        return 0;
+    }
+    const int ok = fxq_cfgtext_print(text, f, header, added);
+    if (!ok) snprintf(why, why_len, "out of memory");
     for (int i = 0; i < text->nsec; ++i) free(added[i]);
     free(added);
     return ok;

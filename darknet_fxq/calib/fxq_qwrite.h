@@ -25,4 +25,8 @@ int fxq_qplan_cfg_conflict(const fxq_cfgtext *text, const fxq_qplan *p, const ch
 int fxq_qplan_write_cfg(const fxq_cfgtext *text, const fxq_qplan *p, const char *header, const char *cfg,
                         const char *path, char *why, size_t why_len);
 
+/* The same cfg text to f (a memory stream: the caller writes it out). */
+int fxq_qplan_print_cfg(FILE *f, const fxq_cfgtext *text, const fxq_qplan *p, const char *header, const char *cfg,
+                        char *why, size_t why_len);
+
 #endif

@@ -139,19 +139,24 @@ static int fxq_ro_add_image(fxq_ro_acc *a, const layer *lq, const float *inq, co
     const int n = lq->inputs, K = a->K, P = a->P;
     fxq_layer_quantize_input(s, inq, (size_t)n, a->codes);
     for (int i = 0; i < n; ++i) a->xq[i] = fxq_dequantize(a->codes[i], s->in.frac);
-    if (a->nc + P > FXQ_RO_COLS && !fxq_ro_flush(a)) return 0;
     const float *cq = a->xq, *cf = inf;
     if (lq->type == FXCONVOLUTIONAL) {
         im2col_cpu(a->xq, lq->c, lq->h, lq->w, lq->size, lq->stride, lq->pad, a->colq);
         im2col_cpu((float *)inf, lq->c, lq->h, lq->w, lq->size, lq->stride, lq->pad, a->colf);
         cq = a->colq, cf = a->colf;
     }
-    for (int i = 0; i < K; ++i) {
-        float *q = a->bq + (size_t)i * FXQ_RO_COLS + a->nc, *d = a->bd + (size_t)i * FXQ_RO_COLS + a->nc;
-        memcpy(q, cq + (size_t)i * P, (size_t)P * sizeof *cq);
-        for (int p = 0; p < P; ++p) d[p] = cf[(size_t)i * P + p] - q[p];
+    /* an image of more positions than a block (a detector's early layers)
+     * goes in as several blocks, always split at the same positions */
+    for (int p0 = 0; p0 < P; p0 += FXQ_RO_COLS) {
+        const int np = P - p0 < FXQ_RO_COLS ? P - p0 : FXQ_RO_COLS;
+        if (a->nc + np > FXQ_RO_COLS && !fxq_ro_flush(a)) return 0;
+        for (int i = 0; i < K; ++i) {
+            float *q = a->bq + (size_t)i * FXQ_RO_COLS + a->nc, *d = a->bd + (size_t)i * FXQ_RO_COLS + a->nc;
+            memcpy(q, cq + (size_t)i * P + p0, (size_t)np * sizeof *cq);
+            for (int p = 0; p < np; ++p) d[p] = cf[(size_t)i * P + p0 + p] - q[p];
+        }
+        a->nc += np;
     }
-    a->nc += P;
     return 1;
 }
 
@@ -295,7 +300,7 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
             goto cleanup;
         }
         const int K = lq->fxq->fan_in, P = lq->type == FXCONVOLUTIONAL ? lq->out_h * lq->out_w : 1;
-        if (P > FXQ_RO_COLS || !fxq_ro_acc_init(&a, K, P, lq->inputs)) {
+        if (!fxq_ro_acc_init(&a, K, P, lq->inputs)) {
             snprintf(why, why_len, "%s: layer %d: out of memory for --round-opt (%d inputs per output: 3 x %.0f MB)",
                      cfg, ql->index, K, (double)K * K * 8 / 1e6);
             goto cleanup;

@@ -1,246 +1,282 @@
-/* `darknet fxq quantize`: cross-layer bit-width optimization (paper §4.2) and
- * the rewritten cfg.
+/* `darknet fxq quantize`: the command around the pass pipeline
+ * (pass/fxq_pass.h): arguments, the checks that come before any work, the
+ * report, and the outputs.
  *
  *   quantize <cfg> [<weights> <calib.list|file.stats>] -o <out.cfg> <budget> [options]
  *
- * Bit-widths need only the cfg's shapes (--dry-run prints them without
- * weights); fractional bits need calibration statistics, read from a .stats
- * file or recorded on the fly. Every bad input ends in one line
- * "darknet fxq quantize: <reason>", exit status 1 (2 for a usage error), and
- * nothing written: all checks and computations come before the first write.
- * docs/quantize.md is the user's documentation. */
+ * Every bad input ends in one line "darknet fxq quantize: <reason>", exit
+ * status 1 (2 for a usage error), and nothing written: the cfg, its .weights
+ * and the CSV are all written to temp files first and renamed only when all
+ * three are complete. docs/quantize.md is the user's documentation. */
+#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fxq_actscale_net.h"
 #include "fxq_biascorr.h"
-#include "fxq_roundopt_net.h"
-#include "fxq_cfgtext.h"
 #include "fxq_cfgcheck.h"
+#include "fxq_cfgtext.h"
 #include "fxq_cli.h"
-#include "fxq_outfile.h"
 #include "fxq_cmd.h"
 #include "fxq_cmd_quantize_args.h"
 #include "fxq_eval.h"
-#include "fxq_input.h"
-#include "fxq_logitwin.h"
 #include "fxq_net.h"
-#include "fxq_qplan.h"
+#include "fxq_outfile.h"
+#include "fxq_pass.h"
 #include "fxq_qreport.h"
-#include "fxq_perchan.h"
 #include "fxq_qwrite.h"
-#include "fxq_refine.h"
-#include "fxq_stats_net.h"
 
-/* An output must not replace any input (the same path or the same file). */
-static int fxq_same_file(const char *a, const char *b)
+/* The passes the arguments ask for: --passes, --preset, or the default
+ * (accurate with images, fast with a .stats file alone). 0 + why. */
+static int fxq_quantize_set(const fxq_quantize_args *a, unsigned *set, const char **name, char *why, size_t why_len)
 {
-    if (!strcmp(a, b)) return 1;
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static int fxq_check_output(const fxq_quantize_args *a, const char *out, char *why, size_t why_len)
-{
-    for (int i = 0; i < a->npos; ++i) {
-        if (!strcmp(out, a->pos[i])) {
-            snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", out);
-            return 0;
-        }
+    *name = NULL;
+    if (a->npos < 3) {
+        *set = 0;
+        return 1;
     }
-    return fxq_cli_output_ok(out, (const char *const *)a->pos, a->npos, why, why_len);
-}
-
-/* Statistics from a .stats file (checked against the cfg) or recorded now. */
-static fxq_stats *fxq_quantize_stats(const fxq_quantize_args *a, char *why, size_t why_len)
-{
-    const char *cfg = a->pos[0], *weights = a->pos[1], *src = a->pos[2];
-    char inner[1024];
-    network *net0 = fxq_net_load_quiet(cfg, weights, fxq_is_stats_file(src) ? 1 : a->batch, why, why_len);
-    if (!net0) return NULL;
-    fxq_stats *s = NULL;
-    if (fxq_is_stats_file(src)) {
-        s = fxq_stats_read(src, why, why_len);
-        if (s && !fxq_stats_match(s, net0, inner, sizeof inner)) {
-            snprintf(why, why_len, "%s: does not match %s: %s", src, cfg, inner);
-            fxq_stats_free(s);
-            s = NULL;
-        }
-        free_network(net0);
-        return s;
-    }
-    int n = 0;
-    char **paths = fxq_list_read(src, a->n, &n, why, why_len);
-    if (!paths) {
-        free_network(net0);
-        return NULL;
-    }
-    /* net0 only validated cfg + weights before the list was read */
-    free_network(net0);
-    s = fxq_stats_calibrate(cfg, weights, paths, n, src, a->batch, a->threads, a->quiet, 0,
-                         "fxq quantize: recording statistics of ", why, why_len);
-    fxq_list_free(paths, n);
-    return s;
-}
-
-/* --logit-window on the plan's network, after every other format choice and
- * before --bias-correct / --round-opt measure the final formats */
-static int fxq_quantize_logit_window(const fxq_quantize_args *a, fxq_qplan *p, char *why, size_t why_len)
-{
-    const char *list = a->logit_list  ? a->logit_list
-                       : a->round_list ? a->round_list
-                       : a->act_list   ? a->act_list
-                                       : a->pos[2];
-    return fxq_logit_window(p, a->pos[0], a->pos[1], list, a->n, a->batch, a->quiet, why, why_len);
-}
-
-/* Everything that can fail without writing: the plan, allocated and formatted. */
-static fxq_qplan *fxq_quantize_plan(const fxq_quantize_args *a, const fxq_cfgtext *text, fxq_stats **stats,
-                                    char *why, size_t why_len)
-{
-    fxq_netshape *ns = fxq_netshape_probe(a->pos[0], why, why_len);
-    if (!ns) return NULL;
-    fxq_qplan *p = NULL;
-    if (ns->n != text->nsec - 1) {
-        snprintf(why, why_len, "%s: Darknet built %d layers from %d sections", a->pos[0], ns->n, text->nsec - 1);
-        goto fail;
-    }
-    char inner[1024];
-    if (!(p = fxq_qplan_build(ns, &a->o, inner, sizeof inner))) {
-        snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
-        goto fail;
-    }
-    p->shapes = ns; /* the plan's layers point into it */
-    if (a->npos == 3) {
-        if (!(*stats = fxq_quantize_stats(a, why, why_len))) goto fail;
-    }
-    if (!fxq_qplan_finish(p, &a->o, *stats, stderr, why, why_len)) goto fail;
-    /* before refine, so refine measures the per-channel network */
-    if (*stats && a->per_channel && !fxq_qplan_per_channel(p, a->pos[0], a->pos[1], why, why_len)) goto fail;
-    if (*stats && a->o.q.formats == FXQ_FORMATS_REFINE) {
-        /* the layers must accept the starting formats before they are run */
-        if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
-            snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
-            goto fail;
-        }
-        const fxq_refine_opts ro = {a->pos[0], a->pos[1], a->o.refine_list, a->o.refine_n, a->batch, a->quiet,
-                                    a->o.refine_agree, *stats, &a->o.q};
-        if (!fxq_refine(p, text, &ro, why, why_len)) goto fail;
-    }
-    /* a cfg the fixed-point layers would refuse is not worth writing */
-    if (!fxq_qplan_check_layers(p, inner, sizeof inner)) {
-        if (!a->dry_run) {
-            snprintf(why, why_len, "%.900s: %s", a->pos[0], inner);
-            goto fail;
-        }
-        fprintf(stderr, "warning: %s\n", inner);
-    } else if (a->logit_window && !fxq_quantize_logit_window(a, p, why, why_len)) {
-        goto fail;
-    } else if (a->bias_out) { /* last: the formats are final */
-        const fxq_calpair_src bo = {a->pos[0], a->pos[1], a->bias_list ? a->bias_list : a->pos[2], 0, a->batch,
-                                    a->quiet};
-        if (!fxq_bias_correct(p, text, &bo, why, why_len)) goto fail;
-    } else if (a->round_out) {
-        const fxq_roundopt_opts ro = {{a->pos[0], a->pos[1], a->round_list ? a->round_list : a->pos[2], 0, a->batch,
-                                       a->quiet},
-                                      a->round_target_fixed, a->round_damp, a->round_sweeps};
-        if (!fxq_round_opt(p, text, &ro, why, why_len)) goto fail;
-    }
-    return p;
-fail:
-    if (p) fxq_qplan_free(p);
-    else fxq_netshape_free(ns);
-    return NULL;
-}
-
-/* --act-channels: the per-channel factors on the float network, saved to
- * chan; ao->weights and *st become that network's and its statistics on the
- * --act-list images. */
-static int fxq_quantize_act_channels(const fxq_quantize_args *a, const fxq_qplan *p0, fxq_actscale_opts *ao,
-                                     fxq_stats **st, const char *chan, char *why, size_t why_len)
-{
-    const char *list = a->act_list ? a->act_list : a->pos[2];
-    int n = 0;
-    char **paths = fxq_list_read(list, a->n, &n, why, why_len);
-    if (!paths) return 0;
-    int ok = fxq_act_channels(p0, ao, paths, n, chan, why, why_len);
-    fxq_list_free(paths, n);
-    if (!ok) return 0;
-    fxq_quantize_args a1 = *a;
-    a1.pos[1] = chan;
-    a1.pos[2] = list;
-    fxq_stats *s1 = fxq_quantize_stats(&a1, why, why_len);
-    if (!s1) return 0;
-    fxq_stats_free(*st);
-    *st = s1;
-    ao->weights = chan;
+    if (a->passes) return fxq_passes_parse(a->passes, set, why, why_len);
+    const char *p = a->preset;
+    if (!p) p = fxq_pass_is_stats_file(a->pos[2]) && !a->images ? "fast" : "accurate";
+    *name = p;
+    *set = fxq_preset_find(p)->passes;
     return 1;
 }
 
-/* --act-scales: a plan on the float network's statistics gives each
- * activation's bits and policy; the scaled network is saved to a temporary
- * directory (dir, path; the caller removes them), which the real plan then
- * records and quantizes. */
-static int fxq_quantize_act(const fxq_quantize_args *a, const fxq_cfgtext *text, char *dir, char *path,
-                            size_t path_len, char *why, size_t why_len)
+/* out.cfg -> out.weights (a name without .cfg gets .weights appended); a
+ * device (/dev/null) takes both. */
+static char *fxq_weights_beside(const char *out)
 {
-    fxq_quantize_args a0 = *a;
-    a0.bias_out = a0.round_out = NULL;
-    a0.logit_window = 0;
-    a0.per_channel = 0;
-    if (a0.o.q.formats == FXQ_FORMATS_REFINE) a0.o.q.formats = FXQ_FORMATS_MSE;
-    fxq_stats *st = NULL;
-    fxq_qplan *p0 = fxq_quantize_plan(&a0, text, &st, why, why_len);
-    if (!p0) return 0;
-    int ok = 0;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, 256, "%s/fxq-act.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        snprintf(why, why_len, "%s: cannot create a temporary directory", dir);
-        *dir = 0;
-    } else {
-        snprintf(path, path_len, "%s/act.weights", dir);
-        fxq_actscale_opts ao = {a->pos[0], a->pos[1], a->act_grid, a->per_channel, a->act_all, a->act_floor, a->quiet};
-        char chan[300];
-        snprintf(chan, sizeof chan, "%s/chan.weights", dir);
-        ok = !a->act_floor || fxq_quantize_act_channels(a, p0, &ao, &st, chan, why, why_len);
-        if (ok) ok = fxq_act_scales(p0, st, &a->o.q, &ao, path, why, why_len);
-        if (a->act_floor) unlink(chan);
+    struct stat st;
+    if (stat(out, &st) == 0 && !S_ISREG(st.st_mode)) return strdup(out);
+    const size_t n = strlen(out);
+    const size_t stem = n > 4 && !strcmp(out + n - 4, ".cfg") ? n - 4 : n;
+    char *w = malloc(stem + 9);
+    if (w) {
+        memcpy(w, out, stem);
+        strcpy(w + stem, ".weights");
     }
-    fxq_qplan_free(p0);
-    fxq_stats_free(st);
+    return w;
+}
+
+/* The .data file beside the cfg (cfg/x.cfg -> cfg/x.data), else one in the
+ * cfg's folder whose train= or valid= list lives in a folder that holds the
+ * calibration list or its first image; NULL when none is found. */
+static char *fxq_guess_data(const char *cfg, const char *calib)
+{
+    char buf[4096], first[2048] = "";
+    const size_t n = strlen(cfg);
+    if (n > 4 && n < sizeof buf - 8 && !strcmp(cfg + n - 4, ".cfg")) {
+        snprintf(buf, sizeof buf, "%.*s.data", (int)(n - 4), cfg);
+        if (access(buf, R_OK) == 0) return strdup(buf);
+    }
+    FILE *cl = fopen(calib, "r");
+    if (cl) {
+        if (!fgets(first, sizeof first, cl)) *first = 0;
+        fclose(cl);
+    }
+    const char *slash = strrchr(cfg, '/');
+    char dir[2048];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - cfg) : 1, slash ? cfg : ".");
+    DIR *d = opendir(dir);
+    if (!d) return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        const size_t m = strlen(e->d_name);
+        if (m < 6 || strcmp(e->d_name + m - 5, ".data")) continue;
+        snprintf(buf, sizeof buf, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(buf, "r");
+        if (!f) continue;
+        char line[1024];
+        while (!found && fgets(line, sizeof line, f)) {
+            if (strncmp(line, "valid", 5) && strncmp(line, "train", 5)) continue;
+            const char *v = strchr(line, '=');
+            if (!v) continue;
+            while (*++v == ' ') {}
+            const char *vs = strrchr(v, '/');
+            if (!vs) continue;
+            const size_t k = (size_t)(vs - v) + 1; /* the list's folder, with its slash */
+            if (!strncmp(v, calib, k) || !strncmp(v, first, k)) found = strdup(buf);
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+static void fxq_print_next(FILE *f, const fxq_quantize_args *a, int detector, const char *wout)
+{
+    char *data = fxq_guess_data(a->pos[0], a->pos[2]);
+    fprintf(f, "next: ./darknet fxq %s %s %s %s %s", detector ? "map" : "valid", data ? data : "<data>", a->pos[0],
+            a->pos[1], a->out);
+    if (wout) fprintf(f, " --fx-weights %s", wout);
+    fputc('\n', f);
+    free(data);
+}
+
+/* The fixed-point cfg's text. NULL + why. */
+static char *fxq_cfg_render(const fxq_cfgtext *text, const fxq_qplan *p, const char *header, const char *cfg,
+                            size_t *len, char *why, size_t why_len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    if (!m) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    const int ok = fxq_qplan_print_cfg(m, text, p, header, cfg, why, why_len);
+    fclose(m);
+    if (!ok) free(buf), buf = NULL;
+    return buf;
+}
+
+/* The cfg, its .weights (wout, may be NULL) and the CSV (may be NULL or
+ * "-"): all three to temp files, then renamed; on any failure none of them
+ * is left. */
+static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, const char *header, const char *wout,
+                             char *why, size_t why_len)
+{
+    size_t cfg_len = 0, csv_len = 0;
+    char *cfg_buf = fxq_cfg_render(c->text, c->plan, header, a->pos[0], &cfg_len, why, why_len), *csv_buf = NULL;
+    if (!cfg_buf) return 0;
+    const int csv_file = a->csv && strcmp(a->csv, "-");
+    if (csv_file) {
+        FILE *m = open_memstream(&csv_buf, &csv_len);
+        if (!m) {
+            free(cfg_buf);
+            snprintf(why, why_len, "out of memory");
+            return 0;
+        }
+        fxq_qreport_csv(m, c->plan);
+        fclose(m);
+    }
+    fxq_outfile of[3];
+    const char *path[3] = {wout, a->out, csv_file ? a->csv : NULL};
+    int open[3] = {0, 0, 0}, done[3] = {0, 0, 0}, ok = 1;
+    for (int i = 0; i < 3 && ok; ++i) {
+        if (!path[i]) continue;
+        if (!(ok = open[i] = fxq_out_open(&of[i], path[i], why, why_len))) break;
+        const char *file = of[i].tmp ? of[i].tmp : of[i].path;
+        if (i == 0) { /* save_weights opens the file itself; of[0].f stays empty */
+            ok = fxq_bias_save_weights(c->plan, a->pos[0], c->weights, file, why, why_len);
+        } else {
+            const char *buf = i == 1 ? cfg_buf : csv_buf;
+            const size_t len = i == 1 ? cfg_len : csv_len;
+            if (fwrite(buf, 1, len, of[i].f) != len) {
+                snprintf(why, why_len, "%s: write failed: %s", path[i], strerror(errno));
+                ok = 0;
+            }
+        }
+    }
+    /* the cfg last: whatever fails first, the user is not left a cfg without its weights */
+    static const int commit_order[3] = {2, 0, 1};
+    for (int k = 0; k < 3 && ok; ++k) {
+        const int i = commit_order[k];
+        if (open[i]) {
+            open[i] = 0;
+            ok = done[i] = fxq_out_commit(&of[i], why, why_len);
+        }
+    }
+    for (int i = 0; i < 3; ++i) {
+        if (open[i]) fxq_out_abort(&of[i]);
+        if (!ok && done[i]) {
+            struct stat st; /* a regular file renamed in place: take it back */
+            if (stat(path[i], &st) == 0 && S_ISREG(st.st_mode)) unlink(path[i]);
+        }
+    }
+    free(cfg_buf);
+    free(csv_buf);
     return ok;
 }
 
-static int fxq_write_csv(const fxq_qplan *p, const char *path, char *why, size_t why_len)
+/* Every output differs from every input and from the other outputs. */
+static int fxq_check_outputs(const fxq_quantize_args *a, const char *wout, char *why, size_t why_len)
 {
-    if (!strcmp(path, "-")) return fxq_qreport_csv(stdout, p);
+    const char *in[5] = {a->pos[0], a->pos[1], a->pos[2], a->images, a->held_out};
+    const char *out[3] = {a->dry_run ? NULL : a->out, a->csv && strcmp(a->csv, "-") ? a->csv : NULL,
+                          a->dry_run ? NULL : wout};
+    static const char *const what[3] = {"-o", "--csv", "the .weights beside -o"};
+    for (int i = 0; i < 3; ++i) {
+        if (!out[i]) continue;
+        for (int k = 0; k < 5; ++k)
+            if (in[k] && !strcmp(out[i], in[k])) {
+                snprintf(why, why_len, "%s: %s would overwrite an input; choose another -o", out[i], what[i]);
+                return 0;
+            }
+        if (!fxq_cli_output_ok(out[i], in, 5, why, why_len)) return 0;
+        struct stat st; /* a device takes every output written to it (-o /dev/null) */
+        const int device = stat(out[i], &st) == 0 && !S_ISREG(st.st_mode);
+        for (int j = 0; j < i && !device; ++j)
+            if (out[j] && fxq_out_distinct(out[i], &out[j], 1, why, why_len) == 0) {
+                snprintf(why, why_len, "%s: %s and %s name the same file", out[i], what[j], what[i]);
+                return 0;
+            }
+    }
+    return 1;
+}
+
+static void fxq_report(FILE *info, const fxq_quantize_args *a, const fxq_pass_ctx *c, int csv_stdout)
+{
+    char tmp[256];
+    const fxq_qplan *p = c->plan;
+    fprintf(info, "fxq quantize %s\n", a->pos[0]);
+    fprintf(info, "  objective: %s\n", fxq_qreport_objective(&c->o));
+    fxq_qreport_kappa(tmp, sizeof tmp, p, &c->o);
+    fprintf(info, "  kappa: %s\n", tmp);
+    fxq_qreport_budget(tmp, sizeof tmp, &c->o);
+    fprintf(info, "  budget: %s\n", tmp);
+    if (c->o.alloc_acts) fprintf(info, "  activations: allocated\n");
+    else if (c->o.head_bits && c->o.head_bits != c->o.abits)
+        fprintf(info, "  activations: %d bits, head outputs %d bits\n", c->o.abits, c->o.head_bits);
+    else fprintf(info, "  activations: %d bits\n", c->o.abits);
+    if (!csv_stdout) fxq_qreport_table(stdout, p);
+    fxq_qreport_moves(info, p, &c->o);
+    if (!p->has_formats)
+        fprintf(info, a->npos == 3 ? "(fractional bits: the passes choose them; --dry-run runs none)\n"
+                                   : "(fractional bits need <weights> <calib.list|file.stats>)\n");
+}
+
+/* The cfg header, with the passes that made it (paper's header is the one
+ * the section 3.3 rule always wrote). */
+static char *fxq_header(const fxq_pass_ctx *c, int argc, char **argv, const fxq_quantize_args *a, const char *wout)
+{
+    char *h = fxq_qreport_cfg_header(c->plan, &c->o, argc, argv, NULL, a->pos[0], a->pos[2], wout);
+    if (!h || (c->set & FXQ_PASS_BIT(FXQ_PASS_PAPER))) return h;
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (!m) {
-        snprintf(why, why_len, "out of memory");
-        return 0;
+        free(h);
+        return NULL;
     }
-    fxq_qreport_csv(m, p);
+    fputs(h, m);
+    fputs("# passes:", m);
+    int order[FXQ_PASS_COUNT * 3];
+    const int n = fxq_pipeline_expand(c->set, order, FXQ_PASS_COUNT * 3);
+    for (int k = 0; k < n; ++k) {
+        const fxq_pass *p = &fxq_passes[order[k]];
+        const char *skip = p->skip ? p->skip(c) : NULL;
+        fprintf(m, " %s%s", p->name, skip ? " (skipped)" : "");
+    }
+    fputc('\n', m);
     fclose(m);
-    /* the same temp-file-then-rename path as the cfg: one text "section" */
-    const int ok = fxq_out_write_all(path, buf, len, why, why_len);
-    free(buf);
-    return ok;
+    free(h);
+    return buf;
 }
 
 int fxq_cmd_quantize(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(fxq_quantize_usage, stdout);
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "--help-all")) {
+            fxq_quantize_usage(stdout, !strcmp(argv[i], "--help-all"));
+            return 0;
+        }
+        if (!strcmp(argv[i], "--help-markdown")) {
+            fxq_quantize_markdown(stdout);
             return 0;
         }
     }
@@ -248,109 +284,124 @@ int fxq_cmd_quantize(int argc, char **argv)
     int rc = fxq_quantize_parse_args(argc, argv, &a);
     if (rc) return rc;
     char why[2048];
-    /* --round-opt writes its weights where --bias-correct would (never both);
-     * --act-scales names the same file when combined with either */
-    const char *wout = a.act_out ? a.act_out : a.bias_out ? a.bias_out : a.round_out;
-    const char *outputs[3] = {a.dry_run ? NULL : a.out, a.csv && strcmp(a.csv, "-") ? a.csv : NULL,
-                              a.dry_run ? NULL : wout};
-    for (int i = 0; i < 3; ++i)
-        if (outputs[i] && !fxq_check_output(&a, outputs[i], why, sizeof why)) return fxq_quantize_fail(why);
-    for (int i = 0; i < 3; ++i)
-        for (int j = i + 1; j < 3; ++j)
-            if (outputs[i] && outputs[j] && fxq_same_file(outputs[i], outputs[j]))
-                return fxq_quantize_fail(a.act_out     ? "two outputs (-o, --csv, --act-scales) name the same file"
-                                         : a.round_out ? "two outputs (-o, --csv, --round-opt) name the same file"
-                                                       : "two outputs (-o, --csv, --bias-correct) name the same file");
-    if (a.bias_list && !fxq_file_readable(a.bias_list, why, sizeof why)) return fxq_quantize_fail(why);
-    if (a.round_list && !fxq_file_readable(a.round_list, why, sizeof why)) return fxq_quantize_fail(why);
-    if (a.o.refine_list && !fxq_file_readable(a.o.refine_list, why, sizeof why)) return fxq_quantize_fail(why);
-    if (a.act_list && !fxq_file_readable(a.act_list, why, sizeof why)) return fxq_quantize_fail(why);
-    if (a.logit_list && !fxq_file_readable(a.logit_list, why, sizeof why)) return fxq_quantize_fail(why);
+    unsigned set = 0;
+    const char *preset = NULL;
+    if (!fxq_quantize_set(&a, &set, &preset, why, sizeof why)) return fxq_quantize_usage_error(why, NULL);
 
-    if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) return fxq_quantize_fail(why); /* its own errors first */
-    fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);
-    if (!text) return fxq_quantize_fail(why);
-    fxq_stats *stats = NULL;
-    fxq_qplan *p = NULL;
-    char *header = NULL;
-    char act_dir[256] = "", act_w[300] = "";
-    fxq_quantize_args ap = a; /* the plan's network: the scaled one with --act-scales */
-    if (a.act_out) {
-        if (!fxq_quantize_act(&a, text, act_dir, act_w, sizeof act_w, why, sizeof why)) {
-            rc = fxq_quantize_fail(why);
-            goto done;
-        }
-        ap.pos[1] = act_w;
-        ap.pos[2] = a.act_list ? a.act_list : a.pos[2];
+    const int writes_weights = !!(set & (FXQ_PASS_BIT(FXQ_PASS_ACT_CHANNELS) | FXQ_PASS_BIT(FXQ_PASS_ACT_SCALES) |
+                                         FXQ_PASS_BIT(FXQ_PASS_ROUND_OPT) | FXQ_PASS_BIT(FXQ_PASS_BIAS_CORRECT)));
+    char *wout = writes_weights && a.out ? fxq_weights_beside(a.out) : NULL;
+    if (!fxq_check_outputs(&a, wout, why, sizeof why)) {
+        free(wout);
+        return fxq_quantize_fail(why);
     }
-    p = fxq_quantize_plan(&ap, text, &stats, why, sizeof why);
-    if (!p) {
+    const char *lists[2] = {a.images, a.held_out};
+    for (int i = 0; i < 2; ++i)
+        if (lists[i] && !fxq_file_readable(lists[i], why, sizeof why)) {
+            free(wout);
+            return fxq_quantize_fail(why);
+        }
+    if (!fxq_cfgcheck_file(a.pos[0], why, sizeof why)) { /* its own errors first */
+        free(wout);
+        return fxq_quantize_fail(why);
+    }
+    fxq_cfgtext *text = fxq_cfg_read_text(a.pos[0], why, sizeof why);
+    if (!text) {
+        free(wout);
+        return fxq_quantize_fail(why);
+    }
+    fxq_pass_ctx c = {.cfg = a.pos[0], .weights0 = a.pos[1], .calib = a.pos[2], .held_out = a.held_out, .n = a.n,
+                      .batch = a.batch, .threads = a.threads, .quiet = a.quiet, .o = a.o, .text = text};
+    c.images = a.images ? a.images : a.npos == 3 && !fxq_pass_is_stats_file(a.pos[2]) ? a.pos[2] : NULL;
+    c.detector = fxq_pass_is_detector(text);
+    /* a detector's heads (the linear convs before [yolo]) are read by float
+     * box decoding: 16-bit outputs keep their error out of the boxes */
+    if (c.detector && !a.head_bits_given && !(set & FXQ_PASS_BIT(FXQ_PASS_PAPER)) && !c.o.alloc_acts &&
+        c.o.abits < 16 && c.o.hi >= 16)
+        c.o.head_bits = 16;
+    char *header = NULL;
+    fxq_netshape *ns = fxq_netshape_probe(a.pos[0], why, sizeof why);
+    c.shapes = ns;
+    if (!ns) {
         rc = fxq_quantize_fail(why);
         goto done;
     }
-    if (!a.dry_run) { /* fail before printing anything */
-        if (!fxq_qplan_cfg_conflict(text, p, a.pos[0], why, sizeof why)) {
-            rc = fxq_quantize_fail(why);
-            goto done;
-        }
-        if (!(header = fxq_qreport_cfg_header(p, &a.o, argc, argv, NULL, a.pos[0], a.pos[2],
-                                              wout))) {
-            rc = fxq_quantize_fail("out of memory");
-            goto done;
-        }
+    if (ns->n != text->nsec - 1) {
+        snprintf(why, sizeof why, "%s: Darknet built %d layers from %d sections", a.pos[0], ns->n, text->nsec - 1);
+        rc = fxq_quantize_fail(why);
+        goto done;
     }
-
+    if (set && !fxq_passes_check(set, &c, why, sizeof why)) {
+        rc = fxq_quantize_usage_error(why, NULL);
+        goto done;
+    }
     const int csv_stdout = a.csv && !strcmp(a.csv, "-");
     FILE *info = csv_stdout ? stderr : stdout;
-    char tmp[256];
-    fprintf(info, "fxq quantize %s\n", a.pos[0]);
-    fprintf(info, "  objective: %s\n", fxq_qreport_objective(&a.o));
-    fxq_qreport_kappa(tmp, sizeof tmp, p, &a.o);
-    fprintf(info, "  kappa: %s\n", tmp);
-    fxq_qreport_budget(tmp, sizeof tmp, &a.o);
-    fprintf(info, "  budget: %s\n", tmp);
-    if (a.o.alloc_acts) fprintf(info, "  activations: allocated\n");
-    else if (a.o.head_bits && a.o.head_bits != a.o.abits) fprintf(info, "  activations: %d bits, head outputs %d bits\n", a.o.abits, a.o.head_bits);
-    else fprintf(info, "  activations: %d bits\n", a.o.abits);
-    if (!csv_stdout) fxq_qreport_table(stdout, p);
-    fxq_qreport_moves(info, p, &a.o);
-    if (!p->has_formats) fprintf(info, "(fractional bits need <weights> <calib.list|file.stats>)\n");
-
+    int ok;
+    if (a.dry_run) { /* the allocation, and the formats when statistics are at hand */
+        const int stats_now = a.npos == 3 && fxq_pass_is_stats_file(a.pos[2]);
+        c.weights = c.weights0;
+        if (set & FXQ_PASS_BIT(FXQ_PASS_WINDOWS)) c.o.q.windows = 1;
+        ok = (!stats_now || fxq_pass_record_stats(&c, why, sizeof why)) &&
+             (set & FXQ_PASS_BIT(FXQ_PASS_PAPER) ? fxq_passes[FXQ_PASS_PAPER].run(&c, why, sizeof why)
+                                                  : fxq_passes[FXQ_PASS_FORMATS].run(&c, why, sizeof why));
+        char inner[1024];
+        if (ok && !fxq_qplan_check_layers(c.plan, inner, sizeof inner)) fprintf(stderr, "warning: %s\n", inner);
+    } else {
+        ok = fxq_pipeline_run(&c, set, why, sizeof why);
+        char inner[1024];
+        /* a cfg the fixed-point layers would refuse is not worth writing */
+        if (ok && !fxq_qplan_check_layers(c.plan, inner, sizeof inner)) {
+            snprintf(why, sizeof why, "%.900s: %s", a.pos[0], inner);
+            ok = 0;
+        }
+        ok = ok && fxq_qplan_cfg_conflict(text, c.plan, a.pos[0], why, sizeof why);
+        if (ok && !(header = fxq_header(&c, argc, argv, &a, wout))) {
+            snprintf(why, sizeof why, "out of memory");
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        rc = fxq_quantize_fail(why);
+        goto done;
+    }
+    fxq_report(info, &a, &c, csv_stdout);
+    if (set) {
+        fprintf(info, "passes%s%s%s:\n", preset ? " (preset " : "", preset ? preset : "", preset ? ")" : "");
+        fxq_pipeline_print(info, set, &c);
+    }
     if (!a.dry_run) {
-        if (!fxq_qplan_write_cfg(text, p, header, a.pos[0], a.out, why, sizeof why)) {
+        if (!fxq_write_outputs(&c, &a, header, wout, why, sizeof why)) {
             rc = fxq_quantize_fail(why);
             goto done;
         }
         fprintf(info, "wrote %s\n", a.out);
-        if (wout) {
-            if (!fxq_bias_write_weights(p, a.pos[0], ap.pos[1], wout, why, sizeof why)) {
-                unlink(a.out); /* the cfg needs its weights: leave neither */
-                rc = fxq_quantize_fail(why);
-                goto done;
-            }
-            fprintf(info, "wrote %s (%s%s; use it with %s)\n", wout, a.act_out ? "activations scaled" : "",
-                    a.round_out  ? a.act_out ? ", weights on the optimized codes, biases corrected"
-                                             : "weights on the optimized codes, biases corrected"
-                    : a.bias_out ? a.act_out ? ", biases corrected" : "biases corrected"
-                                 : "",
-                    a.out);
-        }
+        if (wout) fprintf(info, "wrote %s (the float weights the passes changed; use it with %s)\n", wout, a.out);
     }
-    if (a.csv) {
-        if (!fxq_write_csv(p, a.csv, why, sizeof why)) {
-            rc = fxq_quantize_fail(why);
+    if (a.csv && csv_stdout) {
+        fxq_qreport_csv(stdout, c.plan);
+    } else if (a.csv && a.dry_run) { /* the report without the cfg */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        ok = m != NULL;
+        if (m) fxq_qreport_csv(m, c.plan), fclose(m);
+        ok = ok && fxq_out_write_all(a.csv, buf, len, why, sizeof why);
+        free(buf);
+        if (!ok) {
+            rc = fxq_quantize_fail(m ? why : "out of memory");
             goto done;
         }
-        if (!csv_stdout) fprintf(info, "wrote %s\n", a.csv);
+        fprintf(info, "wrote %s\n", a.csv);
+    } else if (a.csv) {
+        fprintf(info, "wrote %s\n", a.csv);
     }
+    if (!a.dry_run) fxq_print_next(info, &a, c.detector, wout);
 done:
-    if (*act_dir) {
-        unlink(act_w);
-        rmdir(act_dir);
-    }
     free(header);
-    fxq_qplan_free(p);
-    fxq_stats_free(stats);
+    free(wout);
+    fxq_pass_ctx_free(&c);
+    fxq_netshape_free(ns);
     fxq_cfgtext_free(text);
     return rc;
 }

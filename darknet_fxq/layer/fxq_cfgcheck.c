@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +16,6 @@
 
 #define FXQ_CFG_MAX_BYTES (16 << 20)
 
-int fxq_cfg_fail(fxq_ck *k, int line, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (line > 0) snprintf(k->why, k->why_len, "%s:%d: %s", k->name, line, msg);
-    else snprintf(k->why, k->why_len, "%s: %s", k->name, msg);
-    return 0;
-}
 
 void fxq_cfg_clean_line(char *line)
 {
@@ -41,15 +29,6 @@ void fxq_cfg_clean_line(char *line)
 
 /* --- values ------------------------------------------------------------- */
 
-int fxq_cfg_parse_int(const char *v, long *out)
-{
-    char *end;
-    errno = 0;
-    const long x = strtol(v, &end, 10);
-    if (errno || end == v || *end) return 0;
-    *out = x;
-    return 1;
-}
 
 static int fxq_parse_float(const char *v, double *out)
 {
@@ -215,20 +194,7 @@ static int fxq_split(fxq_ck *k, char *text, size_t len)
 
 /* --- pass 2: ranges that depend on other keys, and shapes ----------------- */
 
-const char *fxq_cfg_get(const fxq_sec *s, const char *key)
-{
-    for (int i = 0; i < s->n; ++i)
-        if (!strcmp(s->kv[i].key, key)) return s->kv[i].val;
-    return NULL;
-}
 
-long fxq_cfg_get_int(const fxq_sec *s, const char *key, long def)
-{
-    const char *v = fxq_cfg_get(s, key);
-    long x = def;
-    if (v) fxq_cfg_parse_int(v, &x); /* already validated */
-    return x;
-}
 
 static int fxq_check_net(fxq_ck *k, fxq_shape *in)
 {

@@ -2,6 +2,10 @@
  * parse_* function's option_find* calls, plus the keys parse_network_cfg
  * reads for every layer. Ranges are what the parser and make_* functions
  * survive; geometry (sizes vs. the input) is checked in fxq_cfgcheck.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fxq_cfgkeys.h"
@@ -220,3 +224,42 @@ int fxq_cfg_name_ok(fxq_val_kind kind, const char *v)
     }
 }
 
+/* --- the sections' values and the failure message, for the checker and the
+ * shape walk (fxq_cfggeom.c) alike --- */
+
+int fxq_cfg_fail(fxq_ck *k, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0) snprintf(k->why, k->why_len, "%s:%d: %s", k->name, line, msg);
+    else snprintf(k->why, k->why_len, "%s: %s", k->name, msg);
+    return 0;
+}
+
+int fxq_cfg_parse_int(const char *v, long *out)
+{
+    char *end;
+    errno = 0;
+    const long x = strtol(v, &end, 10);
+    if (errno || end == v || *end) return 0;
+    *out = x;
+    return 1;
+}
+
+const char *fxq_cfg_get(const fxq_sec *s, const char *key)
+{
+    for (int i = 0; i < s->n; ++i)
+        if (!strcmp(s->kv[i].key, key)) return s->kv[i].val;
+    return NULL;
+}
+
+long fxq_cfg_get_int(const fxq_sec *s, const char *key, long def)
+{
+    const char *v = fxq_cfg_get(s, key);
+    long x = def;
+    if (v) fxq_cfg_parse_int(v, &x); /* already validated */
+    return x;
+}

@@ -6,7 +6,7 @@
 #include "activations.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
-#include "fxq_walk.h"
+#include "fxq_layer_kind.h"
 #include "fxq_layer_train.h"
 #include "option_list.h"
 

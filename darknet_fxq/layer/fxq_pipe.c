@@ -28,7 +28,7 @@
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
 #include "fxq_pipe.h"
-#include "fxq_walk.h"
+#include "fxq_layer_kind.h"
 
 static void *fxq_pipe_alloc(size_t n)
 {

@@ -1,11 +1,13 @@
 /* The one place that walks a Darknet network: forward_network's loop with a
  * per-layer callback, and what the verbs need to know about a layer (its
- * section name, whether it is fixed point, its multiply-accumulates). Used by
+ * section name, whether it is fixed point, its multiply-accumulates:
+ * fxq_layer_kind.h, which the layer code uses without the walker). Used by
  * stats (recording), bench (timing) and sqnr (one layer alone). */
 #ifndef FXQ_WALK_H
 #define FXQ_WALK_H
 
 #include "darknet.h"
+#include "fxq_layer_kind.h"
 
 /* Called for layer i with net->input the layer's input and net->index = i;
  * it runs the layer (fxq_layer_run, or its own variant: e.g. with another
@@ -31,26 +33,5 @@ void fxq_layer_run(network *net, int i);
 
 /* Layer i of net alone on `input` at inference (no truth, no delta). */
 void fxq_layer_run_on(const network *net, int i, float *input);
-
-/* The cfg section name: upstream's get_layer_string, plus the fixed-point
- * layers ("fxconvolutional", "fxconnected"). */
-const char *fxq_layer_type_name(LAYER_TYPE t);
-
-/* [fxconvolutional] or [fxconnected]: the layer carries an fxq state. */
-int fxq_layer_is_fixed(const layer *l);
-
-/* A float layer that fxq quantize can turn into a fixed-point one:
- * [convolutional] or [connected]. */
-int fxq_layer_quantizable(const layer *l);
-
-/* Whether convolutional/connected layer l (float or fixed) can compute in
- * fixed point: 1, or 0 + why (e.g. "activation=logistic has no fixed-point
- * version (linear, relu, leaky)"), the same text for the cfg parser's hook and
- * for the quantization planner. */
-int fxq_layer_fixed_ok(const layer *l, char *why, size_t why_len);
-
-/* Multiply-accumulates per image of a (fixed or float) convolutional or
- * connected layer; 0 for other layers. */
-double fxq_layer_macs(const layer *l);
 
 #endif

@@ -222,12 +222,8 @@ static int put_line(FILE *f, const char *raw)
     return n && raw[n - 1] == '\n' ? 1 : fputc('\n', f) != EOF; /* a last line without newline */
 }
 
-int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header, char *const *added,
-                      char *why, size_t why_len)
+int fxq_cfgtext_print(const fxq_cfgtext *c, FILE *f, const char *header, char *const *added)
 {
-    fxq_outfile o;
-    if (!fxq_out_open(&o, path, why, why_len)) return 0;
-    FILE *f = o.f;
     int ok = 1;
     if (ok && header) ok = fputs(header, f) >= 0;
     for (int s = 0; s < c->nsec && ok; ++s) {
@@ -242,7 +238,15 @@ int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header
             if (ok && i == after) ok = fputs(added[s], f) >= 0;
         }
     }
-    if (!ok) {
+    return ok;
+}
+
+int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header, char *const *added,
+                      char *why, size_t why_len)
+{
+    fxq_outfile o;
+    if (!fxq_out_open(&o, path, why, why_len)) return 0;
+    if (!fxq_cfgtext_print(c, o.f, header, added)) {
         snprintf(why, why_len, "%s: write failed: %s", path, strerror(errno));
         fxq_out_abort(&o);
         return 0;

@@ -10,6 +10,7 @@
 #define FXQ_CFGTEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct fxq_cfg_section {
     char *type;      /* stripped header, e.g. "[convolutional]" */
@@ -53,5 +54,7 @@ const char *fxq_cfgtext_get(const fxq_cfgtext *c, int sec, const char *key);
  * partial file, and a failure leaves nothing behind. */
 int fxq_cfgtext_write(const fxq_cfgtext *c, const char *path, const char *header, char *const *added,
                       char *why, size_t why_len);
+/* The same text to f; 0 when a write fails (errno set). */
+int fxq_cfgtext_print(const fxq_cfgtext *c, FILE *f, const char *header, char *const *added);
 
 #endif
