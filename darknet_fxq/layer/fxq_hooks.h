@@ -46,7 +46,8 @@ void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int c
 /* Called by load_weights_upto before it reads a .weights file (not .fxw):
  * a file named *.fxw without the magic, a header version no Darknet wrote
  * and, for a network with fixed-point layers loaded whole, anything the
- * fxq verbs refuse (wrong size, NaN/Inf/absurd floats: fxq_weights_check)
+ * fxq verbs refuse (wrong size, NaN/Inf/absurd floats: fxq_weights_check;
+ * in training mode a shorter file, a pretrained backbone, is allowed)
  * exit(1) with one line naming the file. `fp` keeps its position. */
 void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int start, int cutoff);
 
