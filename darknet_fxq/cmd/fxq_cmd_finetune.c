@@ -55,6 +55,16 @@ static int fxq_ft_fail(const char *why)
     return 1;
 }
 
+/* Messages about the saved weights name -o, not its temp file. */
+static void fxq_ft_name_output(char *why, size_t why_len, const char *tmp, const char *out)
+{
+    const char *at = strstr(why, tmp);
+    if (!at) return;
+    char rest[2048];
+    snprintf(rest, sizeof rest, "%s", at + strlen(tmp));
+    snprintf(why + (at - why), why_len - (size_t)(at - why), "%s (as trained)%s", out, rest);
+}
+
 /* Top-1 (fraction) of each cfg with its weights on the evaluation set, and
  * (agree non-NULL) each one's agreement with the first one's top-1. */
 static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq_evalset *set, int limit,
@@ -296,6 +306,7 @@ int fxq_cmd_finetune(int argc, char **argv)
                100 * after, a.out);
     rc = 0;
 done:
+    if (rc && wout.tmp) fxq_ft_name_output(why, sizeof why, wout.tmp, a.out);
     if (rc) fprintf(stderr, "darknet fxq finetune: %s\n", why);
     if (wout.path) fxq_out_abort(&wout);
     if (cout.path) fxq_out_abort(&cout);
