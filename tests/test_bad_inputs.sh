@@ -276,3 +276,177 @@ expect_eq bad.crlf_bom_cfg_same_result "$b" "$a"
 expect_eq bad.crlf_bom_cfg_fxq_valid $? 0
 
 expect_ge bad.catalogue_size "$ncase" 150
+
+# --- one output rule for every output option (tests/bad_inputs/outputs.tsv) ---
+# Each `out` row in state `now`: the command writes a new file; refuses every
+# input it names as its output (the input unchanged), and a symbolic link to
+# the first; meets /dev/full with its write error, /dev/full still a device
+# and no output, temp file or other output of the run left behind.
+OI=$TMP/oin
+mkdir -p "$OI"
+sed -n 5,8p data/fmnist/calib1k.list >"$OI/train.list"
+sed -n 9,12p data/fmnist/calib1k.list >"$OI/valid.list"
+cp data/fmnist/labels.txt "$OI/labels.txt"
+printf 'classes=10\ntrain=%s\nvalid=%s\nlabels=%s\nbackup=%s\ntop=5\n' "$OI/train.list" "$OI/valid.list" \
+    "$OI/labels.txt" "$OI" >"$OI/o.data"
+"$DARKNET" fxq sweep "$OI/o.data" "$TMP/float.cfg" "$W" "$TMP/c.list" --stats "$TMP/a.stats" -o "$OI/in.csv" $SW \
+    >/dev/null 2>&1
+check outputs.setup test -s "$OI/in.csv"
+sed 's/^batch=.*/batch=4/' "$TMP/fx8.cfg" >"$OI/fxs.cfg" # a training step of 4 images, not 128
+in_path() {
+    case $1 in
+    cfg) echo "$TMP/float.cfg" ;; fx) echo "$TMP/fx8.cfg" ;; w) echo "$W" ;; list) echo "$TMP/c.list" ;;
+    stats) echo "$TMP/a.stats" ;; fxw) echo "$TMP/a.fxw" ;; data) echo "$OI/o.data" ;;
+    train) echo "$OI/train.list" ;; valid) echo "$OI/valid.list" ;; labels) echo "$OI/labels.txt" ;;
+    csvin) echo "$OI/in.csv" ;; fxs) echo "$OI/fxs.cfg" ;; *) echo "$TMP/no-input-named-$1" ;;
+    esac
+}
+fill() { # fill TEMPLATE OUT: the row's command with its placeholders replaced
+    c=$(printf '%s' "$1" | sed -e "s#@OUT@#$2#g" -e "s#@darknet@#$DARKNET#g" -e "s#@bin@#$BIN#g" -e "s#@O@#$O#g")
+    for n in cfg fx fxs w list stats fxw data train valid labels csvin; do c=$(printf '%s' "$c" | sed "s#@$n@#$(in_path $n)#g"); done
+    printf '%s' "$c"
+}
+# help text on stdin -> the options it shows taking a value ("  -o FILE  ...",
+# "--min-bits B, --max-bits B", "[-n N]", "usage: ... -o out.cfg"), one a line
+opts_of() {
+    grep -oE -e '^ +-{1,2}[A-Za-z][A-Za-z0-9-]* [^ -]' -e ', -{1,2}[A-Za-z][A-Za-z0-9-]* [^ -]' \
+        -e '\[-{1,2}[A-Za-z][A-Za-z0-9-]* [^] |-]' -e '^(usage|or): .*' |
+        sed -E '/^(usage|or):/{s/^[a-z]+: //; s/[ [](-{1,2}[A-Za-z][A-Za-z0-9-]*) [^] [|-][^ ]*/\n\1 x\n/g}' |
+        sed -nE 's/^[ ,[]*(-{1,2}[A-Za-z][A-Za-z0-9-]*) .*/\1/p' | sort -u
+}
+TSV=tests/bad_inputs/outputs.tsv
+# every option that takes a value has a row: an output added later without
+# one fails here (the verbs are read from `darknet fxq`'s own list)
+verbs=$("$DARKNET" fxq 2>&1 | sed -n '/^verbs:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+missing="" nopt=0
+for v in $verbs fxq-pack fxq-unpack fxq-inspect; do
+    case $v in fxq-*) help=$("$BIN/$v" --help 2>&1) ;; *) help=$("$DARKNET" fxq "$v" --help 2>&1) ;; esac
+    for o in $(printf '%s\n' "$help" | opts_of); do
+        nopt=$((nopt + 1))
+        awk -F'\t' -v v="$v" -v o="$o" '$1 == v && $2 == o && ($3 == "out" || $3 == "value") { f = 1 } END { exit !f }' \
+            "$TSV" || missing="$missing $v $o;"
+    done
+done
+expect_ge outputs.options_found "$nopt" 90
+expect_eq outputs.every_option_has_a_row "$missing" ""
+bad_rows=$(awk -F'\t' '!/^#/ && NF && !($3 == "value" || ($3 == "out" && ($4 == "now" || $4 == "merge") && NF == 6)) { print NR }' "$TSV" | tr '\n' ' ')
+expect_eq outputs.rows_well_formed "$bad_rows" ""
+row=0
+while IFS='	' read -r verb opt kind state inputs tmpl; do
+    case "$verb" in '#'*|'') continue ;; esac
+    [ "$kind" = out ] || continue
+    [ "$state" = now ] || [ "${FXQ_OUTPUTS_MERGED:-0}" = 1 ] || continue
+    row=$((row + 1))
+    id="outputs.$verb$(echo "$opt" | tr -d -).$row"
+    # the run's other outputs under $O must not survive its failure either
+    other=$(printf '%s' "$tmpl" | grep -oE '@O@/[^ ]+' | head -n 1 | sed "s#@O@#$O#")
+    # a new path: written (so the refusals below are the output rule's)
+    TMPDIR=$SCRATCH timeout 120 $(fill "$tmpl" "$O/new.out") >/dev/null 2>"$TMP/stderr" </dev/null
+    rc=$?
+    if [ $rc = 0 ] && [ -s "$O/new.out" ] && [ -z "$(ls -A "$SCRATCH")" ] && ! ls -A "$O" | grep -q '\.tmp'; then ok "$id.writes"
+    else fail "$id.writes" "rc=$rc, $(ls -A "$O" "$SCRATCH" | tr '\n' ' '): $(tail -n 2 "$TMP/stderr" | tr '\n' '|')"
+    fi
+    rm -rf "$O"/* "$SCRATCH"/*
+    first=1
+    for n in $(echo "$inputs" | tr , ' '); do
+        p=$(in_path "$n")
+        s0=$(cksum <"$p")
+        bad "$id.onto_$n" "$(basename "$p"): (is the input .*: )?the output would overwrite an input" "$other" 0 -- $(fill "$tmpl" "$p")
+        expect_eq "$id.onto_$n.untouched" "$(cksum <"$p")" "$s0"
+        if [ $first = 1 ]; then
+            ln -s "$p" "$O/link.out"
+            bad "$id.onto_symlink_$n" "would overwrite an input" "$other" 0 -- $(fill "$tmpl" "$O/link.out")
+            expect_eq "$id.onto_symlink_$n.untouched" "$(cksum <"$p")" "$s0"
+            first=0
+        fi
+    done
+    if [ -c /dev/full ]; then
+        bad "$id.dev_full" "/dev/full: (write failed|cannot write)" "$other" 0 -- $(fill "$tmpl" /dev/full)
+        check "$id.dev_full_still_a_device" test -c /dev/full
+    fi
+done <"$TSV"
+expect_ge outputs.rows_tested "$row" 11
+
+# --- finetune's derived outputs ---------------------------------------------------
+cp "$TMP/fx8.cfg" "$OI/fx8.cfg"
+s0=$(cksum <"$OI/fx8.cfg")
+bad out.finetune_requant_cfg_onto_cfg "fx8.cfg: is the input .*would overwrite an input" "$OI/fx8.weights" 0 -- "$DARKNET" fxq finetune "$OI/o.data" "$OI/fx8.cfg" "$W" -o "$OI/fx8.weights" --requantize "$TMP/c.list" --max-batches 1 -n 4 --no-before -q
+expect_eq out.finetune_requant_cfg_onto_cfg.untouched "$(cksum <"$OI/fx8.cfg")" "$s0"
+bad out.finetune_requant_dev_full "--requantize writes its cfg next to -o" "" 0 -- "$DARKNET" fxq finetune "$OI/o.data" "$TMP/fx8.cfg" "$W" -o /dev/full --requantize "$TMP/c.list" --max-batches 1 -q
+bad out.sweep_keep_onto_cfg "float.cfg: --keep wants a folder" "$O/s.csv" 0 -- "$DARKNET" fxq sweep "$OI/o.data" "$TMP/float.cfg" "$W" "$TMP/c.list" --stats "$TMP/a.stats" -o "$O/s.csv" --keep "$TMP/float.cfg" $SW
+
+# --- the load hook: upstream commands on fixed-point cfgs refuse what fxq verbs refuse
+L64=$(printf '6,%.0s' $(seq 1 63))6
+sed "0,/^w_frac=6\$/s//w_frac=$L64/" "$TMP/fx8.cfg" >"$TMP/pc.cfg"
+sed '0,/^in_frac=4$/s//in_frac=4\nin_zero=100/' "$TMP/fx8.cfg" >"$TMP/zp.cfg"
+for c in fx8 pc zp; do
+    "$DARKNET" classifier valid "$TMP/t.data" "$TMP/$c.cfg" "$W" >/dev/null 2>&1
+    expect_eq "load.$c.good_weights_load" $? 0
+done
+head -c 12 "$W" >"$TMP/hdr_only.weights"
+printf 'classes=10\ntrain=%s\nvalid=%s\nlabels=data/fmnist/labels.txt\nbackup=%s\n' "$TMP/c.list" "$TMP/c.list" "$O" >"$TMP/tr.data"
+i=0
+for c in fx8 pc zp; do
+    for wk in nan:"layer 0: NaN value" long:"857152 bytes, the cfg needs exactly 857148" ver_max:"version 2147483647.2147483647" ver_neg:"version -2147483648" hdr_only:"12 bytes, the cfg needs"; do
+        wn=${wk%%:*} pat="$wn.weights: ${wk#*:}"
+        j=0
+        while [ $j -lt 2 ]; do
+            case $(( (i + j) % 3 )) in
+            0) bad "load.classifier_valid.$c.$wn" "$pat" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/$c.cfg" "$TMP/$wn.weights" ;;
+            1) bad "load.classifier_predict.$c.$wn" "$pat" "" 0 -- "$DARKNET" classifier predict "$TMP/t.data" "$TMP/$c.cfg" "$TMP/$wn.weights" "$IMG" ;;
+            2) bad "load.classifier_train.$c.$wn" "$pat" "" 0 -- "$DARKNET" classifier train "$TMP/tr.data" "$TMP/$c.cfg" "$TMP/$wn.weights" ;;
+            esac
+            j=$((j + 1))
+        done
+        i=$((i + 1))
+    done
+done
+# a header no Darknet wrote overflows upstream's version arithmetic: refused
+# for float cfgs too
+bad load.float_cfg_hostile_version "ver_max.weights: version 2147483647" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/ver_max.weights"
+bad load.float_cfg_negative_version "ver_neg.weights: version -2147483648" "" 0 -- "$DARKNET" classifier predict "$TMP/t.data" "$TMP/float.cfg" "$TMP/ver_neg.weights" "$IMG"
+# a .fxw whose magic is wrong is not read as .weights
+{ printf 'FXQX'; tail -c +5 "$TMP/a.fxw"; } >"$TMP/magic.fxw"
+bad load.fxw_bad_magic_float "magic.fxw: not a .fxw file" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/magic.fxw"
+bad load.fxw_bad_magic_fx "magic.fxw: not a .fxw file" "" 0 -- "$DARKNET" classifier predict "$TMP/t.data" "$TMP/fx8.cfg" "$TMP/magic.fxw" "$IMG"
+bad load.fxw_bad_magic_fxq_valid "magic.fxw: not a .fxw file" "" 0 -- "$DARKNET" fxq valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/magic.fxw"
+bad load.fxw_bad_magic_unpack "magic.fxw" "$O/u.weights" 0 -- "$BIN/fxq-unpack" "$TMP/magic.fxw" -o "$O/u.weights"
+: >"$TMP/empty.list"
+printf 'classes=10\ntrain=%s\nlabels=data/fmnist/labels.txt\nbackup=%s\n' "$TMP/empty.list" "$O" >"$TMP/e.data"
+bad train.empty_train_list "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" classifier train "$TMP/e.data" "$TMP/fx8.cfg" "$W"
+bad train.empty_train_list_float "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" classifier train "$TMP/e.data" "$TMP/float.cfg"
+# upstream's other trainers refuse fixed-point layers as they parse the cfg
+for t in regressor segmenter isegmenter; do
+    bad "train.$t.fx" "zp.cfg: layer 0 \[fxconvolutional\]: \`darknet $t train\` cannot train a fixed-point layer" "" 0 -- "$DARKNET" $t train "$TMP/tr.data" "$TMP/zp.cfg"
+done
+for t in cifar go tag; do
+    bad "train.$t.fx" "pc.cfg: layer 0 \[fxconvolutional\]: \`darknet $t train\` cannot train" "" 0 -- "$DARKNET" $t train "$TMP/pc.cfg"
+done
+bad train.rnn.fx "fx8.cfg: layer 0 \[fxconvolutional\]: \`darknet rnn train\` cannot train" "" 0 -- "$DARKNET" rnn train "$TMP/fx8.cfg" -file "$TMP/c.list"
+bad train.rnn_missing_text "Couldn't open file: .*no-such.txt" "" 0 -- "$DARKNET" rnn train "$TMP/fx8.cfg" -file "$TMP/no-such.txt"
+
+# --- messages: one line, the user's own file and line --------------------------
+for t in "fxq-pack:-o" "fxq-unpack:-o" "fxq-inspect:--bins"; do
+    tool=${t%%:*} o=${t#*:}
+    bad "msg.$tool.missing_value" "$tool: $o needs a value" "" 0 -- "$BIN/$tool" "$TMP/a.fxw" "$o"
+    expect_eq "msg.$tool.missing_value.one_line" "$(wc -l <"$TMP/stderr")" 1
+done
+bad msg.pack_missing_output "fxq-pack: needs <fx.cfg> <weights> -o" "" 0 -- "$BIN/fxq-pack" "$TMP/fx8.cfg" "$W"
+expect_eq msg.pack_missing_output.one_line "$(wc -l <"$TMP/stderr")" 1
+for v in "stats:-o" "sqnr:-o" "sweep:-o" "valid:--pred" "finetune:-o" "quantize:-o" "bench:--weights"; do
+    verb=${v%%:*} o=${v#*:}
+    bad "msg.$verb.missing_value" "$o" "" 0 -- "$DARKNET" fxq "$verb" "$TMP/t.data" "$TMP/float.cfg" "$W" "$o"
+    expect_eq "msg.$verb.missing_value.one_line" "$(wc -l <"$TMP/stderr")" 1
+done
+# finetune reads a float twin of the cfg: its messages name the user's cfg and line
+sed 's/^momentum=/momentun=/' "$TMP/fx8.cfg" >"$TMP/typo.cfg"
+bad msg.finetune_cfg_typo "typo.cfg:[0-9]+: unknown key 'momentun'" "$O/f.weights" 0 -- "$DARKNET" fxq finetune "$OI/o.data" "$TMP/typo.cfg" "$W" -o "$O/f.weights" --max-batches 1 -q
+n=$(grep -c 'fxq-float' "$TMP/stderr")
+expect_eq msg.finetune_cfg_typo.no_temp_name "$n" 0
+# a training image that is missing or not an image: nothing left behind
+printf 'not an image' >"$TMP/junk_tee.png"
+for k in missing junk; do
+    if [ $k = missing ]; then echo "$TMP/no-such_tee.png"; else echo "$TMP/junk_tee.png"; fi >"$OI/bad_train.list"
+    sed "s#^train=.*#train=$OI/bad_train.list#" "$OI/o.data" >"$OI/bad.data"
+    bad "train.finetune_${k}_image" "Cannot load image" "$O/f.weights" 1 -- "$DARKNET" fxq finetune "$OI/bad.data" "$OI/fxs.cfg" "$W" -o "$O/f.weights" --max-batches 2 --no-before -n 4 -q
+done

@@ -89,16 +89,19 @@ int main(int argc, char **argv)
                 return 2;
             }
             bins = (int)b;
+        } else if (!strcmp(argv[i], "--bins")) {
+            fprintf(stderr, "fxq-inspect: --bins needs a value (see fxq-inspect --help)\n");
+            return 2;
         } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "fxq-inspect: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
+            fprintf(stderr, "fxq-inspect: unexpected argument '%s' (see fxq-inspect --help)\n", argv[i]);
             return 2;
         } else {
             path = argv[i];
         }
     }
     if (!path) {
-        usage(stderr);
+        if (argc == 1) usage(stderr);
+        else fprintf(stderr, "fxq-inspect: needs <model.fxw | file.weights> (see fxq-inspect --help)\n");
         return 2;
     }
     FILE *fp = fopen(path, "rb");

@@ -31,16 +31,19 @@ int main(int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(argv[i], "-q")) {
             quiet = 1;
+        } else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "fxq-pack: -o needs a value (see fxq-pack --help)\n");
+            return 2;
         } else if (argv[i][0] == '-' || npos == 2) {
-            fprintf(stderr, "fxq-pack: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
+            fprintf(stderr, "fxq-pack: unexpected argument '%s' (see fxq-pack --help)\n", argv[i]);
             return 2;
         } else {
             pos[npos++] = argv[i];
         }
     }
     if (npos != 2 || !out) {
-        usage(stderr);
+        if (argc == 1) usage(stderr);
+        else fprintf(stderr, "fxq-pack: needs <fx.cfg> <weights> -o <model.fxw> (see fxq-pack --help)\n");
         return 2;
     }
     /* the layers keep their bias codes: no float weights needed after loading */

@@ -21,16 +21,19 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "fxq-unpack: -o needs a value (see fxq-unpack --help)\n");
+            return 2;
         } else if (argv[i][0] == '-' || in) {
-            fprintf(stderr, "fxq-unpack: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
+            fprintf(stderr, "fxq-unpack: unexpected argument '%s' (see fxq-unpack --help)\n", argv[i]);
             return 2;
         } else {
             in = argv[i];
         }
     }
     if (!in || !out) {
-        usage(stderr);
+        if (argc == 1) usage(stderr);
+        else fprintf(stderr, "fxq-unpack: needs <model.fxw> -o <out.weights> (see fxq-unpack --help)\n");
         return 2;
     }
     char why[1024];

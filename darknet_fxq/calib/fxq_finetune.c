@@ -7,8 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fxq_cfgcheck.h"
 #include "fxq_distill.h"
 #include "fxq_finetune.h"
+#include "fxq_outfile.h"
 #include "list.h"
 
 static double fxq_now(void)
@@ -229,9 +231,11 @@ int fxq_finetune_float_cfg(const char *fxcfg, char *path_out, size_t path_len, c
     snprintf(path_out, path_len, "%s/fxq-float-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     int fd = mkstemp(path_out);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!out) {
+    if (!out || !fxq_temp_hold(path_out)) {
         snprintf(why, why_len, "cannot create a temporary cfg %s: %s", path_out, strerror(errno));
-        if (fd >= 0) close(fd), unlink(path_out);
+        if (out) fclose(out);
+        else if (fd >= 0) close(fd);
+        if (fd >= 0) unlink(path_out);
         fclose(in);
         return 0;
     }
@@ -242,12 +246,20 @@ int fxq_finetune_float_cfg(const char *fxcfg, char *path_out, size_t path_len, c
         if (!strcmp(s, "[fxconvolutional]") || !strcmp(s, "[fxconv]")) fputs("[convolutional]\n", out);
         else if (!strcmp(s, "[fxconnected]") || !strcmp(s, "[fxconn]")) fputs("[connected]\n", out);
         else if (!fxq_is_fx_key(s)) fputs(line, out);
+        else fputc('\n', out); /* every line keeps its number */
     }
     fclose(in);
-    if (fclose(out)) {
+    if (ferror(out) | fclose(out)) {
         snprintf(why, why_len, "cannot write the temporary cfg %s", path_out);
-        unlink(path_out);
+        fxq_temp_remove(path_out);
         return 0;
     }
+    fxq_cfgcheck_alias(path_out, fxcfg);
     return 1;
+}
+
+void fxq_finetune_float_cfg_remove(const char *path)
+{
+    fxq_cfgcheck_alias(NULL, NULL);
+    fxq_temp_remove(path);
 }

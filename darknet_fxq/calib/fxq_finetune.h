@@ -40,7 +40,10 @@ int fxq_finetune_cfg_check(const char *cfg, int need_lr, int requantize, double 
 
 /* Writes the float twin of a fixed-point cfg to a new temporary file
  * (path_out, PATH_MAX): fixed-point sections renamed to their float types,
- * the Q-format keys removed. 0 + why. */
+ * the Q-format keys blanked (every line keeps its number, and cfg messages
+ * about the twin name `fxcfg`: fxq_cfgcheck_alias). The file is removed at
+ * exit if the caller has not: fxq_finetune_float_cfg_remove. 0 + why. */
 int fxq_finetune_float_cfg(const char *fxcfg, char *path_out, size_t path_len, char *why, size_t why_len);
+void fxq_finetune_float_cfg_remove(const char *path);
 
 #endif

@@ -134,21 +134,15 @@ static void fxq_rq_strip(const char *in, char *out, size_t len)
     out[j] = 0;
 }
 
-/* fxcfg with only the frac values of fx sections replaced, temp + rename. */
-static int fxq_rq_rewrite(const char *fxcfg, const char *out, const fxq_rq_layer *nf, int nlayers, char *why,
+/* fxcfg with only the frac values of fx sections replaced, into o (its
+ * caller commits it). */
+static int fxq_rq_rewrite(const char *fxcfg, fxq_outfile *dst, const fxq_rq_layer *nf, int nlayers, char *why,
                           size_t why_len)
 {
     static const char *keys[4] = {"w_frac=", "in_frac=", "out_frac=", "b_frac="};
-    char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", out);
-    int fd = mkstemp(tmp);
-    FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL, *in = fopen(fxcfg, "r");
-    if (!o || !in) {
-        snprintf(why, why_len, "%s: %s", !in ? fxcfg : out, strerror(errno));
-        if (o) fclose(o);
-        else if (fd >= 0) close(fd);
-        if (in) fclose(in);
-        if (fd >= 0) unlink(tmp);
+    FILE *o = dst->f, *in = fopen(fxcfg, "r");
+    if (!in) {
+        snprintf(why, why_len, "%s: %s", fxcfg, strerror(errno));
         return 0;
     }
     char line[4096], s[4096];
@@ -171,21 +165,20 @@ static int fxq_rq_rewrite(const char *fxcfg, const char *out, const fxq_rq_layer
         if (!done) fputs(line, o);
     }
     fclose(in);
-    if (fclose(o) || rename(tmp, out)) {
-        snprintf(why, why_len, "%s: cannot write: %s", out, strerror(errno));
-        unlink(tmp);
+    if (ferror(o)) {
+        snprintf(why, why_len, "%s: cannot write: %s", dst->path ? dst->path : "stdout", strerror(errno));
         return 0;
     }
     return 1;
 }
 
-int fxq_requant_write(const char *fxcfg, const char *weights, const char *image_list, const char *cfg_out,
+int fxq_requant_write(const char *fxcfg, const char *weights, const char *image_list, fxq_outfile *cfg_out,
                       fxq_formats formats, int quiet, char *why, size_t why_len)
 {
     char floatcfg[PATH_MAX];
     if (!fxq_finetune_float_cfg(fxcfg, floatcfg, sizeof floatcfg, why, why_len)) return 0;
     network *f = fxq_net_load_quiet(floatcfg, weights, 32, why, why_len);
-    unlink(floatcfg);
+    fxq_finetune_float_cfg_remove(floatcfg);
     network *x = f ? fxq_net_load_quiet(fxcfg, weights, 1, why, why_len) : NULL;
     int ok = 0;
     list *plist = NULL;
@@ -206,7 +199,7 @@ int fxq_requant_write(const char *fxcfg, const char *weights, const char *image_
         goto out;
     }
     ok = fxq_rq_rewrite(fxcfg, cfg_out, nf, x->n, why, why_len);
-    if (ok && !quiet) fprintf(stderr, "requantize: %s written (statistics of %d images)\n", cfg_out, plist->size);
+    if (ok && !quiet) fprintf(stderr, "requantize: %s (statistics of %d images)\n", cfg_out->path, plist->size);
 out:
     if (x) fxq_rq_free(nf, x->n);
     if (st) fxq_stats_free(st);

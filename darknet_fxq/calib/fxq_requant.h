@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "fxq_outfile.h"
 #include "fxq_policy.h"
 
 /* out.weights -> out.cfg (the extension replaced, or ".cfg" appended). */
@@ -20,9 +21,10 @@ int fxq_requant_cfg_path(const char *weights_out, char *cfg_out, size_t len, cha
  * §3.3 rule, xi = 3 sigma, Gaussian), per-channel rows by least squared error
  * on the trained masters (`--per-channel`), b_frac lowered to w_frac +
  * in_frac; written as a copy of fxcfg with only the *_frac values changed
- * (temp + rename). Each changed format is listed on stderr unless quiet.
+ * into cfg_out (opened by the caller, who commits it once every output of
+ * the run is ready). Each changed format is listed on stderr unless quiet.
  * 0 + why. */
-int fxq_requant_write(const char *fxcfg, const char *weights, const char *list, const char *cfg_out,
+int fxq_requant_write(const char *fxcfg, const char *weights, const char *list, fxq_outfile *cfg_out,
                       fxq_formats formats, int quiet, char *why, size_t why_len);
 
 #endif

@@ -69,3 +69,34 @@ int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *w
 {
     return fxq_out_distinct(out, inputs, n, why, why_len) && fxq_cli_output_writable(out, why, why_len);
 }
+
+int fxq_cli_data_inputs(const char *data, char (*out)[FXQ_CLI_PATH], int max)
+{
+    static const char *keys[] = {"train", "valid", "labels", "names", "test", "eval"};
+    FILE *f = fopen(data, "r");
+    if (!f) return 0;
+    char line[FXQ_CLI_PATH + 64];
+    int n = 0;
+    while (n < max && fgets(line, sizeof line, f)) {
+        char *q = line;
+        for (char *p = line; *p; ++p)
+            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') *q++ = *p;
+        *q = 0;
+        char *eq = strchr(line, '=');
+        if (!eq || !eq[1]) continue;
+        *eq = 0;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
+            if (!strcmp(line, keys[k])) {
+                snprintf(out[n++], FXQ_CLI_PATH, "%s", eq + 1);
+                break;
+            }
+    }
+    fclose(f);
+    return n;
+}
+
+int fxq_cli_needs_value(const char *verb, const char *opt)
+{
+    fprintf(stderr, "darknet fxq %s: %s needs a value\n", verb, opt);
+    return 2;
+}

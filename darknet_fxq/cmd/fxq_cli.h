@@ -23,4 +23,14 @@ int fxq_cli_usage_error(const char *verb, const char *what, const char *arg);
  * `inputs` (fxq_out_distinct): checked before the work starts. */
 int fxq_cli_output_ok(const char *out, const char *const *inputs, int n, char *why, size_t why_len);
 
+/* The files a Darknet data file names (train=, valid=, labels=, names=,
+ * test=, eval= values, as read_data_cfg reads them: spaces dropped) into
+ * out[0..max-1], each FXQ_CLI_PATH bytes: inputs an output must never
+ * replace. Returns how many (0 when `data` cannot be read). */
+#define FXQ_CLI_PATH 4096
+int fxq_cli_data_inputs(const char *data, char (*out)[FXQ_CLI_PATH], int max);
+
+/* "VERB: OPT needs a value" as one line on stderr; returns 2. */
+int fxq_cli_needs_value(const char *verb, const char *opt);
+
 #endif

@@ -17,6 +17,7 @@
 #include "fxq_finetune.h"
 #include "fxq_layer_train.h"
 #include "fxq_net.h"
+#include "fxq_outfile.h"
 #include "fxq_requant.h"
 
 static void fxq_finetune_usage(FILE *f)
@@ -54,11 +55,14 @@ static int fxq_ft_fail(const char *why)
     return 1;
 }
 
-static int fxq_same_path(const char *a, const char *b)
+/* Messages about the saved weights name -o, not its temp file. */
+static void fxq_ft_name_output(char *why, size_t why_len, const char *tmp, const char *out)
 {
-    if (!strcmp(a, b)) return 1;
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    const char *at = strstr(why, tmp);
+    if (!at) return;
+    char rest[2048];
+    snprintf(rest, sizeof rest, "%s", at + strlen(tmp));
+    snprintf(why + (at - why), why_len - (size_t)(at - why), "%s (as trained)%s", out, rest);
 }
 
 /* Top-1 (fraction) of each cfg with its weights on the evaluation set, and
@@ -149,26 +153,21 @@ static int fxq_ft_parse(int argc, char **argv, fxq_ft_args *a)
     return -1;
 }
 
-/* Output checks before any work: not an input, not a directory, writable. */
+/* Output checks before any work: not an input (the data file and the lists
+ * it names included), not a directory, writable. */
 static int fxq_ft_check_out(const fxq_ft_args *a, const char *path, char *why, size_t why_len)
 {
-    const char *inputs[6] = {a->pos[0], a->pos[1], a->pos[2], a->requant_list, a->teacher_cfg, a->teacher_w};
-    for (int i = 0; i < 6; ++i) {
-        if (inputs[i] && fxq_same_path(path, inputs[i])) {
-            snprintf(why, why_len, "%s: the output would overwrite an input; choose another path", path);
-            return 0;
-        }
-    }
+    static char named[8][FXQ_CLI_PATH];
+    const char *inputs[14] = {a->pos[0], a->pos[1], a->pos[2], a->requant_list, a->teacher_cfg, a->teacher_w};
+    const int nd = fxq_cli_data_inputs(a->pos[0], named, 8);
+    for (int k = 0; k < nd; ++k) inputs[6 + k] = named[k];
+    if (!fxq_cli_output_ok(path, inputs, 6 + nd, why, why_len)) return 0;
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, why_len, "%s: is a directory", path);
-        return 0;
-    }
     if (stat(path, &st) == 0 && access(path, W_OK)) {
         snprintf(why, why_len, "%s: not writable: %s", path, strerror(errno));
         return 0;
     }
-    return fxq_cli_output_writable(path, why, why_len);
+    return 1;
 }
 
 int fxq_cmd_finetune(int argc, char **argv)
@@ -177,7 +176,8 @@ int fxq_cmd_finetune(int argc, char **argv)
     int rc = fxq_ft_parse(argc, argv, &a);
     if (rc >= 0) return rc;
     const char *data = a.pos[0], *cfg = a.pos[1], *weights = a.pos[2];
-    char why[2048], floatcfg[PATH_MAX] = "", tmp[PATH_MAX + 16] = "", newcfg[PATH_MAX] = "";
+    char why[2048], floatcfg[PATH_MAX] = "", newcfg[PATH_MAX] = "";
+    fxq_outfile wout = {0}, cout = {0}; /* -o and --requantize's cfg: committed together at the end */
     double cfg_lr = 0;
     network *net = NULL, *teacher = NULL;
     fxq_evalset set;
@@ -186,10 +186,15 @@ int fxq_cmd_finetune(int argc, char **argv)
 
     if (!fxq_ft_check_out(&a, a.out, why, sizeof why)) return fxq_ft_fail(why);
     if (a.requant_list) {
+        struct stat st;
+        if (!strcmp(a.out, "-") || (stat(a.out, &st) == 0 && !S_ISREG(st.st_mode)))
+            return fxq_ft_fail("--requantize writes its cfg next to -o: give -o a file path");
         if (!fxq_requant_cfg_path(a.out, newcfg, sizeof newcfg, why, sizeof why)) return fxq_ft_fail(why);
         if (!fxq_ft_check_out(&a, newcfg, why, sizeof why)) return fxq_ft_fail(why);
         if (!fxq_file_readable(a.requant_list, why, sizeof why)) return fxq_ft_fail(why);
     }
+    /* the whole cfg first: its messages name the user's file, not the float twin made from it */
+    if (!fxq_cfg_check(cfg, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_finetune_cfg_check(cfg, !a.have_lr, a.requant_list != NULL, &cfg_lr, why, sizeof why)) return fxq_ft_fail(why);
     if (!fxq_file_readable(weights, why, sizeof why)) return fxq_ft_fail(why);
     if (a.teacher_cfg && !fxq_file_readable(a.teacher_cfg, why, sizeof why)) return fxq_ft_fail(why);
@@ -257,16 +262,11 @@ int fxq_cmd_finetune(int argc, char **argv)
     fxq_finetune_result fr;
     if (!fxq_finetune_run(net, data, &o, &fr, why, sizeof why)) goto done;
 
-    /* save to a temp file next to -o; evaluate what was saved; rename */
-    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", a.out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(why, sizeof why, "%s: cannot create a temporary file: %s", a.out, strerror(errno));
-        tmp[0] = 0;
-        goto done;
-    }
-    close(fd);
-    save_weights(net, tmp);
+    /* save to a temp file (fxq_out_open_named); evaluate what was saved;
+     * then put it (and the requantized cfg) in place */
+    if (!fxq_out_open_named(&wout, a.out, why, sizeof why)) goto done;
+    const char *tmp = wout.tmp;
+    fxq_net_save_quiet(net, tmp); /* its "Saving weights to" would name the temp file */
     if (!fxq_weights_check(net, tmp, why, sizeof why)) goto done;
     if (a.distill) {
         const char *cfgs[2] = {ref_cfg, cfg}, *ws[2] = {ref_w, tmp};
@@ -278,12 +278,13 @@ int fxq_cmd_finetune(int argc, char **argv)
         const char *cfgs[1] = {cfg}, *ws[1] = {tmp};
         if (!fxq_ft_eval(cfgs, ws, 1, &set, a.limit, &after, NULL, why, sizeof why)) goto done;
     }
-    if (a.requant_list && !fxq_requant_write(cfg, tmp, a.requant_list, newcfg, a.formats, a.quiet, why, sizeof why)) goto done;
-    if (rename(tmp, a.out)) {
-        snprintf(why, sizeof why, "%s: cannot rename the finished file into place: %s", a.out, strerror(errno));
+    if (a.requant_list && (!fxq_out_open(&cout, newcfg, why, sizeof why) ||
+                           !fxq_requant_write(cfg, tmp, a.requant_list, &cout, a.formats, a.quiet, why, sizeof why)))
         goto done;
-    }
-    tmp[0] = 0;
+    fxq_out_txn_begin(); /* both files or neither */
+    const int put = fxq_out_commit(&wout, why, sizeof why) &&
+                    (!a.requant_list || fxq_out_commit(&cout, why, sizeof why));
+    if (!fxq_out_txn_end(put, why, sizeof why) || !put) goto done;
     fprintf(stderr, "finetune: loss %.4f -> %.4f (mean of the first and last tenth of %ld steps), %.1f s\n",
             fr.loss_first, fr.loss_last, fr.batches, fr.seconds);
     char fb[3][16];
@@ -305,9 +306,11 @@ int fxq_cmd_finetune(int argc, char **argv)
                100 * after, a.out);
     rc = 0;
 done:
+    if (rc && wout.tmp) fxq_ft_name_output(why, sizeof why, wout.tmp, a.out);
     if (rc) fprintf(stderr, "darknet fxq finetune: %s\n", why);
-    if (tmp[0]) unlink(tmp);
-    if (floatcfg[0]) unlink(floatcfg);
+    if (wout.path) fxq_out_abort(&wout);
+    if (cout.path) fxq_out_abort(&cout);
+    if (floatcfg[0]) fxq_finetune_float_cfg_remove(floatcfg);
     if (net) free_network(net);
     if (teacher) free_network(teacher);
     fxq_evalset_free(&set);

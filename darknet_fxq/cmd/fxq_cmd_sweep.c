@@ -326,9 +326,17 @@ int fxq_cmd_sweep(int argc, char **argv)
     }
     /* every output checked before the sweep runs: a bad --plot path must
      * not be found after an hour, next to a CSV already written */
-    const char *inputs[] = {a.pos[0], a.pos[1], a.pos[2], a.pos[3], a.stats};
-    if (!fxq_cli_output_ok(a.csv, inputs, 5, why, sizeof why)) goto fail;
-    if (a.plot && !fxq_cli_output_ok(a.plot, inputs, 5, why, sizeof why)) goto fail;
+    static char named[8][FXQ_CLI_PATH];
+    const char *inputs[13] = {a.pos[0], a.pos[1], a.pos[2], a.pos[3], a.stats};
+    const int nin = 5 + fxq_cli_data_inputs(a.pos[0], named, 8);
+    for (int k = 5; k < nin; ++k) inputs[k] = named[k - 5];
+    if (!fxq_cli_output_ok(a.csv, inputs, nin, why, sizeof why)) goto fail;
+    if (a.plot && !fxq_cli_output_ok(a.plot, inputs, nin, why, sizeof why)) goto fail;
+    struct stat kst;
+    if (a.keep && stat(a.keep, &kst) == 0 && !S_ISDIR(kst.st_mode)) {
+        snprintf(why, sizeof why, "%s: --keep wants a folder: this is a file (an input?)", a.keep);
+        goto fail;
+    }
     if (a.plot && (!strcmp(a.plot, a.csv) || !fxq_out_distinct(a.plot, &a.csv, 1, why, sizeof why))) {
         snprintf(why, sizeof why, "%s: -o and --plot name the same file", a.plot);
         goto fail;
@@ -376,8 +384,10 @@ int fxq_cmd_sweep(int argc, char **argv)
     for (int i = 0; i < ns->n; ++i)
         if (ns->layers[i].quantizable) params += ns->layers[i].params;
     const double float_mbits = 32e-6 * (double)params;
-    if (!fxq_sweep_write_csv(a.csv, pts, np, &fr, float_mbits, set.topk, why, sizeof why)) goto fail;
-    if (a.plot && !fxq_sweep_plot(a.plot, pts, np, &fr, a.pos[1], why, sizeof why)) goto fail;
+    fxq_out_txn_begin(); /* the CSV and the plot, or neither */
+    const int put = fxq_sweep_write_csv(a.csv, pts, np, &fr, float_mbits, set.topk, why, sizeof why) &&
+                    (!a.plot || fxq_sweep_plot(a.plot, pts, np, &fr, a.pos[1], why, sizeof why));
+    if (!fxq_out_txn_end(put, why, sizeof why) || !put) goto fail;
     printf("fxq sweep %s: %ld test images, float weights %.4f Mbit\n", a.pos[1], fr.images, float_mbits);
     fxq_sweep_summary(pts, np, &fr, buf, buf + FXQ_SWEEP_MAX_POINTS, buf + 2 * FXQ_SWEEP_MAX_POINTS,
                       buf + 3 * FXQ_SWEEP_MAX_POINTS);

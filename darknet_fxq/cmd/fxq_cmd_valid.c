@@ -13,6 +13,7 @@
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
+#include "fxq_file.h"
 
 static void fxq_valid_usage(FILE *f)
 {
@@ -34,33 +35,53 @@ static void fxq_valid_usage(FILE *f)
                "  -q           no progress on stderr\n");
 }
 
-/* Per-image top-1 of every network, via a temp file renamed into place. */
+typedef struct {
+    const fxq_evalset *set;
+    long n;
+    const char **cfgs;
+    const fxq_eval_result *res;
+    int nnet;
+} fxq_pred_ctx;
+
+static int fxq_emit_pred(FILE *f, void *ctx)
+{
+    const fxq_pred_ctx *c = ctx;
+    fprintf(f, "image,label");
+    for (int k = 0; k < c->nnet; ++k) fprintf(f, ",%s", c->cfgs[k]);
+    fputc('\n', f);
+    for (long i = 0; i < c->n; ++i) {
+        fprintf(f, "%s,%d", c->set->paths[i], c->set->labels[i]);
+        for (int k = 0; k < c->nnet; ++k) fprintf(f, ",%d", c->res[k].pred[i]);
+        fputc('\n', f);
+    }
+    return !ferror(f);
+}
+
+/* Per-image top-1 of every network, whole or not at all (fxq_file.h). */
 static int fxq_valid_write_pred(const char *path, const fxq_evalset *set, long n, const char **cfgs,
                                 const fxq_eval_result *res, int nnet)
 {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    const int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0) close(fd), unlink(tmp);
-        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
-        return 0;
-    }
-    fprintf(f, "image,label");
-    for (int k = 0; k < nnet; ++k) fprintf(f, ",%s", cfgs[k]);
-    fputc('\n', f);
-    for (long i = 0; i < n; ++i) {
-        fprintf(f, "%s,%d", set->paths[i], set->labels[i]);
-        for (int k = 0; k < nnet; ++k) fprintf(f, ",%d", res[k].pred[i]);
-        fputc('\n', f);
-    }
-    const int ok = !ferror(f) && fclose(f) == 0 && rename(tmp, path) == 0;
-    if (!ok) {
-        unlink(tmp);
-        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
-    }
-    return ok;
+    fxq_pred_ctx c = {set, n, cfgs, res, nnet};
+    char why[1024];
+    if (fxq_file_write(path, fxq_emit_pred, &c, why, sizeof why)) return 1;
+    fprintf(stderr, "darknet fxq valid: %s\n", why);
+    return 0;
+}
+
+/* --pred must not replace any input: the data file and the lists it names,
+ * every cfg, the weights and --list. */
+static int fxq_valid_pred_ok(const char *pred, const char *data, const char **cfgs, int nnet, const char *weights,
+                             const char *fx_weights, const char *list, char *why, size_t why_len)
+{
+    enum { MAXIN = 80 };
+    static char named[8][FXQ_CLI_PATH];
+    const char *in[MAXIN];
+    int n = 0;
+    in[n++] = data, in[n++] = weights, in[n++] = fx_weights, in[n++] = list;
+    for (int k = 0; k < nnet && n < MAXIN - 8; ++k) in[n++] = cfgs[k];
+    const int nd = fxq_cli_data_inputs(data, named, 8);
+    for (int k = 0; k < nd; ++k) in[n++] = named[k];
+    return fxq_cli_output_ok(pred, in, n, why, why_len);
 }
 
 int fxq_cmd_valid(int argc, char **argv)
@@ -118,7 +139,7 @@ int fxq_cmd_valid(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    if (pred && !fxq_cli_output_writable(pred, why, sizeof why)) {
+    if (pred && !fxq_valid_pred_ok(pred, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }

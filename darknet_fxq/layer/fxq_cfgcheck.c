@@ -237,20 +237,29 @@ int fxq_cfgcheck_text(const char *name, const char *text, size_t len, char *why,
     return ok;
 }
 
+static char fxq_alias_path[4096], fxq_alias_shown[4096];
+
+void fxq_cfgcheck_alias(const char *path, const char *shown)
+{
+    snprintf(fxq_alias_path, sizeof fxq_alias_path, "%s", path && shown ? path : "");
+    snprintf(fxq_alias_shown, sizeof fxq_alias_shown, "%s", path && shown ? shown : "");
+}
+
 int fxq_cfgcheck_file(const char *path, char *why, size_t why_len)
 {
+    const char *name = fxq_alias_path[0] && !strcmp(path, fxq_alias_path) ? fxq_alias_shown : path;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+        snprintf(why, why_len, "%s: %s", name, strerror(errno));
         return 0;
     }
     char *buf = malloc(FXQ_CFG_MAX_BYTES + 1);
     size_t n = buf ? fread(buf, 1, FXQ_CFG_MAX_BYTES + 1, f) : 0;
     int ok = 0;
-    if (!buf) snprintf(why, why_len, "%s: out of memory", path);
-    else if (ferror(f)) snprintf(why, why_len, "%s: read error: %s", path, strerror(errno));
-    else if (n > FXQ_CFG_MAX_BYTES) snprintf(why, why_len, "%s: larger than 16 MiB: not a cfg", path);
-    else ok = fxq_cfgcheck_text(path, buf, n, why, why_len);
+    if (!buf) snprintf(why, why_len, "%s: out of memory", name);
+    else if (ferror(f)) snprintf(why, why_len, "%s: read error: %s", name, strerror(errno));
+    else if (n > FXQ_CFG_MAX_BYTES) snprintf(why, why_len, "%s: larger than 16 MiB: not a cfg", name);
+    else ok = fxq_cfgcheck_text(name, buf, n, why, why_len);
     free(buf);
     fclose(f);
     return ok;

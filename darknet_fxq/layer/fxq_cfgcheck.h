@@ -22,6 +22,12 @@ int fxq_cfgcheck_text(const char *name, const char *text, size_t len, char *why,
 /* Reads `path` (at most 16 MiB) and checks it as above. */
 int fxq_cfgcheck_file(const char *path, char *why, size_t why_len);
 
+/* Messages about the file `path` name `shown` instead (NULL: forget it):
+ * for a temporary cfg derived line for line from the user's (the float twin
+ * `fxq finetune` evaluates), so the user reads their own file and line. One
+ * alias at a time. */
+void fxq_cfgcheck_alias(const char *path, const char *shown);
+
 /* In place: drops a leading UTF-8 BOM and every '\r' from one line (the
  * read_cfg hook, so CRLF files parse as their LF twins). */
 void fxq_cfg_clean_line(char *line);

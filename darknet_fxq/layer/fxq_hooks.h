@@ -9,6 +9,12 @@
 /* `./darknet fxq <verb> ...`; returns the process exit status. */
 int run_fxq(int argc, char **argv);
 
+/* Called first by main with the command line: a training command other
+ * than `classifier train` (and `detector train`) that then parses a cfg with
+ * fixed-point layers exits(1) naming the cfg, the layer and the command
+ * (fxq_trainers.c). */
+void fxq_command_line(int argc, char **argv);
+
 /* Training mode (fxq_layer_train.h): fixed-point layers parsed while it is on
  * keep float master weights and train inside their formats. `classifier
  * train` turns it on before loading its network. */
@@ -36,6 +42,18 @@ void fxq_save_weights(layer *l, FILE *fp);
  * mismatched file exits(1) with a one-line message naming the file and layer. */
 int fxq_is_fxw(FILE *fp);
 void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int cutoff);
+
+/* Called by load_weights_upto before it reads a .weights file (not .fxw):
+ * a file named *.fxw without the magic, a header version no Darknet wrote
+ * and, for a network with fixed-point layers loaded whole, anything the
+ * fxq verbs refuse (wrong size, NaN/Inf/absurd floats: fxq_weights_check;
+ * in training mode a shorter file, a pretrained backbone, is allowed)
+ * exit(1) with one line naming the file. `fp` keeps its position. */
+void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int start, int cutoff);
+
+/* Called by `classifier train` with its train list's size: an empty list
+ * exits(1) naming the data file (upstream divided by it). */
+void fxq_train_list_check(const char *datacfg, const char *train_list, int n);
 
 /* Called at the end of parse_network_cfg: decides which layers pass int16
  * codes to their consumers instead of float l.output (fxq_pipe.h). */

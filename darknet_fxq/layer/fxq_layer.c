@@ -128,6 +128,13 @@ void fxq_attach_layer(layer *l, LAYER_TYPE type, list *options, const char *cfgf
     struct fxq_layer_state *s = calloc(1, sizeof *s);
     if (!s || !(s->cfg = strdup(cfgfile ? cfgfile : "(cfg)"))) fxq_die(cfgfile, index, type, "out of memory");
     s->index = index;
+    const char *trainer = fxq_untrainable_command();
+    if (trainer) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "`%s` cannot train a fixed-point layer: use `darknet classifier train` or "
+                                  "`darknet fxq finetune`, or train the float cfg", trainer);
+        fxq_die(cfgfile, index, type, msg);
+    }
 
     fxq_key_int(options, "w_bits", 0, 0, &s->w.bits, cfgfile, index, type);
     s->units = type == FXCONNECTED ? l->outputs : l->n;

@@ -49,6 +49,9 @@ struct fxq_train {
 /* 1: layers parsed from now on are trainable (keep float masters). */
 void fxq_set_training(int on);
 int fxq_training(void);
+/* "darknet regressor train" when this process runs an upstream trainer
+ * that cannot train fixed-point layers (fxq_command_line), else NULL. */
+const char *fxq_untrainable_command(void);
 
 /* Parse-time: makes the layer trainable (installs backward/update). */
 void fxq_layer_train_attach(layer *l);

@@ -10,6 +10,7 @@
 #include "fxq_cfgcheck.h"
 #include "fxq_cfghook.h"
 #include "fxq_cfgtext.h"
+#include "fxq_fxw.h"
 #include "fxq_net.h"
 
 /* parser.c's section-name table (not in any header). */
@@ -103,6 +104,8 @@ int fxq_weights_check(const network *net, const char *weights, char *why, size_t
     int ok = 0;
     if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
         snprintf(why, why_len, "%s: not a regular file", weights);
+    } else if (!fxq_is_fxw(f) && !fxq_fxw_name_check(weights, why, why_len)) {
+        /* why names the file */
     } else if (fread(hdr, sizeof(int), 3, f) != 3) {
         snprintf(why, why_len, "%s: too short for a .weights header (%lld bytes)", weights, (long long)st.st_size);
     } else if (hdr[0] < 0 || hdr[0] >= 1000 || hdr[1] < 0 || hdr[1] >= 1000) {

@@ -27,6 +27,10 @@ size_t fxq_layer_weight_floats(const layer *l);
  * at which layer i's record ends. */
 size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer_end);
 
+/* 0 + why when `path` is named *.fxw: called once the file has shown it
+ * does not start with the .fxw magic (read as .weights it would be garbage). */
+int fxq_fxw_name_check(const char *path, char *why, size_t why_len);
+
 /* Checks that `weights` is readable and long enough for net. 0 + why
  * (naming the file and the first layer it cannot fill) otherwise. */
 int fxq_weights_check(const network *net, const char *weights, char *why, size_t why_len);

@@ -1,5 +1,6 @@
 /* Safe output files (see fxq_outfile.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,19 +135,100 @@ void fxq_out_abort(fxq_outfile *o)
     memset(o, 0, sizeof *o);
 }
 
+/* o->copy: the finished temp file's bytes into the open target, every
+ * write checked (a device reports ENOSPC here, not at rename). */
+static int fxq_out_copy(fxq_outfile *o, int *err)
+{
+    FILE *in = fopen(o->tmp, "rb");
+    if (!in) {
+        *err = errno;
+        return 0;
+    }
+    char buf[1 << 16];
+    size_t n;
+    int ok = 1;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, o->f) != n) ok = 0, *err = errno;
+    if (ok && ferror(in)) ok = 0, *err = EIO;
+    fclose(in);
+    if (ok && (ferror(o->f) || fflush(o->f))) ok = 0, *err = errno;
+    return ok;
+}
+
+static int fxq_txn_on, fxq_txn_n;
+static fxq_outfile fxq_txn[FXQ_OUT_MAX_LIVE];
+
+void fxq_out_txn_begin(void)
+{
+    fxq_txn_on = 1;
+    fxq_txn_n = 0;
+}
+
+int fxq_out_txn_end(int commit, char *why, size_t why_len)
+{
+    int ok = 1;
+    fxq_txn_on = 0;
+    for (int pass = 0; pass < 2; ++pass) /* device copies, then renames */
+        for (int i = 0; i < fxq_txn_n; ++i) {
+            fxq_outfile *o = &fxq_txn[i];
+            if (!o->path || o->copy != !pass) continue;
+            if (commit && ok) ok = fxq_out_commit(o, why, why_len);
+            else fxq_out_abort(o);
+        }
+    fxq_txn_n = 0;
+    return commit ? ok : 1;
+}
+
 int fxq_out_commit(fxq_outfile *o, char *why, size_t why_len)
 {
     const char *name = o->path ? o->path : "stdout";
-    int ok = !ferror(o->f) && fflush(o->f) == 0;
-    int err = errno;
-    if (o->f == stdout) {
-        if (!ok) snprintf(why, why_len, "writing to stdout: %s", strerror(err));
+    int ok = 1, err = 0;
+    if (fxq_txn_on && o->tmp && fxq_txn_n < FXQ_OUT_MAX_LIVE) {
+        /* finish the temp file now (its write errors are this run's), put it
+         * in place at fxq_out_txn_end */
+        if (o->f && !o->copy) {
+            ok = !ferror(o->f) && fflush(o->f) == 0 && fsync(fileno(o->f)) == 0;
+            err = errno;
+            if (fclose(o->f) && ok) ok = 0, err = errno;
+            o->f = NULL;
+        }
+        if (!ok) {
+            snprintf(why, why_len, "%s: write failed: %s", name, strerror(err ? err : EIO));
+            fxq_out_abort(o);
+            return 0;
+        }
+        fxq_txn[fxq_txn_n++] = *o;
         memset(o, 0, sizeof *o);
-        return ok;
+        return 1;
     }
-    if (ok && o->tmp && fsync(fileno(o->f))) ok = 0, err = errno;
-    if (fclose(o->f) && ok) ok = 0, err = errno;
-    o->f = NULL;
+    if (o->copy) {
+        ok = fxq_out_copy(o, &err);
+        if (o->f != stdout && fclose(o->f) && ok) ok = 0, err = errno;
+        o->f = NULL;
+        if (!ok) {
+            snprintf(why, why_len, "%s: write failed: %s", name, strerror(err ? err : EIO));
+            fxq_out_abort(o);
+            return 0;
+        }
+        fxq_out_abort(o); /* removes the temp file; the target keeps what was copied */
+        return 1;
+    }
+    if (!o->f) { /* fxq_out_open_named, regular target: the writer closed its own stream */
+        const int fd = open(o->tmp, O_RDONLY);
+        if (fd < 0 || fsync(fd)) ok = 0, err = errno;
+        if (fd >= 0) close(fd);
+    } else {
+        ok = !ferror(o->f) && fflush(o->f) == 0;
+        err = errno;
+        if (o->f == stdout) {
+            if (!ok) snprintf(why, why_len, "writing to stdout: %s", strerror(err));
+            memset(o, 0, sizeof *o);
+            return ok;
+        }
+        if (ok && o->tmp && fsync(fileno(o->f))) ok = 0, err = errno;
+        if (fclose(o->f) && ok) ok = 0, err = errno;
+        o->f = NULL;
+    }
     if (ok && o->tmp && rename(o->tmp, o->path)) ok = 0, err = errno;
     if (!ok) {
         snprintf(why, why_len, "%s: write failed: %s", name, strerror(err ? err : EIO));
@@ -158,6 +240,74 @@ int fxq_out_commit(fxq_outfile *o, char *why, size_t why_len)
     free(o->path);
     memset(o, 0, sizeof *o);
     return 1;
+}
+
+int fxq_out_open_named(fxq_outfile *o, const char *path, char *why, size_t why_len)
+{
+    struct stat st;
+    const int dash = !strcmp(path, "-");
+    if (!dash && (stat(path, &st) || S_ISREG(st.st_mode))) {
+        if (!fxq_out_open(o, path, why, why_len)) return 0;
+        fclose(o->f); /* the writer opens o->tmp itself */
+        o->f = NULL;
+        return 1;
+    }
+    memset(o, 0, sizeof *o);
+    if (!dash && S_ISDIR(st.st_mode)) {
+        snprintf(why, why_len, "%s: is a directory", path);
+        return 0;
+    }
+    /* opened now: a target that cannot take the output fails before the work */
+    if (!(o->f = dash ? stdout : fopen(path, "wb"))) {
+        snprintf(why, why_len, "%s: cannot open for writing: %s", path, strerror(errno));
+        return 0;
+    }
+    const char *dir = getenv("TMPDIR");
+    const size_t len = strlen(dir && *dir ? dir : "/tmp") + 16;
+    o->copy = 1;
+    if (!(o->path = strdup(path)) || !(o->tmp = malloc(len))) {
+        snprintf(why, why_len, "%s: out of memory", path);
+        fxq_out_abort(o);
+        return 0;
+    }
+    snprintf(o->tmp, len, "%s/fxq-out-XXXXXX", dir && *dir ? dir : "/tmp");
+    const int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s: cannot create a temporary file %s: %s", path, o->tmp, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        fxq_out_abort(o);
+        return 0;
+    }
+    close(fd);
+    fxq_track(o->tmp, 1);
+    return 1;
+}
+
+int fxq_temp_hold(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return 0;
+    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
+        if (!fxq_live[i]) {
+            fxq_track(copy, 1);
+            return 1;
+        }
+    free(copy);
+    return 0;
+}
+
+void fxq_temp_remove(const char *path)
+{
+    unlink(path);
+    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i) {
+        char *p = fxq_live[i];
+        if (p && !strcmp(p, path)) {
+            fxq_track(p, 0);
+            free(p);
+            return;
+        }
+    }
 }
 
 int fxq_out_write_all(const char *path, const void *data, size_t len, char *why, size_t why_len)

@@ -23,6 +23,7 @@ typedef struct {
     FILE *f;    /* write here */
     char *path; /* the target */
     char *tmp;  /* NULL when written directly */
+    int copy;   /* fxq_out_open_named on a non-regular target: commit copies tmp there */
 } fxq_outfile;
 
 /* Opens `path` for writing ("-" = stdout). 0 + why on failure. */
@@ -33,6 +34,33 @@ int fxq_out_open(fxq_outfile *o, const char *path, char *why, size_t why_len);
 int fxq_out_commit(fxq_outfile *o, char *why, size_t why_len);
 /* Closes and removes the temp file: the target is left as it was. */
 void fxq_out_abort(fxq_outfile *o);
+
+/* For writers that open their output by name (Darknet's save_weights): o->tmp
+ * is always a new temp file to give them and o->f is NULL. A regular target
+ * gets it next to it (commit renames it over); a device, FIFO or "-" gets
+ * it in $TMPDIR, and commit copies it there checking every write (so
+ * /dev/full fails and the device stays a device), then removes it. The
+ * writer must be done with o->tmp before fxq_out_commit/fxq_out_abort. */
+int fxq_out_open_named(fxq_outfile *o, const char *path, char *why, size_t why_len);
+
+/* All or nothing across several outputs of one run: between begin and end,
+ * fxq_out_commit (and so fxq_file_write, fxq_out_write_all) finishes each
+ * temp file and returns 1 but leaves it there; fxq_out_txn_end(1) then puts
+ * them all in place (device copies first: they are the ones that fail, as
+ * /dev/full does, while nothing has been replaced yet), fxq_out_txn_end(0)
+ * (or exit, or a signal) removes them all. Outputs written directly
+ * (fxq_out_open on a device) are not held back. 0 + why from end(1) when one
+ * could not be put in place: the rest are then removed. */
+void fxq_out_txn_begin(void);
+int fxq_out_txn_end(int commit, char *why, size_t why_len);
+
+/* A temp file the caller created that is not an output (a derived cfg,
+ * say): removed at exit() and on SIGINT/SIGTERM/SIGHUP unless
+ * fxq_temp_remove()d first, so an upstream exit(1) deep in Darknet (a
+ * missing training image) leaves nothing behind. 0 when out of slots. */
+int fxq_temp_hold(const char *path);
+/* Unlinks a held temp file and forgets it. */
+void fxq_temp_remove(const char *path);
 
 /* The whole buffer to `path` through the above. */
 int fxq_out_write_all(const char *path, const void *data, size_t len, char *why, size_t why_len);
