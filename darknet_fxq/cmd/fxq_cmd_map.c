@@ -59,9 +59,12 @@ static void fxq_map_print_table(const char **cfgs, const char **wfile, int nnet,
            set->classes, sc[0].ap.scored, wfile[0], cfgs[0]);
     if (nnet > 1 && wfile[1] != wfile[0]) printf("fixed-point cfgs with weights %s\n", wfile[1]);
     printf("%-*s  %8s  %12s  %8s  %9s\n", (int)wcol, "cfg", "mAP@0.5", "mAP@[.5:.95]", "agree", "img/s");
-    for (int i = 0; i < nnet; ++i)
-        printf("%-*s  %8.2f  %12.2f  %8.2f  %9.1f\n", (int)wcol, cfgs[i], 100 * sc[i].ap.map50, 100 * sc[i].ap.map50_95,
-               100 * fxq_map_agree(&sc[i]), runs[i].seconds > 0 ? runs[i].images / runs[i].seconds : 0.0);
+    for (int i = 0; i < nnet; ++i) {
+        char agree[16] = "-"; /* the reference has no box >= 0.25 */
+        if (sc[i].agree_total) snprintf(agree, sizeof agree, "%.2f", 100 * fxq_map_agree(&sc[i]));
+        printf("%-*s  %8.2f  %12.2f  %8s  %9.1f\n", (int)wcol, cfgs[i], 100 * sc[i].ap.map50, 100 * sc[i].ap.map50_95,
+               agree, runs[i].seconds > 0 ? runs[i].images / runs[i].seconds : 0.0);
+    }
     if (!per_class) return;
     size_t ncol = 5;
     for (int c = 0; c < set->classes; ++c)
