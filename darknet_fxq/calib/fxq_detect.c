@@ -1,4 +1,5 @@
 /* Detector evaluation: labelled image set, detector valid's boxes. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -108,6 +109,17 @@ static int fxq_detrun_push(fxq_detrun *r, const fxq_ap_det *d)
     return 1;
 }
 
+int fxq_detect_finite(const network *net)
+{
+    for (int i = 0; i < net->n; ++i) {
+        const layer *l = &net->layers[i];
+        if (l->type != YOLO && l->type != REGION && l->type != DETECTION) continue;
+        for (int j = 0; j < l->outputs; ++j)
+            if (!isfinite(l->output[j])) return 0;
+    }
+    return 1;
+}
+
 int fxq_detect_collect(network *net, int image, int im_w, int im_h, int classes, fxq_detrun *r)
 {
     int nboxes = 0, ok = 1;
@@ -186,6 +198,13 @@ int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, f
             const double t0 = fxq_detect_now();
             network_predict(net, sized.data);
             runs[k].seconds += fxq_detect_now() - t0;
+            if (!fxq_detect_finite(net)) {
+                /* upstream's box count skips NaN objectness, its box loop does not: a crash */
+                snprintf(why, why_len, "network %d produced NaN/Inf on %s: broken weights?", k, set->paths[i]);
+                free_image(sized);
+                free_image(im);
+                goto fail;
+            }
             if (!fxq_detect_collect(net, i, im.w, im.h, set->classes, &runs[k])) {
                 snprintf(why, why_len, "out of memory for the detections of %s", set->paths[i]);
                 free_image(sized);

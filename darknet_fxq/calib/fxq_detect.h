@@ -55,6 +55,10 @@ int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, f
                    long *ngt, char *why, size_t why_len);
 void fxq_detrun_free(fxq_detrun *r);
 
+/* 1 when every output of the network's detection layers is finite
+ * (get_network_boxes writes past its array on a NaN objectness). */
+int fxq_detect_finite(const network *net);
+
 /* One image's detections of `net` (already run on it) appended to r, as
  * validate_detector prints them for an im_w x im_h image. 0 when out of
  * memory. */
