@@ -24,7 +24,12 @@ endif
 
 .PHONY: all deps demo test bench data clean distclean tools FORCE compare compare-deps
 
-all: $(EXE) tools
+all: $(EXE) tools data/labels
+
+# `darknet detector test` draws class names with Darknet's font, read from
+# data/labels/ in the working directory: link the fetched source's.
+data/labels: $(DN_SRC)/.fetched
+	mkdir -p data && ln -sfn "$$(cd $(DN_SRC)/data/labels && pwd)" $@
 
 $(DN_SRC)/.fetched:
 	./scripts/fetch-darknet.sh

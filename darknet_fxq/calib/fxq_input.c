@@ -64,7 +64,7 @@ void fxq_list_free(char **paths, int n)
     free(paths);
 }
 
-int fxq_input_load(const char *path, int w, int h, int c, float *dst, char *why, size_t why_len)
+int fxq_input_decode(const char *path, int c, image *out, char *why, size_t why_len)
 {
     int iw, ih, ic;
     unsigned char *data = stbi_load(path, &iw, &ih, &ic, c);
@@ -79,6 +79,14 @@ int fxq_input_load(const char *path, int w, int h, int c, float *dst, char *why,
             for (int x = 0; x < iw; ++x)
                 im.data[x + iw * y + iw * ih * k] = (float)((double)data[k + c * x + c * iw * y] / 255.); /* as Darknet */
     stbi_image_free(data);
+    *out = im;
+    return 1;
+}
+
+int fxq_input_load(const char *path, int w, int h, int c, float *dst, char *why, size_t why_len)
+{
+    image im;
+    if (!fxq_input_decode(path, c, &im, why, why_len)) return 0;
     /* validate_classifier_single's preprocessing; identity at the net's size */
     image crop = center_crop_image(im, w, h);
     memcpy(dst, crop.data, sizeof(float) * (size_t)w * h * c);

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "darknet.h"
+
 /* Non-blank lines of `path` (surrounding blanks and CR stripped), at most
  * `max` of them when max > 0. NULL + why when unreadable or empty. */
 char **fxq_list_read(const char *path, int max, int *n, char *why, size_t why_len);
@@ -15,5 +17,9 @@ void fxq_list_free(char **paths, int n);
 /* Decodes `path` into dst (c x h x w floats, channel-major like Darknet's
  * image). 0 + why (naming the image) when it cannot be decoded. Thread-safe. */
 int fxq_input_load(const char *path, int w, int h, int c, float *dst, char *why, size_t why_len);
+
+/* Decodes `path` at its own size with c channels, as Darknet's load_image
+ * does (no resize): *out is the caller's to free_image. 0 + why. */
+int fxq_input_decode(const char *path, int c, image *out, char *why, size_t why_len);
 
 #endif

@@ -7,6 +7,7 @@ int fxq_cmd_stats(int argc, char **argv);
 int fxq_cmd_stepsizes(int argc, char **argv);
 int fxq_cmd_quantize(int argc, char **argv);
 int fxq_cmd_valid(int argc, char **argv);
+int fxq_cmd_map(int argc, char **argv);
 int fxq_cmd_sqnr(int argc, char **argv);
 int fxq_cmd_sweep(int argc, char **argv);
 int fxq_cmd_info(int argc, char **argv);

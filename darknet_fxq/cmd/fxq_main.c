@@ -14,6 +14,7 @@ static const struct fxq_verb {
     {"stepsizes", fxq_cmd_stepsizes, "[--max-bits B]     optimal uniform-quantizer steps (paper Table 1)"},
     {"quantize", fxq_cmd_quantize, "<cfg> [<weights> <calib.list|file.stats>] -o <out.cfg> [budget] [options]"},
     {"valid", fxq_cmd_valid, "<data> <cfg> <weights> [<fx.cfg> ...] [--csv]"},
+    {"map", fxq_cmd_map, "<data> <cfg> <weights> [<fx.cfg> ...] [--csv]   detectors: mAP side by side"},
     {"sqnr", fxq_cmd_sqnr, "<cfg> <fx.cfg> <weights> <list> [-n N]"},
     {"sweep", fxq_cmd_sweep, "<data> <cfg> <weights> <calib.list> -o sweep.csv [--plot sweep.svg]"},
     {"finetune", fxq_cmd_finetune, "<data> <fx.cfg> <weights> -o out.weights [--epochs E] [--lr LR]"},
