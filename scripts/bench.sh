@@ -32,7 +32,7 @@ DARKNET=${DARKNET:-./darknet}
 OUT=${BENCH_OUT:-build/bench}
 RUNS=${BENCH_RUNS:-20}
 WARM=${BENCH_WARM_MS:-10} # ms of untimed forwards of the same engine right before each timed one
-MODELS=${BENCH_MODELS:-fmnist paper-cifar10 darknet-ref yolov3-tiny}
+MODELS=${BENCH_MODELS:-fmnist fmnist-yolo paper-cifar10 darknet-ref yolov3-tiny}
 PY=${BENCH_PYTHON:-/usr/bin/python3} # python3 on PATH may be an interpreter without cv2
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 mkdir -p "$OUT"
@@ -74,7 +74,9 @@ SUMMARY=$OUT/summary.txt
 bench_model() { # NAME CFG WEIGHTS-or-empty
     name=$1 cfg=$2 w=$3
     case " $MODELS " in *" $name "*) ;; *) return 0 ;; esac
-    if [ -z "$w" ]; then
+    if [ -n "$w" ] && [ ! -s "$w" ]; then
+        echo "# $name: skipped, $w missing"; return 0
+    elif [ -z "$w" ]; then
         w=$OUT/$name-random.weights
         [ -s "$w" ] || "$DARKNET" partial "$cfg" "" "$w" 100000 >/dev/null 2>&1 || {
             echo "# $name: cannot write random weights with '$DARKNET partial'"; return 0; }
@@ -82,9 +84,17 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     else
         quant=1
     fi
+    # the trained detector: formats from statistics of 200 training images (its own 160x160 input)
+    if [ "$quant" = 1 ] && [ "$name" = fmnist-yolo ]; then
+        head -n 200 data/fmnist-det/calib1k.list >"$OUT/$name-calib.list"
+        "$DARKNET" fxq stats "$cfg" "$w" "$OUT/$name-calib.list" -q -o "$OUT/$name.stats" >/dev/null 2>&1 || true
+    fi
     for wa in 8/8 8/16 16/16; do # weights/activations bits
         wb=${wa%/*} ab=${wa#*/} fx=$OUT/$name-$wb-$ab.cfg
-        if [ "$quant" = 1 ] && [ "$name" = fmnist ] && "$DARKNET" fxq quantize --help >/dev/null 2>&1; then
+        if [ "$quant" = 1 ] && [ "$name" = fmnist-yolo ] && [ -s "$OUT/$name.stats" ]; then
+            "$DARKNET" fxq quantize "$cfg" "$w" "$OUT/$name.stats" --wbits "$wb" --abits "$ab" -o "$fx" \
+                >/dev/null 2>&1 || fxcfg "$cfg" "$wb" "$ab" "$fx"
+        elif [ "$quant" = 1 ] && [ "$name" = fmnist ] && "$DARKNET" fxq quantize --help >/dev/null 2>&1; then
             "$DARKNET" fxq quantize "$cfg" "$w" data/fmnist/calib1k.list --wbits "$wb" --abits "$ab" -o "$fx" \
                 >/dev/null 2>&1 || fxcfg "$cfg" "$wb" "$ab" "$fx"
         else
@@ -155,6 +165,7 @@ else
     echo "# OpenCV columns skipped: $PY cannot import cv2 and python3-opencv could not be installed"
 fi
 bench_model fmnist cfg/fmnist.cfg weights/fmnist.weights
+bench_model fmnist-yolo cfg/fmnist-yolo.cfg weights/fmnist-yolo.weights
 bench_model paper-cifar10 cfg/paper-cifar10.cfg ""
 bench_model darknet-ref build/darknet/cfg/darknet.cfg ""
 bench_model yolov3-tiny build/darknet/cfg/yolov3-tiny.cfg ""

@@ -19,6 +19,10 @@
 #            A pass list that changes weights writes its .weights beside its cfg;
 #            the cfg runs with it (fxq valid --fx-weights), the reference with the
 #            original weights.
+#   DET_MODELS  detectors (default "fmnist-yolo"; "" skips them): mAP@0.5 and mAP@[.5:.95]
+#            of Darknet float, OpenCV DNN float/int8 and fxq presets on
+#            cfg/fmnist-det.data's test images (scripts/compare_det.sh, its
+#            options there); the table is $OUT/det-table.md
 # The refine policy's held-out images: 1000 training images that are not
 # calibration images (every 59th of train.list minus calib1k.list).
 set -eu
@@ -89,3 +93,8 @@ done
 } >"$OUT/table.md"
 rm -f "$OUT/table.md.tmp"
 cat "$OUT/table.md"
+DET_MODELS=${DET_MODELS-fmnist-yolo}
+if [ -n "$DET_MODELS" ]; then
+    echo
+    DET_MODELS=$DET_MODELS OUT=$OUT DARKNET=$DARKNET PYTHON=$PY ./scripts/compare_det.sh
+fi

@@ -17,7 +17,7 @@ void fxq_command_line(int argc, char **argv);
 
 /* Training mode (fxq_layer_train.h): fixed-point layers parsed while it is on
  * keep float master weights and train inside their formats. `classifier
- * train` turns it on before loading its network. */
+ * train` and `detector train` turn it on before loading their networks. */
 void fxq_set_training(int on);
 
 /* Called right after upstream's parse_convolutional/parse_connected built `l`

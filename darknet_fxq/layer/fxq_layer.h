@@ -25,7 +25,8 @@
  *                       out_bits <= 15. relu with 0 is out_unsigned=1, linear
  *                       with 2^(out_bits-1) the default; leaky with 2^(bits-1)
  *                       is not (the default saturates before the activation).
- *                       Not trainable (classifier train / fxq finetune refuse).
+ *                       Trainable: the training forward clamps to the window
+ *                       (fxq_train_out_range, fxq_layer_train.h).
  *   out_bits, out_frac  outputs *before* the activation (Fig. 2) bits 2..16
  *   b_bits, b_frac      biases (optional; default 32 bits at the accumulator's
  *                       frac w_frac+in_frac). A bias finer than the accumulator

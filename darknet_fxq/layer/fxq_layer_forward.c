@@ -253,10 +253,11 @@ void forward_fxq_layer(layer l, network net)
     struct fxq_layer_state *s = l.fxq;
     if (net.train && !s->train) {
         /* Only trainers that turn on training mode before parsing give the
-         * layer float masters and a backward; any other (detector train,
-         * ...) would reach a NULL backward after this forward. */
-        fprintf(stderr, "%s: layer %d [%s]: cannot train a fixed-point layer here: use `darknet classifier train` or "
-                        "`darknet fxq finetune`, or train the float cfg\n", s->cfg, s->index, fxq_layer_type_name(l.type));
+         * layer float masters and a backward; any other (rnn, ...) would
+         * reach a NULL backward after this forward. */
+        fprintf(stderr, "%s: layer %d [%s]: cannot train a fixed-point layer here: use `darknet classifier train`, "
+                        "`darknet detector train` or `darknet fxq finetune`, or train the float cfg\n", s->cfg,
+                s->index, fxq_layer_type_name(l.type));
         exit(1);
     }
     if (s->train && (net.train || fxq_has_float(s))) {

@@ -2,7 +2,8 @@
  *
  * A layer is trainable when it was parsed while training mode was on
  * (fxq_set_training(1), a process-wide default read once per layer at parse
- * time; `classifier train` and `fxq finetune` turn it on). Such a layer
+ * time; `classifier train`, `detector train` and `fxq finetune` turn it
+ * on). Such a layer
  *   - keeps float master weights (l->weights, l->biases) and their update
  *     buffers; batch norm is folded into them once, when they are loaded (or
  *     at the first training step without a weights file), and the layer's
