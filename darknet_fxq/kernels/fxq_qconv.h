@@ -135,6 +135,11 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
  * " row-shift" for per-row shifts, " wide" for plans over the padded
  * width, " in-order" for one-column plans in the input's order). */
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
+/* What a run streams (`fxq bench --roofline`): bytes per GEMM operand
+ * element (1: the s8 path, 2: the s16 ones) and the packed weights' bytes
+ * (biases included). */
+int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p);
+size_t fxq_qconv_plan_weight_bytes(const fxq_qconv_plan *p);
 
 /* Forces the kernel set used by plans (and the conversions below) from now
  * on: any registered set name ("scalar", "avx2", "avx512vnni",

@@ -525,3 +525,14 @@ const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
 {
     return p ? p->desc : "(no plan)";
 }
+
+int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p) { return p->path == FXQ_PATH_S8_I32 ? 1 : 2; }
+
+size_t fxq_qconv_plan_weight_bytes(const fxq_qconv_plan *p)
+{
+    if (p->gemv || p->gemv64) {
+        const size_t rows = ((size_t)p->d.m + p->gmr - 1) / p->gmr * p->gmr;
+        return rows * (size_t)p->kcg * p->esz + rows * (p->gbias64 ? 8 : 4);
+    }
+    return p->a_stride * (size_t)p->m_tiles;
+}
