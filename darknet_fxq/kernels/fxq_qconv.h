@@ -78,6 +78,10 @@ typedef struct fxq_qconv_plan fxq_qconv_plan;
  * Returns NULL with a reason in why[] on bad descriptors / allocation failure. */
 fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes,
                                       const int64_t *bias_acc, char *why, size_t why_len);
+/* The same from int16 codes (what a layer keeps: no int32 copy of its
+ * weights while loading). */
+fxq_qconv_plan *fxq_qconv_plan_create16(const fxq_qconv_desc *d, const int16_t *w_codes,
+                                        const int64_t *bias_acc, char *why, size_t why_len);
 void fxq_qconv_plan_free(fxq_qconv_plan *p);
 
 /* in: batch*c*h*w codes; out: batch*m*out_h*out_w codes. OpenMP inside. */
