@@ -47,7 +47,7 @@ static int fxq_bench_usage(void)
                     "  (0: none).\n"
                     "  --cold: the first cfg only, as a user running one image per process sees it:\n"
                     "  load time (load_network), the first forward and the median of --runs warm ones\n"
-                    "  (one line 'cold <model> <label> load_s .. first_ms .. warm_ms .. first_over_warm ..').\n"
+                    "  (one line 'cold <model> <label> load_s .. first_ms .. warm_ms .. first_over_warm .. faults_load ..').\n"
                     "  --roofline: for every fixed-point cfg, each layer's MACs, bytes moved, time at the\n"
                     "  int8/int16 peak and at the memory bandwidth (measured here before and after the\n"
                     "  runs, the better kept), the bound and the fraction of it achieved; a total line and\n"
