@@ -96,7 +96,7 @@ cold_model() { # NAME CFG WEIGHTS
             function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                           return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
             END { if (n) { L = med(l, n); F = med(f, n); W = med(w, n)
-                  printf "cold %s %s load_s %.4f first_ms %.3f warm_ms %.3f first_over_warm %.2f\n", m, e, L, F, W, W > 0 ? F / W : 0 } }' \
+                  printf "cold %s %s load_s %.4f first_ms %.3f warm_ms %.3f first_over_warm %.2f\n", m, e, L, F, W, (W > 0 ? F / W : 0) } }' \
             m="$1" "$OUT/$1-cold.txt"
     done >"$OUT/$1-cold-med.txt"
     cat "$OUT/$1-cold-med.txt"

@@ -3,7 +3,8 @@
  * between two buffers per thread, counted as bytes read + bytes written --
  * what a layer does with its operands and its output. Buffer sizes: a
  * quarter of a core's L2 each (both fit beside other data), an eighth of
- * the L3 shared by the threads, and 64 MiB (well past any L3 here). Cache
+ * the L3 shared by the threads, and 32 MiB (the two buffers of each thread
+ * alone are twice the L3 here). Cache
  * sizes from sysfs (the VM's sysconf L3 figure is wrong: 320 MiB). */
 #include <omp.h>
 #include <stdint.h>
@@ -60,7 +61,7 @@ int fxq_machine_init(fxq_machine *m, int threads)
     m->buf[FXQ_MEM_L2] = l2 / 4;
     m->buf[FXQ_MEM_L3] = l3 / 8 / (size_t)m->threads;
     if (m->buf[FXQ_MEM_L3] < 2 * l2) m->buf[FXQ_MEM_L3] = 2 * l2;
-    m->buf[FXQ_MEM_DRAM] = (size_t)64 << 20;
+    m->buf[FXQ_MEM_DRAM] = (size_t)32 << 20;
     m->cap[FXQ_MEM_L2] = l2 * (size_t)m->threads;
     m->cap[FXQ_MEM_L3] = l3 + m->cap[FXQ_MEM_L2];
     m->cap[FXQ_MEM_DRAM] = SIZE_MAX;
