@@ -17,6 +17,17 @@
 #                                       larger; "peak" line)
 #   ratio <model> 8/8-threads-N-over-1 <x>  8/8 on one thread over N (OMP_NUM_THREADS)
 #                                       threads: alternated runs, minima ("threads" line)
+#   roofline_fraction <model> <config> <f>  the sum of the layers' roofline bounds
+#                                       (time at the measured int8/int16 peak or
+#                                       memory bandwidth, the larger; `fxq bench
+#                                       --roofline`, tables and $OUT/<model>-roofline.svg)
+#                                       over the measured whole-network time
+#   cold <model> <float|8/8> load_s <s> first_ms <ms> warm_ms <ms> first_over_warm <x>
+#                                       one image per process (`fxq bench --cold`:
+#                                       load_network, the first forward, the median
+#                                       warm one), medians of BENCH_COLD_ROUNDS
+#                                       (default 5) alternated fresh processes
+#   ratio <model> 8/8-load-over-float <x>, ratio <model> 8/8-first-over-warm <x>
 # All ratios compare minima of interleaved runs (fxq bench reports minima;
 # the OpenCV lines give mean and min, the min is used). Every engine's timed
 # forward comes right after BENCH_WARM_MS (default 10) milliseconds of
@@ -32,7 +43,8 @@ DARKNET=${DARKNET:-./darknet}
 OUT=${BENCH_OUT:-build/bench}
 RUNS=${BENCH_RUNS:-20}
 WARM=${BENCH_WARM_MS:-10} # ms of untimed forwards of the same engine right before each timed one
-MODELS=${BENCH_MODELS:-fmnist fmnist-yolo paper-cifar10 darknet-ref yolov3-tiny}
+MODELS=${BENCH_MODELS:-fmnist paper-cifar10 darknet-ref yolov3-tiny fmnist-yolo}
+COLD=${BENCH_COLD_ROUNDS:-5}
 PY=${BENCH_PYTHON:-/usr/bin/python3} # python3 on PATH may be an interpreter without cv2
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 mkdir -p "$OUT"
@@ -67,6 +79,32 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
 
 # the int8 peak (GMAC/s) `fxq info --bench` measures now
 int8_peak() { "$DARKNET" fxq info --bench 2>/dev/null | awk '$1 == "int8" && $2 == "peak" { print $3; exit }'; }
+
+# one image per process: COLD alternated rounds of a fresh process per
+# engine (float, 8/8), medians
+cold_model() { # NAME CFG WEIGHTS
+    [ "$COLD" -gt 0 ] 2>/dev/null || return 0
+    : >"$OUT/$1-cold.txt"
+    r=0
+    while [ "$r" -lt "$COLD" ]; do
+        "$DARKNET" fxq bench "$2" --cold --label float --name "$1" --runs 5 --weights "$3" 2>/dev/null >>"$OUT/$1-cold.txt"
+        "$DARKNET" fxq bench "$OUT/$1-8-8.cfg" --cold --label 8/8 --name "$1" --runs 5 --weights "$3" 2>/dev/null \
+            >>"$OUT/$1-cold.txt"
+        r=$((r + 1))
+    done
+    for e in float 8/8; do
+        awk -v e="$e" '$1 == "cold" && $3 == e { n++; l[n] = $5; f[n] = $7; w[n] = $9 }
+            function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                          return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+            END { if (n) { L = med(l, n); F = med(f, n); W = med(w, n)
+                  printf "cold %s %s load_s %.4f first_ms %.3f warm_ms %.3f first_over_warm %.2f\n", m, e, L, F, W, (W > 0 ? F / W : 0) } }' \
+            m="$1" "$OUT/$1-cold.txt"
+    done >"$OUT/$1-cold-med.txt"
+    cat "$OUT/$1-cold-med.txt"
+    lf=$(awk '$3 == "float" { print $5 }' "$OUT/$1-cold-med.txt") l8=$(awk '$3 == "8/8" { print $5 }' "$OUT/$1-cold-med.txt")
+    echo "ratio $1 8/8-load-over-float $(ratio "${l8:-0}" "${lf:-0}")"
+    echo "ratio $1 8/8-first-over-warm $(awk '$3 == "8/8" { print $11 }' "$OUT/$1-cold-med.txt")"
+}
 
 SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
@@ -104,8 +142,9 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     echo
     p0=$(int8_peak)
     "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" "$OUT/$name-8-16.cfg" "$OUT/$name-16-16.cfg" \
-        --label float --label 8/8 --label 8/16 --label 16/16 \
-        --name "$name" --runs "$RUNS" --warm-ms "$WARM" --per-layer --weights "$w" 2>/dev/null | tee "$OUT/$name.txt"
+        --label float --label 8/8 --label 8/16 --label 16/16 --roofline --svg "$OUT/$name-roofline.svg" \
+        --name "$name" --runs "$RUNS" --warm-ms "$WARM" --per-layer --weights "$w" 2>/dev/null >"$OUT/$name.txt" || echo "# $name: fxq bench failed"
+    grep -v '^roofline_fraction ' "$OUT/$name.txt"
     p1=$(int8_peak)
     # the int8 peak right before and right after the run, the larger one: the
     # machine's speed drifts (a run measured everything ~25 % slower than the
@@ -148,6 +187,8 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
         [ -n "$of" ] && echo "ratio $name 16/16-over-opencv-float $(ratio "$of" "$f16")"
     fi
     [ -n "$pk" ] && echo "peak_fraction $name 8/8 $(awk -v g="$g8" -v p="$pk" 'BEGIN { printf "%.3f", g / p }')"
+    grep '^roofline_fraction ' "$OUT/$name.txt" || echo "# $name: no roofline line"
+    cold_model "$name" "$cfg" "$w"
     printf '%-14s %7s %9s %9s %9s %9s %9s %9s %9s %9s\n' "$name" "${gmac:-?}" "${df:-?}" "${of:-n/a}" "${oi:-n/a}" \
         "${f8:-?}" "${f816:-?}" "${f16:-?}" "${a8:-?}" "$(ratio "${oi:-0}" "${f8:-0}")x" >>"$SUMMARY"
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_bench_cold.h"
+#include "fxq_bench_roofline.h"
 #include "fxq_cli.h"
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
@@ -35,21 +37,30 @@ static int fxq_bench_usage(void)
 {
     fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
                     "                         [--label NAME ...] [--per-layer] [--plans] [--warm-ms T]\n"
+                    "                         [--roofline [--svg FILE]] [--cold]\n"
                     "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
                     "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
                     "  Without --weights, layers keep Darknet's random initialisation. --plans lists\n"
                     "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n"
                     "  --warm-ms T (default 10): untimed forwards of the same cfg for T ms (at least\n"
                     "  one) right before each timed one, so every cfg is timed in its own steady state\n"
-                    "  (0: none).\n");
+                    "  (0: none).\n"
+                    "  --cold: the first cfg only, as a user running one image per process sees it:\n"
+                    "  load time (load_network), the first forward and the median of --runs warm ones\n"
+                    "  (one line 'cold <model> <label> load_s .. first_ms .. warm_ms .. first_over_warm .. faults_load ..').\n"
+                    "  --roofline: for every fixed-point cfg, each layer's MACs, bytes moved, time at the\n"
+                    "  int8/int16 peak and at the memory bandwidth (measured here before and after the\n"
+                    "  runs, the better kept), the bound and the fraction of it achieved; a total line and\n"
+                    "  'roofline_fraction <model> <label> <f>'. --svg FILE: the log-log roofline plot.\n");
     return 2;
 }
 
 int fxq_cmd_bench(int argc, char **argv)
 {
     const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
-    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0, warm_ms = 10;
-    const char *weights = NULL, *model = NULL;
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0, warm_ms = 10, cold = 0;
+    const char *weights = NULL, *model = NULL, *svg = NULL;
+    int roofline = 0;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fxq_bench_usage();
@@ -70,6 +81,9 @@ int fxq_cmd_bench(int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--per-layer")) per_layer = 1;
         else if (!strcmp(argv[i], "--plans")) plans = 1;
+        else if (!strcmp(argv[i], "--cold")) cold = 1;
+        else if (!strcmp(argv[i], "--roofline")) roofline = 1;
+        else if (!strcmp(argv[i], "--svg") && i + 1 < argc) svg = argv[++i];
         else if (argv[i][0] == '-') return fxq_cli_usage_error("bench", "unknown option (or missing value)", argv[i]);
         else if (ncfg < FXQ_BENCH_MAX) cfgs[ncfg++] = argv[i];
         else return fxq_cli_usage_error("bench", "too many cfgs (at most 8)", argv[i]);
@@ -92,6 +106,12 @@ int fxq_cmd_bench(int argc, char **argv)
         fclose(f);
     }
     if (!model) model = basecfg((char *)cfgs[0]);
+    if (svg && !roofline) return fxq_cli_usage_error("bench", "--svg goes with --roofline", svg);
+    if (svg) {
+        char why[512];
+        if (!fxq_cli_output_writable(svg, why, sizeof why)) return fxq_cli_fail("bench", why);
+    }
+    if (cold) return fxq_bench_cold(cfgs[0], weights, labels[0] ? labels[0] : cfgs[0], model, runs);
 
     network *nets[FXQ_BENCH_MAX];
     for (int c = 0; c < ncfg; ++c) {
@@ -125,6 +145,11 @@ int fxq_cmd_bench(int argc, char **argv)
         for (int r = 0; r < 2; ++r) fxq_timed_forward(nets[c], junk);
         free(junk);
     }
+    /* the machine's limits right before and right after the runs, the
+     * better of each kept: its speed drifts with other jobs */
+    fxq_machine mach[2];
+    if (roofline && !fxq_machine_measure(&mach[0], omp_get_max_threads(), 1.0))
+        return fxq_cli_fail("bench", "out of memory measuring the machine");
     /* interleave the configurations so drift in machine load hits all alike;
      * `warm` untimed forwards of the same cfg right before each timed one:
      * otherwise every cfg after the float one starts with caches (and on
@@ -169,6 +194,30 @@ int fxq_cmd_bench(int argc, char **argv)
     }
     for (int c = 1; c < ncfg; ++c)
         printf("ratio %s %s %.2f\n", model, labels[c] ? labels[c] : cfgs[c], tot[0] / tot[c]);
+    if (roofline) {
+        if (!fxq_machine_measure(&mach[1], omp_get_max_threads(), 1.0))
+            return fxq_cli_fail("bench", "out of memory measuring the machine");
+        fxq_machine *m = &mach[0];
+        m->int8 = fmax(m->int8, mach[1].int8), m->int16 = fmax(m->int16, mach[1].int16);
+        for (int v = 0; v < FXQ_MEM_LEVELS; ++v) m->bw[v] = fmax(m->bw[v], mach[1].bw[v]);
+        fxq_roof_dots *dots = calloc(FXQ_ROOF_MAX_CFG, sizeof *dots);
+        const char *dl[FXQ_ROOF_MAX_CFG];
+        int nd = 0;
+        for (int c = 0; c < ncfg && dots; ++c) {
+            int fixed = 0;
+            for (int i = 0; i < n; ++i) fixed |= nets[c]->layers[i].fxq != NULL;
+            if (!fixed) continue;
+            dl[nd] = labels[c] ? labels[c] : cfgs[c];
+            fxq_bench_roofline(model, dl[nd], nets[c], t + (size_t)c * n, tot[c], m, nd < FXQ_ROOF_MAX_CFG ? &dots[nd] : NULL);
+            if (nd < FXQ_ROOF_MAX_CFG) ++nd;
+        }
+        char why[512];
+        if (svg && dots && !fxq_bench_roofline_svg(svg, model, m, dots, dl, nd, why, sizeof why)) {
+            free(dots);
+            return fxq_cli_fail("bench", why);
+        }
+        free(dots);
+    }
     for (int c = 0; c < ncfg && plans; ++c)
         for (int i = 0; i < n; ++i) {
             const struct fxq_layer_state *s = nets[c]->layers[i].fxq;

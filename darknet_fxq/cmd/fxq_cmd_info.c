@@ -6,6 +6,9 @@
  *   GEMM       = the packed s8 GEMM phase alone (M=256 N=1024 K=2304, a 3x3
  *                conv of 256 channels on 32x32); the full run (convert +
  *                im2col + pack + GEMM) is printed beside it.
+ *   int16 peak = the s16 kernels' instruction (vpdpwssd) in a loop, and the
+ *                memory bandwidth with the data in L2, L3 and DRAM
+ *                (fxq_machine.h): the limits `fxq bench --roofline` uses.
  * Every rate is the best of many short trials, the trials of all the
  * measurements interleaved (other jobs on the machine only ever slow a trial
  * down, and every measurement sees the same conditions).
@@ -26,6 +29,7 @@
 #include "fxq_cpu.h"
 #include "fxq_format.h"
 #include "fxq_kernels.h"
+#include "fxq_machine.h"
 #include "fxq_qconv.h"
 
 static void fxq_info_usage(FILE *f)
@@ -52,35 +56,9 @@ static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
     free(w);
 }
 
-/* The peak loops of the best kernel set this CPU supports (whatever
- * FXQ_ISA says: the peak is the machine's). */
-static const fxq_kernel_set *fxq_peak_set(void)
-{
-    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k)
-        if ((*k)->dispatch && (*k)->peak_f32 && fxq_kernel_set_supported(*k)) return *k;
-    return NULL;
-}
-
-/* One trial of the fp32 FMA loop on nth threads (~5 ms): FMAs per second. */
-static double fxq_fma_trial(fxq_peak_f32_fn fn, int nth)
-{
-    double macs = 0;
-    float sink = 0;
-    const double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(nth) reduction(+ : macs)
-    {
-        float s;
-        macs += fn(500 * 1000, &s);
-        if (s == 12345.f) macs += 0 * (double)s;
-    }
-    (void)sink;
-    return macs / (omp_get_wtime() - t0);
-}
-
-/* One trial of an integer peak loop (vpdpbusd, or the AVX2 sequences):
- * ~2.6e8 MACs per thread whatever the loop's MACs per iteration; MACs per
- * second (0 without a loop). */
-static double fxq_vnni_trial(fxq_peak_s8_fn fn, int nth)
+/* One trial of an integer peak loop of the active set (~2.6e8 MACs per
+ * thread): MACs per second (0 without a loop). */
+static double fxq_loop_trial(fxq_peak_s8_fn fn, int nth)
 {
     if (!fn) return 0;
     int32_t s0;
@@ -202,41 +180,44 @@ int fxq_cmd_info(int argc, char **argv)
     /* Trials of every measurement interleaved over ~2 s, best of each kept:
      * other jobs on the machine only ever slow a trial down, and all the
      * measurements see the same conditions. */
-    const fxq_kernel_set *peak = fxq_peak_set();
-    const char *how = peak ? peak->peak_f32_how : "none";
-    const fxq_peak_f32_fn fn = peak ? peak->peak_f32 : NULL;
+    fxq_machine mc;
+    if (!fxq_machine_init(&mc, nth)) {
+        fprintf(stderr, "darknet fxq info: out of memory\n");
+        return 1;
+    }
+    const char *how = mc.fma_how;
     fxq_bconv c8, c16, c7;
     if (!fxq_bconv_init(&c8, 8, 8, 256, 32, 256)) return 1;
     const int have16 = fxq_bconv_init(&c16, 16, 16, 256, 32, 256);
     /* a set whose int8 sequence is not the peak set's (FXQ_ISA=avx2): its
      * own peak loops and its s8 kernel (7-bit weights: see the AVX2 s8 kernel) */
     const fxq_kernel_set *act = fxq_kernel_set_active();
-    const int own = act != peak && act->peak_s8;
+    const int own = act->peak_s8 && strcmp(act->peak_s8_how, mc.s8_how) != 0;
     const int have7 = own && fxq_bconv_init(&c7, 7, 8, 256, 32, 256);
     double own8 = 0, own16 = 0;
-    double fma = 0, vnni = 0;
     const double t_end = omp_get_wtime() + 2.0;
     for (int round = 0; round < 400 && (round < 12 || omp_get_wtime() < t_end); ++round) {
-        if (fn) {
-            const double r = fxq_fma_trial(fn, nth);
-            if (r > fma) fma = r;
-        }
-        const double v = fxq_vnni_trial(peak ? peak->peak_s8 : NULL, nth);
-        if (v > vnni) vnni = v;
+        fxq_machine_trial(&mc);
         fxq_bconv_trial(&c8);
         if (have16 && round % 2 == 0) fxq_bconv_trial(&c16);
         if (own) {
-            const double r8 = fxq_vnni_trial(act->peak_s8, nth), r16 = fxq_vnni_trial(act->peak_s16, nth);
+            const double r8 = fxq_loop_trial(act->peak_s8, nth), r16 = fxq_loop_trial(act->peak_s16, nth);
             if (r8 > own8) own8 = r8;
             if (r16 > own16) own16 = r16;
             if (have7) fxq_bconv_trial(&c7);
         }
     }
+    fxq_machine_free(&mc);
+    const double fma = mc.fma, vnni = mc.s8_loop;
     const double peak8 = 4 * fma, gemm8 = c8.gemm;
     printf("bench:\n");
     printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)\n", fma / 1e9, 2 * fma / 1e9, how, nth);
     printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)\n", peak8 / 1e9);
     if (vnni > 0) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)\n", vnni / 1e9);
+    if (mc.int16 > 0) printf("  int16 peak          %8.1f GMAC/s  (%s, measured)\n", mc.int16 / 1e9, mc.s16_how);
+    for (int v = 0; v < FXQ_MEM_LEVELS; ++v)
+        printf("  memory %-4s         %8.1f GB/s    (read + write, memcpy of %zu KiB per thread, %d threads)\n",
+               fxq_mem_level_name[v], mc.bw[v] / 1e9, mc.buf[v] >> 10, nth);
     printf("  8/8 GEMM   M=256 N=1024 K=2304 %8.1f GMAC/s  (full run incl. im2col+pack: %.1f)  [%s]\n", c8.gemm / 1e9,
            c8.full / 1e9, c8.desc);
     if (have16)

@@ -85,7 +85,7 @@ static int fxq_ranges(const fxq_plot *p, fxq_axis *ax, fxq_axis *ay)
     for (int s = 0; s < p->nseries; ++s)
         for (int i = 0; i < p->series[s].n; ++i) {
             const double x = p->series[s].x[i], y = p->series[s].y[i];
-            if (!fxq_ok(x, 0) || !fxq_ok(y, p->log_y)) continue;
+            if (!fxq_ok(x, p->log_x) || !fxq_ok(y, p->log_y)) continue;
             any = 1;
             ax->lo = fmin(ax->lo, x), ax->hi = fmax(ax->hi, x);
             ay->lo = fmin(ay->lo, y), ay->hi = fmax(ay->hi, y);
@@ -94,10 +94,17 @@ static int fxq_ranges(const fxq_plot *p, fxq_axis *ax, fxq_axis *ay)
     if (fxq_ok(p->hline, p->log_y)) ay->lo = fmin(ay->lo, p->hline), ay->hi = fmax(ay->hi, p->hline);
     const int capped = fxq_ok(p->ymax, p->log_y) && p->ymax > ay->lo && ay->hi > p->ymax;
     if (capped) ay->hi = p->ymax;
-    ax->log = 0, ay->log = p->log_y;
+    ax->log = p->log_x, ay->log = p->log_y;
     double span = ax->hi - ax->lo;
-    if (span <= 0) span = fabs(ax->hi) > 0 ? fabs(ax->hi) : 1;
-    ax->lo -= 0.05 * span, ax->hi += 0.05 * span;
+    if (ax->log) {
+        double l0 = log10(ax->lo), l1 = log10(ax->hi);
+        if (l1 - l0 < 0.3) l0 -= 0.15, l1 += 0.15;
+        const double pad = 0.05 * (l1 - l0);
+        ax->lo = pow(10, l0 - pad), ax->hi = pow(10, l1 + pad);
+    } else {
+        if (span <= 0) span = fabs(ax->hi) > 0 ? fabs(ax->hi) : 1;
+        ax->lo -= 0.05 * span, ax->hi += 0.05 * span;
+    }
     if (ay->log) {
         double l0 = log10(ay->lo), l1 = log10(ay->hi);
         if (l1 - l0 < 0.3) l0 -= 0.15, l1 += 0.15;
@@ -114,6 +121,18 @@ static int fxq_ranges(const fxq_plot *p, fxq_axis *ax, fxq_axis *ay)
 
 static void fxq_ticks_x(FILE *f, const fxq_axis *ax)
 {
+    if (ax->log) { /* 1, 2, 5 x powers of ten */
+        static const double mant[] = {1, 2, 5};
+        for (int e = (int)floor(log10(ax->lo)); e <= (int)ceil(log10(ax->hi)); ++e)
+            for (int k = 0; k < 3; ++k) {
+                const double v = mant[k] * pow(10, e);
+                if (v < ax->lo || v > ax->hi) continue;
+                const double x = fxq_axis_map(ax, v, ML, W - MR);
+                fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>\n", x, MT, x, H - MB);
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", x, H - MB + 18, v);
+            }
+        return;
+    }
     const double step = fxq_nice_step(ax->lo, ax->hi);
     for (double v = ceil(ax->lo / step) * step; v <= ax->hi + 1e-9 * step; v += step) {
         const double x = fxq_axis_map(ax, v, ML, W - MR);
@@ -188,12 +207,12 @@ static void fxq_draw(FILE *f, const fxq_plot *p, const fxq_axis *ax, const fxq_a
         if (sr->line) {
             fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" points=\"", sr->color);
             for (int i = 0; i < sr->n; ++i)
-                if (fxq_ok(sr->x[i], 0) && fxq_ok(sr->y[i], p->log_y))
+                if (fxq_ok(sr->x[i], p->log_x) && fxq_ok(sr->y[i], p->log_y))
                     fprintf(f, "%.1f,%.1f ", fxq_axis_map(ax, sr->x[i], ML, W - MR), fxq_ymap(ay, sr->y[i]));
             fprintf(f, "\"/>\n");
         }
         for (int i = 0; i < sr->n; ++i) {
-            if (!fxq_ok(sr->x[i], 0) || !fxq_ok(sr->y[i], p->log_y)) continue;
+            if (!fxq_ok(sr->x[i], p->log_x) || !fxq_ok(sr->y[i], p->log_y)) continue;
             const double x = fxq_axis_map(ax, sr->x[i], ML, W - MR), y = fxq_ymap(ay, sr->y[i]);
             const int above = sr->y[i] > ay->hi;
             fxq_marker(f, sr->marker, x, y, sr->color);

@@ -27,6 +27,7 @@ typedef struct fxq_plot {
     const char *hline_label;
     int nseries;
     const fxq_plot_series *series;
+    int log_x;             /* logarithmic x axis (values must be > 0) */
 } fxq_plot;
 
 /* Writes the plot to `path` (temp file + rename). 0 + why on failure or when

@@ -157,7 +157,7 @@ int fxq_sweep_plot(const char *path, const fxq_sweep_point *pts, int np, const f
      * Figure 3 spans 6-16%); worse points sit on the top edge, labelled */
     const double ferr = fxq_err_pct(fr->top1, fr->images);
     const fxq_plot plot = {title, "weights (Mbit)", "top-1 error (%)", 0, ferr > 0 ? 3 * ferr : NAN, ferr, flab, 3,
-                           series};
+                           series, 0};
     ok = fxq_svgplot_write(&plot, path, why, why_len);
     free(fx);
 free_all:

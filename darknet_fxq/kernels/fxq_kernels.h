@@ -216,6 +216,7 @@ void fxq_f32_dequantize_ukernel__avx512vnni(size_t n, const int16_t *c, float sc
 void fxq_f32_dequantize_ukernel__avx2(size_t n, const int16_t *c, float scale, float *y);
 double fxq_f32_fma_loop__avx512vnni(long iters, float *sink);
 double fxq_s8_dot_loop__avx512vnni(long iters, int32_t *sink);
+double fxq_s16_dot_loop__avx512vnni(long iters, int32_t *sink);
 void fxq_f32_quantize_ukernel__avx2(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 double fxq_f32_fma_loop__avx2(long iters, float *sink);
 double fxq_s8_madd_loop__avx2(long iters, int32_t *sink);

@@ -78,6 +78,10 @@ typedef struct fxq_qconv_plan fxq_qconv_plan;
  * Returns NULL with a reason in why[] on bad descriptors / allocation failure. */
 fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes,
                                       const int64_t *bias_acc, char *why, size_t why_len);
+/* The same from int16 codes (what a layer keeps: no int32 copy of its
+ * weights while loading). */
+fxq_qconv_plan *fxq_qconv_plan_create16(const fxq_qconv_desc *d, const int16_t *w_codes,
+                                        const int64_t *bias_acc, char *why, size_t why_len);
 void fxq_qconv_plan_free(fxq_qconv_plan *p);
 
 /* in: batch*c*h*w codes; out: batch*m*out_h*out_w codes. OpenMP inside. */
@@ -135,6 +139,11 @@ void fxq_qconv_ref(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_
  * " row-shift" for per-row shifts, " wide" for plans over the padded
  * width, " in-order" for one-column plans in the input's order). */
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p);
+/* What a run streams (`fxq bench --roofline`): bytes per GEMM operand
+ * element (1: the s8 path, 2: the s16 ones) and the packed weights' bytes
+ * (biases included). */
+int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p);
+size_t fxq_qconv_plan_weight_bytes(const fxq_qconv_plan *p);
 
 /* Forces the kernel set used by plans (and the conversions below) from now
  * on: any registered set name ("scalar", "avx2", "avx512vnni",

@@ -97,10 +97,25 @@ static inline void fxq_qconv_in_range(const fxq_qconv_desc *d, int *lo, int *hi)
                                                                             : (1 << (d->a_bits - 1)) - 1;
 }
 
+/* The weights a plan is made from: m x K codes, int32 or int16 (the one
+ * that is not NULL). */
+typedef struct fxq_wsrc {
+    const int32_t *w32;
+    const int16_t *w16;
+} fxq_wsrc;
+
+/* Row m as int32: in place, or widened into row[K]. */
+static inline const int32_t *fxq_wsrc_row(fxq_wsrc w, int m, int K, int32_t *row)
+{
+    if (w.w32) return w.w32 + (size_t)m * K;
+    for (int k = 0; k < K; ++k) row[k] = w.w16[(size_t)m * K + k];
+    return row;
+}
+
 /* Computes off_k, then packs the weights (GEMV rows when p->gemv /
  * p->gemv64, else A panels); buffers already allocated. 0: out of memory. */
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p);
-int fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias);
+int fxq_qconv_pack_weights(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias);
 
 /* wide plans: rows [m0, m1) and wide columns [c0, c1) of wout -> out
  * (m x out_h x out_w). */

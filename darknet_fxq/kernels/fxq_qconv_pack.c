@@ -5,7 +5,9 @@
  * absorbs it: bias - off8 * sum_k w, mod 2^32 like the kernels' sums.
  * One-column (GEMV) plans gather their column straight from the input
  * codes: their off_k are input indices (-1: padding), not image offsets. */
+#include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fxq_qconv_impl.h"
 
@@ -24,42 +26,86 @@ static int32_t fxq_bias32(const fxq_qconv_plan *p, const int32_t *wm, int K, int
     return (int32_t)(uint32_t)(uint64_t)(bias - corr);
 }
 
-static void fxq_pack_a(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FXQ_LITTLE_ENDIAN 1
+#else
+#define FXQ_LITTLE_ENDIAN 0
+#endif
+
+/* Element idx of a panel's weights: s8 or s16. */
+static inline void fxq_put_w(const fxq_qconv_plan *p, unsigned char *w, size_t idx, int32_t v)
 {
-    const int M = p->d.m, K = p->K, mr = p->mr, kr = p->kr;
+    if (p->path == FXQ_PATH_S8_I32) ((int8_t *)w)[idx] = (int8_t)v;
+    else ((int16_t *)w)[idx] = (int16_t)v;
+}
+
+/* One A panel: row i of tile t, k-group g at [g][i][0..kr). */
+static void fxq_pack_a_panel(const fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias, int t, int32_t *row)
+{
+    const int M = p->d.m, K = p->K, mr = p->mr, kr = p->kr, kg = K / kr, kt = K % kr;
     const size_t bias_bytes = (size_t)mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
-    for (int t = 0; t < p->m_tiles; ++t) {
-        unsigned char *panel = p->a + (size_t)t * p->a_stride;
-        for (int i = 0; i < mr; ++i) {
-            const int m = t * mr + i;
-            if (m >= M) continue; /* zero (calloc'ed) */
-            const int32_t *wm = w + (size_t)m * K;
-            if (p->path == FXQ_PATH_S16_I64)
-                ((int64_t *)panel)[i] = bias[m];
-            else
-                ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
-            for (int k = 0; k < K; ++k) {
-                const size_t idx = ((size_t)(k / kr) * mr + i) * kr + k % kr;
-                if (p->path == FXQ_PATH_S8_I32)
-                    ((int8_t *)(panel + bias_bytes))[idx] = (int8_t)wm[k];
-                else
-                    ((int16_t *)(panel + bias_bytes))[idx] = (int16_t)wm[k];
+    unsigned char *panel = p->a + (size_t)t * p->a_stride;
+    for (int i = 0; i < mr; ++i) {
+        const int m = t * mr + i;
+        if (m >= M) continue; /* zero (a fresh buffer) */
+        const int32_t *wm = fxq_wsrc_row(w, m, K, row);
+        if (p->path == FXQ_PATH_S16_I64)
+            ((int64_t *)panel)[i] = bias[m];
+        else
+            ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
+        /* a k-group of one row is one 32-bit word (4 x s8 or 2 x s16):
+         * built from consecutive weights and stored whole */
+        unsigned char *o = panel + bias_bytes + (size_t)i * 4;
+        const size_t step = (size_t)mr * 4;
+        if (FXQ_LITTLE_ENDIAN && p->path == FXQ_PATH_S8_I32 && kr == 4) {
+            for (int g = 0; g < kg; ++g) {
+                const int32_t *q = wm + 4 * g;
+                const uint32_t v = (uint32_t)(uint8_t)q[0] | (uint32_t)(uint8_t)q[1] << 8 |
+                                   (uint32_t)(uint8_t)q[2] << 16 | (uint32_t)(uint8_t)q[3] << 24;
+                memcpy(o + g * step, &v, 4);
             }
+        } else if (FXQ_LITTLE_ENDIAN && p->path != FXQ_PATH_S8_I32 && kr == 2) {
+            for (int g = 0; g < kg; ++g) {
+                const uint32_t v = (uint32_t)(uint16_t)wm[2 * g] | (uint32_t)(uint16_t)wm[2 * g + 1] << 16;
+                memcpy(o + g * step, &v, 4);
+            }
+        } else {
+            for (int k = 0; k < kg * kr; ++k) fxq_put_w(p, panel + bias_bytes, ((size_t)(k / kr) * mr + i) * kr + k % kr, wm[k]);
         }
+        for (int j = 0; j < kt; ++j) fxq_put_w(p, panel + bias_bytes, ((size_t)kg * mr + i) * kr + j, wm[kg * kr + j]);
     }
+}
+
+/* Panels shared out over the threads when the layer is large (plans are
+ * built while loading: yolov3-tiny packs 8.8 M weights). */
+static int fxq_pack_a(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
+{
+    const int par = (long long)p->d.m * p->K >= (1 << 18) && p->m_tiles > 1 && !omp_in_parallel();
+    int ok = 1;
+#pragma omp parallel if (par) reduction(&& : ok)
+    {
+        int32_t *row = w.w16 ? malloc((size_t)p->K * sizeof *row) : NULL;
+        ok = !w.w16 || row;
+#pragma omp for schedule(static)
+        for (int t = 0; t < p->m_tiles; ++t)
+            if (ok) fxq_pack_a_panel(p, w, bias, t, row);
+        free(row);
+    }
+    return ok;
 }
 
 /* In input order (p->gin) weight k of a row goes to column off_k[k] and a
  * padding k (off_k -1) is dropped: it multiplies code 0, so the sum is the
  * same, and the bias's input-offset correction counts only the weights the
  * kernel sees. Columns no k reads keep weight 0. */
-static int fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+static int fxq_pack_gemv(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 {
     const int K = p->K;
     int32_t *row = p->gin ? calloc((size_t)p->kcg, sizeof *row) : NULL;
-    if (p->gin && !row) return 0;
+    int32_t *wrow = w.w16 ? malloc((size_t)K * sizeof *wrow) : NULL;
+    if ((p->gin && !row) || (w.w16 && !wrow)) return free(row), free(wrow), 0;
     for (int m = 0; m < p->d.m; ++m) {
-        const int32_t *wm = w + (size_t)m * K;
+        const int32_t *wm = fxq_wsrc_row(w, m, K, wrow);
         if (row) {
             for (int k = 0; k < p->kcg; ++k) row[k] = 0;
             for (int k = 0; k < K; ++k)
@@ -79,14 +125,14 @@ static int fxq_pack_gemv(fxq_qconv_plan *p, const int32_t *w, const int64_t *bia
             p->gbias[m] = fxq_bias32(p, wm, n, bias[m]);
     }
     free(row);
+    free(wrow);
     return 1;
 }
 
-int fxq_qconv_pack_weights(fxq_qconv_plan *p, const int32_t *w, const int64_t *bias)
+int fxq_qconv_pack_weights(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 {
     if (p->gemv || p->gemv64) return fxq_pack_gemv(p, w, bias);
-    fxq_pack_a(p, w, bias);
-    return 1;
+    return fxq_pack_a(p, w, bias);
 }
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p)
 {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fxq_cpu.h"
 #include "fxq_env.h"
@@ -46,12 +47,39 @@ static void fxq_why(char *why, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Zeroed, 64-byte aligned buffers (freed with fxq_free64). Large ones are
+ * fresh pages (mmap), zero without a memset and faulted in only where a
+ * run touches them: a plan holds whole-image B panels in each thread's
+ * copy, of which a thread's share of a batch-1 forward uses a part, so
+ * building plans at load costs no memset of tens of MiB. A 64-byte header
+ * before the buffer says how to free it. */
+#define FXQ_BIG_ALLOC ((size_t)256 << 10)
+
 static void *fxq_alloc64(size_t bytes)
 {
-    void *p = NULL;
-    if (posix_memalign(&p, 64, bytes ? (bytes + 63) / 64 * 64 : 64)) return NULL;
-    memset(p, 0, bytes ? (bytes + 63) / 64 * 64 : 64);
-    return p;
+    const size_t len = (bytes ? (bytes + 63) / 64 * 64 : 64) + 64;
+    unsigned char *b = NULL;
+    if (len >= FXQ_BIG_ALLOC) {
+        void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        b = m;
+    } else {
+        void *m = NULL;
+        if (posix_memalign(&m, 64, len)) return NULL;
+        b = m;
+        memset(b, 0, len);
+    }
+    ((size_t *)b)[0] = len;
+    ((size_t *)b)[1] = len >= FXQ_BIG_ALLOC;
+    return b + 64;
+}
+
+static void fxq_free64(void *p)
+{
+    if (!p) return;
+    unsigned char *b = (unsigned char *)p - 64;
+    if (((size_t *)b)[1]) munmap(b, ((size_t *)b)[0]);
+    else free(b);
 }
 
 static int fxq_ceil_log2(long long k)
@@ -395,18 +423,13 @@ static int fxq_make_img_plans(fxq_qconv_plan *p)
     return 1;
 }
 
-fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
-                                      char *why, size_t why_len)
+static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, const int64_t *bias_acc, char *why,
+                                       size_t why_len)
 {
     if (why && why_len) why[0] = 0;
     if (!fxq_validate(d, why, why_len)) return NULL;
-    if (!w_codes || !bias_acc) return fxq_why(why, why_len, "no weights or no bias"), NULL;
+    if ((!wsrc.w32 && !wsrc.w16) || !bias_acc) return fxq_why(why, why_len, "no weights or no bias"), NULL;
     const int K = d->c * d->ksize * d->ksize;
-    const int64_t wlo = fxq_code_min(d->w_bits), whi = fxq_code_max(d->w_bits);
-    for (size_t i = 0; i < (size_t)d->m * K; ++i)
-        if (w_codes[i] < wlo || w_codes[i] > whi)
-            return fxq_why(why, why_len, "weight code %d at %zu outside %d-bit range", (int)w_codes[i], i, d->w_bits),
-                   NULL;
     const int64_t bias_lim = ((int64_t)1 << 61);
     for (int m = 0; m < d->m; ++m)
         if (bias_acc[m] > bias_lim || bias_acc[m] < -bias_lim)
@@ -421,15 +444,31 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
      * amax <= 2^31 - 1 (amax: the largest |input code|). This is the
      * worst-case rule of fxq_qconv.h evaluated on the actual weights, so
      * layers whose weights stay small keep int32 lanes at 16-bit inputs. */
+    /* one pass over the weights (a plan is built at load: millions of
+     * them), written so the compiler vectorizes it: the row's least and
+     * largest code (the range check) and sum |w| */
+    const int32_t wlo = (int32_t)fxq_code_min(d->w_bits), whi = (int32_t)fxq_code_max(d->w_bits);
     int use_i32 = 1;
     long long wmax = 0;
     for (int m = 0; m < d->m; ++m) {
-        int64_t s = 0; /* <= 2^30 * 2^15 */
+        const int32_t *w32 = wsrc.w32 ? wsrc.w32 + (size_t)m * K : NULL;
+        const int16_t *w16 = wsrc.w16 ? wsrc.w16 + (size_t)m * K : NULL;
+        int32_t lo = 0, hi = 0;
+        int64_t s = 0; /* <= 2^30 * 2^15 once the range is checked */
         for (int k = 0; k < K; ++k) {
-            const int64_t v = w_codes[(size_t)m * K + k], a = v < 0 ? -v : v;
-            s += a;
-            if (a > wmax) wmax = a;
+            const int32_t v = w32 ? w32[k] : w16[k];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+            s += v < 0 ? -(int64_t)v : v;
         }
+        if (lo < wlo || hi > whi)
+            for (int k = 0; k < K; ++k)
+                if ((w32 ? w32[k] : w16[k]) < wlo || (w32 ? w32[k] : w16[k]) > whi)
+                    return fxq_why(why, why_len, "weight code %d at %zu outside %d-bit range", (int)(w32 ? w32[k] : w16[k]),
+                                   (size_t)m * K + k, d->w_bits),
+                           NULL;
+        if (-(long long)lo > wmax) wmax = -(long long)lo;
+        if (hi > wmax) wmax = hi;
         const int64_t b = bias_acc[m] < 0 ? -bias_acc[m] : bias_acc[m];
         if (s > (INT32_MAX - b) / amax) use_i32 = 0; /* s * amax > INT32_MAX - b; b <= 2^61 */
         if (b > INT32_MAX) use_i32 = 0;
@@ -467,7 +506,7 @@ fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_
     r = fxq_alloc_acts(p);
     if (r <= 0) goto fail;
     fxq_qconv_pack_offsets(p); /* GEMV in input order: the weights go where off_k says */
-    if (!fxq_qconv_pack_weights(p, w_codes, bias_acc)) goto oom;
+    if (!fxq_qconv_pack_weights(p, wsrc, bias_acc)) goto oom;
     fxq_describe(p);
     if (p->wide && strlen(p->desc) + 5 < sizeof p->desc) strcat(p->desc, " wide");
     if (p->gin && strlen(p->desc) + 9 < sizeof p->desc) strcat(p->desc, " in-order");
@@ -490,15 +529,27 @@ oom:
     return NULL;
 }
 
+fxq_qconv_plan *fxq_qconv_plan_create(const fxq_qconv_desc *d, const int32_t *w_codes, const int64_t *bias_acc,
+                                      char *why, size_t why_len)
+{
+    return fxq_plan_create(d, (fxq_wsrc){w_codes, NULL}, bias_acc, why, why_len);
+}
+
+fxq_qconv_plan *fxq_qconv_plan_create16(const fxq_qconv_desc *d, const int16_t *w_codes, const int64_t *bias_acc,
+                                        char *why, size_t why_len)
+{
+    return fxq_plan_create(d, (fxq_wsrc){NULL, w_codes}, bias_acc, why, why_len);
+}
+
 /* The plan's own scratch (a copy's too). */
 static void fxq_free_scratch(fxq_qconv_plan *p)
 {
-    free(p->img);
-    free(p->bpack);
-    free(p->rows);
-    free(p->acc64);
-    free(p->gx);
-    free(p->wout);
+    fxq_free64(p->img);
+    fxq_free64(p->bpack);
+    fxq_free64(p->rows);
+    fxq_free64(p->acc64);
+    fxq_free64(p->gx);
+    fxq_free64(p->wout);
 }
 
 void fxq_qconv_plan_free(fxq_qconv_plan *p)
@@ -509,11 +560,11 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
         free(p->img_plans);
     }
     fxq_free_scratch(p);
-    free(p->a);
+    fxq_free64(p->a);
     free(p->off_k);
-    free(p->gw);
-    free(p->gbias);
-    free(p->gbias64);
+    fxq_free64(p->gw);
+    fxq_free64(p->gbias);
+    fxq_free64(p->gbias64);
     free(p->rq);
     free(p->row_shift);
     free(p->pbase);
@@ -524,4 +575,15 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
 {
     return p ? p->desc : "(no plan)";
+}
+
+int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p) { return p->path == FXQ_PATH_S8_I32 ? 1 : 2; }
+
+size_t fxq_qconv_plan_weight_bytes(const fxq_qconv_plan *p)
+{
+    if (p->gemv || p->gemv64) {
+        const size_t rows = ((size_t)p->d.m + p->gmr - 1) / p->gmr * p->gmr;
+        return rows * (size_t)p->kcg * p->esz + rows * (p->gbias64 ? 8 : 4);
+    }
+    return p->a_stride * (size_t)p->m_tiles;
 }

@@ -116,6 +116,11 @@ void fxq_layer_drop_float(layer *l);
 
 void forward_fxq_layer(layer l, network net);
 
+/* The kernel plan (and code buffers) for `batch` images, built unless the
+ * layer has one for that batch: by the weights loader for batch 1, by the
+ * forward for the batch it runs. Exits on failure. */
+void fxq_layer_plan_ready(layer *l, int batch);
+
 /* Inside one team for the whole network (fxq_team.h): fxq_layer_team_ready
  * before the region (plan, buffers; 0 when the layer cannot run in a team:
  * emulate mode, trainable, no plan for tid < nth), then every thread calls

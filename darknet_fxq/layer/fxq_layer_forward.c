@@ -19,11 +19,11 @@ static void fxq_oom(void)
     exit(1);
 }
 
-static fxq_qconv_desc fxq_layer_desc(const layer *l)
+static fxq_qconv_desc fxq_layer_desc(const layer *l, int batch)
 {
     const struct fxq_layer_state *s = l->fxq;
     fxq_qconv_desc d = {0};
-    d.batch = l->batch;
+    d.batch = batch;
     if (l->type == FXCONNECTED) {
         d.c = l->inputs, d.h = d.w = 1, d.m = l->outputs, d.ksize = 1, d.stride = 1, d.pad = 0;
         d.out_h = d.out_w = 1;
@@ -44,31 +44,28 @@ static fxq_qconv_desc fxq_layer_desc(const layer *l)
     return d;
 }
 
-/* Creates the plan (and code buffers) for the batch size Darknet uses now. */
-static void fxq_layer_ready(layer *l)
+void fxq_layer_plan_ready(layer *l, int batch)
 {
     struct fxq_layer_state *s = l->fxq;
     if (!s->prepared) fxq_layer_prepare(l);
-    if (s->plan && s->desc.batch == l->batch) return;
+    if (s->plan && s->desc.batch == batch) return;
     if (s->plan) fxq_qconv_plan_free(s->plan);
-    s->desc = fxq_layer_desc(l);
-    const size_t nw = (size_t)s->units * s->fan_in;
-    int32_t *w32 = malloc(nw * sizeof *w32);
-    if (!w32) fxq_oom();
-    for (size_t i = 0; i < nw; ++i) w32[i] = s->w_codes[i];
+    s->desc = fxq_layer_desc(l, batch);
     char why[256] = "";
-    s->plan = fxq_qconv_plan_create(&s->desc, w32, s->bias_acc, why, sizeof why);
-    free(w32);
+    s->plan = fxq_qconv_plan_create16(&s->desc, s->w_codes, s->bias_acc, why, sizeof why);
     if (!s->plan) {
         fprintf(stderr, "darknet fxq: cannot build the integer kernel for a fixed-point layer: %s\n", why);
         exit(1);
     }
     free(s->in_codes);
     free(s->out_codes);
-    s->in_codes = malloc((size_t)l->inputs * l->batch * sizeof *s->in_codes);
-    s->out_codes = malloc((size_t)l->outputs * l->batch * sizeof *s->out_codes);
+    s->in_codes = malloc((size_t)l->inputs * batch * sizeof *s->in_codes);
+    s->out_codes = malloc((size_t)l->outputs * batch * sizeof *s->out_codes);
     if (!s->in_codes || !s->out_codes) fxq_oom();
 }
+
+/* Creates the plan (and code buffers) for the batch size Darknet uses now. */
+static void fxq_layer_ready(layer *l) { fxq_layer_plan_ready(l, l->batch); }
 
 /* Round half away from zero, saturate to the input codes' range (signed,
  * unsigned or the window). */

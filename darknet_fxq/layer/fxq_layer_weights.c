@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_env.h"
 #include "fxq_fold.h"
 #include "fxq_hooks.h"
 #include "fxq_layer.h"
@@ -19,6 +20,8 @@ static void fxq_read(float *dst, size_t n, FILE *fp, const char *file, int index
         exit(1);
     }
 }
+
+static void fxq_prepare(layer *l, int in_place);
 
 void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int transpose)
 {
@@ -39,13 +42,19 @@ void fxq_load_weights(layer *l, FILE *fp, const char *weightfile, int index, int
         fxq_read(l->rolling_variance, units, fp, weightfile, index, "rolling variance");
     }
     l->fxq->prepared = 0;
-    fxq_layer_prepare(l);
+    fxq_prepare(l, !l->fxq->train); /* the float weights are dropped below unless kept */
     if (l->fxq->train) {
         l->fxq->train->folded = 0; /* fresh float records */
         fxq_layer_train_begin(l);
     } else if (!l->fxq->keep_float) {
         fxq_layer_drop_float(l);
     }
+    /* the kernel plan now, for the one-image forward: the first image then
+     * costs about what the next ones do (FXQ_EAGER=0: built by the first
+     * forward, as before) */
+    static int eager = -1;
+    if (!l->fxq->train && l->fxq->mode != FXQ_MODE_EMULATE && !fxq_has_float(l->fxq) && fxq_env_switch("FXQ_EAGER", 1, &eager))
+        fxq_layer_plan_ready(l, 1);
 }
 
 static int fxq_keep_float_flag;
@@ -68,29 +77,48 @@ int fxq_layer_install_codes(struct fxq_layer_state *s, const int16_t *w_codes, c
     return 1;
 }
 
-void fxq_layer_prepare(layer *l)
+/* fxq_quantize_ref of every weight in its row's format, by the kernel
+ * set's quantizer (its exact twin, and ~30x faster: the load of a network
+ * quantizes millions), a row or a whole layer per call; the reference
+ * where the frac is outside the kernels' range. */
+static void fxq_quantize_weights(const struct fxq_layer_state *s, const float *w, int16_t *wc)
+{
+    const int lo = (int)fxq_code_min(s->w.bits), hi = (int)fxq_code_max(s->w.bits);
+    const size_t fan = (size_t)s->fan_in, rows = s->w_fracs ? (size_t)s->units : 1, n = s->w_fracs ? fan : fan * s->units;
+    for (size_t u = 0; u < rows; ++u) {
+        const int frac = fxq_row_w_frac(s, (int)u);
+        if (fxq_qconv_quantize_lohi(w + u * n, n, frac, lo, hi, wc + u * n)) continue;
+        for (size_t i = 0; i < n; ++i) wc[u * n + i] = (int16_t)fxq_quantize_ref(w[u * n + i], (fxq_format){s->w.bits, frac});
+    }
+}
+
+/* in_place: fold into l->weights, which the caller frees right after
+ * (a weights file loaded, no float master kept): no second copy of
+ * every weight while loading. Codes are written where the layer keeps them. */
+static void fxq_prepare(layer *l, int in_place)
 {
     struct fxq_layer_state *s = l->fxq;
     if (s->prepared) return;
     const size_t nw = (size_t)s->units * s->fan_in;
-    float *w = s->w_master ? s->w_master : malloc(nw * sizeof *w);
+    if (!l->weights) {
+        fprintf(stderr, "darknet fxq: fixed-point layer has no float weights to quantize\n");
+        exit(1);
+    }
+    in_place = in_place && !s->w_master && !s->keep_float;
+    float *w = s->w_master ? s->w_master : in_place ? l->weights : malloc(nw * sizeof *w);
     float *b = s->b_master ? s->b_master : malloc((size_t)s->units * sizeof *b);
-    int16_t *wc = malloc(nw * sizeof *wc);
+    if (!s->w_codes) s->w_codes = malloc(nw * sizeof *s->w_codes);
+    int16_t *wc = s->w_codes;
     int64_t *bc = malloc((size_t)s->units * sizeof *bc);
     if (!w || !b || !wc || !bc) {
         fprintf(stderr, "darknet fxq: out of memory preparing a fixed-point layer\n");
         exit(1);
     }
-    if (!l->weights) {
-        fprintf(stderr, "darknet fxq: fixed-point layer has no float weights to quantize\n");
-        exit(1);
-    }
     fxq_fold_bn(l, w, b);
     /* float parts (bits 0) run in fxq_layer_train.c from the masters: no codes */
     const int wfix = s->w.bits != 0, bfix = wfix && s->in.bits != 0;
-    for (size_t i = 0; i < nw; ++i)
-        wc[i] = wfix ? (int16_t)fxq_quantize_ref(w[i], (fxq_format){s->w.bits, fxq_row_w_frac(s, (int)(i / s->fan_in))})
-                     : 0;
+    if (wfix) fxq_quantize_weights(s, w, wc);
+    else memset(wc, 0, nw * sizeof *wc);
     /* the bias in its own format first; the accumulator copy derives from it */
     const int64_t blo = fxq_code_min(s->b.bits), bhi = fxq_code_max(s->b.bits);
     for (int u = 0; u < s->units; ++u) bc[u] = bfix ? fxq_quantize64_ref((double)b[u], s->b.frac, blo, bhi) : 0;
@@ -98,15 +126,16 @@ void fxq_layer_prepare(layer *l)
         fprintf(stderr, "darknet fxq: out of memory preparing a fixed-point layer\n");
         exit(1);
     }
-    free(wc);
     free(bc);
     if (s->keep_float) {
         s->w_master = w, s->b_master = b;
     } else {
-        free(w);
+        if (w != l->weights) free(w);
         free(b);
     }
 }
+
+void fxq_layer_prepare(layer *l) { fxq_prepare(l, 0); }
 
 /* Plans are rebuilt by the forward pass for the batch it sees. */
 void fxq_layer_codes_changed(struct fxq_layer_state *s)

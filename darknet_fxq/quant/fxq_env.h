@@ -1,5 +1,5 @@
 /* On/off switches read from the environment (FXQ_TEAM, FXQ_FUSE, FXQ_PIPE,
- * FXQ_STEAL, FXQ_GATHER, FXQ_WIDE): one reading for all of them, so "0" and
+ * FXQ_STEAL, FXQ_GATHER, FXQ_WIDE, FXQ_EAGER): one reading for all of them, so "0" and
  * "1" mean the same everywhere. */
 #ifndef FXQ_ENV_H
 #define FXQ_ENV_H

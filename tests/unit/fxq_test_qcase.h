@@ -90,6 +90,32 @@ static inline int qcase_check(qcase *q, char *desc, size_t desc_len, char *why, 
     /* run twice: scratch buffers reused */
     fxq_qconv_run(p, q->in, q->got);
     fxq_qconv_plan_free(p);
+    /* every third case also from int16 weights (fxq_qconv_plan_create16,
+     * what the layers use): the same outputs */
+    static unsigned n16;
+    const size_t nw = (size_t)d->m * d->c * d->ksize * d->ksize;
+    int16_t *w16 = ++n16 % 3 == 0 ? malloc(nw * sizeof *w16) : NULL;
+    if (w16) {
+        for (size_t i = 0; i < nw; ++i) w16[i] = (int16_t)q->w[i];
+        char reason[256] = "";
+        int16_t *got16 = malloc(nout * sizeof *got16);
+        fxq_qconv_plan *p16 = got16 ? fxq_qconv_plan_create16(d, w16, q->bias, reason, sizeof reason) : NULL;
+        free(w16);
+        if (!p16) {
+            free(got16);
+            snprintf(why, why_len, "[%s] plan_create16 failed: %s", desc, reason);
+            return 0;
+        }
+        fxq_qconv_run(p16, q->in, got16);
+        fxq_qconv_plan_free(p16);
+        const int same = memcmp(got16, q->got, nout * sizeof *got16) == 0;
+        free(got16);
+        if (!same) {
+            snprintf(why, why_len, "[%s] plan from int16 weights differs from int32 (m=%d c=%d k=%d)", desc, d->m, d->c,
+                     d->ksize);
+            return 0;
+        }
+    }
     for (size_t i = 0; i < nout; ++i)
         if (q->got[i] != q->want[i]) {
             snprintf(why, why_len,

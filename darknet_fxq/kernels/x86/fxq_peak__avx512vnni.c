@@ -1,5 +1,5 @@
 /* Throughput loops for `darknet fxq info --bench` (AVX-512): 16 independent
- * zmm chains of fp32 FMA (vfmadd) / int8 dot products (vpdpbusd), enough to
+ * zmm chains of fp32 FMA (vfmadd) / int8 dot products (vpdpbusd) / int16 ones (vpdpwssd), enough to
  * cover the latency on current cores (fxq_peak_loop.inc). */
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -32,5 +32,19 @@
 #define FXQ_PEAK_REDUCE(s) _mm512_reduce_add_epi32(s)
 #define FXQ_PEAK_REP FXQ_REP16
 #define FXQ_PEAK_MACS 64
+#include "fxq_peak_loop.inc"
+
+/* the s16 kernels' instruction (16-bit codes: 2 MACs per int32 lane) */
+#define FXQ_PEAK_NAME fxq_s16_dot_loop__avx512vnni
+#define FXQ_PEAK_SINK int32_t
+#define FXQ_PEAK_VEC __m512i
+#define FXQ_PEAK_XY const __m512i x = _mm512_set1_epi16(3), y = _mm512_set1_epi16(-2)
+#define FXQ_PEAK_INIT(i) _mm512_set1_epi32(i)
+#define FXQ_PEAK_STEP(a) _mm512_dpwssd_epi32(a, x, y)
+#define FXQ_PEAK_ZERO _mm512_setzero_si512()
+#define FXQ_PEAK_ADD(s, a) _mm512_add_epi32(s, a)
+#define FXQ_PEAK_REDUCE(s) _mm512_reduce_add_epi32(s)
+#define FXQ_PEAK_REP FXQ_REP16
+#define FXQ_PEAK_MACS 32
 #include "fxq_peak_loop.inc"
 #endif

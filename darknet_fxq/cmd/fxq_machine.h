@@ -1,0 +1,40 @@
+/* This machine's limits, measured (`fxq info --bench`, `fxq bench
+ * --roofline`): compute peaks of the instructions the kernels use and the
+ * memory bandwidth with the data resident in L2, in L3 and in DRAM. Every
+ * figure is the best of many short trials (other jobs on the machine only
+ * ever slow a trial down), on `threads` threads at once. */
+#ifndef FXQ_MACHINE_H
+#define FXQ_MACHINE_H
+
+#include <stddef.h>
+
+enum { FXQ_MEM_L2, FXQ_MEM_L3, FXQ_MEM_DRAM, FXQ_MEM_LEVELS };
+
+typedef struct fxq_machine {
+    int threads;
+    double fma;            /* fp32 FMAs per second (0: no loop for this CPU) */
+    double int8;           /* the int8 peak, 4 x fma (VNNI: 4 int8 MACs per fp32 lane), MAC/s */
+    double s8_loop;        /* the s8 kernels' own sequence (vpdpbusd), MAC/s */
+    double int16;          /* the s16 kernels' sequence (vpdpwssd), MAC/s (0: no loop) */
+    const char *fma_how, *s8_how, *s16_how;
+    /* bytes read + written per second by a copy whose two buffers stay at
+     * that level: per thread, buf[level] bytes each way */
+    double bw[FXQ_MEM_LEVELS];
+    size_t buf[FXQ_MEM_LEVELS];
+    size_t cap[FXQ_MEM_LEVELS]; /* what the level holds for all threads (DRAM: SIZE_MAX) */
+    unsigned char *mem[FXQ_MEM_LEVELS]; /* threads x 2 x buf[level] (between init and free) */
+} fxq_machine;
+
+extern const char *const fxq_mem_level_name[FXQ_MEM_LEVELS]; /* "L2", "L3", "DRAM" */
+
+/* Buffers and cache sizes; 0 when out of memory. */
+int fxq_machine_init(fxq_machine *m, int threads);
+/* One trial of every measurement (~30 ms), the best kept. */
+void fxq_machine_trial(fxq_machine *m);
+void fxq_machine_free(fxq_machine *m);
+/* init, trials for `seconds` (at least 8), free. 0 when out of memory. */
+int fxq_machine_measure(fxq_machine *m, int threads, double seconds);
+/* The closest level whose capacity holds `bytes`. */
+int fxq_machine_level(const fxq_machine *m, double bytes);
+
+#endif
