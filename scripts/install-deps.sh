@@ -3,7 +3,7 @@
 #   install-deps.sh            what the build, the data and the tests need
 #   install-deps.sh PKG...     those packages instead (e.g. make compare's python3-opencv)
 set -eu
-PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-14-dev"
+PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-14-dev gcc-aarch64-linux-gnu libgomp1-arm64-cross qemu-user"
 [ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
