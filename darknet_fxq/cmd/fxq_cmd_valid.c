@@ -31,6 +31,8 @@ static void fxq_valid_usage(FILE *f)
                "               reference keeps <weights>): weights written by fxq quantize --bias-correct\n"
                "  --pred FILE  also write every image's top-1 class per cfg as CSV\n"
                "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
+               "  --logits FILE  also write every image's logits per cfg as CSV (image,cfg,\n"
+               "               then the logits, %%.9g: exact floats, so two runs compare as text)\n"
                "  -q           no progress on stderr\n");
 }
 
@@ -63,9 +65,37 @@ static int fxq_valid_write_pred(const char *path, const fxq_evalset *set, long n
     return ok;
 }
 
+/* Per-image logits of every network (nlog each), via a temp file renamed
+ * into place. */
+static int fxq_valid_write_logits(const char *path, const fxq_evalset *set, long n, int nlog, const char **cfgs,
+                                  const fxq_eval_result *res, int nnet)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    const int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0) close(fd), unlink(tmp);
+        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
+        return 0;
+    }
+    for (long i = 0; i < n; ++i)
+        for (int k = 0; k < nnet; ++k) {
+            fprintf(f, "%s,%s", set->paths[i], cfgs[k]);
+            for (int j = 0; j < nlog; ++j) fprintf(f, ",%.9g", (double)res[k].logit_out[(size_t)i * nlog + j]);
+            fputc('\n', f);
+        }
+    const int ok = !ferror(f) && fclose(f) == 0 && rename(tmp, path) == 0;
+    if (!ok) {
+        unlink(tmp);
+        fprintf(stderr, "darknet fxq valid: %s: cannot write: %s\n", path, strerror(errno));
+    }
+    return ok;
+}
+
 int fxq_cmd_valid(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL, *pred = NULL, *fx_weights = NULL;
+    const char *pos[64], *list = NULL, *pred = NULL, *logits = NULL, *fx_weights = NULL;
     int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -77,7 +107,7 @@ int fxq_cmd_valid(int argc, char **argv)
         } else if (!strcmp(a, "-q")) {
             quiet = 1;
         } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list") || !strcmp(a, "--pred") ||
-                   !strcmp(a, "--fx-weights")) {
+                   !strcmp(a, "--logits") || !strcmp(a, "--fx-weights")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq valid: %s needs a value\n", a);
                 return 2;
@@ -86,6 +116,7 @@ int fxq_cmd_valid(int argc, char **argv)
             if (!strcmp(a, "--list")) list = v;
             else if (!strcmp(a, "--fx-weights")) fx_weights = v;
             else if (!strcmp(a, "--pred")) pred = v;
+            else if (!strcmp(a, "--logits")) logits = v;
             else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
                 fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
                 return 2;
@@ -118,7 +149,8 @@ int fxq_cmd_valid(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    if (pred && !fxq_cli_output_writable(pred, why, sizeof why)) {
+    if ((pred && !fxq_cli_output_writable(pred, why, sizeof why)) ||
+        (logits && !fxq_cli_output_writable(logits, why, sizeof why))) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
@@ -141,11 +173,19 @@ int fxq_cmd_valid(int argc, char **argv)
             goto free_all;
         }
     }
+    const int nlog = nets[0]->layers[fxq_eval_logit_layer(nets[0])].outputs;
+    for (int k = 0; logits && k < nnet; ++k) {
+        if (!(res[k].logit_out = malloc((size_t)set.n * nlog * sizeof *res[k].logit_out))) {
+            fprintf(stderr, "darknet fxq valid: out of memory\n");
+            goto free_all;
+        }
+    }
     if (!fxq_eval_run(nets, nnet, &set, limit, quiet, res, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
     if (pred && !fxq_valid_write_pred(pred, &set, res[0].images, cfgs, res, nnet)) goto free_all;
+    if (logits && !fxq_valid_write_logits(logits, &set, res[0].images, nlog, cfgs, res, nnet)) goto free_all;
     const int k = set.topk;
     if (csv) {
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
@@ -176,7 +216,7 @@ free_all:
     for (int i = 0; nets && i < nnet; ++i)
         if (nets[i]) free_network(nets[i]);
     fxq_evalset_free(&set);
-    for (int i = 0; res && i < nnet; ++i) free(res[i].pred);
+    for (int i = 0; res && i < nnet; ++i) free(res[i].pred), free(res[i].logit_out);
     free(cfgs);
     free(nets);
     free(res);
