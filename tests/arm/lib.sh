@@ -77,7 +77,12 @@ arm_e2e() {
     mkdir -p "$d"
     for m in fmnist fmnist-res fmnist-t5; do
         arm_fx_cfgs "$m" "$d" || continue
-        cfgs="$d/$m-8.cfg weights/$m.weights $d/$m-16.cfg $d/$m-1616.cfg"
+        # ARM_E2E_CFGS: which of the three (default all; the first is the reference)
+        cfgs=
+        for v in ${ARM_E2E_CFGS:-8 16 1616}; do cfgs="$cfgs $d/$m-$v.cfg"; done
+        set -- $cfgs
+        ref=$1; shift
+        cfgs="$ref weights/$m.weights $*"
         "$DARKNET" fxq valid cfg/fmnist.data $cfgs --list data/fmnist/test1k.list -n "$n" -q --csv \
             --pred "$TMP/x86.pred" --logits "$TMP/x86.logits" >"$TMP/x86.csv" 2>"$TMP/x86.err" ||
             { fail "arm.e2e.$m.x86" "$(tail -n 2 "$TMP/x86.err")"; continue; }
