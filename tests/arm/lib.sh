@@ -75,9 +75,10 @@ arm_e2e() {
     sets=${2:-neon neondot neoni8mm}
     d=${ARM_E2E_DIR:-${BUILD:-build}/arm-e2e}
     mkdir -p "$d"
-    for m in fmnist fmnist-res fmnist-t5; do
+    for m in ${ARM_E2E_MODELS:-fmnist fmnist-res fmnist-t5}; do
         arm_fx_cfgs "$m" "$d" || continue
-        # ARM_E2E_CFGS: which of the three (default all; the first is the reference)
+        # ARM_E2E_CFGS: which of the three (default all; the first is the
+        # reference); ARM_E2E_MODELS above: which models (default all)
         cfgs=
         for v in ${ARM_E2E_CFGS:-8 16 1616}; do cfgs="$cfgs $d/$m-$v.cfg"; done
         set -- $cfgs
