@@ -7,6 +7,9 @@
 #   make data     Fashion-MNIST IDX -> data/fmnist/ (classifier) and data/fmnist-det/ (detection)
 #   make clean    remove build output only (keeps data/ and fetched sources)
 #
+#   make ARCH=aarch64  cross-build build/aarch64/darknet for AArch64 Linux (docs/arm.md)
+#   make test-arm      the NEON kernel sets and the aarch64 ./darknet under qemu
+#
 # SAN=1 builds everything with ASan+UBSan (separate object directory).
 
 BUILD    ?= build
@@ -22,14 +25,37 @@ else
 EXE := darknet
 endif
 
-.PHONY: all deps demo test bench data clean distclean tools FORCE compare compare-deps
+.PHONY: all deps demo test bench data clean distclean tools FORCE compare compare-deps aarch64 arm-deps \
+        arm-unit-tests test-arm
 
+ifeq ($(ARCH),aarch64)
+all: aarch64
+else
 all: $(EXE) tools data/labels
+endif
 
 # `darknet detector test` draws class names with Darknet's font, read from
 # data/labels/ in the working directory: link the fetched source's.
 data/labels: $(DN_SRC)/.fetched
 	mkdir -p data && ln -sfn "$$(cd $(DN_SRC)/data/labels && pwd)" $@
+
+# AArch64 cross build: Debian's gcc-aarch64-linux-gnu and cross libgomp,
+# the same patched Darknet tree, everything else under $(BUILD)/aarch64.
+ARM_CC   ?= aarch64-linux-gnu-gcc
+ARM_PKGS := gcc-aarch64-linux-gnu libgomp1-arm64-cross qemu-user
+arm-deps:
+	@command -v $(ARM_CC) >/dev/null && command -v qemu-aarch64 >/dev/null || ./scripts/install-deps.sh $(ARM_PKGS)
+
+aarch64: $(DN)/.patched FORCE
+	@command -v $(ARM_CC) >/dev/null || ./scripts/install-deps.sh $(ARM_PKGS)
+	@$(MAKE) --no-print-directory -f mk/build.mk CC=$(ARM_CC) XARCH=aarch64 $(BUILD)/aarch64/darknet
+
+arm-unit-tests: aarch64
+	@$(MAKE) --no-print-directory -f mk/build.mk CC=$(ARM_CC) XARCH=aarch64 unit-tests
+
+test-arm: arm-deps $(EXE) data
+	@$(MAKE) --no-print-directory arm-unit-tests
+	./tests/arm/run.sh
 
 $(DN_SRC)/.fetched:
 	./scripts/fetch-darknet.sh
@@ -87,7 +113,8 @@ compare: all data compare-deps
 	./scripts/compare.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fmnist-convert $(BUILD)/tests $(BUILD)/bin $(BUILD)/bin-san darknet darknet-san
+	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fmnist-convert $(BUILD)/tests $(BUILD)/bin $(BUILD)/bin-san darknet darknet-san \
+	    $(BUILD)/aarch64
 
 distclean: clean
 	rm -rf $(BUILD) data/fmnist

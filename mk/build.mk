@@ -2,7 +2,20 @@
 # Called by the top-level Makefile once $(DN) exists, so wildcards see it.
 
 DN      := $(BUILD)/darknet
-ifeq ($(SAN),1)
+# The machine the compiler builds for (x86_64-linux-gnu, aarch64-linux-gnu):
+# which SIMD kernel files get their ISA flags below.
+FXQ_TARGET := $(shell $(CC) -dumpmachine)
+ifeq ($(XARCH),aarch64)
+# `make ARCH=aarch64`: the cross build, objects and binary apart from the
+# host's (docs/arm.md)
+OBJDIR  := $(BUILD)/aarch64/obj
+SANFLAGS:=
+OPT_DN  := -Ofast
+# -O2: Debian's aarch64 GCC 12 stops with an internal compiler error
+# (vect_transform_reduction) on two plugin files at -O3; the kernels are
+# intrinsics, which -O2 schedules the same
+OPT_FXQ := -O2
+else ifeq ($(SAN),1)
 OBJDIR  := $(BUILD)/obj-san
 SANFLAGS:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT_DN  := -O1 -g
@@ -19,9 +32,13 @@ endif
 CC      ?= gcc
 STB_INC := /usr/include/stb
 # The plugin's tiers (docs/architecture.md); headers are included by name.
-FXQ_DIRS := quant kernels kernels/x86 layer calib pass cmd
+FXQ_DIRS := quant kernels kernels/x86 kernels/arm layer calib pass cmd
 FXQ_INC  := $(addprefix -Idarknet_fxq/,$(FXQ_DIRS))
-COMMON  := $(FXQ_INC) -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS)
+# AArch64 always has fused multiply-add and GCC contracts a*b+c into it by
+# default: off, so float code rounds as on x86-64 (no FMA there without
+# -mfma) and both builds give the same float results.
+FP_FLAGS := $(if $(filter aarch64%,$(FXQ_TARGET)),-ffp-contract=off)
+COMMON  := $(FXQ_INC) -I$(DN)/include -I$(DN)/src -I$(STB_INC) -fopenmp -MMD -MP $(SANFLAGS) $(FP_FLAGS)
 DN_CFLAGS := $(COMMON) $(OPT_DN) -Wall -Wno-unused-result -Wno-unknown-pragmas -Wfatal-errors -fPIC
 # Darknet's headers are not -Wextra clean: include them as system headers here.
 FXQ_CFLAGS:= -isystem $(DN)/include -isystem $(DN)/src $(COMMON) $(OPT_FXQ) -std=c11 -D_GNU_SOURCE -Wall -Wextra -fPIC
@@ -37,12 +54,14 @@ DN_LIB := gemm utils cuda deconvolutional_layer convolutional_layer list image a
 DN_EXE := captcha lsd super art tag cifar go rnn segmenter regressor classifier coco yolo \
   detector nightmare instance-segmenter darknet
 
+# each architecture's SIMD kernel directory only in its own builds
 FXQ_SRC := $(sort $(foreach d,$(FXQ_DIRS),$(wildcard darknet_fxq/$(d)/*.c)))
+FXQ_SRC := $(filter-out $(if $(filter aarch64%,$(FXQ_TARGET)),darknet_fxq/kernels/x86/%,darknet_fxq/kernels/arm/%),$(FXQ_SRC))
 DN_OBJ  := $(addprefix $(OBJDIR)/dn/,$(addsuffix .o,$(DN_LIB)))
 EX_OBJ  := $(addprefix $(OBJDIR)/ex/,$(addsuffix .o,$(DN_EXE)))
 FXQ_OBJ := $(patsubst darknet_fxq/%.c,$(OBJDIR)/fxq/%.o,$(FXQ_SRC))
 
-darknet darknet-san: $(EX_OBJ) $(DN_OBJ) $(FXQ_OBJ)
+darknet darknet-san $(BUILD)/aarch64/darknet: $(EX_OBJ) $(DN_OBJ) $(FXQ_OBJ)
 	$(CC) -o $@.tmp $^ $(LDLIBS) && mv $@.tmp $@
 
 $(OBJDIR)/dn/%.o: $(DN)/src/%.c
@@ -67,7 +86,7 @@ $(FXQ_OBJ): $(DN)/.patched
 
 # SIMD kernels: each ISA's file is compiled for that ISA only and called only
 # after runtime CPU detection (fxq_cpu.c), so the binary runs on any x86-64.
-ifeq ($(shell uname -m),x86_64)
+ifneq ($(filter x86_64%,$(FXQ_TARGET)),)
 $(OBJDIR)/fxq/%__sse2.o: darknet_fxq/%__sse2.c
 	@mkdir -p $(@D)
 	$(CC) $(FXQ_CFLAGS) -msse2 -c $< -o $@
@@ -78,16 +97,28 @@ $(OBJDIR)/fxq/%__avx512vnni.o: darknet_fxq/%__avx512vnni.c
 	@mkdir -p $(@D)
 	$(CC) $(FXQ_CFLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx2 -mfma -c $< -o $@
 endif
+# AArch64: Armv8.0 NEON is the baseline (__neon files, default flags); the
+# dotprod and i8mm files get their extension and run only after the
+# HWCAP check (fxq_cpu.c).
+ifneq ($(filter aarch64%,$(FXQ_TARGET)),)
+$(OBJDIR)/fxq/%__neondot.o: darknet_fxq/%__neondot.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -march=armv8.2-a+dotprod -c $< -o $@
+$(OBJDIR)/fxq/%__neoni8mm.o: darknet_fxq/%__neoni8mm.c
+	@mkdir -p $(@D)
+	$(CC) $(FXQ_CFLAGS) -march=armv8.2-a+dotprod+i8mm -c $< -o $@
+endif
 
 # Unit tests: tests/unit/<name>.c -> $(BUILD)/tests/<name>, linked with
 # everything but Darknet's main().
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests$(if $(filter 1,$(SAN)),-san)/%,$(UNIT_SRC))
+TESTDIR  := $(if $(filter aarch64,$(XARCH)),$(BUILD)/aarch64/tests,$(BUILD)/tests$(if $(filter 1,$(SAN)),-san))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(TESTDIR)/%,$(UNIT_SRC))
 LIB_OBJ  := $(filter-out $(OBJDIR)/ex/darknet.o,$(EX_OBJ)) $(DN_OBJ) $(FXQ_OBJ)
 
 unit-tests: $(UNIT_BIN)
 
-$(BUILD)/tests$(if $(filter 1,$(SAN)),-san)/%: tests/unit/%.c $(LIB_OBJ)
+$(TESTDIR)/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(FXQ_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
 

@@ -5,7 +5,7 @@
 #                              python3, the number-system simulator's python3-numpy)
 #   install-deps.sh PKG...     those packages instead (e.g. make compare's python3-opencv)
 set -eu
-PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-dev python3 python3-numpy"
+PKGS="gcc make patch tar xz-utils gzip coreutils libstb-dev dataset-fashion-mnist clang libclang-rt-dev python3 python3-numpy gcc-aarch64-linux-gnu libgomp1-arm64-cross qemu-user"
 [ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do

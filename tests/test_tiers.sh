@@ -1,5 +1,7 @@
 # The include rule of docs/architecture.md: the number-system/allocation tier
-# (darknet_fxq/quant/) and the kernels (darknet_fxq/kernels/, kernels/x86/)
+# (darknet_fxq/quant/) and the kernels (darknet_fxq/kernels/, kernels/x86/,
+# kernels/arm/: with the aarch64 cross compiler where installed, so their
+# #if __aarch64__ bodies are followed too)
 # never reach a Darknet header, directly or through one of ours. Each file is
 # preprocessed with include paths for those folders only (no Darknet, no
 # layer/calib/cmd), so a reachable Darknet or upper-tier header fails to
@@ -14,8 +16,8 @@ DN_ALT=$(echo $DN_HDRS | sed 's/\./\\./g; s/ /|/g')
 
 # tier_deps FILE: 0 when FILE reaches no Darknet header; prints why otherwise
 tier_deps() {
-    deps=$("$CC" -std=c11 -D_GNU_SOURCE -fopenmp -M -x c -Idarknet_fxq/quant -Idarknet_fxq/kernels \
-        -Idarknet_fxq/kernels/x86 "$1" 2>&1) || { echo "$deps" | grep -m1 'error'; return 1; }
+    deps=$("${TIER_CC:-$CC}" -std=c11 -D_GNU_SOURCE -fopenmp -M -x c -Idarknet_fxq/quant -Idarknet_fxq/kernels \
+        -Idarknet_fxq/kernels/x86 -Idarknet_fxq/kernels/arm "$1" 2>&1) || { echo "$deps" | grep -m1 'error'; return 1; }
     # one grep per file for every Darknet header name (a loop of greps per name took a minute)
     hit=$(echo "$deps" | tr ' \\' '\n\n' | grep -m1 -E "/($DN_ALT)\$") || return 0
     echo "reaches ${hit##*/}"
@@ -23,9 +25,11 @@ tier_deps() {
 }
 
 n=0
-for f in darknet_fxq/quant/*.[ch] darknet_fxq/kernels/*.[ch] darknet_fxq/kernels/x86/*.[ch]; do
+ARM_CC=$(command -v aarch64-linux-gnu-gcc || echo "$CC")
+for f in darknet_fxq/quant/*.[ch] darknet_fxq/kernels/*.[ch] darknet_fxq/kernels/x86/*.[ch] darknet_fxq/kernels/arm/*.[ch]; do
     [ -f "$f" ] || continue
     n=$((n + 1))
+    case "$f" in */kernels/arm/*) TIER_CC=$ARM_CC ;; *) TIER_CC=$CC ;; esac
     if why=$(tier_deps "$f"); then ok "tiers.no_darknet.${f#darknet_fxq/}"; else fail "tiers.no_darknet.${f#darknet_fxq/}" "$why"; fi
 done
 expect_ge tiers.files_checked "$n" 20

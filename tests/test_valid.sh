@@ -71,3 +71,17 @@ if grep -q "^cfg/fmnist.cfg .*1.0000 " "$TMP/script.out" && grep -q "fmnist-fx.c
 if [ -x "$PACK" ]; then check valid.script_packed test -s "$TMP/eval/fmnist-fx.fxw"; fi
 scripts/fxq-eval-classifier.sh "$TMP/t.data" >/dev/null 2>&1
 expect_eq valid.script_usage_exit $? 2
+
+# --logits: one row per image and cfg, the logits exact (%.9g): the float
+# reference's rows hold the same logits whether it runs beside another cfg
+# or alone, the fixed-point rows differ from them by the table's |dlogit|
+"$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist.cfg "$W" "$TMP/fx8.cfg" -n 10 -q --csv --logits "$TMP/lg2" \
+    >"$TMP/lg2.csv" 2>/dev/null
+expect_eq valid.logits_exit $? 0
+"$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist.cfg "$W" -n 10 -q --csv --logits "$TMP/lg1" >/dev/null 2>&1
+expect_eq valid.logits_rows "$(wc -l <"$TMP/lg2")" 20
+expect_eq valid.logits_columns "$(awk -F, '{ print NF }' "$TMP/lg2" | sort -u)" 12
+expect_eq valid.logits_reference_alone "$(grep -v fx8.cfg "$TMP/lg2")" "$(cat "$TMP/lg1")"
+dl=$(awk -F, 'NR % 2 == 1 { for (j = 3; j <= NF; ++j) r[j] = $j } NR % 2 == 0 { for (j = 3; j <= NF; ++j) { d = $j - r[j]; s += d < 0 ? -d : d; ++n } }
+    END { printf "%.6g", s / n }' "$TMP/lg2")
+expect_near valid.logits_mean_abs_dlogit "$dl" "$(awk -F, 'NR == 3 { print $7 }' "$TMP/lg2.csv")" 0.0001

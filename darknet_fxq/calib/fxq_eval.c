@@ -161,8 +161,10 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
     for (int k = 0; k < nnet; ++k) set_batch_network(nets[k], batch);
     for (int k = 0; k < nnet; ++k) {
         int *pred = res[k].pred;
+        float *logit_out = res[k].logit_out;
         memset(&res[k], 0, sizeof res[k]);
         res[k].pred = pred;
+        res[k].logit_out = logit_out;
     }
     float *x = calloc((size_t)batch * in, sizeof *x);
     int *ref_top = malloc((size_t)batch * sizeof *ref_top);
@@ -191,6 +193,7 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
                 const int label = set->labels[start + b];
                 res[k].top1 += idx[0] == label;
                 if (res[k].pred) res[k].pred[start + b] = idx[0];
+                if (res[k].logit_out) memcpy(res[k].logit_out + (size_t)(start + b) * nlog, lg, (size_t)nlog * sizeof *lg);
                 for (int j = 0; j < topk; ++j) res[k].topk += idx[j] == label;
                 if (k == 0) {
                     ref_top[b] = idx[0];

@@ -43,6 +43,8 @@ typedef struct fxq_eval_result {
     long logits;            /* number of terms in that sum */
     double seconds;         /* forward passes only */
     int *pred;              /* set by the caller, or NULL: receives each image's top-1 class */
+    float *logit_out;       /* set by the caller, or NULL: receives each image's logits, the
+                             * logit layer's outputs (fxq_eval_logit_layer) in image order */
 } fxq_eval_result;
 
 /* Runs nets[0..nnet-1] (same input size and class count) over the first

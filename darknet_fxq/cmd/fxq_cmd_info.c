@@ -37,7 +37,9 @@ static void fxq_info_usage(FILE *f)
     fprintf(f, "usage: darknet fxq info [--bench] [-t threads]\n"
                "  CPU features and the integer kernels in use; --bench measures the int8 GEMM\n"
                "  against this CPU's int8 peak (4 x measured fp32 FMA peak) and prints\n"
-               "  `gemm_peak_fraction <x>` last. FXQ_ISA=<set> (scalar|avx2|avx512vnni) caps the kernel set.\n");
+               "  `gemm_peak_fraction <x>` last. FXQ_ISA=<set> (x86: scalar|avx2|avx512vnni,\n"
+               "  aarch64: scalar|neon|neondot|neoni8mm) caps the kernel set. On aarch64 the int8\n"
+               "  peak is the measured loop of the set's s8 instruction (sdot, smmla, smlal).\n");
 }
 
 /* A plan of the given bits for a small 1x1 conv on h x h (h = 1: one output
@@ -82,7 +84,9 @@ typedef struct fxq_bconv {
     char desc[192];
 } fxq_bconv;
 
-static int fxq_bconv_init(fxq_bconv *bc, int wbits, int bits, int c, int h, int m)
+/* wsym: weights in +-(2^(wbits-1) - 1), without the lowest code (the NEON
+ * mlal kernel's exact range) */
+static int fxq_bconv_init(fxq_bconv *bc, int wbits, int bits, int c, int h, int m, int wsym)
 {
     fxq_qconv_desc d = {1, c, h, h, m, 3, 1, 1, h, h, wbits, bits, bits, 0, FXQ_ACT_RELU, NULL, 0, 0, 0, 0, 0};
     const size_t K = (size_t)c * 9, N = (size_t)h * h;
@@ -94,7 +98,7 @@ static int fxq_bconv_init(fxq_bconv *bc, int wbits, int bits, int c, int h, int 
     bc->out = malloc((size_t)m * N * sizeof *bc->out);
     if (!w || !b || !bc->in || !bc->out) return 0;
     unsigned s = 12345;
-    const int wlo = (int)fxq_code_min(wbits), wspan = (int)(fxq_code_max(wbits) - wlo + 1);
+    const int wlo = (int)fxq_code_min(wbits) + (wsym != 0), wspan = (int)(fxq_code_max(wbits) - wlo + 1);
     for (size_t i = 0; i < (size_t)m * K; ++i) s = s * 1103515245u + 12345u, w[i] = wlo + (int)((s >> 8) % wspan);
     const int lo = (int)fxq_code_min(bits), span = (int)(fxq_code_max(bits) - lo + 1);
     for (size_t i = 0; i < (size_t)c * N; ++i) s = s * 1103515245u + 12345u, bc->in[i] = (int16_t)(lo + (int)((s >> 8) % span));
@@ -146,8 +150,12 @@ int fxq_cmd_info(int argc, char **argv)
     omp_set_num_threads(nth);
 
     const fxq_cpu_features *f = fxq_cpu();
-    printf("cpu:      %s (%s family %d model %d)\n", f->brand[0] ? f->brand : "unknown",
-           f->vendor[0] ? f->vendor : "non-x86", f->family, f->model);
+    if (f->aarch64)
+        printf("cpu:      aarch64 (MIDR implementer 0x%02x part 0x%03x%s)\n", f->family, f->model,
+               f->family || f->model ? "" : ", not exported here");
+    else
+        printf("cpu:      %s (%s family %d model %d)\n", f->brand[0] ? f->brand : "unknown",
+               f->vendor[0] ? f->vendor : "non-x86", f->family, f->model);
     printf("features:");
     const struct {
         const char *name;
@@ -155,11 +163,15 @@ int fxq_cmd_info(int argc, char **argv)
     } feats[] = {{"sse2", f->sse2},         {"avx", f->avx},           {"avx2", f->avx2},
                  {"fma", f->fma},           {"avx512f", f->avx512f},   {"avx512dq", f->avx512dq},
                  {"avx512bw", f->avx512bw}, {"avx512vl", f->avx512vl}, {"avx512vnni", f->avx512vnni},
-                 {"avx512vbmi", f->avx512vbmi}, {"avxvnni", f->avxvnni}};
+                 {"avx512vbmi", f->avx512vbmi}, {"avxvnni", f->avxvnni}, {"asimd", f->asimd},
+                 {"dotprod", f->dotprod}, {"i8mm", f->i8mm}};
     int any = 0;
     for (size_t i = 0; i < sizeof feats / sizeof feats[0]; ++i)
         if (feats[i].on) printf(" %s", feats[i].name), any = 1;
-    printf("%s (OS state: ymm %s, zmm %s)\n", any ? "" : " none", f->os_ymm ? "yes" : "no", f->os_zmm ? "yes" : "no");
+    if (f->aarch64)
+        printf("%s (HWCAP/HWCAP2)\n", any ? "" : " none");
+    else
+        printf("%s (OS state: ymm %s, zmm %s)\n", any ? "" : " none", f->os_ymm ? "yes" : "no", f->os_zmm ? "yes" : "no");
     const char *cap = getenv("FXQ_ISA");
     printf("isa:      %s%s%s%s\n", fxq_kernel_set_default(NULL)->name, cap ? " (FXQ_ISA=" : "", cap ? cap : "",
            cap ? ")" : "");
@@ -187,13 +199,13 @@ int fxq_cmd_info(int argc, char **argv)
     }
     const char *how = mc.fma_how;
     fxq_bconv c8, c16, c7;
-    if (!fxq_bconv_init(&c8, 8, 8, 256, 32, 256)) return 1;
-    const int have16 = fxq_bconv_init(&c16, 16, 16, 256, 32, 256);
+    const fxq_kernel_set *act = fxq_kernel_set_active();
+    if (!fxq_bconv_init(&c8, 8, 8, 256, 32, 256, act->s8_pair_limit && !act->s8_in_offset)) return 1;
+    const int have16 = fxq_bconv_init(&c16, 16, 16, 256, 32, 256, 0);
     /* a set whose int8 sequence is not the peak set's (FXQ_ISA=avx2): its
      * own peak loops and its s8 kernel (7-bit weights: see the AVX2 s8 kernel) */
-    const fxq_kernel_set *act = fxq_kernel_set_active();
     const int own = act->peak_s8 && strcmp(act->peak_s8_how, mc.s8_how) != 0;
-    const int have7 = own && fxq_bconv_init(&c7, 7, 8, 256, 32, 256);
+    const int have7 = own && fxq_bconv_init(&c7, 7, 8, 256, 32, 256, 0);
     double own8 = 0, own16 = 0;
     const double t_end = omp_get_wtime() + 2.0;
     for (int round = 0; round < 400 && (round < 12 || omp_get_wtime() < t_end); ++round) {
@@ -209,14 +221,24 @@ int fxq_cmd_info(int argc, char **argv)
     }
     fxq_machine_free(&mc);
     const double fma = mc.fma, vnni = mc.s8_loop;
-    const double peak8 = 4 * fma, gemm8 = c8.gemm;
-    printf("bench:\n");
-    printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)\n", fma / 1e9, 2 * fma / 1e9, how, nth);
-    printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)\n", peak8 / 1e9);
-    if (vnni > 0) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)\n", vnni / 1e9);
-    if (mc.int16 > 0) printf("  int16 peak          %8.1f GMAC/s  (%s, measured)\n", mc.int16 / 1e9, mc.s16_how);
+    const double peak8 = mc.int8, gemm8 = c8.gemm;
+    printf("bench:
+");
+    printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)
+", fma / 1e9, 2 * fma / 1e9, how, nth);
+    if (mc.s8_direct)
+        printf("  int8 peak           %8.1f GMAC/s  (%s loop, measured)
+", peak8 / 1e9, mc.s8_how);
+    else
+        printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)
+", peak8 / 1e9);
+    if (vnni > 0 && !mc.s8_direct) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)
+", vnni / 1e9);
+    if (mc.int16 > 0) printf("  int16 peak          %8.1f GMAC/s  (%s, measured)
+", mc.int16 / 1e9, mc.s16_how);
     for (int v = 0; v < FXQ_MEM_LEVELS; ++v)
-        printf("  memory %-4s         %8.1f GB/s    (read + write, memcpy of %zu KiB per thread, %d threads)\n",
+        printf("  memory %-4s         %8.1f GB/s    (read + write, memcpy of %zu KiB per thread, %d threads)
+",
                fxq_mem_level_name[v], mc.bw[v] / 1e9, mc.buf[v] >> 10, nth);
     printf("  8/8 GEMM   M=256 N=1024 K=2304 %8.1f GMAC/s  (full run incl. im2col+pack: %.1f)  [%s]\n", c8.gemm / 1e9,
            c8.full / 1e9, c8.desc);

@@ -32,6 +32,8 @@ static void fxq_valid_usage(FILE *f)
                "               reference keeps <weights>): weights written by fxq quantize --bias-correct\n"
                "  --pred FILE  also write every image's top-1 class per cfg as CSV\n"
                "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
+               "  --logits FILE  also write every image's logits per cfg as CSV (image,cfg,\n"
+               "               then the logits, %%.9g: exact floats, so two runs compare as text)\n"
                "  -q           no progress on stderr\n");
 }
 
@@ -84,9 +86,41 @@ static int fxq_valid_pred_ok(const char *pred, const char *data, const char **cf
     return fxq_cli_output_ok(pred, in, n, why, why_len);
 }
 
+typedef struct {
+    const fxq_evalset *set;
+    long n;
+    int nlog;
+    const char **cfgs;
+    const fxq_eval_result *res;
+    int nnet;
+} fxq_logits_ctx;
+
+static int fxq_emit_logits(FILE *f, void *ctx)
+{
+    const fxq_logits_ctx *c = ctx;
+    for (long i = 0; i < c->n; ++i)
+        for (int k = 0; k < c->nnet; ++k) {
+            fprintf(f, "%s,%s", c->set->paths[i], c->cfgs[k]);
+            for (int j = 0; j < c->nlog; ++j) fprintf(f, ",%.9g", (double)c->res[k].logit_out[(size_t)i * c->nlog + j]);
+            fputc('\n', f);
+        }
+    return !ferror(f);
+}
+
+/* Per-image logits of every network (nlog each), whole or not at all. */
+static int fxq_valid_write_logits(const char *path, const fxq_evalset *set, long n, int nlog, const char **cfgs,
+                                  const fxq_eval_result *res, int nnet)
+{
+    fxq_logits_ctx c = {set, n, nlog, cfgs, res, nnet};
+    char why[1024];
+    if (fxq_file_write(path, fxq_emit_logits, &c, why, sizeof why)) return 1;
+    fprintf(stderr, "darknet fxq valid: %s\n", why);
+    return 0;
+}
+
 int fxq_cmd_valid(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL, *pred = NULL, *fx_weights = NULL;
+    const char *pos[64], *list = NULL, *pred = NULL, *logits = NULL, *fx_weights = NULL;
     int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -98,7 +132,7 @@ int fxq_cmd_valid(int argc, char **argv)
         } else if (!strcmp(a, "-q")) {
             quiet = 1;
         } else if (!strcmp(a, "-n") || !strcmp(a, "--batch") || !strcmp(a, "--list") || !strcmp(a, "--pred") ||
-                   !strcmp(a, "--fx-weights")) {
+                   !strcmp(a, "--logits") || !strcmp(a, "--fx-weights")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "darknet fxq valid: %s needs a value\n", a);
                 return 2;
@@ -107,6 +141,7 @@ int fxq_cmd_valid(int argc, char **argv)
             if (!strcmp(a, "--list")) list = v;
             else if (!strcmp(a, "--fx-weights")) fx_weights = v;
             else if (!strcmp(a, "--pred")) pred = v;
+            else if (!strcmp(a, "--logits")) logits = v;
             else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
                 fprintf(stderr, "darknet fxq valid: %s '%s' is not a positive integer in range\n", a, v);
                 return 2;
@@ -139,8 +174,13 @@ int fxq_cmd_valid(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    if (pred && !fxq_valid_pred_ok(pred, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why)) {
+    if ((pred && !fxq_valid_pred_ok(pred, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why)) ||
+        (logits && !fxq_valid_pred_ok(logits, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why))) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
+        goto free_all;
+    }
+    if (pred && logits && !fxq_out_distinct(logits, &pred, 1, why, sizeof why)) {
+        fprintf(stderr, "darknet fxq valid: --logits: %s\n", why);
         goto free_all;
     }
     if (!fxq_evalset_open(data, list, &set, why, sizeof why)) {
@@ -162,11 +202,19 @@ int fxq_cmd_valid(int argc, char **argv)
             goto free_all;
         }
     }
+    const int nlog = nets[0]->layers[fxq_eval_logit_layer(nets[0])].outputs;
+    for (int k = 0; logits && k < nnet; ++k) {
+        if (!(res[k].logit_out = malloc((size_t)set.n * nlog * sizeof *res[k].logit_out))) {
+            fprintf(stderr, "darknet fxq valid: out of memory\n");
+            goto free_all;
+        }
+    }
     if (!fxq_eval_run(nets, nnet, &set, limit, quiet, res, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
     if (pred && !fxq_valid_write_pred(pred, &set, res[0].images, cfgs, res, nnet)) goto free_all;
+    if (logits && !fxq_valid_write_logits(logits, &set, res[0].images, nlog, cfgs, res, nnet)) goto free_all;
     const int k = set.topk;
     if (csv) {
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
@@ -197,7 +245,7 @@ free_all:
     for (int i = 0; nets && i < nnet; ++i)
         if (nets[i]) free_network(nets[i]);
     fxq_evalset_free(&set);
-    for (int i = 0; res && i < nnet; ++i) free(res[i].pred);
+    for (int i = 0; res && i < nnet; ++i) free(res[i].pred), free(res[i].logit_out);
     free(cfgs);
     free(nets);
     free(res);

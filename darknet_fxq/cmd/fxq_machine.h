@@ -13,7 +13,9 @@ enum { FXQ_MEM_L2, FXQ_MEM_L3, FXQ_MEM_DRAM, FXQ_MEM_LEVELS };
 typedef struct fxq_machine {
     int threads;
     double fma;            /* fp32 FMAs per second (0: no loop for this CPU) */
-    double int8;           /* the int8 peak, 4 x fma (VNNI: 4 int8 MACs per fp32 lane), MAC/s */
+    double int8;           /* the int8 peak, MAC/s: 4 x fma on x86 (VNNI: 4 int8 MACs per fp32
+                              lane), the s8 loop itself on AArch64 (s8_direct) */
+    int s8_direct;
     double s8_loop;        /* the s8 kernels' own sequence (vpdpbusd), MAC/s */
     double int16;          /* the s16 kernels' sequence (vpdpwssd), MAC/s (0: no loop) */
     const char *fma_how, *s8_how, *s16_how;

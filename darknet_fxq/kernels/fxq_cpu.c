@@ -71,6 +71,35 @@ static void fxq_cpu_detect(fxq_cpu_features *f)
         for (size_t n = strlen(f->brand); n && f->brand[n - 1] == ' '; --n) f->brand[n - 1] = 0;
     }
 }
+#elif defined(__aarch64__)
+#include <stdio.h>
+#include <sys/auxv.h>
+
+/* Linux's AArch64 hwcap bits (asm/hwcap.h; spelled out for older headers). */
+#define FXQ_HWCAP_ASIMD (1ul << 1)
+#define FXQ_HWCAP_ASIMDDP (1ul << 20)
+#define FXQ_HWCAP2_I8MM (1ul << 13)
+
+static void fxq_cpu_detect(fxq_cpu_features *f)
+{
+    const unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
+    f->aarch64 = 1;
+    f->asimd = (hw & FXQ_HWCAP_ASIMD) != 0;
+    f->dotprod = f->asimd && (hw & FXQ_HWCAP_ASIMDDP) != 0;
+    f->i8mm = f->asimd && (hw2 & FXQ_HWCAP2_I8MM) != 0;
+    /* MIDR_EL1 as the kernel exports it (absent under qemu-user): implementer
+     * in family, part number in model */
+    FILE *m = fopen("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1", "r");
+    unsigned long long midr = 0;
+    if (m) {
+        if (fscanf(m, "%llx", &midr) == 1) {
+            f->family = (int)((midr >> 24) & 0xff);
+            f->model = (int)((midr >> 4) & 0xfff);
+        }
+        fclose(m);
+    }
+    snprintf(f->vendor, sizeof f->vendor, "aarch64");
+}
 #else
 static void fxq_cpu_detect(fxq_cpu_features *f) { (void)f; }
 #endif
@@ -96,7 +125,8 @@ unsigned fxq_cpu_feature_bits(void)
     return (f->sse2 ? FXQ_FEAT_SSE2 : 0u) | (f->avx2 ? FXQ_FEAT_AVX2 : 0u) | (f->fma ? FXQ_FEAT_FMA : 0u) |
            (f->avx512f ? FXQ_FEAT_AVX512F : 0u) | (f->avx512bw ? FXQ_FEAT_AVX512BW : 0u) |
            (f->avx512vl ? FXQ_FEAT_AVX512VL : 0u) | (f->avx512dq ? FXQ_FEAT_AVX512DQ : 0u) |
-           (f->avx512vnni ? FXQ_FEAT_AVX512VNNI : 0u) | (f->avx512vbmi ? FXQ_FEAT_AVX512VBMI : 0u);
+           (f->avx512vnni ? FXQ_FEAT_AVX512VNNI : 0u) | (f->avx512vbmi ? FXQ_FEAT_AVX512VBMI : 0u) |
+           (f->asimd ? FXQ_FEAT_NEON : 0u) | (f->dotprod ? FXQ_FEAT_DOTPROD : 0u) | (f->i8mm ? FXQ_FEAT_I8MM : 0u);
 }
 
 int fxq_cpu_has(unsigned bits)

@@ -13,9 +13,17 @@ static const fxq_kernel_set *const fxq_registry[] = {
     &fxq_kernels_avx512vnni,
     &fxq_kernels_avx2,
 #endif
+#if defined(__aarch64__)
+    &fxq_kernels_neoni8mm,
+    &fxq_kernels_neondot,
+    &fxq_kernels_neon,
+#endif
     &fxq_kernels_scalar,
     &fxq_kernels_avx512vnni_twin,
     &fxq_kernels_avx2_twin,
+    &fxq_kernels_neoni8mm_twin,
+    &fxq_kernels_neondot_twin,
+    &fxq_kernels_neon_twin,
     NULL,
 };
 

@@ -79,11 +79,16 @@ typedef struct fxq_kernel_set {
     /* s8 x 8-bit int32 GEMM, KR = 4 (NULL: 8-bit data is widened to s16).
      * s8_in_offset is added to signed input codes to form its B operand:
      * 128 where B is u8 (vpdpbusd multiplies u8 x s8; the plan corrects the
-     * bias by -128 * sum_k w), 0 for a signed x signed ISA (e.g. NEON sdot).
-     * Where it is non-zero, unsigned codes of <= 8 bits feed B as they are. */
+     * bias by -128 * sum_k w), 0 for a signed x signed ISA (NEON sdot,
+     * smmla, smull): B = code - lowest code - 128, so unsigned codes and
+     * windows of 256 codes feed it too (the bias corrected likewise).
+     * Where it is non-zero, unsigned codes of <= 8 bits feed B as they are.
+     * s8_kr: k values per group of the s8 layouts (0: 4; NEON smmla: 8,
+     * its pack_u8c4 then interleaves 8 rows, r[0..7]). */
     fxq_gemm_i32_fn s8;
     const char *s8_name;
     int s8_in_offset;
+    int s8_kr;
     /* 0: the s8 kernel's sums are exact mod 2^32 (vpdpbusd). Else it adds
      * k pairs in saturating int16 first (AVX2 vpmaddubsw): the plan uses it
      * only when 2 * 255 * max|w| <= s8_pair_limit, so no pair saturates. */
@@ -143,6 +148,8 @@ typedef struct fxq_kernel_set {
     const char *peak_s8_how;
     fxq_peak_s8_fn peak_s16;     /* the s16 GEMM's (NULL: not measured) */
     const char *peak_s16_how;
+    int peak_s8_direct;          /* 1: the int8 peak is the peak_s8 loop as measured (NEON: sdot and
+                                  * smmla do not run at a fixed multiple of fmla), 0: 4 x fp32 FMA */
 
     /* integer pooling between fixed layers (fxq_pool.h; NULL: the scalar
      * ukernels) */
@@ -181,8 +188,12 @@ void fxq_kernel_set_force(const fxq_kernel_set *ks);
 
 /* The registered tables (one per ISA). */
 extern const fxq_kernel_set fxq_kernels_scalar, fxq_kernels_avx512vnni_twin, fxq_kernels_avx2_twin;
+extern const fxq_kernel_set fxq_kernels_neon_twin, fxq_kernels_neondot_twin, fxq_kernels_neoni8mm_twin;
 #if defined(__x86_64__)
 extern const fxq_kernel_set fxq_kernels_avx2, fxq_kernels_avx512vnni;
+#endif
+#if defined(__aarch64__)
+extern const fxq_kernel_set fxq_kernels_neon, fxq_kernels_neondot, fxq_kernels_neoni8mm;
 #endif
 
 /* Kernels named by the tables (beside those of fxq_qgemm.h). */
@@ -196,6 +207,24 @@ void fxq_pack_gather_u8c4__scalar(const unsigned char *const *r, const int32_t *
                                   size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
 void fxq_f32_quantize_ukernel__scalar(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
 void fxq_f32_dequantize_ukernel__scalar(size_t n, const int16_t *c, float scale, float *y);
+/* o[t][n][j] = r[j][t * nr + n], j < 8: the B interleave of the c8 layout */
+void fxq_pack_u8c8__scalar(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
+#if defined(__aarch64__)
+void fxq_convert_plane__neon(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
+                             unsigned char *dst, size_t phase, int ws);
+void fxq_im2col_row__neon(unsigned char *dst, const unsigned char *src, size_t bytes, size_t step, int rows);
+void fxq_pack_u8c4__neon(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
+void fxq_pack_u8c8__neon(const unsigned char *const *r, size_t n_tiles, size_t nr, unsigned char *o, size_t panel);
+void fxq_pack_s16c2__neon(const int16_t *r0, const int16_t *r1, size_t n_tiles, size_t nr, int16_t *o, size_t panel,
+                          size_t lo);
+void fxq_f32_quantize_ukernel__neon(size_t n, const float *x, float scale, float lo, float hi, int16_t *c);
+void fxq_f32_dequantize_ukernel__neon(size_t n, const int16_t *c, float scale, float *y);
+double fxq_f32_fma_loop__neon(long iters, float *sink);
+double fxq_s8_mlal_loop__neon(long iters, int32_t *sink);
+double fxq_s16_mlal_loop__neon(long iters, int32_t *sink);
+double fxq_s8_dot_loop__neondot(long iters, int32_t *sink);
+double fxq_s8_mmla_loop__neoni8mm(long iters, int32_t *sink);
+#endif
 #if defined(__x86_64__)
 void fxq_convert_plane__sse2(const int16_t *src, int h, int w, int st, int pad, int esz, int lo8, int off8,
                              unsigned char *dst, size_t phase, int ws);

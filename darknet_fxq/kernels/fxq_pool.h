@@ -95,6 +95,9 @@ void fxq_s16_maxpool_2x2_ukernel__scalar(size_t n, const int16_t *r0, const int1
 void fxq_s16_maxpool_2x2_ukernel__avx2(size_t n, const int16_t *r0, const int16_t *r1, int16_t *out);
 void fxq_s16_maxpool_2x2_ukernel__avx512vnni(size_t n, const int16_t *r0, const int16_t *r1, int16_t *out);
 #endif
+#if defined(__aarch64__)
+void fxq_s16_maxpool_2x2_ukernel__neon(size_t n, const int16_t *r0, const int16_t *r1, int16_t *out);
+#endif
 
 /* The row ukernel of stride-1 windows (kernel-set field maxpool_s1):
  * out[j] = max over r < rows, m < size of in[r][j + m] (rows `ws` elements
@@ -105,6 +108,9 @@ void fxq_s16_maxpool_s1_ukernel__scalar(size_t n, int rows, int size, const int1
 void fxq_s16_maxpool_s1_ukernel__avx2(size_t n, int rows, int size, const int16_t *in, size_t ws, int16_t *out);
 void fxq_s16_maxpool_s1_ukernel__avx512vnni(size_t n, int rows, int size, const int16_t *in, size_t ws,
                                             int16_t *out);
+#endif
+#if defined(__aarch64__)
+void fxq_s16_maxpool_s1_ukernel__neon(size_t n, int rows, int size, const int16_t *in, size_t ws, int16_t *out);
 #endif
 
 #endif

@@ -21,6 +21,10 @@
 
 enum { FXQ_PATH_S8_I32, FXQ_PATH_S16_I32, FXQ_PATH_S16_I64 };
 
+/* The largest KR of a kernel set (NEON i8mm s8: 8); the im2col rows buffer
+ * holds two k-groups of rows per thread. */
+#define FXQ_KR_MAX 8
+
 struct fxq_qconv_plan {
     fxq_qconv_desc d;  /* d.row_shift points at row_shift below (or NULL) */
     const fxq_kernel_set *ks;
@@ -38,7 +42,8 @@ struct fxq_qconv_plan {
     int split, chunk;  /* int64 path */
     int esz;           /* bytes per activation element in img / rows / B */
     int lo8, off8;     /* esz 1: B byte = clamp(code, lo8, lo8 + 255) + off8 (off8: the input offset,
-                        * -lo8 where B is u8: 128 signed, 0 unsigned, -in_lo a window) */
+                        * -lo8 where B is u8: 128 signed, 0 unsigned, -in_lo a window; -lo8 - 128
+                        * where B is s8) */
     int direct;        /* rows contiguous in img (ws == out_w, e.g. 1x1/s1/p0): no im2col copy */
     int rowwise;       /* out_w % nr == 0: no B tile straddles two output rows, so each output
                         * row's tiles are packed straight from the image (no im2col copy either) */

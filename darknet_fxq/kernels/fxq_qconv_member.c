@@ -66,7 +66,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
     const int out_w = q->d.out_w, tpr = q->rowwise ? out_w / q->nr : 0;
     unsigned char *rows = q->rows;
     for (int g = 0; g < q->kc / q->kr; ++g) {
-        const unsigned char *r[4];
+        const unsigned char *r[FXQ_KR_MAX];
         unsigned char *o = dst + (size_t)g * nr * q->kr * es;
         for (int j = 0; j < q->kr; ++j) {
             const int k = g * q->kr + j < q->K ? g * q->kr + j : g * q->kr; /* zero weights: any data */
@@ -86,7 +86,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
             q->gpack(r, q->pbase + t0, q->pidx + (size_t)t0 * nr, (size_t)(t1 - t0), nr, o, q->b_panel);
         } else if (tpr) { /* whole output rows of tiles, straight from the image */
             for (long t = t0; t < t1; t += tpr) { /* t0, t1: whole rows */
-                const unsigned char *rr[4];
+                const unsigned char *rr[FXQ_KR_MAX];
                 const size_t oy = (size_t)(t / tpr);
                 for (int j = 0; j < q->kr; ++j) rr[j] = r[j] + oy * q->ws * es;
                 unsigned char *ot = o + (size_t)(t - t0) * q->b_panel * es;

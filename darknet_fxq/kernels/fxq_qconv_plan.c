@@ -165,17 +165,19 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
      * set has an input offset), else only when they fit s8 */
     int ilo, ihi;
     fxq_qconv_in_range(d, &ilo, &ihi);
-    const int s8_in = ks->s8_in_offset ? ihi - ilo <= 255 : ilo >= -128 && ihi <= 127;
-    /* a kernel that sums k pairs in saturating int16 (AVX2 vpmaddubsw) is
-     * exact only if no pair can exceed its limit: |B byte| <= 255 */
-    const int s8_pairs_ok = !ks->s8_pair_limit || 2 * 255 * wmax <= ks->s8_pair_limit;
+    const int s8_in = ihi - ilo <= 255;
+    /* a kernel that sums k pairs in int16 (AVX2 vpmaddubsw saturating, NEON
+     * smlal wrapping) is exact only if no pair can exceed its limit:
+     * |B byte| <= 255 where B is u8, <= 128 where it is s8 */
+    const int s8_pairs_ok = !ks->s8_pair_limit || 2 * (ks->s8_in_offset ? 255 : 128) * wmax <= ks->s8_pair_limit;
     const int P = p->P;
     if (use_i32 && d->w_bits <= 8 && s8_in && s8_pairs_ok && ks->s8) {
-        p->path = FXQ_PATH_S8_I32, p->kr = 4, p->esz = 1, p->k32 = ks->s8;
+        p->path = FXQ_PATH_S8_I32, p->kr = ks->s8_kr ? ks->s8_kr : 4, p->esz = 1, p->k32 = ks->s8;
         /* u8 B: code - lowest code (the offset -ilo: 128 for signed codes,
-         * 0 for unsigned ones); s8 B: codes as they are */
-        p->lo8 = ks->s8_in_offset ? ilo : -128;
-        p->off8 = ks->s8_in_offset ? -ilo : 0;
+         * 0 for unsigned ones); s8 B: code - lowest code - 128 (signed
+         * codes as they are, unsigned ones - 128) */
+        p->lo8 = ilo;
+        p->off8 = ks->s8_in_offset - 128 - ilo;
         if (P == 1) p->gemv = ks->gemv_s8;
     } else if (use_i32) {
         p->path = FXQ_PATH_S16_I32, p->kr = 2, p->esz = 2, p->k32 = ks->s16;
@@ -360,7 +362,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
         if (!p->bpack) return 0;
     }
     p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
-    if (!fxq_mul_ok(p->row_len * 8 * p->esz, (size_t)p->nthreads, &bytes)) return -1;
+    if (!fxq_mul_ok(p->row_len * 2 * FXQ_KR_MAX * p->esz, (size_t)p->nthreads, &bytes)) return -1;
     if (!p->direct && !p->rowwise && !gemv && !p->gpack) {
         p->rows = fxq_alloc64(bytes);
         if (!p->rows) return 0;
@@ -399,7 +401,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     }
     q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
     if (!q->bpack) return 0;
-    if (!q->direct && !q->rowwise && !q->gpack && !(q->rows = fxq_alloc64(q->row_len * 8 * q->esz))) return 0;
+    if (!q->direct && !q->rowwise && !q->gpack && !(q->rows = fxq_alloc64(q->row_len * 2 * FXQ_KR_MAX * q->esz))) return 0;
     if (q->path == FXQ_PATH_S16_I64 && !(q->acc64 = fxq_alloc64((size_t)q->mr * q->nr * sizeof *q->acc64))) return 0;
     if (q->wide && !(q->wout = fxq_alloc64((size_t)q->d.m * q->P * sizeof *q->wout))) return 0;
     return 1;

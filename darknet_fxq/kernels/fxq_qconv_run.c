@@ -110,7 +110,7 @@ static void fxq_interleave(const fxq_qconv_plan *p, const unsigned char *const *
 {
     const size_t nr = (size_t)p->nr;
     if (p->esz == 1) {
-        p->pack8(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * 4, p->b_panel);
+        p->pack8(r, (size_t)p->n_tiles, nr, p->bpack + (size_t)g * nr * p->kr, p->b_panel);
         return;
     }
     /* split: the low bytes follow the kc high-byte rows of the panel */
@@ -127,7 +127,7 @@ static void fxq_pack_b_rowwise(const fxq_qconv_plan *p, int g0, int g1)
     const size_t es = (size_t)p->esz, nr = (size_t)p->nr, tpr = (size_t)(p->d.out_w / p->nr);
     const size_t row_step = (size_t)p->ws * es, tile_step = tpr * p->b_panel * es;
     for (int g = g0; g < g1; ++g) {
-        const unsigned char *r[4];
+        const unsigned char *r[FXQ_KR_MAX];
         for (int j = 0; j < p->kr; ++j) {
             const int k = g * p->kr + j;
             r[j] = p->img + (size_t)p->off_k[k < p->K ? k : g * p->kr] * es; /* zero weights: any data */
@@ -170,13 +170,13 @@ static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
     const size_t es = (size_t)p->esz;
     /* two sets of rows: group g+1 is built before group g is interleaved, so
      * the interleave's loads never wait on the copy's overlapping stores */
-    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 8 * p->row_len * es : NULL;
-    const unsigned char *r[2][4];
+    unsigned char *rows = p->rows ? p->rows + (size_t)tid * 2 * FXQ_KR_MAX * p->row_len * es : NULL;
+    const unsigned char *r[2][FXQ_KR_MAX];
     if (g0 >= g1) return;
     fxq_group_rows(p, g0, rows, r[0]);
     for (int g = g0; g < g1; ++g) {
         const int cur = (g - g0) & 1;
-        if (g + 1 < g1) fxq_group_rows(p, g + 1, rows ? rows + (size_t)(1 - cur) * 4 * p->row_len * es : NULL, r[1 - cur]);
+        if (g + 1 < g1) fxq_group_rows(p, g + 1, rows ? rows + (size_t)(1 - cur) * p->kr * p->row_len * es : NULL, r[1 - cur]);
         fxq_interleave(p, r[cur], g);
     }
 }

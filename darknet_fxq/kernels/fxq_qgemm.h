@@ -210,4 +210,25 @@ FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar);
 
 FXQ_DECL_RQ64(fxq_i64_requant_ukernel__scalar);
 
+/* NEON sets (arm/): 4x16 tiles; s8 x s8 (B = code - lowest code - 128,
+ * bias pre-corrected by the offset) c4 by sdot, c8 by smmla, c4 by
+ * smull/smlal + sadalp (k-group pairs summed in int16: exact for |w| <=
+ * 127, the twin wraps the same way); s16 c2 int32 and int64; requantization
+ * of int64 tiles; one-column kernels, x s8 for the s8 ones. */
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c4__neondot);
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c4__scalar);
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c8__neoni8mm);
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c8__scalar);
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c4_mlal__neon);
+FXQ_DECL_I32(fxq_s8s8_gemm_ukernel_4x16c4_mlal__scalar);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_4x16c2__neon);
+FXQ_DECL_I32(fxq_s16_gemm_ukernel_4x16c2__scalar);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_4x16c2__neon);
+FXQ_DECL_I64(fxq_s16_gemm_i64_ukernel_4x16c2__scalar);
+FXQ_DECL_RQ64(fxq_i64_requant_ukernel__neon);
+FXQ_DECL_GEMV(fxq_s8s8_gemv_ukernel_16c64__neondot);
+FXQ_DECL_GEMV(fxq_s8s8_gemv_ukernel_16c64__neon);
+FXQ_DECL_GEMV(fxq_s8s8_gemv_ukernel_16c64__scalar);
+FXQ_DECL_GEMV(fxq_s16_gemv_ukernel_16c32__neon);
+
 #endif

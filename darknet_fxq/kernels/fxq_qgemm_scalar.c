@@ -67,6 +67,7 @@ FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_8x32c2__scalar, 8, 32, 2, int16_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_6x16c2__scalar, 6, 16, 2, int16_t)
 FXQ_SCALAR_I32(fxq_s8_gemm_ukernel_16x16c4__scalar, 16, 16, 4, uint8_t)
 FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_16x16c2__scalar, 16, 16, 2, int16_t)
+FXQ_SCALAR_I32(fxq_s16_gemm_ukernel_4x16c2__scalar, 4, 16, 2, int16_t)
 
 static inline int32_t fxq_sat16(int32_t v)
 {
@@ -122,6 +123,7 @@ FXQ_DECL_I32(fxq_s8_gemm_ukernel_6x16c4__scalar)
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_8x32c2__scalar, 8, 32)
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_6x16c2__scalar, 6, 16)
 FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_16x16c2__scalar, 16, 16)
+FXQ_SCALAR_I64(fxq_s16_gemm_i64_ukernel_4x16c2__scalar, 4, 16)
 
 /* The split single-chunk tile: int32 (wrap-around) sums of the high-byte
  * and low-byte passes, then bias + 2^8 * high + low in int64, requantized. */

@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 #include "fxq_cpu.h"
 #include "fxq_format.h"
 #include "fxq_kernels.h"
@@ -70,7 +75,7 @@ static void *xalloc(size_t n)
     return p;
 }
 
-#define MAXK 2048 /* >= the largest kc below (500 * KR) */
+#define MAXK 4096 /* >= the largest kc below (500 * KR, KR <= 8) */
 
 /* int32 kernels: simd vs twin */
 static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn twin, int MR, int NR, int KR, int s8)
@@ -90,8 +95,10 @@ static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn tw
                 for (size_t i = 0; i < bbytes; ++i) b[i] = (unsigned char)rnd();
                 if (rnd() % 4 == 0) /* extremes: all weights/inputs at the minimum */
                     for (size_t i = (size_t)MR * 4; i < abytes; ++i) a[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
-                if (rnd() % 4 == 0)
-                    for (size_t i = 0; i < bbytes; ++i) b[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
+                if (rnd() % 4 == 0) { /* u8 B's minimum 0, or s8 B's -128 (NEON sets) */
+                    const unsigned char bmin = s8 && rnd() % 2 ? 0x80 : 0;
+                    for (size_t i = 0; i < bbytes; ++i) b[i] = s8 ? bmin : (i & 1 ? 0x80 : 0);
+                }
                 if (rnd() % 2) /* small biases, so the sums decide the outputs */
                     for (int i = 0; i < MR; ++i) {
                         const int32_t v = (int32_t)(rnd() % 2001) - 1000;
@@ -189,7 +196,7 @@ static void check_gemv(const char *name, fxq_gemv_fn simd, fxq_gemv_fn twin, int
             for (size_t i = 0; i < kc * es; ++i) x[i] = (unsigned char)rnd();
             if (mr % 5 == 0) { /* extremes */
                 for (size_t i = 0; i < 16 * kc * es; ++i) w[i] = s8 ? 0x80 : (i & 1 ? 0x80 : 0);
-                for (size_t i = 0; i < kc * es; ++i) x[i] = s8 ? 0 : (i & 1 ? 0x80 : 0);
+                for (size_t i = 0; i < kc * es; ++i) x[i] = s8 ? (mr % 2 ? 0x80 : 0) : (i & 1 ? 0x80 : 0);
             }
             for (int i = 0; i < 16; ++i) bias[i] = mr % 2 ? (int32_t)rnd() : (int32_t)(rnd() % 2001) - 1000;
             fxq_rq_params rq[16];
@@ -346,8 +353,9 @@ static void check_moves(const char *name, const fxq_kernel_set *ks, const fxq_ke
         free(src), free(d1), free(d2);
 
         const size_t nr = rnd() % 2 ? 16 : 32, nt = (size_t)rnd_int(1, 5), panel = 8 * nr;
-        unsigned char *r[4], *o1 = xalloc(panel * nt * 2), *o2 = xalloc(panel * nt * 2);
-        for (int j = 0; j < 4; ++j) {
+        /* 8 rows: a c8 set's pack_u8c4 interleaves 8 (s8_kr) */
+        unsigned char *r[8], *o1 = xalloc(panel * nt * 2), *o2 = xalloc(panel * nt * 2);
+        for (int j = 0; j < 8; ++j) {
             r[j] = xalloc(nt * nr * 2);
             for (size_t i = 0; i < nt * nr * 2; ++i) r[j][i] = (unsigned char)rnd();
         }
@@ -359,7 +367,7 @@ static void check_moves(const char *name, const fxq_kernel_set *ks, const fxq_ke
         tw->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], nt, nr, (int16_t *)o2 + panel * nt / 2, panel / 2, lo);
         ++cases;
         fails += memcmp(o1, o2, panel * nt * 2) != 0;
-        for (int j = 0; j < 4; ++j) free(r[j]);
+        for (int j = 0; j < 8; ++j) free(r[j]);
         free(o1), free(o2);
     }
     FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
@@ -451,7 +459,7 @@ static void check_set(const fxq_kernel_set *ks)
     const fxq_kernel_set *tw = ks->twin;
     char n[160];
 #define NAME(slot) (snprintf(n, sizeof n, "ukernel.%s.%s", ks->name, slot), n)
-    if (ks->s8 && tw->s8) check_i32(NAME(ks->s8_name), ks->s8, tw->s8, ks->mr, ks->nr, 4, 1);
+    if (ks->s8 && tw->s8) check_i32(NAME(ks->s8_name), ks->s8, tw->s8, ks->mr, ks->nr, ks->s8_kr ? ks->s8_kr : 4, 1);
     if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
     if (ks->s8_n16) check_i32(NAME(ks->s8_n16_name), ks->s8_n16, tw->s8_n16, ks->n16_mr, 16, 4, 1);
     if (ks->s16_n16) check_i32(NAME(ks->s16_n16_name), ks->s16_n16, tw->s16_n16, ks->n16_mr, 16, 2, 0);
@@ -490,6 +498,19 @@ int main(void)
                   f->avx512vl == !!__builtin_cpu_supports("avx512vl") &&
                   f->avx512vnni == !!__builtin_cpu_supports("avx512vnni"),
               "fxq_cpu disagrees with __builtin_cpu_supports");
+#elif defined(__aarch64__)
+    {
+        /* the kernel's own hwcap names (asm/hwcap.h), x86 bits all clear */
+        const unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
+        const unsigned x86 = FXQ_FEAT_SSE2 | FXQ_FEAT_AVX2 | FXQ_FEAT_FMA | FXQ_FEAT_AVX512F | FXQ_FEAT_AVX512BW |
+                             FXQ_FEAT_AVX512VL | FXQ_FEAT_AVX512DQ | FXQ_FEAT_AVX512VNNI | FXQ_FEAT_AVX512VBMI;
+        printf("# aarch64 hwcap 0x%lx hwcap2 0x%lx: asimd %d dotprod %d i8mm %d\n", hw, hw2, f->asimd, f->dotprod,
+               f->i8mm);
+        FXQ_CHECK("cpu.detect_matches_hwcap",
+                  f->asimd == !!(hw & HWCAP_ASIMD) && f->dotprod == (!!(hw & HWCAP_ASIMDDP) && f->asimd) &&
+                      f->i8mm == (!!(hw2 & HWCAP2_I8MM) && f->asimd) && !(fxq_cpu_feature_bits() & x86),
+                  "fxq_cpu disagrees with getauxval");
+    }
 #else
     FXQ_CHECK("cpu.detect_scalar_only", fxq_cpu_feature_bits() == 0, "non-x86 must have no x86 features");
 #endif

@@ -1,0 +1,23 @@
+/* Throughput loop for `darknet fxq info --bench`, Armv8.2 dotprod: 16
+ * independent chains of sdot (16 MACs each), the dotprod s8 GEMM's
+ * instruction (fxq_peak_loop.inc). */
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+#include "fxq_kernels.h"
+
+#define FXQ_REP16(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+
+#define FXQ_PEAK_NAME fxq_s8_dot_loop__neondot
+#define FXQ_PEAK_SINK int32_t
+#define FXQ_PEAK_VEC int32x4_t
+#define FXQ_PEAK_XY const int8x16_t x = vdupq_n_s8(3), y = vdupq_n_s8(-2)
+#define FXQ_PEAK_INIT(i) vdupq_n_s32(i)
+#define FXQ_PEAK_STEP(a) vdotq_s32(a, x, y)
+#define FXQ_PEAK_ZERO vdupq_n_s32(0)
+#define FXQ_PEAK_ADD(s, a) vaddq_s32(s, a)
+#define FXQ_PEAK_REDUCE(s) vaddvq_s32(s)
+#define FXQ_PEAK_REP FXQ_REP16
+#define FXQ_PEAK_MACS 16
+#include "fxq_peak_loop.inc"
+#endif
