@@ -222,23 +222,16 @@ int fxq_cmd_info(int argc, char **argv)
     fxq_machine_free(&mc);
     const double fma = mc.fma, vnni = mc.s8_loop;
     const double peak8 = mc.int8, gemm8 = c8.gemm;
-    printf("bench:
-");
-    printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)
-", fma / 1e9, 2 * fma / 1e9, how, nth);
+    printf("bench:\n");
+    printf("  fp32 FMA peak       %8.1f GFMA/s  (%.1f GFLOP/s; %s, %d threads)\n", fma / 1e9, 2 * fma / 1e9, how, nth);
     if (mc.s8_direct)
-        printf("  int8 peak           %8.1f GMAC/s  (%s loop, measured)
-", peak8 / 1e9, mc.s8_how);
+        printf("  int8 peak           %8.1f GMAC/s  (%s loop, measured)\n", peak8 / 1e9, mc.s8_how);
     else
-        printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)
-", peak8 / 1e9);
-    if (vnni > 0 && !mc.s8_direct) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)
-", vnni / 1e9);
-    if (mc.int16 > 0) printf("  int16 peak          %8.1f GMAC/s  (%s, measured)
-", mc.int16 / 1e9, mc.s16_how);
+        printf("  int8 peak           %8.1f GMAC/s  (= 4 x fp32 FMA peak)\n", peak8 / 1e9);
+    if (vnni > 0 && !mc.s8_direct) printf("  vpdpbusd loop       %8.1f GMAC/s  (measured, for reference)\n", vnni / 1e9);
+    if (mc.int16 > 0) printf("  int16 peak          %8.1f GMAC/s  (%s, measured)\n", mc.int16 / 1e9, mc.s16_how);
     for (int v = 0; v < FXQ_MEM_LEVELS; ++v)
-        printf("  memory %-4s         %8.1f GB/s    (read + write, memcpy of %zu KiB per thread, %d threads)
-",
+        printf("  memory %-4s         %8.1f GB/s    (read + write, memcpy of %zu KiB per thread, %d threads)\n",
                fxq_mem_level_name[v], mc.bw[v] / 1e9, mc.buf[v] >> 10, nth);
     printf("  8/8 GEMM   M=256 N=1024 K=2304 %8.1f GMAC/s  (full run incl. im2col+pack: %.1f)  [%s]\n", c8.gemm / 1e9,
            c8.full / 1e9, c8.desc);

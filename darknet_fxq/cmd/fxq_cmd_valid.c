@@ -14,6 +14,7 @@
 #include "fxq_cmd.h"
 #include "fxq_eval.h"
 #include "fxq_file.h"
+#include "fxq_outfile.h"
 
 static void fxq_valid_usage(FILE *f)
 {
