@@ -26,7 +26,7 @@ const fxq_pass fxq_passes[FXQ_PASS_COUNT] = {
                           NULL, fxq_pass_formats},
     [FXQ_PASS_PAPER] = {"paper", FXQ_READS_STATS, FXQ_CHANGES_FORMATS, B(FXQ_PASS_STATS), FXQ_NOT_PAPER,
                         "bit-widths by the budget, every frac by the section 3.3 rule (--xi, --dist)", NULL,
-                        fxq_pass_formats},
+                        fxq_pass_paper},
     [FXQ_PASS_ACT_CHANNELS] = {"act-channels", FXQ_READS_WEIGHTS | FXQ_READS_IMAGES | FXQ_READS_PLAN,
                                FXQ_CHANGES_NETWORK | FXQ_CHANGES_WEIGHTS, B(FXQ_PASS_ACT_SCALES), 0,
                                "each activation channel scaled toward its group's largest (factor >= 0.5), "
@@ -140,7 +140,9 @@ int fxq_passes_check(unsigned set, const fxq_pass_ctx *c, char *why, size_t why_
             snprintf(why, why_len, "pass %s needs --held-out FILE (images that are not calibration images)", p->name);
             return 0;
         }
-        if ((p->reads & FXQ_READS_IMAGES) && !c->images && i != FXQ_PASS_STATS) {
+        /* a pass that changes the float network makes the driver record the
+         * statistics again: that needs the images, not the .stats file */
+        if ((p->reads & FXQ_READS_IMAGES || p->changes & FXQ_CHANGES_NETWORK) && !c->images && i != FXQ_PASS_STATS) {
             snprintf(why, why_len, "pass %s runs the network on images: with a .stats file give --images FILE", p->name);
             return 0;
         }

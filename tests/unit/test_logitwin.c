@@ -1,4 +1,4 @@
-/* fxq quantize --logit-window: the logits' frac and window by the
+/* fxq quantize's logit-window pass: the logits' frac and window by the
  * softmax's KL divergence.
  *   search.*  fxq_logitwin_search against a brute force written here (its
  *             own rounding, clipping, pooling and softmax, every candidate):
@@ -11,7 +11,7 @@
  *             fmnist ([connected] -> [softmax]), 64 images: the written cfg's
  *             head format is the brute-force optimum over the head's float
  *             outputs, measured here with Darknet, around the frac the run
- *             without --logit-window wrote; nothing else in the cfg moves. */
+ *             without the logit-window pass wrote; nothing else in the cfg moves. */
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -127,11 +127,11 @@ static float *head_outputs(const char *cfg, const char *weights, char **paths, i
 static int quantize(const char *cfg, const char *weights, const char *list, const char *out, int logit)
 {
     char *argv[] = {"quantize", (char *)cfg, (char *)weights, (char *)list, "-o", (char *)out, "--wbits", "8",
-                    "--abits", "8", "--windows", "-q", "--logit-window"};
+                    "--abits", "8", "-q", "--passes", logit ? "windows,logit-window" : "windows"};
     fflush(stdout);
     const int keep = dup(1), null = open("/dev/null", O_WRONLY);
     dup2(null, 1); /* its table is not a test line */
-    const int rc = fxq_cmd_quantize((int)(sizeof argv / sizeof *argv) - !logit, argv);
+    const int rc = fxq_cmd_quantize((int)(sizeof argv / sizeof *argv), argv);
     fflush(stdout);
     dup2(keep, 1);
     close(null), close(keep);
