@@ -29,15 +29,18 @@ mkdir -p "$TMP/res"
 sed -e "s#^valid=.*#valid=$TMP/test.list#" -e "s#^names=#names=$PWD/#" "$DATA" >"$TMP/t.data"
 echo "results=$TMP/res" >>"$TMP/t.data"
 
-# fixed-point cfgs: 8-bit and 16-bit weights and activations
+# fixed-point cfgs: 8-bit with the default preset (its own .weights beside
+# the cfg), 16-bit from the statistics alone (the float .weights)
 head -n 32 data/fmnist-det/calib1k.list >"$TMP/calib.list"
-"$DARKNET" fxq quantize "$CFG" "$W" "$TMP/calib.list" --wbits 8 --abits 8 -q -o "$TMP/fx8.cfg" >/dev/null 2>"$TMP/q.err"
-expect_eq map.quantize_8 "$([ -s "$TMP/fx8.cfg" ] && echo yes)" yes
-"$DARKNET" fxq quantize "$CFG" "$W" "$TMP/calib.list" --wbits 16 --abits 16 -q -o "$TMP/fx16.cfg" >/dev/null 2>>"$TMP/q.err"
-expect_eq map.quantize_16 "$([ -s "$TMP/fx16.cfg" ] && echo yes)" yes
+"$DARKNET" fxq quantize "$CFG" "$W" "$TMP/calib.list" --wbits 8 --abits 8 -q -o "$TMP/fx8.cfg" >"$TMP/q8.out" 2>"$TMP/q.err"
+expect_eq map.quantize_8 "$([ -s "$TMP/fx8.cfg" ] && [ -s "$TMP/fx8.weights" ] && echo yes)" yes
+check map.quantize_8_next_is_map grep -q "^next: ./darknet fxq map cfg/fmnist-det.data $CFG $W $TMP/fx8.cfg --fx-weights $TMP/fx8.weights\$" "$TMP/q8.out"
+"$DARKNET" fxq quantize "$CFG" "$W" "$TMP/calib.list" --wbits 16 --abits 16 --preset fast -q -o "$TMP/fx16.cfg" >/dev/null 2>>"$TMP/q.err"
+expect_eq map.quantize_16 "$([ -s "$TMP/fx16.cfg" ] && [ ! -e "$TMP/fx16.weights" ] && echo yes)" yes
 
+# one --fx-weights per fixed-point cfg ("-": the reference's)
 "$DARKNET" fxq map "$TMP/t.data" "$CFG" "$W" "$TMP/fx8.cfg" "$TMP/fx16.cfg" --csv --per-class -q \
-    >"$TMP/map.csv" 2>"$TMP/map.err"
+    --fx-weights "$TMP/fx8.weights" --fx-weights - >"$TMP/map.csv" 2>"$TMP/map.err"
 expect_eq map.runs "$?" 0
 expect_eq map.rows "$(wc -l <"$TMP/map.csv")" 4
 col() { # col ROW NAME: value of column NAME in CSV row ROW (1 = first cfg)
@@ -54,7 +57,8 @@ k=0
 for c in "$CFG" "$TMP/fx8.cfg"; do
     k=$((k + 1))
     rm -f "$TMP"/res/*
-    "$DARKNET" detector valid "$TMP/t.data" "$c" "$W" >/dev/null 2>"$TMP/valid.err"
+    w=$W; [ $k = 2 ] && w=$TMP/fx8.weights
+    "$DARKNET" detector valid "$TMP/t.data" "$c" "$w" >/dev/null 2>"$TMP/valid.err"
     expect_eq "map.detector_valid_$k" "$?" 0
     python3 scripts/det_ap.py "$TMP/test.list" cfg/fmnist-det.names "$TMP/res" --per-class >"$TMP/ap$k.txt"
     expect_near "map.map50_equals_detector_valid_$k" "$(col $k map50)" "$(awk '$1 == "map50" { print $2 }' "$TMP/ap$k.txt")" 0.0001
@@ -62,7 +66,7 @@ for c in "$CFG" "$TMP/fx8.cfg"; do
         "$(awk '$1 == "map50_95" { print $2 }' "$TMP/ap$k.txt")" 0.0001
     worst=$(awk -F, -v r="$k" 'NR == 1 { for (i = 1; i <= NF; ++i) h[i] = $i } NR == r + 1 { for (i = 1; i <= NF; ++i) v[h[i]] = $i }
         END { while ((getline l < "'"$TMP/ap$k.txt"'") > 0) { split(l, f, " "); if (f[1] == "ap50" || f[1] == "ap50_95") {
-            d = v[f[1] "_" f[2]] - f[3]; if (d < 0) d = -d; if (d > w) w = d; n++ } } print n, w }' "$TMP/map.csv")
+            d = v[f[1] "_" f[2]] - f[3]; if (d < 0) d = -d; if (d > w) w = d; n++ } } print n, w + 0 }' "$TMP/map.csv")
     expect_eq "map.per_class_compared_$k" "${worst%% *}" 20
     expect_near "map.per_class_equal_detector_valid_$k" "${worst#* }" 0 0.0001
     [ $k = 2 ] && cp "$TMP/res/comp4_det_test_tee.txt" "$TMP/fx8-tee.txt" && cp -r "$TMP/res" "$TMP/res8"
@@ -79,7 +83,7 @@ expect_eq map.n_images "$(awk -F, 'NR == 2 { print $3 }' "$TMP/alias.csv")" 10
 img=$(sed -n 1p "$TMP/test.list")
 id=$(basename "$img" .png)
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
-dn=$(abs "$DARKNET") wa=$(abs "$W")
+dn=$(abs "$DARKNET") wa=$(abs "$TMP/fx8.weights")
 (cd "${BUILD:-build}/darknet" && "$dn" detector test "$TMP/t.data" "$TMP/fx8.cfg" "$wa" "$img" -thresh 0.5 \
     -out "$TMP/pred") >"$TMP/test.out" 2>"$TMP/test.err"
 expect_eq map.detector_test_runs "$?" 0
@@ -92,6 +96,6 @@ expect_ge map.detector_test_found_boxes "$(wc -l <"$TMP/test.boxes")" 1
 expect_eq map.detector_test_equals_valid "$(md5sum <"$TMP/test.boxes")" "$(md5sum <"$TMP/valid.boxes")"
 
 # detector recall on the fixed-point cfg: one line per image of the data file's list
-"$DARKNET" detector recall "$TMP/t.data" "$TMP/fx8.cfg" "$W" >/dev/null 2>"$TMP/recall.err"
+"$DARKNET" detector recall "$TMP/t.data" "$TMP/fx8.cfg" "$TMP/fx8.weights" >/dev/null 2>"$TMP/recall.err"
 expect_eq map.detector_recall_runs "$?" 0
 expect_eq map.detector_recall_images "$(grep -c 'Recall:' "$TMP/recall.err")" "$N"

@@ -106,5 +106,7 @@ case_ nan_outputs 1 "network 0 produced NaN/Inf on .*images/0.png: broken weight
     cfg/fmnist-yolo.cfg "$TMP/nan.weights"
 case_ bad_option 2 "unknown option: --thresh" 1 $MAP "$TMP/good.data" "$CFG" "$W" --thresh 0.3
 case_ bad_n 2 "-n: not a positive integer in range: 0" 1 $MAP "$TMP/good.data" "$CFG" "$W" -n 0
+case_ fx_weights_count 2 "2 --fx-weights for 3 fixed-point cfgs: give one for all, or one per cfg" 1 $MAP \
+    "$TMP/good.data" "$CFG" "$W" "$CFG" "$CFG" "$CFG" --fx-weights "$W" --fx-weights "$W"
 # the alias takes the same checks
 case_ alias_no_names 1 "nonames.data: no 'names=' file" 1 "$DARKNET" detector map "$TMP/nonames.data" "$CFG" "$W"

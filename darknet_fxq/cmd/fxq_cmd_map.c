@@ -34,7 +34,8 @@ static void fxq_map_usage(FILE *f)
                "  -n N         first N images only\n"
                "  --list FILE  image list instead of the data file's valid=\n"
                "  --fx-weights FILE  the fixed-point cfgs load FILE instead of <weights> (the\n"
-               "               reference keeps <weights>)\n"
+               "               reference keeps <weights>); once per fixed-point cfg, in their order,\n"
+               "               when each has its own (\"-\": <weights>)\n"
                "  -q           no progress on stderr\n"
                "See docs/detect.md.\n");
 }
@@ -57,7 +58,11 @@ static void fxq_map_print_table(const char **cfgs, const char **wfile, int nnet,
         if (strlen(cfgs[i]) > wcol) wcol = strlen(cfgs[i]);
     printf("%d images, %ld objects, %d classes (%d with objects), weights %s, reference %s\n", set->n, set->objects,
            set->classes, sc[0].ap.scored, wfile[0], cfgs[0]);
-    if (nnet > 1 && wfile[1] != wfile[0]) printf("fixed-point cfgs with weights %s\n", wfile[1]);
+    int one = 1; /* every fixed-point cfg with the same weights */
+    for (int i = 2; i < nnet; ++i) one &= !strcmp(wfile[i], wfile[1]);
+    if (nnet > 1 && one && strcmp(wfile[1], wfile[0])) printf("fixed-point cfgs with weights %s\n", wfile[1]);
+    for (int i = 1; i < nnet && !one; ++i)
+        if (strcmp(wfile[i], wfile[0])) printf("%s with weights %s\n", cfgs[i], wfile[i]);
     printf("%-*s  %8s  %12s  %8s  %9s\n", (int)wcol, "cfg", "mAP@0.5", "mAP@[.5:.95]", "agree", "img/s");
     for (int i = 0; i < nnet; ++i) {
         char agree[16] = "-"; /* the reference has no box >= 0.25 */
@@ -105,8 +110,8 @@ static void fxq_map_print_csv(const char **cfgs, const char **wfile, int nnet, c
 
 int fxq_cmd_map(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL, *fx_weights = NULL;
-    int npos = 0, csv = 0, limit = 0, quiet = 0, per_class = 0, rc = 1;
+    const char *pos[64], *list = NULL, *fxw[64];
+    int npos = 0, nfxw = 0, csv = 0, limit = 0, quiet = 0, per_class = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -122,7 +127,8 @@ int fxq_cmd_map(int argc, char **argv)
             if (i + 1 >= argc) return fxq_cli_usage_error("map", "option needs a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--list")) list = v;
-            else if (!strcmp(a, "--fx-weights")) fx_weights = v;
+            else if (!strcmp(a, "--fx-weights") && nfxw < (int)(sizeof fxw / sizeof fxw[0])) fxw[nfxw++] = v;
+            else if (!strcmp(a, "--fx-weights")) return fxq_cli_usage_error("map", "too many --fx-weights", v);
             else if (!fxq_cli_int(v, 1, 100000000, &limit))
                 return fxq_cli_usage_error("map", "-n: not a positive integer in range", v);
         } else if (a[0] == '-' && a[1]) {
@@ -139,6 +145,12 @@ int fxq_cmd_map(int argc, char **argv)
     }
     const char *data = pos[0], *weights = pos[2];
     const int nnet = npos - 2;
+    if (nfxw > 1 && nfxw != nnet - 1) {
+        char what[96];
+        snprintf(what, sizeof what, "%d --fx-weights for %d fixed-point cfgs: give one for all, or one per cfg", nfxw,
+                 nnet - 1);
+        return fxq_cli_usage_error("map", what, NULL);
+    }
     const char **cfgs = malloc((size_t)nnet * sizeof *cfgs), **wfile = malloc((size_t)nnet * sizeof *wfile);
     network **nets = calloc((size_t)nnet, sizeof *nets);
     fxq_detrun *runs = calloc((size_t)nnet, sizeof *runs);
@@ -154,7 +166,10 @@ int fxq_cmd_map(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    for (int k = 0; k < nnet; ++k) wfile[k] = k && fx_weights ? fx_weights : weights;
+    for (int k = 0; k < nnet; ++k) {
+        const char *w = k && nfxw ? fxw[nfxw == 1 ? 0 : k - 1] : weights;
+        wfile[k] = strcmp(w, "-") ? w : weights;
+    }
     if (!fxq_detset_open(data, list, limit, &set, why, sizeof why)) {
         fxq_cli_fail("map", why);
         goto free_all;
