@@ -99,7 +99,10 @@ demo: deps
 	$(MAKE) data
 	./scripts/demo.sh
 
+# the tests' packages (python3-numpy, clang's runtimes ...) are installed by the
+# project itself, so a clean machine's `make test` checks what a user's would
 test: $(EXE) tools data
+	./scripts/install-deps.sh
 	./tests/run.sh
 
 bench: all data

@@ -3,7 +3,7 @@
 # data file's test images for Darknet float, OpenCV DNN float and int8 (scripts/opencv_det.py)
 # and darknet-fxq's presets. Every system's boxes are `detector valid`'s result files
 # (letterbox, thresh 0.005, NMS 0.45; OpenCV's written in the same format by the same steps),
-# and one scorer scores them all (scripts/det_map.py).
+# and one scorer scores them all (scripts/det_ap.py, the scorer test_map checks `fxq map` against).
 #   DET_MODELS  default "fmnist-yolo" (cfg/NAME.cfg, weights/NAME.weights)
 #   DET_WEIGHTS weights file instead of weights/NAME.weights (one model)
 #   DET_DATA    default cfg/fmnist-det.data (its valid= list, names=)
@@ -36,7 +36,9 @@ has_presets=0
 
 # detector valid's result files for SYS into $D/SYS/, scored
 score() { # SYS
-    "$PY" scripts/det_map.py "$list" "$names" "$D/$1/comp4_det_test_" >"$D/$1.map" ||
+    "$PY" scripts/det_ap.py "$list" "$names" "$D/$1" >"$D/$1.ap" &&
+        awk '{ v[$1] = $2 } END { if (!("map50" in v)) exit 1; printf "map50 %.2f map50_95 %.2f\n", 100 * v["map50"], 100 * v["map50_95"] }' \
+            "$D/$1.ap" >"$D/$1.map" ||
         echo "map50 n/a map50_95 n/a" >"$D/$1.map"
 }
 dk_valid() { # SYS CFG WEIGHTS

@@ -5,7 +5,7 @@
 
 Writes `detector valid`'s VOC result files for both nets,
 OUTDIR/opencv-float/comp4_det_test_NAME.txt and OUTDIR/opencv-int8/..., so
-that one scorer (scripts/det_map.py) scores them beside Darknet's and
+that one scorer (scripts/det_ap.py) scores them beside Darknet's and
 darknet-fxq's. Same pipeline as validate_detector: the image as RGB / 255,
 letterboxed into the network's size with Darknet's own bilinear resize and
 0.5 grey borders; boxes with objectness > 0.005, class score objectness x
