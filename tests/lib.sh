@@ -57,6 +57,9 @@ expect_le() {
     if awk -v g="$2" -v m="$3" 'BEGIN{exit !(g<=m)}'; then ok "$1"; else fail "$1" "got $2, want <= $3"; fi
 }
 # have_python3 [MODULE...]: python3 is on PATH and imports every MODULE
+# Debian's python3, the one scripts/install-deps.sh installs modules for
+# (python3-numpy ...), even where another python3 comes first on PATH
+if [ -x /usr/bin/python3 ]; then python3() { /usr/bin/python3 "$@"; }; fi
 have_python3() {
     command -v python3 >/dev/null 2>&1 || return 1
     for _py_m in "$@"; do python3 -c "import $_py_m" >/dev/null 2>&1 || return 1; done
