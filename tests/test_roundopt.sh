@@ -16,7 +16,7 @@ expect_eq ro.exit $? 0
 check ro.weights_written test -s "$TMP/ro.weights"
 expect_eq ro.cfg_formats_unchanged "$(grep -v '^#' "$TMP/ro.cfg" | md5sum)" "$(grep -v '^#' "$TMP/plain.cfg" | md5sum)"
 expect_eq ro.weights_same_size "$(wc -c <"$TMP/ro.weights")" "$(wc -c <$R)"
-check ro.progress_per_layer grep -q "layer   9: K 64, .* codes moved" "$TMP/ro.err"
+check ro.progress_per_layer grep -q "layer   9 ([0-9]*/[0-9]*): K 64, .* codes moved; [0-9]* s, about [0-9]* s left" "$TMP/ro.err"
 # every layer's output error on the calibration images is no worse than round-to-nearest
 awk '/codes moved/ { sub(/ dB.*-> /, " "); split($0, f, "SNR "); split(f[2], v, " ");
      if (v[2] + 1e-9 < v[1]) bad = bad " " $2 } END { if (bad) { print bad; exit 1 } }' "$TMP/ro.err" >"$TMP/worse"
@@ -49,7 +49,7 @@ F=weights/fmnist.weights
 "$DARKNET" fxq quantize cfg/fmnist.cfg $F "$TMP/c.list" -o "$TMP/f.cfg" --wbits 8 --abits 8 \
     --passes round-opt >/dev/null 2>"$TMP/f.err"
 expect_eq ro.fmnist_exit $? 0
-check ro.fmnist_connected_layer grep -q "layer   6: K 32, 48 positions" "$TMP/f.err"
+check ro.fmnist_connected_layer grep -q "layer   6 ([0-9]*/[0-9]*): K 32, 48 positions" "$TMP/f.err"
 fine "$TMP/f.cfg" "$TMP/f16.cfg"
 expect_eq ro.fmnist_weights_on_codes "$(V "$TMP/f.cfg" "$TMP/f16.cfg" "$TMP/f.weights")" identical
 

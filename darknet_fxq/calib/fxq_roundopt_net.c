@@ -1,5 +1,6 @@
 /* Post-training weight rounding on a network: see fxq_roundopt_net.h. */
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,15 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
     if (!o->src.quiet)
         fprintf(stderr, "fxq quantize: rounding optimization on %d images from %s: %d layers (target %s, damping %g)\n",
                 n, o->src.list, p->nl, o->target_fixed ? "fixed input" : "float input", o->damp);
+    /* the time left: each layer's cost taken as its Gram accumulation,
+     * positions x K^2 per image, the part that grows with the images */
+    double work_all = 0, work_done = 0;
+    for (int k = 0; k < p->nl; ++k) {
+        const layer *l = &fx->layers[p->layers[k].index];
+        const double K = l->fxq ? l->fxq->fan_in : 0, P = l->type == FXCONVOLUTIONAL ? l->out_h * l->out_w : 1;
+        work_all += P * K * K;
+    }
+    const double t0 = omp_get_wtime();
     for (int k = 0; k < p->nl; ++k) {
         fxq_qlayer *ql = &p->layers[k];
         layer *lq = &fx->layers[ql->index];
@@ -322,11 +332,15 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
         fxq_ro_report rep = {0, 0, 0, 0};
         if (!fxq_ro_solve_layer(&a, ql, lq, lf, o, &rep, why, why_len)) goto cleanup;
         fxq_ro_acc_free(&a);
+        work_done += (double)P * K * K;
+        const double took = omp_get_wtime() - t0;
         if (!o->src.quiet)
             fprintf(stderr,
-                    "  layer %3d: K %d, %ld positions: output SNR %.2f dB (nearest) -> %.2f dB, %ld codes moved\n",
-                    ql->index, K, (long)n * P, 10 * log10(rep.signal / rep.e_rtn), 10 * log10(rep.signal / rep.e_opt),
-                    rep.moves);
+                    "  layer %3d (%d/%d): K %d, %ld positions: output SNR %.2f dB (nearest) -> %.2f dB, %ld codes moved; "
+                    "%.0f s, about %.0f s left\n",
+                    ql->index, k + 1, p->nl, K, (long)n * P, 10 * log10(rep.signal / rep.e_rtn),
+                    10 * log10(rep.signal / rep.e_opt), rep.moves, took,
+                    work_done > 0 ? took * (work_all - work_done) / work_done : 0.0);
     }
     ok = 1;
 cleanup:
