@@ -281,13 +281,18 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
     if (!o->src.quiet)
         fprintf(stderr, "fxq quantize: rounding optimization on %d images from %s: %d layers (target %s, damping %g)\n",
                 n, o->src.list, p->nl, o->target_fixed ? "fixed input" : "float input", o->damp);
-    /* the time left: each layer's cost taken as its Gram accumulation,
-     * positions x K^2 per image, the part that grows with the images */
-    double work_all = 0, work_done = 0;
-    for (int k = 0; k < p->nl; ++k) {
+    /* the time left: per image, a layer costs the forward passes of both
+     * networks up to it (their multiply-accumulates) and its Gram
+     * accumulation, positions x K^2 */
+    double work_all = 0, work_done = 0, upto = 0, *work = calloc((size_t)p->nl, sizeof *work);
+    for (int k = 0, j = 0; work && k < p->nl; ++k) {
+        for (; j <= p->layers[k].index; ++j) {
+            const layer *l = &fx->layers[j];
+            if (l->fxq) upto += (double)l->outputs * l->fxq->fan_in;
+        }
         const layer *l = &fx->layers[p->layers[k].index];
         const double K = l->fxq ? l->fxq->fan_in : 0, P = l->type == FXCONVOLUTIONAL ? l->out_h * l->out_w : 1;
-        work_all += P * K * K;
+        work_all += work[k] = 2 * upto + P * K * K;
     }
     const double t0 = omp_get_wtime();
     for (int k = 0; k < p->nl; ++k) {
@@ -332,7 +337,7 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
         fxq_ro_report rep = {0, 0, 0, 0};
         if (!fxq_ro_solve_layer(&a, ql, lq, lf, o, &rep, why, why_len)) goto cleanup;
         fxq_ro_acc_free(&a);
-        work_done += (double)P * K * K;
+        work_done += work ? work[k] : 0;
         const double took = omp_get_wtime() - t0;
         if (!o->src.quiet)
             fprintf(stderr,
@@ -344,6 +349,7 @@ int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts
     }
     ok = 1;
 cleanup:
+    free(work);
     fxq_ro_acc_free(&a);
     fxq_calpair_close(&c);
     return ok;
