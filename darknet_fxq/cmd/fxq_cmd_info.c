@@ -58,24 +58,6 @@ static void fxq_info_kernel(const char *label, int wb, int ab, int K, int h)
     free(w);
 }
 
-/* One trial of an integer peak loop of the active set (~2.6e8 MACs per
- * thread): MACs per second (0 without a loop). */
-static double fxq_loop_trial(fxq_peak_s8_fn fn, int nth)
-{
-    if (!fn) return 0;
-    int32_t s0;
-    const long iters = (long)(2.56e8 / (fn(1000, &s0) / 1000));
-    double macs = 0;
-    const double t0 = omp_get_wtime();
-#pragma omp parallel num_threads(nth) reduction(+ : macs)
-    {
-        int32_t s;
-        macs += fn(iters, &s);
-        if (s == 12345) macs += 0;
-    }
-    return macs / (omp_get_wtime() - t0);
-}
-
 /* A 3x3 conv c -> m on h x h (pad 1): M = m, N = h*h, K = 9c. */
 typedef struct fxq_bconv {
     fxq_qconv_plan *p;
@@ -213,7 +195,7 @@ int fxq_cmd_info(int argc, char **argv)
         fxq_bconv_trial(&c8);
         if (have16 && round % 2 == 0) fxq_bconv_trial(&c16);
         if (own) {
-            const double r8 = fxq_loop_trial(act->peak_s8, nth), r16 = fxq_loop_trial(act->peak_s16, nth);
+            const double r8 = fxq_machine_loop_trial(act->peak_s8, nth), r16 = fxq_machine_loop_trial(act->peak_s16, nth);
             if (r8 > own8) own8 = r8;
             if (r16 > own16) own16 = r16;
             if (have7) fxq_bconv_trial(&c7);

@@ -78,9 +78,7 @@ void fxq_machine_free(fxq_machine *m)
     for (int v = 0; v < FXQ_MEM_LEVELS; ++v) free(m->mem[v]), m->mem[v] = NULL;
 }
 
-/* One trial of a throughput loop on every thread (~2.6e8 MACs each):
- * MACs per second. */
-static double fxq_loop_trial(fxq_peak_s8_fn fn, int nth)
+double fxq_machine_loop_trial(fxq_peak_s8_fn fn, int nth)
 {
     if (!fn) return 0;
     int32_t s0;
@@ -133,12 +131,12 @@ void fxq_machine_trial(fxq_machine *m)
     const fxq_kernel_set *ks = fxq_machine_set();
     double r = fxq_fma_trial(ks ? ks->peak_f32 : NULL, m->threads);
     if (r > m->fma) m->fma = r;
-    if ((r = fxq_loop_trial(ks ? ks->peak_s8 : NULL, m->threads)) > m->s8_loop) m->s8_loop = r;
+    if ((r = fxq_machine_loop_trial(ks ? ks->peak_s8 : NULL, m->threads)) > m->s8_loop) m->s8_loop = r;
     /* NEON: sdot / smmla / smlal do not run at a fixed multiple of fmla
      * across cores, so the int8 peak is the s8 loop itself */
     m->s8_direct = ks && ks->peak_s8_direct && m->s8_loop > 0;
     m->int8 = m->s8_direct ? m->s8_loop : 4 * m->fma;
-    if ((r = fxq_loop_trial(ks ? ks->peak_s16 : NULL, m->threads)) > m->int16) m->int16 = r;
+    if ((r = fxq_machine_loop_trial(ks ? ks->peak_s16 : NULL, m->threads)) > m->int16) m->int16 = r;
     for (int v = 0; v < FXQ_MEM_LEVELS; ++v)
         if (m->mem[v] && (r = fxq_bw_trial(m, v)) > m->bw[v]) m->bw[v] = r;
 }

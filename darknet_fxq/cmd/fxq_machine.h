@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "fxq_kernels.h"
+
 enum { FXQ_MEM_L2, FXQ_MEM_L3, FXQ_MEM_DRAM, FXQ_MEM_LEVELS };
 
 typedef struct fxq_machine {
@@ -36,6 +38,9 @@ void fxq_machine_trial(fxq_machine *m);
 void fxq_machine_free(fxq_machine *m);
 /* init, trials for `seconds` (at least 8), free. 0 when out of memory. */
 int fxq_machine_measure(fxq_machine *m, int threads, double seconds);
+/* One trial of an integer throughput loop (a kernel set's peak_s8 or
+ * peak_s16) on nth threads, ~2.6e8 MACs each: MACs per second (0 for NULL). */
+double fxq_machine_loop_trial(fxq_peak_s8_fn fn, int nth);
 /* The closest level whose capacity holds `bytes`. */
 int fxq_machine_level(const fxq_machine *m, double bytes);
 
