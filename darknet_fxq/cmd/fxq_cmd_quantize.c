@@ -193,25 +193,33 @@ static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, 
     return ok;
 }
 
-/* Every output differs from every input and from the other outputs. */
+/* Every output differs from every input and from the other outputs, in the
+ * words every other writer uses (fxq_out_distinct), checked before any work.
+ * Names are compared too: an output that does not exist yet may still be an
+ * input the run would read (--images) or another output of this run. */
 static int fxq_check_outputs(const fxq_quantize_args *a, const char *wout, char *why, size_t why_len)
 {
     const char *in[5] = {a->pos[0], a->pos[1], a->pos[2], a->images, a->held_out};
     const char *out[3] = {a->dry_run ? NULL : a->out, a->csv && strcmp(a->csv, "-") ? a->csv : NULL,
                           a->dry_run ? NULL : wout};
     static const char *const what[3] = {"-o", "--csv", "the .weights beside -o"};
+    static const char *const noun[3] = {"the output", "the output", "the .weights beside -o"};
+    static const char *const other[3] = {"path", "path", "-o"};
     for (int i = 0; i < 3; ++i) {
         if (!out[i]) continue;
         for (int k = 0; k < 5; ++k)
-            if (in[k] && !strcmp(out[i], in[k])) {
-                snprintf(why, why_len, "%s: %s would overwrite an input; choose another -o", out[i], what[i]);
+            if (in[k] && strcmp(in[k], "-") && fxq_out_same(out[i], in[k])) {
+                struct stat st;
+                if (stat(out[i], &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) continue; /* a device */
+                snprintf(why, why_len, "%s: is the input %s: %s would overwrite an input; choose another %s", out[i],
+                         in[k], noun[i], other[i]);
                 return 0;
             }
         if (!fxq_cli_output_ok(out[i], in, 5, why, why_len)) return 0;
         struct stat st; /* a device takes every output written to it (-o /dev/null) */
         const int device = stat(out[i], &st) == 0 && !S_ISREG(st.st_mode);
         for (int j = 0; j < i && !device; ++j)
-            if (out[j] && fxq_out_distinct(out[i], &out[j], 1, why, why_len) == 0) {
+            if (out[j] && fxq_out_same(out[i], out[j])) {
                 snprintf(why, why_len, "%s: %s and %s name the same file", out[i], what[j], what[i]);
                 return 0;
             }
@@ -253,7 +261,11 @@ static char *fxq_header(const fxq_pass_ctx *c, int argc, char **argv, const fxq_
         free(h);
         return NULL;
     }
-    fputs(h, m);
+    /* inside the header: its blank line ends it, and the original cfg's
+     * lines follow unchanged */
+    size_t hl = strlen(h);
+    if (hl >= 2 && h[hl - 1] == '\n' && h[hl - 2] == '\n') --hl;
+    fwrite(h, 1, hl, m);
     fputs("# passes:", m);
     int order[FXQ_PASS_COUNT * 3];
     const int n = fxq_pipeline_expand(c->set, order, FXQ_PASS_COUNT * 3);
@@ -262,7 +274,7 @@ static char *fxq_header(const fxq_pass_ctx *c, int argc, char **argv, const fxq_
         const char *skip = p->skip ? p->skip(c) : NULL;
         fprintf(m, " %s%s", p->name, skip ? " (skipped)" : "");
     }
-    fputc('\n', m);
+    fputs(hl < strlen(h) ? "\n\n" : "\n", m);
     fclose(m);
     free(h);
     return buf;

@@ -19,6 +19,13 @@
  * (NULL entries skipped), or is a directory. "-" always passes. */
 int fxq_out_distinct(const char *out, const char *const *inputs, int n, char *why, size_t why_len);
 
+/* 1 when two outputs of one run name the same file: through links when it
+ * exists, and through "./", "..", symbolic folders when it does not yet (two
+ * new names are compared by their folder's real path and their last
+ * component). Two names of one device (/dev/null) are the same file too:
+ * callers that let several outputs share a device check that first. */
+int fxq_out_same(const char *a, const char *b);
+
 typedef struct {
     FILE *f;    /* write here */
     char *path; /* the target */
