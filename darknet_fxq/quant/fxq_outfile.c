@@ -61,8 +61,11 @@ static char *volatile fxq_live[FXQ_OUT_MAX_LIVE];
 
 static void fxq_unlink_live(void)
 {
-    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
-        if (fxq_live[i]) unlink(fxq_live[i]);
+    /* files first, then the temp folders that held them (unlink and rmdir
+     * are async-signal-safe) */
+    for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
+            if (fxq_live[i]) pass ? rmdir(fxq_live[i]) : unlink(fxq_live[i]);
 }
 
 static void fxq_on_signal(int sig)
@@ -325,7 +328,7 @@ int fxq_temp_hold(const char *path)
 
 void fxq_temp_remove(const char *path)
 {
-    unlink(path);
+    if (unlink(path)) rmdir(path);
     for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i) {
         char *p = fxq_live[i];
         if (p && !strcmp(p, path)) {

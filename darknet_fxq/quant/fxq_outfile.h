@@ -62,11 +62,12 @@ void fxq_out_txn_begin(void);
 int fxq_out_txn_end(int commit, char *why, size_t why_len);
 
 /* A temp file the caller created that is not an output (a derived cfg,
- * say): removed at exit() and on SIGINT/SIGTERM/SIGHUP unless
- * fxq_temp_remove()d first, so an upstream exit(1) deep in Darknet (a
- * missing training image) leaves nothing behind. 0 when out of slots. */
+ * say), or a temp folder (removed once empty, after the files): removed at
+ * exit() and on SIGINT/SIGTERM/SIGHUP unless fxq_temp_remove()d first, so an
+ * upstream exit(1) deep in Darknet (a missing training image) leaves nothing
+ * behind. 0 when out of slots. */
 int fxq_temp_hold(const char *path);
-/* Unlinks a held temp file and forgets it. */
+/* Removes a held temp file (or empty folder) and forgets it. */
 void fxq_temp_remove(const char *path);
 
 /* The whole buffer to `path` through the above. */
