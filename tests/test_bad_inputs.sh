@@ -9,6 +9,9 @@
 
 BUILD=${BUILD:-build}
 BIN=$BUILD/bin
+# hundreds of short runs, none timed: one thread each, so a loaded machine's
+# OpenMP barriers do not stretch a case past its timeout
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 [ "${SAN:-0}" = 1 ] && BIN=$BUILD/bin-san
 W0=weights/fmnist.weights
 W=$TMP/w.weights
@@ -30,7 +33,7 @@ bad() {
     ncase=$((ncase + 1))
     sum=""
     if [ -n "$out" ] && [ "$pre" = 1 ]; then echo "precious $name" >"$out"; sum=$(cksum <"$out"); fi
-    TMPDIR=$SCRATCH timeout 60 "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+    TMPDIR=$SCRATCH timeout "${case_timeout:-60}" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
     rc=$?
     why=""
     if [ $rc = 0 ]; then why="exited 0"
@@ -207,17 +210,19 @@ bad up.valid_cfg_is_dir "adir: (read error|Is a directory)" "" 0 -- "$DARKNET" c
 bad up.valid_empty_cfg "empty.cfg: no sections" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/empty.cfg" "$W"
 head -c 2000 /dev/urandom >"$TMP/random.cfg"
 bad up.predict_binary_cfg "random.cfg(:[0-9]+)?: " "" 0 -- "$DARKNET" classifier predict "$TMP/t.data" "$TMP/random.cfg" "$W" "$IMG"
-# trainers other than `classifier train` never make fixed-point layers
-# trainable: refused at the first forward (they used to reach a NULL backward)
+# `detector train` fine-tunes fixed-point layers (tests/test_detector_train.sh);
+# here: it refuses, before any step, the weights the load hook refuses
 mkdir -p "$TMP/det/images" "$TMP/det/labels"
 cp "$IMG" "$TMP/det/images/a.png"
 echo "0 0.5 0.5 0.3 0.3" >"$TMP/det/labels/a.txt"
 echo "$TMP/det/images/a.png" >"$TMP/det/train.list"
 printf 'classes=10\ntrain=%s\nbackup=%s\n' "$TMP/det/train.list" "$O" >"$TMP/det.data"
 sed 's/^batch=.*/batch=2/' "$TMP/fx8.cfg" >"$TMP/fx8b2.cfg"
-# (replace_str=0: upstream's find_replace strcpy()s a label path onto itself
-# in the detection loader thread, which ASan reports before any of our code)
-bad up.detector_train_fx "fx8b2.cfg: layer 0 \[fxconvolutional\]: cannot train a fixed-point layer" "" 0 -- env ASAN_OPTIONS="${ASAN_OPTIONS:-}:replace_str=0" "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg"
+bad up.detector_train_fx_nan_weights "nan.weights: layer 0: NaN value" "" 0 -- "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg" "$TMP/nan.weights"
+# a pretrained backbone may be shorter than the cfg, but not end inside the
+# fixed-point layers: layer 0's record (20 + 4 * 1984 bytes) and no more
+head -c 7956 "$W" >"$TMP/backbone.weights"
+bad up.detector_train_fx_short_backbone "backbone.weights: 7956 bytes, the cfg needs 857148 \(layer 1's record is incomplete\)" "" 0 -- "$DARKNET" detector train "$TMP/det.data" "$TMP/fx8b2.cfg" "$TMP/backbone.weights"
 # a fixed-point network keeps its input size: validfull on a 28x40 image
 # would resize it (upstream asserted). (The same size is a no-op: test_pipe;
 # upstream's validfull then frees the image twice, float cfgs as well.)
@@ -307,10 +312,11 @@ fill() { # fill TEMPLATE OUT: the row's command with its placeholders replaced
     printf '%s' "$c"
 }
 # help text on stdin -> the options it shows taking a value ("  -o FILE  ...",
-# "--min-bits B, --max-bits B", "[-n N]", "usage: ... -o out.cfg"), one a line
+# "--min-bits B, --max-bits B", "[-n N]", "usage: ... -o out.cfg"; not the
+# flag in "[--roofline [--svg FILE]]"), one a line
 opts_of() {
     grep -oE -e '^ +-{1,2}[A-Za-z][A-Za-z0-9-]* [^ -]' -e ', -{1,2}[A-Za-z][A-Za-z0-9-]* [^ -]' \
-        -e '\[-{1,2}[A-Za-z][A-Za-z0-9-]* [^] |-]' -e '^(usage|or): .*' |
+        -e '\[-{1,2}[A-Za-z][A-Za-z0-9-]* [^] [|-]' -e '^(usage|or): .*' |
         sed -E '/^(usage|or):/{s/^[a-z]+: //; s/[ [](-{1,2}[A-Za-z][A-Za-z0-9-]*) [^] [|-][^ ]*/\n\1 x\n/g}' |
         sed -nE 's/^[ ,[]*(-{1,2}[A-Za-z][A-Za-z0-9-]*) .*/\1/p' | sort -u
 }
@@ -320,28 +326,33 @@ TSV=tests/bad_inputs/outputs.tsv
 verbs=$("$DARKNET" fxq 2>&1 | sed -n '/^verbs:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
 missing="" nopt=0
 for v in $verbs fxq-pack fxq-unpack fxq-inspect; do
-    case $v in fxq-*) help=$("$BIN/$v" --help 2>&1) ;; *) help=$("$DARKNET" fxq "$v" --help 2>&1) ;; esac
+    # --help-all where a verb has one: the options its --help leaves out
+    case $v in fxq-*) help=$("$BIN/$v" --help 2>&1) ;;
+    *) help=$("$DARKNET" fxq "$v" --help-all 2>/dev/null) || help=$("$DARKNET" fxq "$v" --help 2>&1) ;;
+    esac
     for o in $(printf '%s\n' "$help" | opts_of); do
         nopt=$((nopt + 1))
         awk -F'\t' -v v="$v" -v o="$o" '$1 == v && $2 == o && ($3 == "out" || $3 == "value") { f = 1 } END { exit !f }' \
             "$TSV" || missing="$missing $v $o;"
     done
 done
-expect_ge outputs.options_found "$nopt" 90
+expect_ge outputs.options_found "$nopt" 80
 expect_eq outputs.every_option_has_a_row "$missing" ""
-bad_rows=$(awk -F'\t' '!/^#/ && NF && !($3 == "value" || ($3 == "out" && ($4 == "now" || $4 == "merge") && NF == 6)) { print NR }' "$TSV" | tr '\n' ' ')
+bad_rows=$(awk -F'\t' '!/^#/ && NF && !($3 == "value" || ($3 == "out" && $4 == "now" && NF == 6)) { print NR }' "$TSV" | tr '\n' ' ')
 expect_eq outputs.rows_well_formed "$bad_rows" ""
 row=0
+# a row may run a whole pass (bias correction runs the network) before it
+# meets /dev/full: more time than a refusal needs, most of all under SAN
+case_timeout=180
 while IFS='	' read -r verb opt kind state inputs tmpl; do
     case "$verb" in '#'*|'') continue ;; esac
     [ "$kind" = out ] || continue
-    [ "$state" = now ] || [ "${FXQ_OUTPUTS_MERGED:-0}" = 1 ] || continue
     row=$((row + 1))
     id="outputs.$verb$(echo "$opt" | tr -d -).$row"
     # the run's other outputs under $O must not survive its failure either
     other=$(printf '%s' "$tmpl" | grep -oE '@O@/[^ ]+' | head -n 1 | sed "s#@O@#$O#")
     # a new path: written (so the refusals below are the output rule's)
-    TMPDIR=$SCRATCH timeout 120 $(fill "$tmpl" "$O/new.out") >/dev/null 2>"$TMP/stderr" </dev/null
+    TMPDIR=$SCRATCH timeout 240 $(fill "$tmpl" "$O/new.out") >/dev/null 2>"$TMP/stderr" </dev/null
     rc=$?
     if [ $rc = 0 ] && [ -s "$O/new.out" ] && [ -z "$(ls -A "$SCRATCH")" ] && ! ls -A "$O" | grep -q '\.tmp'; then ok "$id.writes"
     else fail "$id.writes" "rc=$rc, $(ls -A "$O" "$SCRATCH" | tr '\n' ' '): $(tail -n 2 "$TMP/stderr" | tr '\n' '|')"
@@ -365,7 +376,8 @@ while IFS='	' read -r verb opt kind state inputs tmpl; do
         check "$id.dev_full_still_a_device" test -c /dev/full
     fi
 done <"$TSV"
-expect_ge outputs.rows_tested "$row" 11
+case_timeout=60
+expect_ge outputs.rows_tested "$row" 17
 
 # --- finetune's derived outputs ---------------------------------------------------
 cp "$TMP/fx8.cfg" "$OI/fx8.cfg"
@@ -401,6 +413,7 @@ for c in fx8 pc zp; do
         i=$((i + 1))
     done
 done
+bad load.classifier_train.fx8.short_backbone "backbone.weights: 7956 bytes, the cfg needs 857148 \(layer 1's record is incomplete\)" "" 0 -- "$DARKNET" classifier train "$TMP/tr.data" "$TMP/fx8.cfg" "$TMP/backbone.weights"
 # a header no Darknet wrote overflows upstream's version arithmetic: refused
 # for float cfgs too
 bad load.float_cfg_hostile_version "ver_max.weights: version 2147483647" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/float.cfg" "$TMP/ver_max.weights"
@@ -415,6 +428,8 @@ bad load.fxw_bad_magic_unpack "magic.fxw" "$O/u.weights" 0 -- "$BIN/fxq-unpack" 
 printf 'classes=10\ntrain=%s\nlabels=data/fmnist/labels.txt\nbackup=%s\n' "$TMP/empty.list" "$O" >"$TMP/e.data"
 bad train.empty_train_list "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" classifier train "$TMP/e.data" "$TMP/fx8.cfg" "$W"
 bad train.empty_train_list_float "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" classifier train "$TMP/e.data" "$TMP/float.cfg"
+bad train.detector_empty_train_list "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" detector train "$TMP/e.data" "$TMP/fx8b2.cfg"
+bad train.detector_empty_train_list_float "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" detector train "$TMP/e.data" "$TMP/float.cfg"
 # upstream's other trainers refuse fixed-point layers as they parse the cfg
 for t in regressor segmenter isegmenter; do
     bad "train.$t.fx" "zp.cfg: layer 0 \[fxconvolutional\]: \`darknet $t train\` cannot train a fixed-point layer" "" 0 -- "$DARKNET" $t train "$TMP/tr.data" "$TMP/zp.cfg"

@@ -119,28 +119,12 @@ static network *fxq_bias_applied(const fxq_qplan *p, const char *cfg, const char
     return net;
 }
 
-int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
-                           size_t why_len)
-{
-    network *net = fxq_bias_applied(p, cfg, weights, why, why_len);
-    if (!net) return 0;
-    /* save_weights opens its own file: give it the temp name, then rename */
-    fxq_outfile of;
-    int ok = fxq_out_open(&of, out, why, why_len);
-    if (ok) {
-        save_weights(net, of.tmp ? of.tmp : of.path);
-        ok = fxq_out_commit(&of, why, why_len);
-    }
-    free_network(net);
-    return ok;
-}
-
 int fxq_bias_save_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *file, char *why,
                           size_t why_len)
 {
     network *net = fxq_bias_applied(p, cfg, weights, why, why_len);
     if (!net) return 0;
-    save_weights(net, (char *)file);
+    fxq_net_save_quiet(net, file); /* its "Saving weights to" would name the temp file */
     free_network(net);
     return 1;
 }

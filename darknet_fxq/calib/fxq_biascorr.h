@@ -25,12 +25,9 @@
  * float bias). 0 + why on failure. */
 int fxq_bias_correct(fxq_qplan *p, const fxq_cfgtext *text, const fxq_calpair_src *o, char *why, size_t why_len);
 
-/* Writes `weights` with every layer's b_shift subtracted from its biases to
- * `out` (temp file + rename). 0 + why. */
-int fxq_bias_write_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *out, char *why,
-                           size_t why_len);
-
-/* The same weights straight into `file` (the caller's temp file). 0 + why. */
+/* `weights` with every layer's b_shift subtracted from its biases (and the
+ * rows --round-opt chose) straight into `file`: the caller's temp file from
+ * fxq_out_open_named, so the output rule applies. 0 + why. */
 int fxq_bias_save_weights(const fxq_qplan *p, const char *cfg, const char *weights, const char *file, char *why,
                           size_t why_len);
 

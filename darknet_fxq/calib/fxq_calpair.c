@@ -64,9 +64,6 @@ void fxq_calpair_close(fxq_calpair *c)
     free(c->x);
     free(c->buf);
     if (c->paths) fxq_list_free(c->paths, c->n);
-    if (*c->dir) {
-        unlink(c->path);
-        rmdir(c->dir);
-    }
+    fxq_refine_remove_cfg(c->dir, c->path);
     memset(c, 0, sizeof *c);
 }

@@ -11,6 +11,7 @@
 #include "fxq_net.h"
 #include "fxq_pipe.h"
 #include "fxq_qreport.h"
+#include "fxq_outfile.h"
 #include "fxq_refine.h"
 
 typedef struct fxq_refine_ctx {
@@ -89,6 +90,9 @@ int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir,
         return 0;
     }
     snprintf(path, path_len, "%s/refine.cfg", dir);
+    /* gone at exit and on a signal too (fxq_refine_remove_cfg otherwise) */
+    fxq_temp_hold(dir);
+    fxq_temp_hold(path);
     char **added = calloc((size_t)text->nsec, sizeof *added);
     int ok = added != NULL;
     for (int i = 0; ok && i < p->nl; ++i) ok = (added[p->layers[i].index + 1] = fxq_qreport_cfg_keys(p, i)) != NULL;
@@ -97,6 +101,14 @@ int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir,
     for (int i = 0; added && i < text->nsec; ++i) free(added[i]);
     free(added);
     return ok;
+}
+
+void fxq_refine_remove_cfg(char *dir, const char *path)
+{
+    if (!*dir) return;
+    fxq_temp_remove(path);
+    fxq_temp_remove(dir);
+    *dir = 0;
 }
 
 network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
@@ -220,9 +232,6 @@ cleanup:
     free(c.buf);
     free(x);
     free(ref);
-    if (*dir) {
-        unlink(path);
-        rmdir(dir);
-    }
+    fxq_refine_remove_cfg(dir, path);
     return ok;
 }

@@ -48,6 +48,9 @@ int fxq_refine(fxq_qplan *p, const fxq_cfgtext *text, const fxq_refine_opts *o, 
  * biases can change in place (fxq_layer_prepare again). */
 int fxq_refine_write_cfg(const fxq_qplan *p, const fxq_cfgtext *text, char *dir, char *path, size_t path_len,
                          char *why, size_t why_len);
+/* Removes what fxq_refine_write_cfg made (nothing when *dir is empty) and
+ * empties dir. */
+void fxq_refine_remove_cfg(char *dir, const char *path);
 network *fxq_refine_load_fx(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 
 #endif

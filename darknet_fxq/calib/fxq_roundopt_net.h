@@ -44,7 +44,7 @@ typedef struct fxq_roundopt_opts {
 
 /* Chooses the codes of every quantized layer of plan p (formats final):
  * fills p->layers[k].w_opt and .b_shift (write them with
- * fxq_bias_write_weights). 0 + why on failure. */
+ * fxq_bias_save_weights). 0 + why on failure. */
 int fxq_round_opt(fxq_qplan *p, const fxq_cfgtext *text, const fxq_roundopt_opts *o, char *why, size_t why_len);
 
 #endif

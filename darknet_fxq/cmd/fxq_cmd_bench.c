@@ -107,9 +107,12 @@ int fxq_cmd_bench(int argc, char **argv)
     }
     if (!model) model = basecfg((char *)cfgs[0]);
     if (svg && !roofline) return fxq_cli_usage_error("bench", "--svg goes with --roofline", svg);
-    if (svg) {
-        char why[512];
-        if (!fxq_cli_output_writable(svg, why, sizeof why)) return fxq_cli_fail("bench", why);
+    if (svg) { /* never one of the files it reads */
+        char why[1024];
+        const char *in[FXQ_BENCH_MAX + 1];
+        for (int c = 0; c < ncfg; ++c) in[c] = cfgs[c];
+        in[ncfg] = weights;
+        if (!fxq_cli_output_ok(svg, in, ncfg + 1, why, sizeof why)) return fxq_cli_fail("bench", why);
     }
     if (cold) return fxq_bench_cold(cfgs[0], weights, labels[0] ? labels[0] : cfgs[0], model, runs);
 

@@ -135,8 +135,9 @@ static char *fxq_cfg_render(const fxq_cfgtext *text, const fxq_qplan *p, const c
 }
 
 /* The cfg, its .weights (wout, may be NULL) and the CSV (may be NULL or
- * "-"): all three to temp files, then renamed; on any failure none of them
- * is left. */
+ * "-"), all or nothing (fxq_out_txn_*): each to a temp file (a device gets
+ * its bytes copied, every write checked), then all put in place; on any
+ * failure none of them is left and an existing file at their paths is kept. */
 static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, const char *header, const char *wout,
                              char *why, size_t why_len)
 {
@@ -154,64 +155,52 @@ static int fxq_write_outputs(const fxq_pass_ctx *c, const fxq_quantize_args *a, 
         fxq_qreport_csv(m, c->plan);
         fclose(m);
     }
-    fxq_outfile of[3];
-    const char *path[3] = {wout, a->out, csv_file ? a->csv : NULL};
-    int open[3] = {0, 0, 0}, done[3] = {0, 0, 0}, ok = 1;
-    for (int i = 0; i < 3 && ok; ++i) {
-        if (!path[i]) continue;
-        if (!(ok = open[i] = fxq_out_open(&of[i], path[i], why, why_len))) break;
-        const char *file = of[i].tmp ? of[i].tmp : of[i].path;
-        if (i == 0) { /* save_weights opens the file itself; of[0].f stays empty */
-            ok = fxq_bias_save_weights(c->plan, a->pos[0], c->weights, file, why, why_len);
-        } else {
-            const char *buf = i == 1 ? cfg_buf : csv_buf;
-            const size_t len = i == 1 ? cfg_len : csv_len;
-            if (fwrite(buf, 1, len, of[i].f) != len) {
-                snprintf(why, why_len, "%s: write failed: %s", path[i], strerror(errno));
-                ok = 0;
-            }
+    fxq_out_txn_begin();
+    int ok = 1;
+    if (wout) { /* save_weights opens the file by name: the temp one */
+        fxq_outfile w;
+        ok = fxq_out_open_named(&w, wout, why, why_len);
+        if (ok && !fxq_bias_save_weights(c->plan, a->pos[0], c->weights, w.tmp, why, why_len)) {
+            fxq_out_abort(&w);
+            ok = 0;
         }
+        ok = ok && fxq_out_commit(&w, why, why_len);
     }
-    /* the cfg last: whatever fails first, the user is not left a cfg without its weights */
-    static const int commit_order[3] = {2, 0, 1};
-    for (int k = 0; k < 3 && ok; ++k) {
-        const int i = commit_order[k];
-        if (open[i]) {
-            open[i] = 0;
-            ok = done[i] = fxq_out_commit(&of[i], why, why_len);
-        }
-    }
-    for (int i = 0; i < 3; ++i) {
-        if (open[i]) fxq_out_abort(&of[i]);
-        if (!ok && done[i]) {
-            struct stat st; /* a regular file renamed in place: take it back */
-            if (stat(path[i], &st) == 0 && S_ISREG(st.st_mode)) unlink(path[i]);
-        }
-    }
+    ok = ok && fxq_out_write_all(a->out, cfg_buf, cfg_len, why, why_len);
+    ok = ok && (!csv_file || fxq_out_write_all(a->csv, csv_buf, csv_len, why, why_len));
+    if (!fxq_out_txn_end(ok, why, why_len)) ok = 0;
     free(cfg_buf);
     free(csv_buf);
     return ok;
 }
 
-/* Every output differs from every input and from the other outputs. */
+/* Every output differs from every input and from the other outputs, in the
+ * words every other writer uses (fxq_out_distinct), checked before any work.
+ * Names are compared too: an output that does not exist yet may still be an
+ * input the run would read (--images) or another output of this run. */
 static int fxq_check_outputs(const fxq_quantize_args *a, const char *wout, char *why, size_t why_len)
 {
     const char *in[5] = {a->pos[0], a->pos[1], a->pos[2], a->images, a->held_out};
     const char *out[3] = {a->dry_run ? NULL : a->out, a->csv && strcmp(a->csv, "-") ? a->csv : NULL,
                           a->dry_run ? NULL : wout};
     static const char *const what[3] = {"-o", "--csv", "the .weights beside -o"};
+    static const char *const noun[3] = {"the output", "the output", "the .weights beside -o"};
+    static const char *const other[3] = {"path", "path", "-o"};
     for (int i = 0; i < 3; ++i) {
         if (!out[i]) continue;
         for (int k = 0; k < 5; ++k)
-            if (in[k] && !strcmp(out[i], in[k])) {
-                snprintf(why, why_len, "%s: %s would overwrite an input; choose another -o", out[i], what[i]);
+            if (in[k] && strcmp(in[k], "-") && fxq_out_same(out[i], in[k])) {
+                struct stat st;
+                if (stat(out[i], &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) continue; /* a device */
+                snprintf(why, why_len, "%s: is the input %s: %s would overwrite an input; choose another %s", out[i],
+                         in[k], noun[i], other[i]);
                 return 0;
             }
         if (!fxq_cli_output_ok(out[i], in, 5, why, why_len)) return 0;
         struct stat st; /* a device takes every output written to it (-o /dev/null) */
         const int device = stat(out[i], &st) == 0 && !S_ISREG(st.st_mode);
         for (int j = 0; j < i && !device; ++j)
-            if (out[j] && fxq_out_distinct(out[i], &out[j], 1, why, why_len) == 0) {
+            if (out[j] && fxq_out_same(out[i], out[j])) {
                 snprintf(why, why_len, "%s: %s and %s name the same file", out[i], what[j], what[i]);
                 return 0;
             }
@@ -253,7 +242,11 @@ static char *fxq_header(const fxq_pass_ctx *c, int argc, char **argv, const fxq_
         free(h);
         return NULL;
     }
-    fputs(h, m);
+    /* inside the header: its blank line ends it, and the original cfg's
+     * lines follow unchanged */
+    size_t hl = strlen(h);
+    if (hl >= 2 && h[hl - 1] == '\n' && h[hl - 2] == '\n') --hl;
+    fwrite(h, 1, hl, m);
     fputs("# passes:", m);
     int order[FXQ_PASS_COUNT * 3];
     const int n = fxq_pipeline_expand(c->set, order, FXQ_PASS_COUNT * 3);
@@ -262,7 +255,7 @@ static char *fxq_header(const fxq_pass_ctx *c, int argc, char **argv, const fxq_
         const char *skip = p->skip ? p->skip(c) : NULL;
         fprintf(m, " %s%s", p->name, skip ? " (skipped)" : "");
     }
-    fputc('\n', m);
+    fputs(hl < strlen(h) ? "\n\n" : "\n", m);
     fclose(m);
     free(h);
     return buf;

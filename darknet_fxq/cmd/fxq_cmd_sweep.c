@@ -337,7 +337,7 @@ int fxq_cmd_sweep(int argc, char **argv)
         snprintf(why, sizeof why, "%s: --keep wants a folder: this is a file (an input?)", a.keep);
         goto fail;
     }
-    if (a.plot && (!strcmp(a.plot, a.csv) || !fxq_out_distinct(a.plot, &a.csv, 1, why, sizeof why))) {
+    if (a.plot && fxq_out_same(a.plot, a.csv)) {
         snprintf(why, sizeof why, "%s: -o and --plot name the same file", a.plot);
         goto fail;
     }

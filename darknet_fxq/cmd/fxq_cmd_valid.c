@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fxq_cli.h"
@@ -180,9 +181,12 @@ int fxq_cmd_valid(int argc, char **argv)
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
-    if (pred && logits && !fxq_out_distinct(logits, &pred, 1, why, sizeof why)) {
-        fprintf(stderr, "darknet fxq valid: --logits: %s\n", why);
-        goto free_all;
+    if (pred && logits && fxq_out_same(logits, pred)) {
+        struct stat st; /* a device takes both (/dev/null) */
+        if (stat(logits, &st) || S_ISREG(st.st_mode)) {
+            fprintf(stderr, "darknet fxq valid: %s: --pred and --logits name the same file\n", logits);
+            goto free_all;
+        }
     }
     if (!fxq_evalset_open(data, list, &set, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
@@ -214,8 +218,14 @@ int fxq_cmd_valid(int argc, char **argv)
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
-    if (pred && !fxq_valid_write_pred(pred, &set, res[0].images, cfgs, res, nnet)) goto free_all;
-    if (logits && !fxq_valid_write_logits(logits, &set, res[0].images, nlog, cfgs, res, nnet)) goto free_all;
+    if (pred || logits) { /* both files or neither */
+        fxq_out_txn_begin();
+        const int put = (!pred || fxq_valid_write_pred(pred, &set, res[0].images, cfgs, res, nnet)) &&
+                        (!logits || fxq_valid_write_logits(logits, &set, res[0].images, nlog, cfgs, res, nnet));
+        const int placed = fxq_out_txn_end(put, why, sizeof why);
+        if (put && !placed) fprintf(stderr, "darknet fxq valid: %s\n", why);
+        if (!put || !placed) goto free_all;
+    }
     const int k = set.topk;
     if (csv) {
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);

@@ -51,8 +51,9 @@ void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int c
  * exit(1) with one line naming the file. `fp` keeps its position. */
 void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int start, int cutoff);
 
-/* Called by `classifier train` with its train list's size: an empty list
- * exits(1) naming the data file (upstream divided by it). */
+/* Called by `classifier train` and `detector train` with their train list's
+ * size: an empty list exits(1) naming the data file (upstream divided by
+ * it). */
 void fxq_train_list_check(const char *datacfg, const char *train_list, int n);
 
 /* Called at the end of parse_network_cfg: decides which layers pass int16

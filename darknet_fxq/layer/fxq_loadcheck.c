@@ -45,6 +45,17 @@ static int fxq_weights_prefix_ok(network *net, FILE *fp, const char *filename, c
     }
     int n = 0;
     while (n < net->n && end[n] <= (size_t)st.st_size) ++n;
+    /* a float layer past the end keeps its initial weights, as upstream
+     * lets it; a fixed-point one cannot start from nothing (its load reads
+     * the whole record): refused here, in the words the fxq verbs use */
+    for (int i = n; i < net->n; ++i) {
+        const layer *l = &net->layers[i];
+        if (l->dontload || (l->type != FXCONVOLUTIONAL && l->type != FXCONNECTED)) continue;
+        snprintf(why, why_len, "%s: %lld bytes, the cfg needs %zu (layer %d's record is incomplete)", filename,
+                 (long long)st.st_size, need, i);
+        free(end);
+        return 0;
+    }
     const size_t header = fxq_weights_bytes(&(network){.n = 0}, hdr[0], hdr[1], NULL);
     const long pos = ftell(fp);
     const int ok = fxq_weights_finite(fp, filename, end, n, header, why, why_len);
@@ -71,7 +82,8 @@ void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int st
     /* a fixed-point network gets the fxq verbs' whole check: header, exact
      * size, every float finite; upstream would quantize whatever it read.
      * Training may start from a shorter file (a pretrained backbone, as
-     * upstream's trainers allow): then the records it holds are checked. */
+     * upstream's trainers allow): then the records it holds are checked,
+     * and it must hold every fixed-point layer's. */
     if (ok && fxq_has_fixed_layer(net) && start == 0 && cutoff >= net->n) {
         if (fxq_training() && got == 3) ok = fxq_weights_prefix_ok(net, fp, filename, hdr, why, sizeof why);
         else ok = fxq_weights_check(net, filename, why, sizeof why);
@@ -85,7 +97,7 @@ void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int st
 void fxq_train_list_check(const char *datacfg, const char *train_list, int n)
 {
     if (n > 0) return;
-    /* classifier train divides by the list's size */
+    /* classifier train and detector train divide by the list's size */
     fprintf(stderr, "%s: its train list %s names no image\n", datacfg, train_list);
     exit(1);
 }

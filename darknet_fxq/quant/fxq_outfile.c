@@ -1,6 +1,7 @@
 /* Safe output files (see fxq_outfile.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,31 @@ int fxq_out_distinct(const char *out, const char *const *inputs, int n, char *wh
     return 1;
 }
 
+/* realpath of the folder of `p` + "/" + its last component; 0 when the
+ * folder cannot be resolved. */
+static int fxq_out_canon(const char *p, char *out, size_t len)
+{
+    const char *slash = strrchr(p, '/');
+    char dir[PATH_MAX];
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "%.*s", slash == p ? 1 : (int)(slash - p), p);
+    char real[PATH_MAX];
+    if (!realpath(dir, real)) return 0;
+    snprintf(out, len, "%s/%s", real, slash ? slash + 1 : p);
+    return 1;
+}
+
+int fxq_out_same(const char *a, const char *b)
+{
+    if (!strcmp(a, b)) return 1;
+    struct stat sa, sb;
+    const int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb) return 0;
+    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    return fxq_out_canon(a, ca, sizeof ca) && fxq_out_canon(b, cb, sizeof cb) && !strcmp(ca, cb);
+}
+
 /* Temp files alive now, removed by the exit/signal handlers. A process has
  * at most a few outputs open at once. */
 #define FXQ_OUT_MAX_LIVE 16
@@ -35,8 +61,11 @@ static char *volatile fxq_live[FXQ_OUT_MAX_LIVE];
 
 static void fxq_unlink_live(void)
 {
-    for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
-        if (fxq_live[i]) unlink(fxq_live[i]);
+    /* files first, then the temp folders that held them (unlink and rmdir
+     * are async-signal-safe) */
+    for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i)
+            if (fxq_live[i]) pass ? rmdir(fxq_live[i]) : unlink(fxq_live[i]);
 }
 
 static void fxq_on_signal(int sig)
@@ -299,7 +328,7 @@ int fxq_temp_hold(const char *path)
 
 void fxq_temp_remove(const char *path)
 {
-    unlink(path);
+    if (unlink(path)) rmdir(path);
     for (int i = 0; i < FXQ_OUT_MAX_LIVE; ++i) {
         char *p = fxq_live[i];
         if (p && !strcmp(p, path)) {

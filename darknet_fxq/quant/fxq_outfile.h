@@ -19,6 +19,13 @@
  * (NULL entries skipped), or is a directory. "-" always passes. */
 int fxq_out_distinct(const char *out, const char *const *inputs, int n, char *why, size_t why_len);
 
+/* 1 when two outputs of one run name the same file: through links when it
+ * exists, and through "./", "..", symbolic folders when it does not yet (two
+ * new names are compared by their folder's real path and their last
+ * component). Two names of one device (/dev/null) are the same file too:
+ * callers that let several outputs share a device check that first. */
+int fxq_out_same(const char *a, const char *b);
+
 typedef struct {
     FILE *f;    /* write here */
     char *path; /* the target */
@@ -55,11 +62,12 @@ void fxq_out_txn_begin(void);
 int fxq_out_txn_end(int commit, char *why, size_t why_len);
 
 /* A temp file the caller created that is not an output (a derived cfg,
- * say): removed at exit() and on SIGINT/SIGTERM/SIGHUP unless
- * fxq_temp_remove()d first, so an upstream exit(1) deep in Darknet (a
- * missing training image) leaves nothing behind. 0 when out of slots. */
+ * say), or a temp folder (removed once empty, after the files): removed at
+ * exit() and on SIGINT/SIGTERM/SIGHUP unless fxq_temp_remove()d first, so an
+ * upstream exit(1) deep in Darknet (a missing training image) leaves nothing
+ * behind. 0 when out of slots. */
 int fxq_temp_hold(const char *path);
-/* Unlinks a held temp file and forgets it. */
+/* Removes a held temp file (or empty folder) and forgets it. */
 void fxq_temp_remove(const char *path);
 
 /* The whole buffer to `path` through the above. */
