@@ -109,7 +109,7 @@ int main(void)
         {"equal <wbits>", "#1f77b4", FXQ_MARK_CIRCLE, 1, 4, xe, ye, lab},
         {"optimized \"beta0\"", "#e8710a", FXQ_MARK_SQUARE, 0, 4, xo, yo, NULL},
     };
-    fxq_plot plot = {"size vs error: a&b <c>", "weights (Mbit)", "top-1 error (%)", 0, 30, 9.0, "float: 9%", 2, series};
+    fxq_plot plot = {"size vs error: a&b <c>", "weights (Mbit)", "top-1 error (%)", 0, 30, 9.0, "float: 9%", 2, series, 0};
     char why[512] = "";
     FXQ_CHECK("svg.write", fxq_svgplot_write(&plot, path, why, sizeof why), "%s", why);
     char *svg = slurp(path);
@@ -136,7 +136,7 @@ int main(void)
 
     const double nx[] = {NAN}, ny[] = {1};
     const fxq_plot_series none = {"x", "#000", FXQ_MARK_CIRCLE, 0, 1, nx, ny, NULL};
-    const fxq_plot empty = {"t", "x", "y", 0, NAN, NAN, NULL, 1, &none};
+    const fxq_plot empty = {"t", "x", "y", 0, NAN, NAN, NULL, 1, &none, 0};
     remove(path);
     FXQ_CHECK("svg.empty_refused", !fxq_svgplot_write(&empty, path, why, sizeof why) && strstr(why, "nothing to plot"),
               "'%s'", why);
