@@ -36,12 +36,12 @@ arm_missing() {
 
 # arm_unit NAME CPU BIN: the binary's check lines, renamed arm.NAME.<check>
 arm_unit() {
-    name=$1 cpu=$2 bin=$3
-    if [ ! -x "$bin" ]; then fail "arm.$name" "$bin not built (make arm-unit-tests)"; return; fi
+    unit=$1 cpu=$2 bin=$3
+    if [ ! -x "$bin" ]; then fail "arm.$unit" "$bin not built (make arm-unit-tests)"; return; fi
     "$QEMU" -cpu "$cpu" "$bin" >"$TMP/unit.out" 2>"$TMP/unit.err"
     rc=$?
-    grep -E '^(ok|FAIL) ' "$TMP/unit.out" | sed -E "s/^(ok|FAIL) /\\1 arm.$name./"
-    grep -q '^FAIL ' "$TMP/unit.out" || [ "$rc" -eq 0 ] || fail "arm.$name" "exited $rc: $(tail -n 2 "$TMP/unit.err")"
+    grep -E '^(ok|FAIL) ' "$TMP/unit.out" | sed -E "s/^(ok|FAIL) /\\1 arm.$unit./"
+    grep -q '^FAIL ' "$TMP/unit.out" || [ "$rc" -eq 0 ] || fail "arm.$unit" "exited $rc: $(tail -n 2 "$TMP/unit.err")"
 }
 
 # arm_dispatch: which set each emulated CPU gets, and FXQ_ISA's caps
@@ -90,26 +90,26 @@ arm_fx_cfgs() { # MODEL DIR NAME... (of 8 16 1616 8a)
 # and the table's columns must be identical. The plans the set ran (`fxq
 # bench --plans`, "# plan" lines) are printed, then in $TMP/plans.
 arm_e2e_group() {
-    name=$1 s=$2 cpu=$3 w=$4
+    grp=$1 s=$2 cpu=$3 w=$4 # not $name: tests/arm/run.sh's run() keeps it
     shift 4
-    if [ ! -s "$TMP/$name.x86.pred" ]; then
+    if [ ! -s "$TMP/$grp.x86.pred" ]; then
         "$DARKNET" fxq valid cfg/fmnist.data "$1" "$w" "$@" --list data/fmnist/test1k.list -n "$n" -q --csv \
-            --pred "$TMP/$name.x86.pred" --logits "$TMP/$name.x86.logits" >"$TMP/$name.x86.csv" 2>"$TMP/x86.err" ||
-            { rm -f "$TMP/$name.x86.pred"; fail "arm.e2e.$name.x86" "$(tail -n 2 "$TMP/x86.err")"; return 1; }
+            --pred "$TMP/$grp.x86.pred" --logits "$TMP/$grp.x86.logits" >"$TMP/$grp.x86.csv" 2>"$TMP/x86.err" ||
+            { rm -f "$TMP/$grp.x86.pred"; fail "arm.e2e.$grp.x86" "$(tail -n 2 "$TMP/x86.err")"; return 1; }
     fi
     FXQ_ISA=$s "$QEMU" -cpu "$cpu" "$ARM_DN" fxq bench "$@" --weights "$w" --runs 1 --warm-ms 0 --plans 2>/dev/null |
         grep '^# plan' >"$TMP/plans"
     sed "s/^# plan /# $s: /" "$TMP/plans"
     FXQ_ISA=$s "$QEMU" -cpu "$cpu" "$ARM_DN" fxq valid cfg/fmnist.data "$1" "$w" "$@" --list data/fmnist/test1k.list \
         -n "$n" -q --csv --pred "$TMP/arm.pred" --logits "$TMP/arm.logits" >"$TMP/arm.csv" 2>"$TMP/arm.err" ||
-        { fail "arm.e2e.$name.$s" "$(tail -n 2 "$TMP/arm.err")"; return 1; }
-    expect_eq "arm.e2e.$name.$s.images" "$(awk -F, 'NR == 2 { print $3 }' "$TMP/arm.csv")" "$n"
-    if cmp -s "$TMP/$name.x86.pred" "$TMP/arm.pred"; then ok "arm.e2e.$name.$s.predictions_equal_x86"
-    else fail "arm.e2e.$name.$s.predictions_equal_x86" "$(diff "$TMP/$name.x86.pred" "$TMP/arm.pred" | head -n 3)"; fi
-    if cmp -s "$TMP/$name.x86.logits" "$TMP/arm.logits"; then ok "arm.e2e.$name.$s.logits_equal_x86"
-    else fail "arm.e2e.$name.$s.logits_equal_x86" "$(diff "$TMP/$name.x86.logits" "$TMP/arm.logits" | wc -l) lines differ"; fi
+        { fail "arm.e2e.$grp.$s" "$(tail -n 2 "$TMP/arm.err")"; return 1; }
+    expect_eq "arm.e2e.$grp.$s.images" "$(awk -F, 'NR == 2 { print $3 }' "$TMP/arm.csv")" "$n"
+    if cmp -s "$TMP/$grp.x86.pred" "$TMP/arm.pred"; then ok "arm.e2e.$grp.$s.predictions_equal_x86"
+    else fail "arm.e2e.$grp.$s.predictions_equal_x86" "$(diff "$TMP/$grp.x86.pred" "$TMP/arm.pred" | head -n 3)"; fi
+    if cmp -s "$TMP/$grp.x86.logits" "$TMP/arm.logits"; then ok "arm.e2e.$grp.$s.logits_equal_x86"
+    else fail "arm.e2e.$grp.$s.logits_equal_x86" "$(diff "$TMP/$grp.x86.logits" "$TMP/arm.logits" | wc -l) lines differ"; fi
     # top-1 / agreement columns too (the same numbers, as fxq valid prints them)
-    expect_eq "arm.e2e.$name.$s.csv_equal_x86" "$(cut -d, -f1-7 "$TMP/arm.csv")" "$(cut -d, -f1-7 "$TMP/$name.x86.csv")"
+    expect_eq "arm.e2e.$grp.$s.csv_equal_x86" "$(cut -d, -f1-7 "$TMP/arm.csv")" "$(cut -d, -f1-7 "$TMP/$grp.x86.csv")"
 }
 
 # arm_e2e N [SETS]: for each reference model, x86 vs aarch64 (arm_e2e_group)
