@@ -120,7 +120,7 @@ arm_e2e_group() {
 # set's s8 GEMM must run: on every 8/8 cfg with neondot and neoni8mm, on the
 # fast one with neon (its pair limit sends layers with a -128 weight code
 # to the s16 kernel; the accurate preset's per-channel formats give most
-# layers one: all of fmnist's, 5 of fmnist-res's 8).
+# conv layers one: fmnist 6 of 6, fmnist-res 5 of 8, fmnist-t5 5 of 6).
 #   ARM_E2E_MODELS  the models (default all three)
 #   ARM_E2E_CFGS    the fast-preset cfgs, the first the reference (default "8 16 1616")
 #   ARM_E2E_ACCURATE  0: not the accurate-preset cfg (default 1)
