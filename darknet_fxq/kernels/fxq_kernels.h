@@ -90,9 +90,14 @@ typedef struct fxq_kernel_set {
     int s8_in_offset;
     int s8_kr;
     /* 0: the s8 kernel's sums are exact mod 2^32 (vpdpbusd). Else it adds
-     * k pairs in saturating int16 first (AVX2 vpmaddubsw): the plan uses it
-     * only when 2 * 255 * max|w| <= s8_pair_limit, so no pair saturates. */
+     * pairs of products in int16 first (AVX2 vpmaddubsw saturating, NEON
+     * smlal wrapping): k and k + s8_pair_stride for k % (2 * stride) <
+     * stride (AVX2: adjacent k, stride 1; NEON mlal: k-groups 2i, 2i + 1,
+     * stride 4). The plan uses it only when no pair can pass the limit:
+     * max|B| * (|w_k| + |w_k+stride|) <= s8_pair_limit on every row's
+     * actual pairs (max|B| = 255 for u8 B, 128 for s8 B). */
     int s8_pair_limit;
+    int s8_pair_stride;
     /* s16 int32 GEMM and int64 chunked GEMM + int64 requantization, KR = 2 */
     fxq_gemm_i32_fn s16;
     const char *s16_name;

@@ -23,7 +23,7 @@
 
 const fxq_kernel_set fxq_kernels_neon_twin = {
     .name = "neon-twin", FXQ_NEON_TWIN_COMMON,
-    FXQ_KERNEL(s8, fxq_s8s8_gemm_ukernel_4x16c4_mlal__scalar), .s8_pair_limit = 32767,
+    FXQ_KERNEL(s8, fxq_s8s8_gemm_ukernel_4x16c4_mlal__scalar), .s8_pair_limit = 32767, .s8_pair_stride = 4,
     .pack_u8c4 = fxq_pack_u8c4__scalar,
 };
 

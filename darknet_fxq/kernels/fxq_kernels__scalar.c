@@ -24,7 +24,7 @@ const fxq_kernel_set fxq_kernels_scalar = {
  * twin): 6x16 tiles, the s8 kernel with int16 pair saturation, GEMV. */
 const fxq_kernel_set fxq_kernels_avx2_twin = {
     .name = "avx2-twin", .features = 0, .dispatch = 0, .mr = 6, .nr = 16,
-    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_6x16c4__scalar), .s8_in_offset = 128, .s8_pair_limit = 32767,
+    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_6x16c4__scalar), .s8_in_offset = 128, .s8_pair_limit = 32767, .s8_pair_stride = 1,
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),

@@ -156,8 +156,30 @@ static void fxq_choose_chunk(long long wmax, int ab, int *split, int *chunk)
     *chunk = (int)c;
 }
 
-/* The kernels of the plan's path. wmax: the largest |weight code|. */
-static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
+/* The largest |w_k| + |w_k+s| over the pairs a pair-summing s8 kernel
+ * forms (fxq_kernels.h: s8_pair_stride s), on every row. A single large
+ * code (per-channel formats put one -128 in most rows) is harmless; only
+ * two in one pair reach the limit, so this, not 2 * max|w|, is the bound. */
+static long long fxq_pair_max(const fxq_wsrc wsrc, int M, int K, int s)
+{
+    long long best = 0;
+    for (int m = 0; m < M; ++m) {
+        const int32_t *w32 = wsrc.w32 ? wsrc.w32 + (size_t)m * K : NULL;
+        const int16_t *w16 = wsrc.w16 ? wsrc.w16 + (size_t)m * K : NULL;
+        for (int k = 0; k < K; ++k) {
+            if (k % (2 * s) >= s) continue;
+            const long long a = w32 ? w32[k] : w16[k];
+            const long long b = k + s < K ? (w32 ? w32[k + s] : w16[k + s]) : 0; /* past K: padding zeros */
+            const long long v = (a < 0 ? -a : a) + (b < 0 ? -b : b);
+            if (v > best) best = v;
+        }
+    }
+    return best;
+}
+
+/* The kernels of the plan's path. wmax: the largest |weight code|;
+ * pairmax: fxq_pair_max for the set's pair stride (2 * wmax if not needed). */
+static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long long pairmax)
 {
     const fxq_qconv_desc *d = &p->d;
     const fxq_kernel_set *ks = p->ks;
@@ -169,7 +191,7 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax)
     /* a kernel that sums k pairs in int16 (AVX2 vpmaddubsw saturating, NEON
      * smlal wrapping) is exact only if no pair can exceed its limit:
      * |B byte| <= 255 where B is u8, <= 128 where it is s8 */
-    const int s8_pairs_ok = !ks->s8_pair_limit || 2 * (ks->s8_in_offset ? 255 : 128) * wmax <= ks->s8_pair_limit;
+    const int s8_pairs_ok = !ks->s8_pair_limit || (ks->s8_in_offset ? 255 : 128) * pairmax <= ks->s8_pair_limit;
     const int P = p->P;
     if (use_i32 && d->w_bits <= 8 && s8_in && s8_pairs_ok && ks->s8) {
         p->path = FXQ_PATH_S8_I32, p->kr = ks->s8_kr ? ks->s8_kr : 4, p->esz = 1, p->k32 = ks->s8;
@@ -486,7 +508,10 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     p->nr = p->ks->nr;
     p->K = K;
     p->P = d->out_h * d->out_w;
-    fxq_choose_path(p, use_i32, wmax);
+    long long pairmax = 2 * wmax;
+    if (p->ks->s8_pair_limit && d->w_bits <= 8 && (p->ks->s8_in_offset ? 255 : 128) * pairmax > p->ks->s8_pair_limit)
+        pairmax = fxq_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1);
+    fxq_choose_path(p, use_i32, wmax, pairmax);
     p->kc = (K + p->kr - 1) / p->kr * p->kr;
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
     /* wide: where the extra ws - out_w columns of each row fit in the tiles

@@ -111,9 +111,12 @@ static void run_windows(const fxq_kernel_set *ks)
 /* Sets whose s8 kernel sums k pairs in int16 (s8_pair_limit): 8-bit
  * weights within +-64 (u8 B) or +-127 (s8 B: the NEON mlal kernel) take
  * it, and the worst pairs (weights -lim, B bytes at both ends: inputs at
- * both ends, signed and unsigned) stay exact; one weight of -lim-1 or
- * lim+1 (s8 B: -128, the only 8-bit code past 127) sends the plan to the
- * exact s16 kernel. Also the
+ * both ends, signed and unsigned) stay exact. A weight of -lim-1 or lim+1
+ * (s8 B: -128, the only 8-bit code past 127) whose pair partner (k +-
+ * s8_pair_stride) keeps |w_k| + |w_partner| <= 2 * lim still takes it
+ * ("lone": its worst pair is exactly at the limit and must stay exact);
+ * two of them in one pair (s8 B: -128 and -128; u8 B: 65 and 64) send
+ * the plan to the exact s16 kernel. Also the
  * accumulator rule on actual weights: 8-bit weights, 16-bit inputs, K 576
  * -- int32 when every |w| <= 113 (576 * 113 * 2^15 + 2^20 < 2^31 - 1), int64
  * when every |w| = 114 (576 * 114 * 2^15 > 2^31). */
@@ -127,7 +130,8 @@ static void run_pair_limit(const fxq_kernel_set *ks)
     for (int rep = 0; rep < 24; ++rep) {
         fxq_qconv_desc *d = &q.d;
         memset(d, 0, sizeof *d);
-        const int over = rep % 4 == 3, wide = rep >= 16;
+        const int over = rep % 4 == 3, lone = rep % 4 == 1 && rep < 16, decoy = rep % 4 == 2 && rep < 16;
+        const int wide = rep >= 16;
         d->batch = 1, d->c = wide ? 64 : rnd_int(1, 40), d->h = rnd_int(3, 9), d->w = rnd_int(3, 20);
         d->m = rnd_int(1, 13), d->ksize = 3, d->stride = 1, d->pad = 1;
         qcase_geometry(d);
@@ -139,8 +143,29 @@ static void run_pair_limit(const fxq_kernel_set *ks)
         for (int i = 0; i < d->m * K; ++i) q.w[i] = rep % 3 == 2 ? rnd_int(-lim, lim) : -lim;
         if (over && wide)
             for (int i = 0; i < d->m * K; ++i) q.w[i] = rnd() % 2 ? lim + 1 : -lim - 1;
-        else if (over)
-            q.w[rnd_int(0, d->m * K - 1)] = rnd() % 2 && lim < 127 ? lim + 1 : -lim - 1;
+        const int st = ks->s8_pair_stride > 0 ? ks->s8_pair_stride : 1, m = rnd_int(0, d->m - 1);
+        const int partner = (int)(rnd() % 2 ? lim - 1 : -lim + 1);
+        if (over || lone) { /* one pair of row m: k, k + stride */
+            int k;
+            do k = rnd_int(0, K - 1 - st); while (k % (2 * st) >= st);
+            q.w[m * K + k] = rnd() % 2 && lim < 127 ? lim + 1 : -lim - 1;
+            q.w[m * K + k + st] = over ? (lim < 127 ? lim : -lim - 1) : partner;
+        } else if (decoy) {
+            /* two -lim-1 at distance dk that is not the set's pair (1, 2, 4 or
+             * 8 apart): the plan must take s8, and the kernel must be exact,
+             * which fails if the kernel really pairs k and k + dk (a set
+             * declaring the wrong stride) */
+            static const int dks[] = {1, 2, 4, 8};
+            int dk;
+            do dk = dks[rnd() % 4]; while (dk == st);
+            const int k = rnd_int(0, K - 1 - dk);
+            const int kk[2] = {k, k + dk};
+            for (int i = 0; i < 2; ++i) {
+                const int mate = kk[i] % (2 * st) < st ? kk[i] + st : kk[i] - st;
+                if (mate < K && mate != kk[1 - i]) q.w[m * K + mate] = partner;
+            }
+            q.w[m * K + kk[0]] = q.w[m * K + kk[1]] = -lim - 1;
+        }
         d->shift = rnd_shift(d, K);
         tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
         const int want = wide ? !strstr(desc, "int64") == !over : !strncmp(desc, "s8 ", 3) == !over;

@@ -2,7 +2,7 @@
  *   neoni8mm  Armv8.6 SMMLA s8 GEMM (4x16c8), SDOT GEMV   Neoverse V1/V2, Cortex-A710+, Graviton3
  *   neondot   Armv8.2 SDOT s8 GEMM (4x16c4) and GEMV       Cortex-A76/A78 (Pi 5, Orin), Neoverse N1
  *   neon      Armv8.0 SMULL/SMLAL+SADALP s8 GEMM (4x16c4,   Cortex-A53/A72 (Pi 3/4)
- *             |w| <= 127, else s16), exact widening GEMV
+ *             no k pair of two -128, else s16), exact widening GEMV
  * and common to all three: s16 GEMM (SMLAL by element, int32 and int64
  * chunks), int64 requantization, s16 GEMV, input conversion, im2col and
  * B interleaves, float <-> code conversion, maxpool. B of the s8 kernels
@@ -49,7 +49,7 @@ const fxq_kernel_set fxq_kernels_neondot = {
 const fxq_kernel_set fxq_kernels_neon = {
     .name = "neon", .features = FXQ_FEAT_NEON,
     .twin = &fxq_kernels_neon_twin, FXQ_NEON_COMMON,
-    FXQ_KERNEL(s8, fxq_s8s8_gemm_ukernel_4x16c4_mlal__neon), .s8_pair_limit = 32767,
+    FXQ_KERNEL(s8, fxq_s8s8_gemm_ukernel_4x16c4_mlal__neon), .s8_pair_limit = 32767, .s8_pair_stride = 4,
     FXQ_KERNEL(gemv_s8, fxq_s8s8_gemv_ukernel_16c64__neon),
     .pack_u8c4 = fxq_pack_u8c4__neon,
     .peak_s8 = fxq_s8_mlal_loop__neon, .peak_s8_how = "smull+smlal+sadalp, 16 chains",

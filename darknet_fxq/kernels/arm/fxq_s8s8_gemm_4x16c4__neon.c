@@ -3,11 +3,12 @@
  * the row's 4 weights twice over into int16, smlal adds the next k-group's
  * products to the same int16 lanes, sadalp adds adjacent int16 pairs into
  * int32 -- 16 MACs per 3 instructions (XNNPACK's mlal_padal). An int16
- * lane holds two products: exact while |w| <= 127 (2 * 127 * 128 <
- * 2^15); (-128)(-128) * 2 wraps, as the twin
+ * lane holds two products, of k and k + 4: exact while the two weights'
+ * magnitudes sum to <= 255 (128 * 255 < 2^15), so a lone -128 is fine;
+ * two -128 in one pair times B = -128 twice wraps, as the twin
  * (fxq_s8s8_gemm_ukernel_4x16c4_mlal__scalar) does too, and the plan uses
- * this kernel only when max |w| <= 127 (s8_pair_limit), so its sums are
- * exact. Two rows per pass over the k-groups: 16 accumulators (2 columns x
+ * this kernel only when no row has such a pair (s8_pair_limit, stride 4),
+ * so its sums are exact. Two rows per pass over the k-groups: 16 accumulators (2 columns x
  * 2 partial sums per register), B loaded one register pair (the same
  * columns of both groups) at a time: all 8 at once spill. */
 #if defined(__aarch64__)

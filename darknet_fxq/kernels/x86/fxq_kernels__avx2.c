@@ -1,7 +1,7 @@
 /* The AVX2 + FMA kernel set (CPUs without VNNI: Zen 2/3, Haswell..Skylake
  * client): 6x16 tiles; s8 via vpmaddubsw + vpmaddwd (u8 B = code + 128 like
- * the VNNI set) where no int16 pair can saturate (max|w| <= 64: see
- * fxq_s8_gemm_6x16c4__avx2.c), else 8-bit data widened to s16 for the exact
+ * the VNNI set) where no int16 pair can saturate (adjacent |w| summing to
+ * <= 128: see fxq_s8_gemm_6x16c4__avx2.c), else 8-bit data widened to s16 for the exact
  * vpmaddwd kernel; one-column GEMV kernels; AVX2 float -> code
  * quantization; SSE2 data movement. */
 #if defined(__x86_64__)
@@ -11,7 +11,7 @@
 const fxq_kernel_set fxq_kernels_avx2 = {
     .name = "avx2", .features = FXQ_FEAT_AVX2 | FXQ_FEAT_FMA, .dispatch = 1, .twin = &fxq_kernels_avx2_twin,
     .mr = 6, .nr = 16,
-    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_6x16c4__avx2), .s8_in_offset = 128, .s8_pair_limit = 32767,
+    FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_6x16c4__avx2), .s8_in_offset = 128, .s8_pair_limit = 32767, .s8_pair_stride = 1,
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__avx2),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__avx2),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),

@@ -10,12 +10,13 @@
  *   3 instructions for 32 multiply-adds (vpmaddwd on int16 does 16).
  * Exactness. vpmaddubsw SATURATES each pair sum B0*w0 + B1*w1 to int16,
  *   and |B| <= 255, |w| <= 128 allows 2 * 255 * 128 = 65280 > 32767. The
- *   kernel set declares s8_pair_limit = 32767 and the plan picks this kernel
- *   only when 2 * 255 * max|w| <= 32767, i.e. max|w| <= 64 (every 7-bit
- *   weight set, and 8-bit ones whose codes stay in -64..64): then no pair
+ *   kernel set declares s8_pair_limit = 32767 (pair stride 1) and the plan
+ *   picks this kernel only when 255 * (|w_k| + |w_k+1|) <= 32767 on every
+ *   pair, i.e. |w_k| + |w_k+1| <= 128 (every 7-bit weight set, 8-bit ones
+ *   whose codes stay in -64..64, and a few more): then no pair
  *   saturates, vpmaddwd(ones) adds the two pairs exactly (|sum| < 2^16), and
  *   the int32 lanes wrap mod 2^32 like vpdpbusd -- exact under the int32
- *   rule of fxq_qconv.h. 8-bit weights beyond +-64 (8/8 in general) take the
+ *   rule of fxq_qconv.h. Other 8-bit weights (8/8 in general) take the
  *   exact s16 vpmaddwd kernel instead (fxq_s16_gemm_6x16c2__avx2.c), as
  *   no cheap operand split keeps both the speed and the exactness.
  *   The scalar twin (fxq_qgemm_scalar.c) saturates pairs the same way, so
