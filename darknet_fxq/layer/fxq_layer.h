@@ -84,6 +84,9 @@ struct fxq_layer_state {
     float *w_deq;           /* emulate mode only */
     float *b_deq;
     struct fxq_train *train; /* trainable: float masters kept (fxq_layer_train.h) */
+    uint32_t *logistic_memo; /* a yolo layer reading this one's outputs: the
+                              * logistic of each output code as float bits,
+                              * all ones until first met (fxq_team.c) */
     char *cfg;              /* the cfg it was parsed from and its index there: */
     int index;              /* run-time errors name them */
 };

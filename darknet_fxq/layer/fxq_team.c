@@ -1,5 +1,7 @@
 /* See fxq_team.h. */
+#include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,29 +83,88 @@ static int fxq_team_plan(network *net, int nth, unsigned char *kinds, int *align
     return coded;
 }
 
+/* The fixed layer whose outputs a yolo layer reads (layer i - 1 without a
+ * route between), with its logistic memo made, or NULL: every value the
+ * yolo layer sees is then code * 2^-out.frac, one of 2^out.bits codes. */
+static struct fxq_layer_state *fxq_yolo_source(network *net, int i)
+{
+    if (i == 0) return NULL;
+    layer *p = &net->layers[i - 1];
+    if (!fxq_layer_is_fixed(p) || !p->fxq || p->outputs != net->layers[i].inputs || p->fxq->out.bits > 16) return NULL;
+    struct fxq_layer_state *s = p->fxq;
+    if (!s->logistic_memo) {
+        const size_t n = (size_t)1 << s->out.bits;
+        s->logistic_memo = malloc(n * sizeof *s->logistic_memo);
+        if (!s->logistic_memo) return NULL;
+        memset(s->logistic_memo, 0xff, n * sizeof *s->logistic_memo);
+    }
+    return s;
+}
+
+/* Upstream's logistic on n values of x into y. src: the fixed layer the
+ * values come from (or NULL): each value is code * 2^-frac, so its
+ * logistic is looked up by code, computed by upstream's own
+ * activate_array the first time a code is met (the same floats: the
+ * same function on the same value). Two threads may compute one entry
+ * together; they store the same bits, through relaxed atomics. */
+static void fxq_yolo_logistic(const float *x, float *y, size_t n, const struct fxq_layer_state *src)
+{
+    if (!src) {
+        if (y != x) memcpy(y, x, n * sizeof *y);
+        activate_array(y, (int)n, LOGISTIC);
+        return;
+    }
+    const float up = ldexpf(1.0f, src->out.frac);
+    const long lo = src->out_win ? src->out_lo : src->out_unsigned ? 0 : -(1L << (src->out.bits - 1));
+    const unsigned span = 1u << src->out.bits;
+    for (size_t j = 0; j < n; ++j) {
+        float v = x[j];
+        const float c = v * up; /* exact: a power of two */
+        const long code = (long)c;
+        const unsigned at = (unsigned)(code - lo);
+        if ((float)code != c || code < lo || at >= span) { /* not one of the codes */
+            activate_array(&v, 1, LOGISTIC);
+            y[j] = v;
+            continue;
+        }
+        uint32_t bits = __atomic_load_n(&src->logistic_memo[at], __ATOMIC_RELAXED);
+        if (bits == UINT32_MAX) {
+            activate_array(&v, 1, LOGISTIC);
+            memcpy(&bits, &v, sizeof bits);
+            __atomic_store_n(&src->logistic_memo[at], bits, __ATOMIC_RELAXED);
+        }
+        memcpy(&y[j], &bits, sizeof bits);
+    }
+}
+
 /* Upstream's forward_yolo_layer at inference, shared out by elements:
  * copy, logistic on x, y, objectness and classes of each anchor, delta
  * cleared -- the same function on every element, so the same floats
- * (measured: yolov3-tiny's two yolo layers took 1 of 7.2 ms on thread 0). */
-static void fxq_yolo_member(const layer *l, const network *net, int tid, int nth)
+ * (measured: yolov3-tiny's two yolo layers took 1 of 7.2 ms on thread 0;
+ * with the memo by code, see fxq_yolo_logistic). */
+static void fxq_yolo_member(const layer *l, const network *net, const struct fxq_layer_state *src, int tid, int nth)
 {
     const size_t n = (size_t)l->outputs, wh = (size_t)l->w * l->h, per = wh * (size_t)(4 + l->classes + 1);
     const size_t a = n * tid / nth, b = n * (tid + 1) / nth;
     if (b <= a) return;
-    memcpy(l->output + a, net->input + a, (b - a) * sizeof *l->output);
+    size_t done = a; /* l->output[a .. done) written */
     for (size_t k = 0; k < (size_t)l->n; ++k) {
         const size_t runs[2][2] = {{k * per, k * per + 2 * wh}, {k * per + 4 * wh, (k + 1) * per}};
         for (int r = 0; r < 2; ++r) {
             const size_t s0 = runs[r][0] > a ? runs[r][0] : a, s1 = runs[r][1] < b ? runs[r][1] : b;
-            if (s1 > s0) activate_array(l->output + s0, (int)(s1 - s0), LOGISTIC);
+            if (s1 <= s0) continue;
+            if (s0 > done) memcpy(l->output + done, net->input + done, (s0 - done) * sizeof *l->output);
+            fxq_yolo_logistic(net->input + s0, l->output + s0, s1 - s0, src);
+            done = s1;
         }
     }
+    if (b > done) memcpy(l->output + done, net->input + done, (b - done) * sizeof *l->output);
     if (l->delta) memset(l->delta + a, 0, (b - a) * sizeof *l->delta);
 }
 
 /* The forward as thread tid of nth runs it (nth 1: outside any region). */
-static void fxq_team_body(const network *netp, const unsigned char *kinds, const int *align, double *t,
-                          int tid, int nth)
+static void fxq_team_body(const network *netp, const unsigned char *kinds, const int *align,
+                          struct fxq_layer_state *const *yolo_src, double *t, int tid, int nth)
 {
     network net = *netp;
     double t0 = t && tid == 0 ? omp_get_wtime() : 0;
@@ -123,7 +184,7 @@ static void fxq_team_body(const network *netp, const unsigned char *kinds, const
         } else if (kind == FXQ_TEAM_PIPE) {
             fxq_pipe_forward_member(l, &net, tid, nth);
         } else if (kind == FXQ_TEAM_YOLO) {
-            fxq_yolo_member(l, &net, tid, nth);
+            fxq_yolo_member(l, &net, yolo_src[i], tid, nth);
         } else if (tid == 0) {
             if (l->delta) fill_cpu(l->outputs * l->batch, 0, l->delta, 1);
             l->forward(*l, net);
@@ -153,6 +214,9 @@ int fxq_net_forward_team(network *netp, double *t)
     unsigned char kinds[4096];
     int align[4096];
     if (!fxq_team_plan(netp, nth, kinds, align)) return 0;
+    static struct fxq_layer_state *yolo_src[4096]; /* one forward at a time per process (Darknet's) */
+    for (int i = 0; i < netp->n; ++i)
+        yolo_src[i] = (kinds[i] & ~FXQ_TEAM_SOLO) == FXQ_TEAM_YOLO ? fxq_yolo_source(netp, i) : NULL;
     /* a small network on one thread: the barriers between its layers (over
      * a microsecond each on a 2-core VM) and reading rows the other core
      * wrote cost more than a second thread saves (fmnist, 0.01 GMAC: 0.063
@@ -164,11 +228,11 @@ int fxq_net_forward_team(network *netp, double *t)
     for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
     if (macs < fxq_team_min_macs) nth = 1;
     if (nth == 1) {
-        fxq_team_body(netp, kinds, align, t, 0, 1);
+        fxq_team_body(netp, kinds, align, yolo_src, t, 0, 1);
         return 1;
     }
 #pragma omp parallel num_threads(nth)
-    fxq_team_body(netp, kinds, align, t, omp_get_thread_num(), omp_get_num_threads());
+    fxq_team_body(netp, kinds, align, yolo_src, t, omp_get_thread_num(), omp_get_num_threads());
     return 1;
 }
 

@@ -194,6 +194,19 @@ static int g_team_runs, g_team_bad; /* networks run as one team; team != loop */
 
 static int same_floats(const float *a, const float *b, size_t n) { return !memcmp(a, b, n * sizeof *a); }
 
+/* every yolo layer's output equal to the saved ones, in layer order */
+static int same_yolo(const network *net, const float *saved)
+{
+    size_t at = 0;
+    for (int i = 0; i < net->n; ++i)
+        if (net->layers[i].type == YOLO) {
+            const size_t n = (size_t)net->layers[i].outputs * net->batch;
+            if (!same_floats(saved + at, net->layers[i].output, n)) return 0;
+            at += n;
+        }
+    return 1;
+}
+
 /* Returns 1 when the checks ran; stats: int layers reading codes. */
 static int compare_nets(const char *tag, const char *cfg, const char *weights, int batch, int quiet)
 {
@@ -210,11 +223,24 @@ static int compare_nets(const char *tag, const char *cfg, const char *weights, i
     /* the whole-network team (fxq_team.h; network_predict above used it when
      * it could) against the layer-by-layer loop, and run again */
     const network orig = *ni; /* as network_predict: its own input, restored after */
+    /* every yolo layer's output too (a detector reads them all; the team
+     * looks their logistic up by code, the loop runs upstream's layer) */
+    size_t nyolo = 0;
+    for (int i = 0; i < ni->n; ++i)
+        if (ni->layers[i].type == YOLO) nyolo += (size_t)ni->layers[i].outputs * ni->batch;
+    float *ykeep = malloc((nyolo + 1) * sizeof *ykeep);
+    for (int i = 0, at = 0; i < ni->n; ++i)
+        if (ni->layers[i].type == YOLO) {
+            const size_t n = (size_t)ni->layers[i].outputs * ni->batch;
+            memcpy(ykeep + at, ni->layers[i].output, n * sizeof *ykeep);
+            at += (int)n;
+        }
     ni->input = x, ni->train = 0, ni->truth = 0, ni->delta = 0;
     fxq_net_forward_codes(ni, NULL, NULL);
-    int team_ok = same_floats(keep, ni->output, nout);
+    int team_ok = same_floats(keep, ni->output, nout) && same_yolo(ni, ykeep);
     const int team = fxq_net_forward_team(ni, NULL);
-    team_ok &= same_floats(keep, ni->output, nout);
+    team_ok &= same_floats(keep, ni->output, nout) && same_yolo(ni, ykeep);
+    free(ykeep);
     *ni = orig;
     g_team_runs += team, g_team_bad += !team_ok;
     network_predict(ne, x);
