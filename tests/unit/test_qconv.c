@@ -157,11 +157,11 @@ static void run_pair_limit(const fxq_kernel_set *ks)
              * declaring the wrong stride) */
             static const int dks[] = {1, 2, 4, 8};
             int dk;
-            do dk = dks[rnd() % 4]; while (dk == st);
+            do dk = dks[rnd() % 4]; while (dk == ps);
             const int k = rnd_int(0, K - 1 - dk);
             const int kk[2] = {k, k + dk};
             for (int i = 0; i < 2; ++i) {
-                const int mate = kk[i] % (2 * st) < st ? kk[i] + st : kk[i] - st;
+                const int mate = kk[i] % (2 * ps) < ps ? kk[i] + ps : kk[i] - ps;
                 if (mate < K && mate != kk[1 - i]) q.w[m * K + mate] = partner;
             }
             q.w[m * K + kk[0]] = q.w[m * K + kk[1]] = -lim - 1;
