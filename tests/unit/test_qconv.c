@@ -143,13 +143,13 @@ static void run_pair_limit(const fxq_kernel_set *ks)
         for (int i = 0; i < d->m * K; ++i) q.w[i] = rep % 3 == 2 ? rnd_int(-lim, lim) : -lim;
         if (over && wide)
             for (int i = 0; i < d->m * K; ++i) q.w[i] = rnd() % 2 ? lim + 1 : -lim - 1;
-        const int st = ks->s8_pair_stride > 0 ? ks->s8_pair_stride : 1, m = rnd_int(0, d->m - 1);
+        const int ps = ks->s8_pair_stride > 0 ? ks->s8_pair_stride : 1, m = rnd_int(0, d->m - 1);
         const int partner = (int)(rnd() % 2 ? lim - 1 : -lim + 1);
         if (over || lone) { /* one pair of row m: k, k + stride */
             int k;
-            do k = rnd_int(0, K - 1 - st); while (k % (2 * st) >= st);
+            do k = rnd_int(0, K - 1 - ps); while (k % (2 * ps) >= ps);
             q.w[m * K + k] = rnd() % 2 && lim < 127 ? lim + 1 : -lim - 1;
-            q.w[m * K + k + st] = over ? (lim < 127 ? lim : -lim - 1) : partner;
+            q.w[m * K + k + ps] = over ? (lim < 127 ? lim : -lim - 1) : partner;
         } else if (decoy) {
             /* two -lim-1 at distance dk that is not the set's pair (1, 2, 4 or
              * 8 apart): the plan must take s8, and the kernel must be exact,
@@ -157,11 +157,11 @@ static void run_pair_limit(const fxq_kernel_set *ks)
              * declaring the wrong stride) */
             static const int dks[] = {1, 2, 4, 8};
             int dk;
-            do dk = dks[rnd() % 4]; while (dk == st);
+            do dk = dks[rnd() % 4]; while (dk == ps);
             const int k = rnd_int(0, K - 1 - dk);
             const int kk[2] = {k, k + dk};
             for (int i = 0; i < 2; ++i) {
-                const int mate = kk[i] % (2 * st) < st ? kk[i] + st : kk[i] - st;
+                const int mate = kk[i] % (2 * ps) < ps ? kk[i] + ps : kk[i] - ps;
                 if (mate < K && mate != kk[1 - i]) q.w[m * K + mate] = partner;
             }
             q.w[m * K + kk[0]] = q.w[m * K + kk[1]] = -lim - 1;
@@ -533,6 +533,73 @@ static void run_isa(const char *isa)
               "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
+/* A few output positions (P = 2..16: the small-P tile where the set has
+ * one, the narrow tile past its bound) and large K: random channels (not
+ * only multiples of 4), kernels, strides and paddings (windows mostly in
+ * the border, as 7x7/s5/p4 on 5x5), m off the 64-row tile, signed,
+ * unsigned and windowed inputs, extremes, per-row shifts, batch 3; serial,
+ * a team's members (split by filters) and the run's own team. Plus
+ * paper-cifar10's layer 5 itself (256 x 5x5 -> 128, 7x7/s5/p4, P = 4). */
+static void run_small_p(const fxq_kernel_set *ks)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    int igemm = 0, team_fail = 0;
+    qcase q;
+    memset(&q, 0, sizeof q);
+    const int maxth = omp_get_max_threads();
+    for (int rep = 0; rep < 60; ++rep) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        static const int kss[] = {1, 2, 3, 5, 7};
+        const int layer5 = rep < 2;
+        d->batch = rep % 7 == 3 ? 3 : 1;
+        d->ksize = layer5 ? 7 : kss[rnd() % 5];
+        d->stride = layer5 ? 5 : rnd_int(1, 5);
+        d->pad = layer5 ? 4 : rnd_int(0, d->ksize);
+        const int oh = layer5 ? 2 : rnd_int(1, 4), ow = layer5 ? 2 : (oh == 1 ? rnd_int(2, 4) : rnd_int(1, 4));
+        d->h = (oh - 1) * d->stride + d->ksize - 2 * d->pad + (rnd() % 2 ? 0 : d->stride - 1);
+        d->w = (ow - 1) * d->stride + d->ksize - 2 * d->pad;
+        if (d->h < 1 || d->w < 1) d->pad = 0, d->h = (oh - 1) * d->stride + d->ksize, d->w = (ow - 1) * d->stride + d->ksize;
+        d->c = layer5 ? 256 : rnd() % 3 ? rnd_int(1, 300) : 4 * rnd_int(1, 64);
+        d->m = layer5 ? 128 : rnd() % 2 ? rnd_int(1, 150) : 64 * rnd_int(1, 2) + rnd_int(-1, 1);
+        qcase_geometry(d);
+        while ((double)d->m * d->out_h * d->out_w * d->c * d->ksize * d->ksize > 6e6 && d->c > 1) d->c = d->c * 2 / 3;
+        const int form = layer5 ? 0 : rep % 4; /* signed, unsigned, window, wider weights */
+        d->w_bits = form == 3 ? rnd_int(2, 8) : 8;
+        d->a_bits = form == 3 ? rnd_int(2, 8) : 8;
+        d->o_bits = rnd_int(2, 16);
+        d->act = rnd_int(0, 2);
+        const int K = d->c * d->ksize * d->ksize;
+        d->in_unsigned = form == 1;
+        d->shift = rnd_shift(d, K) + d->in_unsigned;
+        const int fill = rep % 9 == 4 ? 1 : rep % 9 == 7 ? 2 : 0;
+        qcase_alloc(&q, fill, rep % 5 ? 1 << 20 : 1 << 28);
+        if (form == 2) { /* a window of 256 codes, the inputs anywhere in it */
+            d->in_window = 1, d->in_lo = rnd_window_lo(8);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t i = 0; i < nin; ++i) q.in[i] = (int16_t)(d->in_lo + (fill ? 255 * (fill - 1) : rnd_int(0, 255)));
+        }
+        if (rep % 3 == 1) qcase_row_shifts(&q);
+        omp_set_num_threads(1 + rep % 2 <= maxth ? 1 + rep % 2 : maxth);
+        const int ok = qcase_check(&q, desc, sizeof desc, why, sizeof why);
+        tally(&st, desc, ok, why);
+        igemm += strstr(desc, "igemm") != NULL;
+        if (d->batch == 1) {
+            char why2[512] = "";
+            if (!qcase_check_member(&q, 1 + rep % 3, desc, sizeof desc, why2, sizeof why2) && !team_fail++ && !st.fails)
+                snprintf(st.first_fail, sizeof st.first_fail, "%s", why2);
+        }
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    snprintf(name, sizeof name, "qconv.%s.small_p_large_k", ks->name);
+    printf("# %s: %d cases, igemm %d, s8 %d, u-in %d, row-shift %d\n", name, st.cases, igemm, st.s8, st.uin, st.rows);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && (igemm >= 20 || !ks->s8_igemm),
+              "%d/%d failed, team %d (igemm %d): %s", st.fails, st.cases, team_fail, igemm, st.first_fail);
+}
+
 /* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets
  * under qemu, where all seven take too long); unset: every set. */
 static int set_wanted(const char *name)
@@ -561,6 +628,7 @@ int main(void)
         run_isa((*k)->name);
         run_unsigned_rows(*k);
         run_windows(*k);
+        run_small_p(*k);
         if ((*k)->s8_pair_limit) run_pair_limit(*k);
     }
     fxq_qconv_force_isa(NULL);
