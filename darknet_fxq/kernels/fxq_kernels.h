@@ -172,8 +172,9 @@ typedef struct fxq_kernel_set {
     const char *maxpool_s1_name;
 } fxq_kernel_set;
 
-/* The VNNI sets' igemm_max_p (the plan's rule, fxq_qconv_plan.c). */
-#define FXQ_IGEMM_MAX_P 8
+/* The VNNI sets' igemm_max_p: the igemm tile measured faster than the
+ * 16x16 one at every P up to 16 (fxq_qconv_plan.c, fxq_choose_path). */
+#define FXQ_IGEMM_MAX_P 16
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
 #define FXQ_KERNEL(field, fn) .field = fn, .field##_name = #fn

@@ -224,9 +224,17 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long
     if (p->path == FXQ_PATH_S16_I64 && ks->s16_i64_n16 && P <= 16 && !p->gemv64 && P < p->nr)
         p->k64 = ks->s16_i64_n16, p->mr = ks->n16_mr, p->nr = 16;
     /* a few positions (8-bit, B u8): the small-P tile, filters in lanes
-     * (fxq_qconv_igemm.c; the bound igemm_max_p is measured there) */
+     * (fxq_qconv_igemm.c), for windows wider than 1x1. Measured on this
+     * 2-core AVX-512 VNNI machine (fxq_qconv_run, 1 thread, us, igemm vs
+     * the 16x16 tile with its im2col + packing; 2026-12-07):
+     *   7x7/s5/p4 256 -> 128 on 5x5 (P 4, K 12544)   32.6 vs 182
+     *   3x3 256 -> 128, P 2 / 4 / 8 / 16 (K 2304)    9.3 / 8.9 / 16.1 / 25.3 vs 30.8 / 32.2 / 37.1 / 33.8
+     *   3x3 512 -> 1024 on 4x4 (P 16, K 4608)        345 vs 368 (2 threads: 227 vs 262)
+     *   3x3 8 -> 64, P 4 / 16 (K 72)                 0.35 / 0.93 vs 0.90 / 0.95
+     *   1x1 256 -> 64, P 8 (K 256)                   3.97 vs 2.01: a 1x1 B is the
+     *   image itself (no im2col) and the per-channel conversion costs more */
     if (p->path == FXQ_PATH_S8_I32 && ks->s8_igemm && ks->s8_in_offset && !p->gemv && P >= 2 &&
-        P <= ks->igemm_max_p && fxq_igemm_enabled())
+        P <= ks->igemm_max_p && d->ksize > 1 && fxq_igemm_enabled())
         p->kig = ks->s8_igemm, p->k32 = NULL, p->mr = ks->igemm_mr, p->nr = ks->igemm_nr;
     /* split activations, all of K in one chunk: the one-call tile */
     const int kc = (p->K + p->kr - 1) / p->kr * p->kr;

@@ -18,6 +18,10 @@
  *                                 for 16-bit inputs with K in one chunk);
  *                                 m tiles inner, or n tiles inner when the
  *                                 weights outweigh the B panels
+ * A few output positions (2 <= P <= igemm_max_p, 8-bit, windows wider than
+ * 1x1) skip phase 2: the input is converted into a padded image with 4
+ * channels interleaved and the set's igemm tile reads each position's
+ * k-groups there in place (fxq_qconv_igemm.c).
  * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
  * the column into x and runs GEMV kernels over row-major weights, gmr
  * filters per call, when the kernel set has them.
