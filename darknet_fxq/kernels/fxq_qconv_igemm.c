@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxq_cpu.h"
 #include "fxq_qconv_impl.h"
 
 static int fxq_ig_cgroups(const fxq_qconv_plan *p) { return (p->d.c + 3) / 4; }
@@ -44,7 +45,10 @@ int fxq_qconv_igemm_acts(fxq_qconv_plan *p)
     if (hw * 4 * fxq_ig_cgroups(p) > INT32_MAX / 2) return -1; /* int32 offsets */
     p->ig_hw = (int)hw;
     p->img_elems = (size_t)hw * 4 * fxq_ig_cgroups(p);
-    p->pack8 = p->ks->pack_u8c4;
+    /* the set's faster interleave where this CPU runs it (it takes nr 32 only) */
+    const fxq_kernel_set *ks = p->ks;
+    p->pack8 = ks->pack_u8c4_x && ks->pack_gather_nr == FXQ_IG_PACK_NR && fxq_cpu_has(ks->pack_gather_features)
+                   ? ks->pack_u8c4_x : ks->pack_u8c4;
     p->nthreads = omp_get_max_threads();
     if (p->nthreads < 1) p->nthreads = 1;
     p->off_k = calloc((size_t)p->kc, sizeof *p->off_k);
