@@ -173,8 +173,9 @@ typedef struct fxq_kernel_set {
 } fxq_kernel_set;
 
 /* The VNNI sets' igemm_max_p: the igemm tile measured faster than the
- * 16x16 one at every P up to 16 (fxq_qconv_plan.c, fxq_choose_path). */
-#define FXQ_IGEMM_MAX_P 16
+ * 16x16 one at every P up to 16 and than the 8x32 one at 20 and 25, level
+ * at 64 (fxq_qconv_plan.c, fxq_choose_path). */
+#define FXQ_IGEMM_MAX_P 32
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
 #define FXQ_KERNEL(field, fn) .field = fn, .field##_name = #fn

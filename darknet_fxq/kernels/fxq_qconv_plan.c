@@ -231,6 +231,11 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long
      *   3x3 256 -> 128, P 2 / 4 / 8 / 16 (K 2304)    9.3 / 8.9 / 16.1 / 25.3 vs 30.8 / 32.2 / 37.1 / 33.8
      *   3x3 512 -> 1024 on 4x4 (P 16, K 4608)        345 vs 368 (2 threads: 227 vs 262)
      *   3x3 8 -> 64, P 4 / 16 (K 72)                 0.35 / 0.93 vs 0.90 / 0.95
+     *   3x3 256 -> 256, P 25 / 64, vs the 8x32 tile  78.5 / 176 vs 93.5 / 173
+     * and in whole networks (fxq bench --per-layer, ms, 1 / 2 threads, the
+     * bound at 16 vs 32): paper-cifar10's 5x5 layer 0.093 / 0.052-0.056 ->
+     * 0.078 / 0.042-0.046, fmnist-yolo's layers 10 and 12 0.046 / 0.028 ->
+     * 0.040 / 0.027 and 0.090 / 0.052 -> 0.077 / 0.047
      *   1x1 256 -> 64, P 8 (K 256)                   3.97 vs 2.01: a 1x1 B is the
      *   image itself (no im2col) and the per-channel conversion costs more */
     if (p->path == FXQ_PATH_S8_I32 && ks->s8_igemm && ks->s8_in_offset && !p->gemv && P >= 2 &&

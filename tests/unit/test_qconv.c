@@ -533,13 +533,14 @@ static void run_isa(const char *isa)
               "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
-/* A few output positions (P = 2..16: the small-P tile where the set has
- * one, the narrow tile past its bound) and large K: random channels (not
- * only multiples of 4), kernels, strides and paddings (windows mostly in
- * the border, as 7x7/s5/p4 on 5x5), m off the 64-row tile, signed,
- * unsigned and windowed inputs, extremes, per-row shifts, batch 3; serial,
- * a team's members (split by filters) and the run's own team. Plus
- * paper-cifar10's layer 5 itself (256 x 5x5 -> 128, 7x7/s5/p4, P = 4). */
+/* A few output positions (P = 2..36: the small-P tile where the set has
+ * one, the narrow or the full tile past its bound) and large K: random
+ * channels (not only multiples of 4), kernels, strides and paddings
+ * (windows mostly in the border, as 7x7/s5/p4 on 5x5), m off the 64-row
+ * tile, signed, unsigned and windowed inputs, extremes, per-row shifts,
+ * batch 3; serial, a team's members (split by filters) and the run's own
+ * team. Plus paper-cifar10's layer 5 itself (256 x 5x5 -> 128, 7x7/s5/p4,
+ * P = 4). */
 static void run_small_p(const fxq_kernel_set *ks)
 {
     char name[128], desc[192] = "", why[512] = "";
@@ -549,6 +550,7 @@ static void run_small_p(const fxq_kernel_set *ks)
     qcase q;
     memset(&q, 0, sizeof q);
     const int maxth = omp_get_max_threads();
+    const uint64_t saved_rng = rng_state; /* the other sections' cases stay as they were */
     for (int rep = 0; rep < 60; ++rep) {
         fxq_qconv_desc *d = &q.d;
         memset(d, 0, sizeof *d);
@@ -558,7 +560,8 @@ static void run_small_p(const fxq_kernel_set *ks)
         d->ksize = layer5 ? 7 : kss[rnd() % 5];
         d->stride = layer5 ? 5 : rnd_int(1, 5);
         d->pad = layer5 ? 4 : rnd_int(0, d->ksize);
-        const int oh = layer5 ? 2 : rnd_int(1, 4), ow = layer5 ? 2 : (oh == 1 ? rnd_int(2, 4) : rnd_int(1, 4));
+        const int ohw = rep % 5 == 4 ? 6 : 4; /* P up to 36: both sides of the set's bound */
+        const int oh = layer5 ? 2 : rnd_int(1, ohw), ow = layer5 ? 2 : (oh == 1 ? rnd_int(2, ohw) : rnd_int(1, ohw));
         d->h = (oh - 1) * d->stride + d->ksize - 2 * d->pad + (rnd() % 2 ? 0 : d->stride - 1);
         d->w = (ow - 1) * d->stride + d->ksize - 2 * d->pad;
         if (d->h < 1 || d->w < 1) d->pad = 0, d->h = (oh - 1) * d->stride + d->ksize, d->w = (ow - 1) * d->stride + d->ksize;
@@ -596,6 +599,7 @@ static void run_small_p(const fxq_kernel_set *ks)
         qcase_free(&q);
     }
     omp_set_num_threads(maxth);
+    rng_state = saved_rng;
     snprintf(name, sizeof name, "qconv.%s.small_p_large_k", ks->name);
     printf("# %s: %d cases, igemm %d, s8 %d, u-in %d, row-shift %d\n", name, st.cases, igemm, st.s8, st.uin, st.rows);
     FXQ_CHECK(name, st.fails == 0 && !team_fail && (igemm >= 20 || !ks->s8_igemm),
