@@ -234,7 +234,7 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long
      *   3x3 256 -> 256, P 25 / 64, vs the 8x32 tile  78.5 / 176 vs 93.5 / 173
      * and in whole networks (fxq bench --per-layer, ms, 1 / 2 threads, the
      * bound at 16 vs 32): paper-cifar10's 5x5 layer 0.093 / 0.052-0.056 ->
-     * 0.078 / 0.042-0.046, fmnist-yolo's layers 10 and 12 0.046 / 0.028 ->
+     * 0.078 / 0.042-0.046, fmnist-yolo's 5x5 layers 10 and 12 0.046 / 0.028 ->
      * 0.040 / 0.027 and 0.090 / 0.052 -> 0.077 / 0.047
      *   1x1 256 -> 64, P 8 (K 256)                   3.97 vs 2.01: a 1x1 B is the
      *   image itself (no im2col) and the per-channel conversion costs more */
