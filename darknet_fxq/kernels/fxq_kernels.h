@@ -119,6 +119,14 @@ typedef struct fxq_kernel_set {
     fxq_gemm_i32_fn s16_split;
     const char *s16_split_name;
 
+    /* small-P indirect tile (8-bit data, KR = 4, B u8 = code + s8_in_offset):
+     * igemm_mr filters x igemm_nr positions per call, the positions read in
+     * place from a 4-channel-interleaved image (fxq_qgemm.h); the plan uses
+     * it for 2 <= P <= igemm_max_p (NULL: the tiles above) */
+    int igemm_mr, igemm_nr, igemm_max_p;
+    fxq_igemm_fn s8_igemm;
+    const char *s8_igemm_name;
+
     /* one output column (P == 1), gemv_mr rows per call, k padded to the
      * step; NULL: the GEMM kernels */
     int gemv_mr, gemv_s8_kstep, gemv_s16_kstep;
@@ -163,6 +171,11 @@ typedef struct fxq_kernel_set {
     fxq_s16_maxpool_s1_fn maxpool_s1;
     const char *maxpool_s1_name;
 } fxq_kernel_set;
+
+/* The VNNI sets' igemm_max_p: the igemm tile measured faster than the
+ * 16x16 one at every P up to 16 and than the 8x32 one at 20 and 25, level
+ * at 64 (fxq_qconv_plan.c, fxq_choose_path). */
+#define FXQ_IGEMM_MAX_P 32
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
 #define FXQ_KERNEL(field, fn) .field = fn, .field##_name = #fn

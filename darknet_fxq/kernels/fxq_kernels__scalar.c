@@ -44,6 +44,8 @@ const fxq_kernel_set fxq_kernels_avx512vnni_twin = {
     FXQ_KERNEL(s16_n16, fxq_s16_gemm_ukernel_16x16c2__scalar),
     FXQ_KERNEL(s16_i64_n16, fxq_s16_gemm_i64_ukernel_16x16c2__scalar),
     FXQ_KERNEL(s16_split, fxq_s16_gemm_split_ukernel_8x32c2__scalar),
+    .igemm_mr = 64, .igemm_nr = 4, .igemm_max_p = FXQ_IGEMM_MAX_P,
+    FXQ_KERNEL(s8_igemm, fxq_s8_igemm_ukernel_64x4c4__scalar),
     .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
     FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),

@@ -80,6 +80,11 @@ struct fxq_qconv_plan {
     int32_t *gbias;    /* round_up(m, gmr), int32 paths */
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
     unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
+    /* small-P plans (fxq_qconv_igemm.c): img = the padded channel planes,
+     * bpack = them 4 channels interleaved, off_k = per k-group offsets */
+    fxq_igemm_fn kig;
+    int ig_hw;         /* pixels per padded plane, rounded up to 32 */
+    int32_t *ig_pos;   /* n_tiles * nr: each position's window corner in bpack (past P: position 0's) */
     int nthreads;
     atomic_long ticket; /* in copy t: the next chunk of thread t's share of a dynamic
                          * filter split (fxq_qconv_member_arm) */
@@ -125,6 +130,19 @@ int fxq_qconv_pack_weights(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias);
 /* wide plans: rows [m0, m1) and wide columns [c0, c1) of wout -> out
  * (m x out_h x out_w). */
 void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, long c0, long c1);
+
+/* Zeroed 64-byte aligned buffers of the plans (fxq_qconv_plan.c). */
+void *fxq_alloc64(size_t bytes);
+void fxq_free64(void *p);
+
+/* igemm plans (fxq_qconv_igemm.c): buffers (1 done, 0 out of memory, -1
+ * too large), a copy's scratch, the offsets, channel groups [g0, g1) of the
+ * input into the interleaved image, one tile. */
+int fxq_qconv_igemm_acts(fxq_qconv_plan *p);
+int fxq_qconv_igemm_scratch(fxq_qconv_plan *q);
+void fxq_qconv_igemm_offsets(fxq_qconv_plan *p);
+void fxq_qconv_igemm_image(const fxq_qconv_plan *p, const int16_t *in, long g0, long g1);
+void fxq_qconv_igemm_tile(const fxq_qconv_plan *p, int16_t *out, int mt, int nt);
 
 /* Phase 3 pieces, shared by the run and the benchmark hook. */
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid);

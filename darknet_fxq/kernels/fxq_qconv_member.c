@@ -290,6 +290,8 @@ static void fxq_member_filters(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
     if (m1 <= m0 && !dynamic) return;
     if (gemv) {
         fxq_qconv_gather_x(q, in, 0, q->kcg);
+    } else if (q->kig) {
+        fxq_qconv_igemm_image(q, in, 0, (d->c + 3) / 4);
     } else {
         fxq_convert_rows(q, in, 0, d->h);
         fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);
@@ -321,7 +323,7 @@ static void fxq_member_filters(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
 static int fxq_member_by_positions(const fxq_qconv_plan *p, int use)
 {
     const int w_small = p->a_stride * (size_t)p->m_tiles <= ((size_t)512 << 10) && !p->direct;
-    return !p->gemv && !p->gemv64 && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small);
+    return !p->gemv && !p->gemv64 && !p->kig && p->n_tiles >= 2 * use && (!p->n_inner || p->m_tiles < use || w_small);
 }
 
 int fxq_qconv_member_aligns(const fxq_qconv_plan *p, int nth, int align)

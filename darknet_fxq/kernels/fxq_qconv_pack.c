@@ -129,13 +129,46 @@ static int fxq_pack_gemv(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
     return 1;
 }
 
+/* igemm plans: A panels of mr rows, k-group g = (cg, ky, kx) holding
+ * channels 4 cg .. 4 cg + 3 of tap (ky, kx) (fxq_qconv_igemm.c); channels
+ * past c get zero weights. */
+static int fxq_pack_a_igemm(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
+{
+    const int M = p->d.m, K = p->K, C = p->d.c, kk = p->d.ksize * p->d.ksize, mr = p->mr, groups = p->kc / 4;
+    int32_t *row = malloc((size_t)K * sizeof *row);
+    if (!row) return 0;
+    for (int t = 0; t < p->m_tiles; ++t) {
+        unsigned char *panel = p->a + (size_t)t * p->a_stride;
+        int8_t *wp = (int8_t *)(panel + (size_t)mr * 4);
+        for (int i = 0; i < mr && t * mr + i < M; ++i) {
+            const int m = t * mr + i;
+            const int32_t *wm = fxq_wsrc_row(w, m, K, row);
+            ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
+            for (int g = 0; g < groups; ++g) {
+                const int cg = g / kk, tap = g % kk;
+                for (int j = 0; j < 4; ++j) {
+                    const int ch = 4 * cg + j;
+                    wp[((size_t)g * mr + i) * 4 + j] = ch < C ? (int8_t)wm[(size_t)ch * kk + tap] : 0;
+                }
+            }
+        }
+    }
+    free(row);
+    return 1;
+}
+
 int fxq_qconv_pack_weights(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 {
     if (p->gemv || p->gemv64) return fxq_pack_gemv(p, w, bias);
+    if (p->kig) return fxq_pack_a_igemm(p, w, bias);
     return fxq_pack_a(p, w, bias);
 }
 void fxq_qconv_pack_offsets(fxq_qconv_plan *p)
 {
+    if (p->kig) {
+        fxq_qconv_igemm_offsets(p);
+        return;
+    }
     const int ks = p->d.ksize, st = p->d.stride;
     for (int k = 0; k < p->K; ++k) {
         const int ch = k / (ks * ks), ky = (k / ks) % ks, kx = k % ks;

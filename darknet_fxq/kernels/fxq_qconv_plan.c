@@ -55,7 +55,7 @@ static void fxq_why(char *why, size_t len, const char *fmt, ...)
  * before the buffer says how to free it. */
 #define FXQ_BIG_ALLOC ((size_t)256 << 10)
 
-static void *fxq_alloc64(size_t bytes)
+void *fxq_alloc64(size_t bytes)
 {
     const size_t len = (bytes ? (bytes + 63) / 64 * 64 : 64) + 64;
     unsigned char *b = NULL;
@@ -74,7 +74,7 @@ static void *fxq_alloc64(size_t bytes)
     return b + 64;
 }
 
-static void fxq_free64(void *p)
+void fxq_free64(void *p)
 {
     if (!p) return;
     unsigned char *b = (unsigned char *)p - 64;
@@ -177,6 +177,13 @@ static long long fxq_pair_max(const fxq_wsrc wsrc, int M, int K, int s)
     return best;
 }
 
+/* FXQ_IGEMM=0 in the environment: no small-P tile (for comparisons). */
+static int fxq_igemm_enabled(void)
+{
+    static int on = -1;
+    return fxq_env_switch("FXQ_IGEMM", 1, &on);
+}
+
 /* The kernels of the plan's path. wmax: the largest |weight code|;
  * pairmax: fxq_pair_max for the set's pair stride (2 * wmax if not needed). */
 static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long long pairmax)
@@ -216,6 +223,24 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long
     if (narrow && P <= 16 && !p->gemv && P < p->nr) p->k32 = narrow, p->mr = ks->n16_mr, p->nr = 16;
     if (p->path == FXQ_PATH_S16_I64 && ks->s16_i64_n16 && P <= 16 && !p->gemv64 && P < p->nr)
         p->k64 = ks->s16_i64_n16, p->mr = ks->n16_mr, p->nr = 16;
+    /* a few positions (8-bit, B u8): the small-P tile, filters in lanes
+     * (fxq_qconv_igemm.c), for windows wider than 1x1. Measured on this
+     * 2-core AVX-512 VNNI machine (fxq_qconv_run, 1 thread, us, igemm vs
+     * the 16x16 tile with its im2col + packing; 2026-12-07):
+     *   7x7/s5/p4 256 -> 128 on 5x5 (P 4, K 12544)   32.6 vs 182
+     *   3x3 256 -> 128, P 2 / 4 / 8 / 16 (K 2304)    9.3 / 8.9 / 16.1 / 25.3 vs 30.8 / 32.2 / 37.1 / 33.8
+     *   3x3 512 -> 1024 on 4x4 (P 16, K 4608)        345 vs 368 (2 threads: 227 vs 262)
+     *   3x3 8 -> 64, P 4 / 16 (K 72)                 0.35 / 0.93 vs 0.90 / 0.95
+     *   3x3 256 -> 256, P 25 / 64, vs the 8x32 tile  78.5 / 176 vs 93.5 / 173
+     * and in whole networks (fxq bench --per-layer, ms, 1 / 2 threads, the
+     * bound at 16 vs 32): paper-cifar10's 5x5 layer 0.093 / 0.052-0.056 ->
+     * 0.078 / 0.042-0.046, fmnist-yolo's 5x5 layers 10 and 12 0.046 / 0.028 ->
+     * 0.040 / 0.027 and 0.090 / 0.052 -> 0.077 / 0.047
+     *   1x1 256 -> 64, P 8 (K 256)                   3.97 vs 2.01: a 1x1 B is the
+     *   image itself (no im2col) and the per-channel conversion costs more */
+    if (p->path == FXQ_PATH_S8_I32 && ks->s8_igemm && ks->s8_in_offset && !p->gemv && P >= 2 &&
+        P <= ks->igemm_max_p && d->ksize > 1 && fxq_igemm_enabled())
+        p->kig = ks->s8_igemm, p->k32 = NULL, p->mr = ks->igemm_mr, p->nr = ks->igemm_nr;
     /* split activations, all of K in one chunk: the one-call tile */
     const int kc = (p->K + p->kr - 1) / p->kr * p->kr;
     if (p->path == FXQ_PATH_S16_I64 && p->split && kc <= p->chunk && ks->s16_split && !p->gemv64 &&
@@ -241,6 +266,8 @@ static void fxq_describe(fxq_qconv_plan *p)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s+%s chunk=%d%s%s%s", ks->name,
                  p->k64 == ks->s16_i64_n16 ? ks->s16_i64_n16_name : ks->s16_i64_name,
                  ks->rq64_name, p->chunk, p->split ? " split" : "", u, rs);
+    else if (p->kig)
+        snprintf(p->desc, sizeof p->desc, "s8 int32 %s %s%s%s", ks->name, ks->s8_igemm_name, u, rs);
     else if (p->gemv)
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
                  p->path == FXQ_PATH_S8_I32 ? ks->gemv_s8_name : ks->gemv_s16_name, u, rs);
@@ -353,6 +380,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
 {
     const fxq_qconv_desc *d = &p->d;
     const int st = d->stride, gemv = p->gemv || p->gemv64;
+    if (p->kig) return fxq_qconv_igemm_acts(p);
     p->hp = d->h + 2 * d->pad;
     p->wp = d->w + 2 * d->pad;
     p->hs = (p->hp + st - 1) / st;
@@ -414,6 +442,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
     q->img = q->bpack = q->rows = q->gx = NULL;
     q->acc64 = NULL;
     q->wout = NULL;
+    if (q->kig) return fxq_qconv_igemm_scratch(q);
     q->img = fxq_alloc64(q->img_elems * q->esz);
     if (!q->img) return 0;
     if (q->path == FXQ_PATH_S8_I32) memset(q->img, q->off8, q->img_elems);
@@ -512,7 +541,7 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     if (p->ks->s8_pair_limit && d->w_bits <= 8 && (p->ks->s8_in_offset ? 255 : 128) * pairmax > p->ks->s8_pair_limit)
         pairmax = fxq_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1);
     fxq_choose_path(p, use_i32, wmax, pairmax);
-    p->kc = (K + p->kr - 1) / p->kr * p->kr;
+    p->kc = p->kig ? (d->c + 3) / 4 * 4 * d->ksize * d->ksize : (K + p->kr - 1) / p->kr * p->kr;
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
     /* wide: where the extra ws - out_w columns of each row fit in the tiles
      * the GEMM runs anyway (at most 1/32 more) and K im2col rows cost more
@@ -540,7 +569,7 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     if (p->gpack && strlen(p->desc) + 8 < sizeof p->desc) strcat(p->desc, " gather");
     /* stream the larger operand once: deep layers on small images have far
      * more weight bytes than activation bytes */
-    p->n_inner = !p->gemv && !p->gemv64 && p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz;
+    p->n_inner = !p->gemv && !p->gemv64 && (p->kig || p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz);
     if (!fxq_make_img_plans(p)) goto oom;
     return p;
 
@@ -596,6 +625,7 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->row_shift);
     free(p->pbase);
     free(p->pidx);
+    free(p->ig_pos);
     free(p);
 }
 

@@ -18,6 +18,10 @@
  *                                 for 16-bit inputs with K in one chunk);
  *                                 m tiles inner, or n tiles inner when the
  *                                 weights outweigh the B panels
+ * A few output positions (2 <= P <= igemm_max_p, 8-bit, windows wider than
+ * 1x1) skip phase 2: the input is converted into a padded image with 4
+ * channels interleaved and the set's igemm tile reads each position's
+ * k-groups there in place (fxq_qconv_igemm.c).
  * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
  * the column into x and runs GEMV kernels over row-major weights, gmr
  * filters per call, when the kernel set has them.
@@ -250,6 +254,10 @@ void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t
         const unsigned char *a = p->a + (size_t)mt * p->a_stride;
         const unsigned char *b = p->bpack + (size_t)nt * p->b_panel * es;
         int16_t *c = out + (size_t)mt * mr * P + (size_t)nt * nr;
+        if (p->kig) {
+            fxq_qconv_igemm_tile(p, out, mt, nt);
+            continue;
+        }
         const fxq_rq_params *rq = fxq_qconv_rq(p, mt * mr);
         if (p->k32) { /* int32 paths, and the int64 split single-chunk tile */
             p->k32(tmr, tnr, (size_t)p->kc, a, b, c, (size_t)P, rq);
@@ -349,6 +357,12 @@ void fxq_qconv_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out
             fxq_barrier(nth);
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
+        } else if (p->kig) { /* no B panels: the interleaved image is read in place */
+            fxq_qconv_split((d->c + 3) / 4, tid, nth, &b0, &b1);
+            fxq_qconv_igemm_image(p, img, b0, b1);
+            fxq_barrier(nth);
+            fxq_qconv_split(tiles, tid, nth, &b0, &b1);
+            fxq_qconv_gemm_tiles(p, o, b0, b1, tid);
         } else {
             const int bands = fxq_convert_bands(p, nth);
             fxq_qconv_split((long)d->c * bands, tid, nth, &b0, &b1);

@@ -170,6 +170,27 @@ typedef void (*fxq_gemv_i64_fn)(size_t mr, size_t kc, size_t chunk, const int16_
 FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__avx512vnni);
 FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar);
 
+/* Small-P indirect tile (a few output positions, 8-bit data): filters in
+ * lanes, so each weight byte is loaded once for all NR positions and every
+ * vpdpbusd lane is a useful multiply-accumulate.
+ *   c[m][n] = rq(bias[m] + sum_{g < groups} sum_{j < 4} A[g][m][j] * x[n][off[g] + j])
+ * a: int32 bias[MR] (pre-corrected by -offset * sum_k w), then s8 weights
+ *    [groups][MR][4] (rows >= M zero): the A panel of fxq_qgemm.h with
+ *    MR = 64, its k's in the order of the groups;
+ * x[0..NR): each position's base in a 4-channel-interleaved image of u8
+ *    B bytes (code + input offset), read in place: position n's k-group g
+ *    is the 4 bytes at x[n] + off[g] (columns n >= nr: any readable base,
+ *    computed and never stored);
+ * off[groups]: byte offsets (int32). Wrap-around int32 sums, as the other
+ * s8 kernels; row i requantized with fxq_rq_row(rq, i). */
+typedef void (*fxq_igemm_fn)(size_t mr, size_t nr, size_t groups, const void *a, const unsigned char *const *x,
+                             const int32_t *off, int16_t *c, size_t c_stride, const fxq_rq_params *rq);
+#define FXQ_DECL_IGEMM(name)                                                                       \
+    void name(size_t mr, size_t nr, size_t groups, const void *a, const unsigned char *const *x, const int32_t *off, \
+              int16_t *c, size_t c_stride, const fxq_rq_params *rq)
+FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__avx512vnni);
+FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__scalar);
+
 /* AVX-512 VNNI tile 8x32: s8 (B u8 = code + input offset, bias pre-corrected
  * by -offset * sum_k w) c4; s16 c2 int32 and int64. */
 FXQ_DECL_I32(fxq_s8_gemm_ukernel_8x32c4__avx512vnni);

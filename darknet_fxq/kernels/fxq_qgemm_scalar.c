@@ -19,6 +19,9 @@
  *   fxq_s8_gemv_ukernel_16c64__scalar,       one output column, weights row-major
  *   fxq_s16_gemv_ukernel_16c32__scalar        (P == 1), int32 acc
  *   fxq_s16_gemv_i64_ukernel_16c32__scalar    same, exact int64 sums
+ *   fxq_s8_igemm_ukernel_64x4c4__scalar      the small-P tile: A as the 8x32 s8
+ *                                             kernel (MR = 64), B read in place
+ *                                             at x[n] + off[g]
  * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
  * callers guarantee the true sums fit, so the wrapped value is the true one.
  * Rounding: fxq_rq_apply (round half away from zero, then saturate), with
@@ -179,4 +182,23 @@ FXQ_DECL_GEMV_I64(fxq_s16_gemv_i64_ukernel_16c32__scalar)
             acc += (int64_t)w[m * kc + k] * (xl ? 256 * (int64_t)xh[k] + xl[k] : (int64_t)xh[k]);
         c[m] = fxq_rq_apply(acc, fxq_rq_row(rq, m));
     }
+}
+
+/* The small-P indirect tile: filters x positions read in place at
+ * x[n] + off[g] (fxq_qgemm.h), int32 wrap-around sums. */
+FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__scalar)
+{
+    enum { MR = 64 };
+    const int32_t *bias = (const int32_t *)a;
+    const int8_t *w = (const int8_t *)(bias + MR);
+    for (size_t m = 0; m < mr; ++m)
+        for (size_t n = 0; n < nr; ++n) {
+            uint32_t acc = (uint32_t)bias[m];
+            for (size_t g = 0; g < groups; ++g) {
+                const uint8_t *xg = x[n] + off[g];
+                const int8_t *wg = w + (g * MR + m) * 4;
+                for (int j = 0; j < 4; ++j) acc += (uint32_t)(wg[j] * (int32_t)xg[j]);
+            }
+            c[m * c_stride + n] = fxq_rq_apply((int32_t)acc, fxq_rq_row(rq, m));
+        }
 }

@@ -533,6 +533,79 @@ static void run_isa(const char *isa)
               "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
+/* A few output positions (P = 2..36: the small-P tile where the set has
+ * one, the narrow or the full tile past its bound) and large K: random
+ * channels (not only multiples of 4), kernels, strides and paddings
+ * (windows mostly in the border, as 7x7/s5/p4 on 5x5), m off the 64-row
+ * tile, signed, unsigned and windowed inputs, extremes, per-row shifts,
+ * batch 3; serial, a team's members (split by filters) and the run's own
+ * team. Plus paper-cifar10's layer 5 itself (256 x 5x5 -> 128, 7x7/s5/p4,
+ * P = 4). */
+static void run_small_p(const fxq_kernel_set *ks)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    int igemm = 0, team_fail = 0;
+    qcase q;
+    memset(&q, 0, sizeof q);
+    const int maxth = omp_get_max_threads();
+    const uint64_t saved_rng = rng_state; /* the other sections' cases stay as they were */
+    for (int rep = 0; rep < 60; ++rep) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        static const int kss[] = {1, 2, 3, 5, 7};
+        const int layer5 = rep < 2;
+        d->batch = rep % 7 == 3 ? 3 : 1;
+        d->ksize = layer5 ? 7 : kss[rnd() % 5];
+        d->stride = layer5 ? 5 : rnd_int(1, 5);
+        d->pad = layer5 ? 4 : rnd_int(0, d->ksize);
+        const int ohw = rep % 5 == 4 ? 6 : 4; /* P up to 36: both sides of the set's bound */
+        const int oh = layer5 ? 2 : rnd_int(1, ohw), ow = layer5 ? 2 : (oh == 1 ? rnd_int(2, ohw) : rnd_int(1, ohw));
+        d->h = (oh - 1) * d->stride + d->ksize - 2 * d->pad + (rnd() % 2 ? 0 : d->stride - 1);
+        d->w = (ow - 1) * d->stride + d->ksize - 2 * d->pad;
+        if (d->h < 1 || d->w < 1) d->pad = 0, d->h = (oh - 1) * d->stride + d->ksize, d->w = (ow - 1) * d->stride + d->ksize;
+        if (layer5) d->h = d->w = 5;
+        d->c = layer5 ? 256 : rnd() % 3 ? rnd_int(1, 300) : 4 * rnd_int(1, 64);
+        d->m = layer5 ? 128 : rnd() % 2 ? rnd_int(1, 150) : 64 * rnd_int(1, 2) + rnd_int(-1, 1);
+        qcase_geometry(d);
+        while (!layer5 && (double)d->m * d->out_h * d->out_w * d->c * d->ksize * d->ksize > 3e6 && d->c > 1)
+            d->c = d->c * 2 / 3;
+        const int form = layer5 ? 0 : rep % 4; /* signed, unsigned, window, wider weights */
+        d->w_bits = form == 3 ? rnd_int(2, 8) : 8;
+        d->a_bits = form == 3 ? rnd_int(2, 8) : 8;
+        d->o_bits = rnd_int(2, 16);
+        d->act = rnd_int(0, 2);
+        const int K = d->c * d->ksize * d->ksize;
+        d->in_unsigned = form == 1;
+        d->shift = rnd_shift(d, K) + d->in_unsigned;
+        const int fill = rep % 9 == 4 ? 1 : rep % 9 == 7 ? 2 : 0;
+        qcase_alloc(&q, fill, rep % 5 ? 1 << 20 : 1 << 28);
+        if (form == 2) { /* a window of 256 codes, the inputs anywhere in it */
+            d->in_window = 1, d->in_lo = rnd_window_lo(8);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t i = 0; i < nin; ++i) q.in[i] = (int16_t)(d->in_lo + (fill ? 255 * (fill - 1) : rnd_int(0, 255)));
+        }
+        if (rep % 3 == 1) qcase_row_shifts(&q);
+        omp_set_num_threads(1 + rep % 2 <= maxth ? 1 + rep % 2 : maxth);
+        const int ok = qcase_check(&q, desc, sizeof desc, why, sizeof why);
+        tally(&st, desc, ok, why);
+        igemm += strstr(desc, "igemm") != NULL;
+        if (d->batch == 1) {
+            char why2[512] = "";
+            if (!qcase_check_member(&q, 1 + rep % 3, desc, sizeof desc, why2, sizeof why2) && !team_fail++ && !st.fails)
+                snprintf(st.first_fail, sizeof st.first_fail, "%s", why2);
+        }
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng;
+    snprintf(name, sizeof name, "qconv.%s.small_p_large_k", ks->name);
+    printf("# %s: %d cases, igemm %d, s8 %d, u-in %d, row-shift %d\n", name, st.cases, igemm, st.s8, st.uin, st.rows);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && (igemm >= 20 || !ks->s8_igemm),
+              "%d/%d failed, team %d (igemm %d): %s", st.fails, st.cases, team_fail, igemm, st.first_fail);
+}
+
 /* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets
  * under qemu, where all seven take too long); unset: every set. */
 static int set_wanted(const char *name)
@@ -561,6 +634,7 @@ int main(void)
         run_isa((*k)->name);
         run_unsigned_rows(*k);
         run_windows(*k);
+        run_small_p(*k);
         if ((*k)->s8_pair_limit) run_pair_limit(*k);
     }
     fxq_qconv_force_isa(NULL);

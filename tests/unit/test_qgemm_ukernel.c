@@ -124,6 +124,59 @@ static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn tw
     free(a), free(b), free(c1), free(c2);
 }
 
+/* The small-P indirect tile (s8_igemm): random panels (full s8 weights,
+ * full-range int32 biases, so lanes wrap), the positions' bytes read from a
+ * random image at random bases and group offsets (repeated and overlapping
+ * ones too, as real windows), every nr and mr tail, kc from one group to
+ * K = 12544 (paper-cifar10's 7x7 x 256), extremes (-128 weights against
+ * B 255 or 0), random requantization, uniform or per row. */
+static void check_igemm(const char *name, fxq_igemm_fn simd, fxq_igemm_fn twin, int MR, int NR)
+{
+    enum { IMG = 16384, GMAX = 3136 };
+    const size_t abytes = (size_t)MR * 4 + (size_t)GMAX * MR * 4;
+    unsigned char *a = xalloc(abytes), *img = xalloc(IMG);
+    int32_t *off = xalloc(sizeof(int32_t) * GMAX);
+    int16_t *c1 = xalloc(sizeof(int16_t) * MR * 8), *c2 = xalloc(sizeof(int16_t) * MR * 8);
+    static const int gs[] = {1, 2, 3, 7, 64, 129, GMAX};
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (size_t gi = 0; gi < sizeof gs / sizeof gs[0]; ++gi)
+        for (int mr = 1; mr <= MR; mr += mr < 3 || mr > MR - 3 ? 1 : rnd_int(1, 13))
+            for (int nr = 1; nr <= NR; ++nr) {
+                const size_t groups = (size_t)gs[gi];
+                const int ext = rnd() % 4 == 0;
+                for (size_t i = 0; i < abytes; ++i) a[i] = (unsigned char)rnd();
+                if (ext)
+                    for (size_t i = (size_t)MR * 4; i < abytes; ++i) a[i] = 0x80;
+                if (rnd() % 2) /* small biases, so the sums decide the outputs */
+                    for (int i = 0; i < MR; ++i) {
+                        const int32_t v = (int32_t)(rnd() % 2001) - 1000;
+                        memcpy(a + 4 * i, &v, 4);
+                    }
+                const unsigned char fillb = rnd() % 2 ? 255 : 0;
+                for (size_t i = 0; i < IMG; ++i) img[i] = ext ? fillb : (unsigned char)rnd();
+                const int span = rnd() % 2 ? 64 : IMG - 1024; /* dense or scattered groups */
+                for (size_t g = 0; g < groups; ++g) off[g] = rnd_int(0, span);
+                const unsigned char *x[4];
+                for (int n = 0; n < 4; ++n) x[n] = img + (n < nr ? rnd_int(0, 900) : 0);
+                fxq_rq_params rq[64];
+                rnd_rq_rows(rq, MR, 15 + ilog2(groups * 4) / 2);
+                memset(c1, 0x11, sizeof(int16_t) * MR * 8);
+                memset(c2, 0x11, sizeof(int16_t) * MR * 8);
+                simd((size_t)mr, (size_t)nr, groups, a, x, off, c1, 8, rq);
+                twin((size_t)mr, (size_t)nr, groups, a, x, off, c2, 8, rq);
+                ++cases;
+                if (memcmp(c1, c2, sizeof(int16_t) * MR * 8) && !fails++) {
+                    int i = 0;
+                    while (c1[i] == c2[i]) ++i;
+                    snprintf(why, sizeof why, "mr=%d nr=%d groups=%zu: c[%d][%d] %d vs twin %d", mr, nr, groups,
+                             i / 8, i % 8, c1[i], c2[i]);
+                }
+            }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+    free(a), free(img), free(off), free(c1), free(c2);
+}
+
 static void check_i64(const char *name, fxq_gemm_i64_fn simd, fxq_gemm_i64_fn twin, int MR, int NR)
 {
     int16_t *a = xalloc(sizeof(int16_t) * MAXK * MR), *b = xalloc(sizeof(int16_t) * MAXK * NR);
@@ -463,6 +516,7 @@ static void check_set(const fxq_kernel_set *ks)
     if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
     if (ks->s8_n16) check_i32(NAME(ks->s8_n16_name), ks->s8_n16, tw->s8_n16, ks->n16_mr, 16, 4, 1);
     if (ks->s16_n16) check_i32(NAME(ks->s16_n16_name), ks->s16_n16, tw->s16_n16, ks->n16_mr, 16, 2, 0);
+    if (ks->s8_igemm) check_igemm(NAME(ks->s8_igemm_name), ks->s8_igemm, tw->s8_igemm, ks->igemm_mr, ks->igemm_nr);
     if (ks->s16_i64) check_i64(NAME(ks->s16_i64_name), ks->s16_i64, tw->s16_i64, ks->mr, ks->nr);
     if (ks->s16_split) check_split(NAME(ks->s16_split_name), ks->s16_split, tw->s16_split, ks->mr, ks->nr);
     if (ks->s16_i64_n16) check_i64(NAME(ks->s16_i64_n16_name), ks->s16_i64_n16, tw->s16_i64_n16, ks->n16_mr, 16);
@@ -532,6 +586,9 @@ int main(void)
                                      !ks->s8_n16 == !ks->twin->s8_n16 && !ks->s16_n16 == !ks->twin->s16_n16 &&
                                      !ks->s16_i64_n16 == !ks->twin->s16_i64_n16 &&
                                      !ks->s16_split == !ks->twin->s16_split &&
+                                     !ks->s8_igemm == !ks->twin->s8_igemm && ks->igemm_mr == ks->twin->igemm_mr &&
+                                     ks->igemm_nr == ks->twin->igemm_nr && (!ks->s8_igemm || (ks->igemm_mr == 64 &&
+                                     ks->igemm_nr == 4 && ks->igemm_max_p >= 2)) &&
                                      ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&
                                      !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
                   "incomplete table or twin of another layout");
