@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "fxq_env.h"
 #include "fxq_qconv_impl.h"
 
 /* Below this many multiply-accumulates a layer inside a running team stays
@@ -23,6 +24,8 @@
  * its own tiles --
  *   spatial: its share of the n tiles (output positions) x every filter,
  *            from the input rows those positions read (+ the window's halo);
+ *            or, where the n tiles do not divide over the threads, an
+ *            equal run of (n tile, m tile) cells (fxq_member_cells);
  *   filters: its share of the m tiles x every position (the weights are the
  *            larger operand, or too few n tiles to share), from the whole
  *            input (converted and packed by every thread);
@@ -206,6 +209,58 @@ static void fxq_spatial_run(const fxq_qconv_plan *q, const int16_t *in, int16_t 
     }
 }
 
+/* FXQ_CELLS=0 in the environment: whole n tiles per thread always (for
+ * comparisons). */
+static int fxq_cells_enabled(void)
+{
+    static int on = -1;
+    return fxq_env_switch("FXQ_CELLS", 1, &on);
+}
+
+/* Cells: the grid of n tiles x m tiles in n-major order, each thread an
+ * equal run of it -- whole n tiles, and at either end of its run part of
+ * one n tile's filters. Used where the n tiles do not divide evenly over
+ * the threads: paper-cifar10's 12x12 layer has 5 n tiles, 3 went to one
+ * thread and 2 to the other (measured at 59b80e9, 2 threads: 0.135 and
+ * 0.170 ms busy; as cells 0.150 and 0.150); 13x13 outputs have 6, the
+ * last 9 positions wide. An n tile two threads share is packed by both,
+ * each into its own B (reading B another core packed costs more than
+ * packing it again: a shared pack of paper-cifar10's 2x2 layer's B
+ * measured 0.13 -> 0.29 ms). Not with a done callback (a pool fused
+ * behind: its blocks are whole output rows) nor dynamic shares. */
+static int fxq_member_cells(const fxq_qconv_plan *q, int nth, int blocked, const fxq_qconv_member_opts *o)
+{
+    return q->n_tiles % nth != 0 && q->m_tiles >= nth && !blocked && !(o && (o->dynamic || o->done)) &&
+           fxq_cells_enabled();
+}
+
+/* Cells [i0, i1) of the grid (fxq_member_cells): the input rows and B of
+ * the n tiles they touch, then their tiles. */
+static void fxq_cells_run(const fxq_qconv_plan *q, const int16_t *in, int16_t *out, long i0, long i1)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const long mtn = q->m_tiles, nta = i0 / mtn, ntb = (i1 - 1) / mtn + 1; /* n tiles [nta, ntb) */
+    /* B packed row by row: whole output rows of tiles */
+    const long tpr = q->rowwise ? q->d.out_w / q->nr : 1, pa = nta / tpr * tpr, pb = (ntb + tpr - 1) / tpr * tpr;
+    int oy0, oy1, y0, y1;
+    fxq_tiles_rows(q, pa, pb, &oy0, &oy1, &y0, &y1);
+    fxq_rows_done rd = {0, 0};
+    fxq_rows_need(q, in, y0, y1, &rd);
+    fxq_pack_tiles(q, pa, pb, oy0, oy1, q->bpack + (size_t)pa * q->b_panel * q->esz);
+    int16_t *ow = q->wide ? q->wout : out;
+    for (long nt = nta; nt < ntb; ++nt) {
+        const long ma = nt == nta ? i0 % mtn : 0, mb = nt + 1 == ntb ? (i1 - 1) % mtn + 1 : mtn; /* m tiles [ma, mb) */
+        /* the plan's tile numbering: mt * n_tiles + nt (n tiles inner) or nt * m_tiles + mt */
+        if (q->n_inner)
+            for (long mt = ma; mt < mb; ++mt) fxq_qconv_gemm_tiles(q, ow, mt * q->n_tiles + nt, mt * q->n_tiles + nt + 1, 0);
+        else
+            fxq_qconv_gemm_tiles(q, ow, nt * mtn + ma, nt * mtn + mb, 0);
+        if (q->wide)
+            fxq_qconv_compact(q, out, (int)ma * q->mr, (int)(mb * q->mr < d->m ? mb * q->mr : d->m), nt * q->nr,
+                              (nt + 1) * q->nr);
+    }
+}
+
 /* Its share of the n tiles x every filter: at once, or (o->dynamic) in
  * chunks from its copy's ticket and then chunks of the others' shares
  * still untaken, as fxq_member_filters does. */
@@ -227,6 +282,12 @@ static void fxq_member_spatial(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
     const int blocked = q->k32 && !q->n_inner && (q->rowwise || q->direct) &&
                         (q->kc <= 64 || (size_t)(t1 - t0) * q->b_panel * q->esz > ((size_t)1 << 20));
     fxq_rows_done rd = {0, 0};
+    if (fxq_member_cells(q, nth, blocked, o)) {
+        long i0, i1;
+        fxq_qconv_split((long)q->n_tiles * q->m_tiles, tid, nth, &i0, &i1);
+        if (i1 > i0) fxq_cells_run(q, in, out, i0, i1);
+        return;
+    }
     if (!(o && o->dynamic)) {
         if (t1 > t0) fxq_spatial_run(q, in, out, t0, t1, blocked, &rd, o);
         return;

@@ -8,7 +8,9 @@
  * wrote it, whole rows on the align grid. Shapes cover every split and B
  * layout a team meets: by output positions with B row by row, wide, im2col
  * and direct (1x1), stride 2, by filters, GEMV rows, a layer too small to
- * share; 8-bit, 16-bit and int64 accumulation. */
+ * share; 8-bit, 16-bit and int64 accumulation. And random shapes with a
+ * few n tiles, teams of 1-4 without a callback, against the reference and
+ * the one-thread run: the equal runs of (n tile, m tile) cells. */
 #include <omp.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -107,6 +109,76 @@ static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *ste
     return ok;
 }
 
+/* Fixed shares without a done callback on random shapes with a few n
+ * tiles each (every output-position count from 1 to 13 tiles of 8, 16 or
+ * 32): teams of 1-4, bit for bit against the reference and against the
+ * same plan's run by one thread -- where the n tiles do not divide over
+ * the team, each thread takes an equal run of (n tile, m tile) cells, an
+ * n tile's filters split between two threads (fxq_qconv_member.c). */
+static int run_cells_case(const fxq_qconv_desc *d, char *why, size_t why_len)
+{
+    const size_t K = (size_t)d->c * d->ksize * d->ksize, nw = (size_t)d->m * K;
+    const size_t nin = (size_t)d->c * d->h * d->w, nout = (size_t)d->m * d->out_h * d->out_w;
+    int32_t *w = malloc(nw * sizeof *w);
+    int64_t *bias = malloc((size_t)d->m * sizeof *bias);
+    int16_t *in = malloc(nin * sizeof *in), *want = malloc(nout * sizeof *want), *got = malloc(nout * sizeof *got);
+    int16_t *one = malloc(nout * sizeof *one);
+    for (size_t i = 0; i < nw; ++i) w[i] = rnd_code(d->w_bits);
+    for (size_t i = 0; i < nin; ++i) in[i] = (int16_t)rnd_code(d->a_bits);
+    for (int m = 0; m < d->m; ++m) bias[m] = (int64_t)(rnd() % 2001) - 1000;
+    fxq_qconv_ref(d, w, bias, in, want);
+    int ok = 1;
+    for (int nth = 1; nth <= 4 && ok; ++nth) {
+        omp_set_num_threads(nth);
+        char reason[256] = "";
+        fxq_qconv_plan *p = fxq_qconv_plan_create(d, w, bias, reason, sizeof reason);
+        if (!p) {
+            snprintf(why, why_len, "plan_create failed: %s", reason);
+            ok = 0;
+            break;
+        }
+        for (int rep = 0; rep < 2 && ok; ++rep) { /* again on the same plan: scratch left by the first run */
+            memset(got, 0x5a, nout * sizeof *got);
+#pragma omp parallel num_threads(nth)
+            fxq_qconv_run_member_ex(p, in, got, omp_get_thread_num(), omp_get_num_threads(), NULL);
+            if (nth == 1 && rep == 0) memcpy(one, got, nout * sizeof *one);
+            size_t bad = nout;
+            for (size_t i = 0; i < nout && bad == nout; ++i)
+                if (got[i] != want[i] || got[i] != one[i]) bad = i;
+            if (bad < nout) {
+                snprintf(why, why_len,
+                         "[%s] team %d run %d: out[%zu] = %d, ref %d, one thread %d (c=%d h=%d w=%d m=%d k=%d s=%d p=%d "
+                         "bits %d/%d/%d)",
+                         fxq_qconv_plan_describe(p), nth, rep, bad, got[bad], want[bad], one[bad], d->c, d->h, d->w,
+                         d->m, d->ksize, d->stride, d->pad, d->w_bits, d->a_bits, d->o_bits);
+                ok = 0;
+            }
+        }
+        fxq_qconv_plan_free(p);
+    }
+    free(w), free(bias), free(in), free(want), free(got), free(one);
+    return ok;
+}
+
+/* A random layer with out_h * out_w in 1 .. 13 * 32 (c, m, k, s, p, bits random). */
+static void random_cells_desc(fxq_qconv_desc *d, int bits)
+{
+    memset(d, 0, sizeof *d);
+    d->batch = 1;
+    d->ksize = rnd() % 2 ? 3 : 1, d->stride = 1 + (int)(rnd() % 2), d->pad = d->ksize == 3 ? (int)(rnd() % 2) : 0;
+    d->c = 1 + (int)(rnd() % 48), d->m = 8 + (int)(rnd() % 88);
+    /* out_w 16 / 32: B packed row by row where that is a whole number of tiles */
+    const int oh = 1 + (int)(rnd() % 20), ow = rnd() % 3 == 0 ? 16 << (rnd() % 2) : 1 + (int)(rnd() % 21);
+    d->out_w = ow, d->out_h = oh * ow > 13 * 32 ? 13 * 32 / ow : oh;
+    d->h = (d->out_h - 1) * d->stride + d->ksize - 2 * d->pad, d->w = (d->out_w - 1) * d->stride + d->ksize - 2 * d->pad;
+    if (d->h < 1 || d->w < 1) d->pad = 0, d->h = (d->out_h - 1) * d->stride + d->ksize, d->w = (d->out_w - 1) * d->stride + d->ksize;
+    d->w_bits = bits == 2 ? 16 : 8, d->a_bits = d->o_bits = bits ? 16 : 8;
+    d->act = rnd() % 2 ? FXQ_ACT_LEAKY : FXQ_ACT_LINEAR;
+    int lk = 0;
+    while ((1 << lk) < d->c * d->ksize * d->ksize) ++lk;
+    d->shift = (d->w_bits - 1) + (d->a_bits - 1) + lk / 2 - (d->o_bits - 1);
+}
+
 int main(void)
 {
     /* c h w m k s p: B row by row (out_w 64); wide (62 + 2 = 64 per grid
@@ -145,6 +217,21 @@ int main(void)
             }
         FXQ_CHECK(name, ok && cases == 3 * nshapes && steals > 0, "%s (%d cases, %d runs with thread 0 late)", why,
                   cases, steals);
+    }
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
+        char name[96], why[768] = "";
+        snprintf(name, sizeof name, "qconv_team.%s.cells_vs_ref", (*k)->name);
+        if (!fxq_qconv_force_isa((*k)->name)) {
+            printf("skip %s: CPU lacks it\n", name);
+            continue;
+        }
+        int ok = 1, cases = 0;
+        for (int s = 0; s < 48 && ok; ++s, ++cases) {
+            fxq_qconv_desc d;
+            random_cells_desc(&d, s % 3);
+            ok = run_cells_case(&d, why, sizeof why);
+        }
+        FXQ_CHECK(name, ok && cases == 48, "%s (%d cases)", why, cases);
     }
     fxq_qconv_force_isa(NULL);
     omp_set_num_threads(maxth);
