@@ -65,6 +65,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
     const size_t es = (size_t)q->esz, nr = (size_t)q->nr;
     const int out_w = q->d.out_w, tpr = q->rowwise ? out_w / q->nr : 0;
     unsigned char *rows = q->rows;
+    if (q->dconv) return; /* reads the image in place */
     for (int g = 0; g < q->kc / q->kr; ++g) {
         const unsigned char *r[FXQ_KR_MAX];
         unsigned char *o = dst + (size_t)g * nr * q->kr * es;

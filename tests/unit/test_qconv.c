@@ -533,6 +533,80 @@ static void run_isa(const char *isa)
               "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
+/* The direct convolution (" direct": small-K stride-1 s8 layers, the
+ * kernel set's s8_dconv where the CPU runs it): first layers -- 1..3
+ * channels 2x2..5x5, K <= 32 -- of odd and round sizes (out_w off and on
+ * 16, a 418-wide one), every pad, 1..40 filters (off 16), 2..8-bit
+ * weights and inputs, 2..16-bit outputs, every activation, signed /
+ * unsigned / window inputs, output windows, per-row shifts, all-minimum
+ * operands and large biases (the plan's int32 bound), batch 1 and 3,
+ * serial and teams of 1-3; plus a case outside the kernel's domain (a
+ * left shift) that must fall back. */
+static void run_dconv(const char *isa, int maxth)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    qcase q;
+    memset(&q, 0, sizeof q);
+    int direct = 0, team_fail = 0, fallback_ok = 1;
+    static const int ks_c[][2] = {{3, 3}, {3, 3}, {3, 1}, {2, 8}, {2, 3}, {4, 2}, {5, 1}, {3, 2}};
+    for (int i = 0; i < 70; ++i) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        const int *kc = ks_c[i % 8];
+        d->ksize = kc[0], d->c = rnd_int(1, kc[1]), d->stride = 1, d->pad = rnd_int(0, d->ksize - 1);
+        d->h = i == 0 ? 60 : rnd_int(d->ksize, 40), d->w = i == 0 ? 416 : i % 5 == 1 ? 32 : rnd_int(d->ksize + 15, 90);
+        d->m = i % 4 == 0 ? 16 : i % 4 == 1 ? 32 : rnd_int(1, 40);
+        d->batch = i % 9 == 8 ? 3 : 1;
+        qcase_geometry(d);
+        d->w_bits = rnd_int(2, 8), d->a_bits = rnd_int(2, 8), d->o_bits = rnd_int(2, 16);
+        d->act = i < 3 ? FXQ_ACT_LEAKY : rnd_int(0, 2);
+        d->in_unsigned = i % 3 == 1;
+        const int K = d->c * d->ksize * d->ksize;
+        d->shift = rnd_shift(d, K) + d->in_unsigned;
+        if (d->shift < 1) d->shift = 1; /* the kernel's domain; the fallback below */
+        if (d->shift > 31) d->shift = 31;
+        const int fill = i % 11 == 10 ? 1 : i % 11 == 9 ? 2 : 0;
+        qcase_alloc(&q, fill, i % 6 == 5 ? (int64_t)1 << 28 : 1 << 16);
+        if (i % 5 == 4) { /* a window */
+            d->in_unsigned = 0, d->in_window = 1, d->in_lo = -rnd_int(0, (1 << d->a_bits) - 1);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t k = 0; k < nin; ++k)
+                q.in[k] = (int16_t)(d->in_lo + (fill ? (fill == 1 ? 0 : (1 << d->a_bits) - 1)
+                                                     : rnd_int(0, (1 << d->a_bits) - 1)));
+        }
+        if (i % 7 == 3) {
+            d->out_window = 1;
+            d->o_bits = d->o_bits > 15 ? 15 : d->o_bits;
+            d->out_lo = -rnd_int(0, (1 << d->o_bits) - 1);
+        }
+        if (i % 4 == 2) { /* per-row shifts within 1..31 */
+            qcase_row_shifts(&q);
+            for (int m = 0; m < d->m; ++m) q.rs[m] = q.rs[m] < 1 ? 1 : q.rs[m] > 31 ? 31 : q.rs[m];
+        }
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        direct += strstr(desc, " direct") != NULL;
+        if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !team_fail++ &&
+            !st.fails)
+            snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        if (i == 20) { /* the same layer with a left shift: not the kernel's domain */
+            d->row_shift = NULL, d->shift = 0;
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            fallback_ok = strstr(desc, " direct") == NULL;
+        }
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    const fxq_kernel_set *ks = fxq_kernel_set_find(isa);
+    const int want = ks->s8_dconv && fxq_cpu_has(ks->dconv_features);
+    snprintf(name, sizeof name, "qconv.%s.direct_conv", isa);
+    printf("# %s: %d cases, direct %d, s8 %d\n", name, st.cases, direct, st.s8);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && fallback_ok && (want ? direct > 30 : direct == 0),
+              "%d/%d failed, team %d, direct %d (want %d), fallback %d: %s", st.fails, st.cases, team_fail, direct,
+              want, fallback_ok, st.first_fail);
+}
+
 /* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets
  * under qemu, where all seven take too long); unset: every set. */
 static int set_wanted(const char *name)
@@ -562,6 +636,7 @@ int main(void)
         run_unsigned_rows(*k);
         run_windows(*k);
         if ((*k)->s8_pair_limit) run_pair_limit(*k);
+        if ((*k)->s8) run_dconv((*k)->name, omp_get_max_threads());
     }
     fxq_qconv_force_isa(NULL);
 
