@@ -143,13 +143,13 @@ static void run_pair_limit(const fxq_kernel_set *ks)
         for (int i = 0; i < d->m * K; ++i) q.w[i] = rep % 3 == 2 ? rnd_int(-lim, lim) : -lim;
         if (over && wide)
             for (int i = 0; i < d->m * K; ++i) q.w[i] = rnd() % 2 ? lim + 1 : -lim - 1;
-        const int st = ks->s8_pair_stride > 0 ? ks->s8_pair_stride : 1, m = rnd_int(0, d->m - 1);
+        const int ps = ks->s8_pair_stride > 0 ? ks->s8_pair_stride : 1, m = rnd_int(0, d->m - 1);
         const int partner = (int)(rnd() % 2 ? lim - 1 : -lim + 1);
         if (over || lone) { /* one pair of row m: k, k + stride */
             int k;
-            do k = rnd_int(0, K - 1 - st); while (k % (2 * st) >= st);
+            do k = rnd_int(0, K - 1 - ps); while (k % (2 * ps) >= ps);
             q.w[m * K + k] = rnd() % 2 && lim < 127 ? lim + 1 : -lim - 1;
-            q.w[m * K + k + st] = over ? (lim < 127 ? lim : -lim - 1) : partner;
+            q.w[m * K + k + ps] = over ? (lim < 127 ? lim : -lim - 1) : partner;
         } else if (decoy) {
             /* two -lim-1 at distance dk that is not the set's pair (1, 2, 4 or
              * 8 apart): the plan must take s8, and the kernel must be exact,
