@@ -146,6 +146,8 @@ typedef struct fxq_kernel_set {
      * only on CPUs with dconv_features too; MR 16, 16 positions a tile */
     fxq_dconv_fn s8_dconv;
     const char *s8_dconv_name;
+    fxq_dconv_pool_fn s8_dconv_pool; /* the same with a 2x2 / 2 max pool fused (NULL: none) */
+    const char *s8_dconv_pool_name;
     unsigned dconv_features;
     fxq_f32_quantize_fn quantize;
     const char *quantize_name;

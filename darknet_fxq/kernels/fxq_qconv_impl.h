@@ -70,6 +70,7 @@ struct fxq_qconv_plan {
                         * groups' index vectors [kc/4][64] and window offsets [kc/4][2] */
     uint8_t *dc_idx;
     int32_t *dc_off;
+    uint8_t *dc_pidx;  /* the fused 2x2 max pool's: [kc/4][even, odd][64] (NULL: none) */
     size_t row_len;    /* elements per im2col row buffer */
     unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */

@@ -104,6 +104,21 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
     }
 }
 
+/* The fused 2x2 / 2 max pool (o->pool2, fxq_qconv_plan_pool2): m tiles
+ * [mt0, mt1) x pooled rows [py0, py1), each from image rows 2py and 2py + 1
+ * (stride 1: the window of output row oy starts at image row oy). */
+static void fxq_dconv_pool_rows(const fxq_qconv_plan *q, int16_t *out, long mt0, long mt1, int py0, int py1)
+{
+    const size_t pw = (size_t)q->d.out_w / 2, pp = (size_t)q->d.out_h / 2 * pw;
+    for (long mt = mt0; mt < mt1; ++mt) {
+        const size_t mr = (size_t)(q->d.m - mt * q->mr < q->mr ? q->d.m - mt * q->mr : q->mr);
+        for (int py = py0; py < py1; ++py)
+            q->ks->s8_dconv_pool(mr, pw, (size_t)q->kc / 4, q->a + (size_t)mt * q->a_stride,
+                                 q->img + (size_t)2 * py * q->ws, (size_t)q->ws, q->dc_pidx, q->dc_off,
+                                 out + (size_t)mt * q->mr * pp + (size_t)py * pw, pp, fxq_qconv_rq(q, (int)mt * q->mr));
+    }
+}
+
 /* Tiles per cache block of B (about 16 KiB, at least one). */
 static long fxq_block_tiles(const fxq_qconv_plan *q)
 {
@@ -175,6 +190,10 @@ static void fxq_spatial_run(const fxq_qconv_plan *q, const int16_t *in, int16_t 
     int oy0, oy1, y0, y1;
     fxq_tiles_rows(q, t0, t1, &oy0, &oy1, &y0, &y1);
     fxq_rows_need(q, in, y0, y1, rd);
+    if (o && o->pool2) { /* whole pairs of output rows (align 2) */
+        fxq_dconv_pool_rows(q, out, 0, q->m_tiles, oy0 / 2, (t1 == q->n_tiles ? d->out_h : (int)(t1 * q->nr / pw)) / 2);
+        return;
+    }
     int16_t *ow = q->wide ? q->wout : out;
     if (blocked) {
         const long nb = q->rowwise ? d->out_w / q->nr : fxq_block_tiles(q);
@@ -257,6 +276,10 @@ static void fxq_filters_run(const fxq_qconv_plan *q, int16_t *out, long m0, long
 {
     const fxq_qconv_desc *d = &q->d;
     const int rows = q->gemv || q->gemv64 ? q->gmr : q->mr;
+    if (o && o->pool2) {
+        fxq_dconv_pool_rows(q, out, m0, m1, 0, d->out_h / 2);
+        return;
+    }
     if (q->gemv || q->gemv64) {
         fxq_qconv_gemv_rows(q, out, m0, m1);
     } else {
@@ -347,6 +370,13 @@ void fxq_qconv_run_member_ex(const fxq_qconv_plan *p, const int16_t *in, int16_t
                              const fxq_qconv_member_opts *o)
 {
     const int use = fxq_qconv_member_threads(p, nth);
+    if (use == 1 && o && o->pool2) {
+        if (tid == 0) {
+            fxq_convert_rows(p, in, 0, p->d.h);
+            fxq_dconv_pool_rows(p, out, 0, p->m_tiles, 0, p->d.out_h / 2);
+        }
+        return;
+    }
     if (use == 1) {
         if (tid == 0) {
             fxq_qconv_run_team(p, in, out, 0, 1);

@@ -261,16 +261,18 @@ static void fxq_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long lo
 }
 
 /* The groups' index vectors and windows: tap j of group g (k = 4g + j)
- * reads off_k[k] + l for lane l; window A starts at the group's first tap,
- * window B at its first tap more than 48 bytes further (4 taps of a
- * ksize >= 2 window span at most two of its rows, each within ksize - 1
- * bytes). Then each row's bias takes its rounding half. 0: out of memory. */
+ * reads off_k[k] + l for lane l (the pooled kernel's: + 2l and + 2l + 1);
+ * window A starts at the group's first tap, window B at its first tap
+ * more than 32 bytes further (4 taps of a ksize >= 2 window span at most
+ * two of its rows, each within ksize - 1 bytes; 32 + 31 < 64). Then each
+ * row's bias takes its rounding half. 0: out of memory. */
 static int fxq_dconv_tables(fxq_qconv_plan *p)
 {
     const int groups = p->kc / 4;
     p->dc_idx = fxq_alloc64((size_t)groups * 64);
     p->dc_off = malloc((size_t)groups * 2 * sizeof *p->dc_off);
     if (!p->dc_idx || !p->dc_off) return 0;
+    if (p->ks->s8_dconv_pool && !(p->dc_pidx = fxq_alloc64((size_t)groups * 128))) return 0;
     for (int g = 0; g < groups; ++g) {
         const int32_t a = p->off_k[4 * g];
         int32_t b = -1;
@@ -278,14 +280,17 @@ static int fxq_dconv_tables(fxq_qconv_plan *p)
             const int k = 4 * g + j;
             int v = 0; /* past K: zero weights, any byte */
             if (k < p->K) {
-                if (p->off_k[k] - a <= 48) {
+                if (p->off_k[k] - a <= 32) {
                     v = p->off_k[k] - a;
                 } else {
                     if (b < 0) b = p->off_k[k];
-                    v = 64 + p->off_k[k] - b; /* <= 64 + 48 - 15 */
+                    v = 64 + p->off_k[k] - b; /* <= 64 + 7 */
                 }
             }
-            for (int l = 0; l < 16; ++l) p->dc_idx[64 * g + 4 * l + j] = (uint8_t)(v + l);
+            for (int l = 0; l < 16; ++l) {
+                p->dc_idx[64 * g + 4 * l + j] = (uint8_t)(v + l);
+                for (int px = 0; px < 2 && p->dc_pidx; ++px) p->dc_pidx[(2 * g + px) * 64 + 4 * l + j] = (uint8_t)(v + 2 * l + px);
+            }
         }
         p->dc_off[2 * g] = a;
         p->dc_off[2 * g + 1] = b < 0 ? a : b;
@@ -679,6 +684,7 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->pbase);
     free(p->pidx);
     fxq_free64(p->dc_idx);
+    fxq_free64(p->dc_pidx);
     free(p->dc_off);
     free(p);
 }
@@ -686,6 +692,11 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
 {
     return p ? p->desc : "(no plan)";
+}
+
+int fxq_qconv_plan_pool2(const fxq_qconv_plan *p)
+{
+    return p && p->dconv && p->dc_pidx && p->d.out_h % 2 == 0 && p->d.out_w % 2 == 0;
 }
 
 int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p) { return p->path == FXQ_PATH_S8_I32 ? 1 : 2; }

@@ -199,6 +199,21 @@ typedef void (*fxq_dconv_fn)(size_t mr, size_t npos, size_t groups, const void *
               const int32_t *off, int16_t *c, size_t c_stride, const fxq_rq_params *rq)
 FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__avx512vbmi);
 FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__scalar);
+/* The same convolution with a 2x2 / stride 2 max pool fused (its output
+ * only): c[m * c_stride + n] = max over dy, px in {0, 1} of the code above
+ * at image row dy (x + dy * x_stride) and position 2n + px, where lane l of
+ * pooled tile t (n = 16t + l) reads for tap j of group g byte
+ * v = idx[(2g + px) * 64 + 4l + j] of x + dy * x_stride + 32t + off[2g] (v < 64)
+ * or + off[2g+1] - 64. Same preconditions; the maximum of the int32 sums
+ * is requantized once (requantization and activation are monotone). */
+typedef void (*fxq_dconv_pool_fn)(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x,
+                                  size_t x_stride, const uint8_t *idx, const int32_t *off, int16_t *c,
+                                  size_t c_stride, const fxq_rq_params *rq);
+#define FXQ_DECL_DCONV_POOL(name)                                                                  \
+    void name(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x, size_t x_stride, \
+              const uint8_t *idx, const int32_t *off, int16_t *c, size_t c_stride, const fxq_rq_params *rq)
+FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__avx512vbmi);
+FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__scalar);
 
 /* AVX-512 VNNI tile 8x32: s8 (B u8 = code + input offset, bias pre-corrected
  * by -offset * sum_k w) c4; s16 c2 int32 and int64. */

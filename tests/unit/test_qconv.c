@@ -157,11 +157,11 @@ static void run_pair_limit(const fxq_kernel_set *ks)
              * declaring the wrong stride) */
             static const int dks[] = {1, 2, 4, 8};
             int dk;
-            do dk = dks[rnd() % 4]; while (dk == st);
+            do dk = dks[rnd() % 4]; while (dk == ps);
             const int k = rnd_int(0, K - 1 - dk);
             const int kk[2] = {k, k + dk};
             for (int i = 0; i < 2; ++i) {
-                const int mate = kk[i] % (2 * st) < st ? kk[i] + st : kk[i] - st;
+                const int mate = kk[i] % (2 * ps) < ps ? kk[i] + ps : kk[i] - ps;
                 if (mate < K && mate != kk[1 - i]) q.w[m * K + mate] = partner;
             }
             q.w[m * K + kk[0]] = q.w[m * K + kk[1]] = -lim - 1;
@@ -533,6 +533,48 @@ static void run_isa(const char *isa)
               "%d/%d failed, team %d (gather %d): %s", st.fails, st.cases, gteam_fail, gathered_b, st.first_fail);
 }
 
+/* The plan with the 2x2 / 2 max pool fused (fxq_qconv_member_opts.pool2)
+ * on a team of nth, fixed or dynamic shares, vs the reference's outputs
+ * max-pooled; 1 if equal (or the plan has no fused pool: *used 0). */
+static int dconv_pool2_check(qcase *q, int nth, int dynamic, int *used, char *why, size_t why_len)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const size_t nout = (size_t)d->m * d->out_h * d->out_w;
+    const int ph = d->out_h / 2, pw = d->out_w / 2;
+    char desc[192];
+    omp_set_num_threads(nth);
+    fxq_qconv_plan *p = qcase_plan(q, nout, desc, sizeof desc, why, why_len);
+    if (!p) return 0;
+    *used = fxq_qconv_plan_pool2(p);
+    if (!*used) {
+        fxq_qconv_plan_free(p);
+        return 1;
+    }
+    const fxq_qconv_member_opts o = {2, dynamic, NULL, NULL, 1};
+    for (int rep = 0; rep < 2; ++rep) {
+        fxq_qconv_member_arm(p);
+#pragma omp parallel num_threads(nth)
+        fxq_qconv_run_member_ex(p, q->in, q->got, omp_get_thread_num(), omp_get_num_threads(), &o);
+    }
+    fxq_qconv_plan_free(p);
+    for (int m = 0; m < d->m; ++m)
+        for (int y = 0; y < ph; ++y)
+            for (int x = 0; x < pw; ++x) {
+                const int16_t *r = q->want + ((size_t)m * d->out_h + 2 * y) * d->out_w + 2 * x;
+                int16_t best = r[0];
+                if (r[1] > best) best = r[1];
+                if (r[d->out_w] > best) best = r[d->out_w];
+                if (r[d->out_w + 1] > best) best = r[d->out_w + 1];
+                const int16_t got = q->got[((size_t)m * ph + y) * pw + x];
+                if (got != best) {
+                    snprintf(why, why_len, "[%s] pool2 team of %d%s: m %d (%d, %d) = %d, ref %d (c=%d h=%d w=%d m=%d k=%d)",
+                             desc, nth, dynamic ? " dynamic" : "", m, y, x, got, best, d->c, d->h, d->w, d->m, d->ksize);
+                    return 0;
+                }
+            }
+    return 1;
+}
+
 /* The direct convolution (" direct": small-K stride-1 s8 layers, the
  * kernel set's s8_dconv where the CPU runs it): first layers -- 1..3
  * channels 2x2..5x5, K <= 32 -- of odd and round sizes (out_w off and on
@@ -540,8 +582,9 @@ static void run_isa(const char *isa)
  * weights and inputs, 2..16-bit outputs, every activation, signed /
  * unsigned / window inputs, output windows, per-row shifts, all-minimum
  * operands and large biases (the plan's int32 bound), batch 1 and 3,
- * serial and teams of 1-3; plus a case outside the kernel's domain (a
- * left shift) that must fall back. */
+ * serial and teams of 1-3, and the fused 2x2 / 2 max pool on teams of
+ * 1-3 (fixed and dynamic shares) vs the reference pooled; plus a case
+ * outside the kernel's domain (a left shift) that must fall back. */
 static void run_dconv(const char *isa, int maxth)
 {
     char name[128], desc[192] = "", why[512] = "";
@@ -549,7 +592,7 @@ static void run_dconv(const char *isa, int maxth)
     memset(&st, 0, sizeof st);
     qcase q;
     memset(&q, 0, sizeof q);
-    int direct = 0, team_fail = 0, fallback_ok = 1;
+    int direct = 0, team_fail = 0, fallback_ok = 1, pooled = 0;
     static const int ks_c[][2] = {{3, 3}, {3, 3}, {3, 1}, {2, 8}, {2, 3}, {4, 2}, {5, 1}, {3, 2}};
     for (int i = 0; i < 70; ++i) {
         fxq_qconv_desc *d = &q.d;
@@ -590,6 +633,12 @@ static void run_dconv(const char *isa, int maxth)
         if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !team_fail++ &&
             !st.fails)
             snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        int used = 0;
+        if (d->batch == 1 && d->out_h % 2 == 0 && d->out_w % 2 == 0 && d->out_h >= 2) {
+            if (!dconv_pool2_check(&q, 1 + (i / 2) % 3, i % 4 == 3, &used, why, sizeof why) && !team_fail++ && !st.fails)
+                snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+            pooled += used;
+        }
         if (i == 20) { /* the same layer with a left shift: not the kernel's domain */
             d->row_shift = NULL, d->shift = 0;
             tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
@@ -599,12 +648,13 @@ static void run_dconv(const char *isa, int maxth)
     }
     omp_set_num_threads(maxth);
     const fxq_kernel_set *ks = fxq_kernel_set_find(isa);
-    const int want = ks->s8_dconv && fxq_cpu_has(ks->dconv_features);
+    const int want = ks->s8_dconv && fxq_cpu_has(ks->dconv_features), want_pool = want && ks->s8_dconv_pool;
     snprintf(name, sizeof name, "qconv.%s.direct_conv", isa);
-    printf("# %s: %d cases, direct %d, s8 %d\n", name, st.cases, direct, st.s8);
-    FXQ_CHECK(name, st.fails == 0 && !team_fail && fallback_ok && (want ? direct > 30 : direct == 0),
-              "%d/%d failed, team %d, direct %d (want %d), fallback %d: %s", st.fails, st.cases, team_fail, direct,
-              want, fallback_ok, st.first_fail);
+    printf("# %s: %d cases, direct %d, pooled %d, s8 %d\n", name, st.cases, direct, pooled, st.s8);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && fallback_ok && (want ? direct > 30 : direct == 0) &&
+                  (want_pool ? pooled > 10 : pooled == 0),
+              "%d/%d failed, team %d, direct %d (want %d), pooled %d, fallback %d: %s", st.fails, st.cases, team_fail,
+              direct, want, pooled, fallback_ok, st.first_fail);
 }
 
 /* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets

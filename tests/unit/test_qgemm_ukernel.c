@@ -415,12 +415,14 @@ static void check_gather(const char *name, const fxq_kernel_set *ks, const fxq_k
  * (o_bits 2..16, sometimes a window), random weights (or all -128, or
  * -1..1 with small biases), image bytes (or 0 / 255), index vectors
  * (or only 0 / 127) and window offsets; 1..12 groups, 1..16 rows, 1..70
- * positions; nothing written outside the mr x npos block. */
-static void check_dconv(const char *name, fxq_dconv_fn simd, fxq_dconv_fn twin)
+ * positions; nothing written outside the mr x npos block. Every other
+ * case the 2x2 max-pooled kernel (two rows a random stride apart). */
+static void check_dconv(const char *name, fxq_dconv_fn simd, fxq_dconv_fn twin, fxq_dconv_pool_fn psimd,
+                        fxq_dconv_pool_fn ptwin)
 {
     enum { LEN = 4096, CS = 80, GMAX = 12 };
     unsigned char *x = xalloc(LEN), *a = xalloc(64 + GMAX * 64);
-    uint8_t *idx = xalloc(GMAX * 64);
+    uint8_t *idx = xalloc(GMAX * 128);
     int32_t off[2 * GMAX];
     int16_t *c1 = xalloc(sizeof(int16_t) * 16 * CS), *c2 = xalloc(sizeof(int16_t) * 16 * CS);
     int cases = 0, fails = 0;
@@ -437,8 +439,11 @@ static void check_dconv(const char *name, fxq_dconv_fn simd, fxq_dconv_fn twin)
             memcpy(a + 4 * i, &v, 4);
         }
         for (size_t i = 0; i < LEN; ++i) x[i] = (unsigned char)(kind == 2 ? 0 : kind == 3 ? 255 : rnd());
-        for (size_t i = 0; i < groups * 64; ++i) idx[i] = (uint8_t)(rep % 7 == 0 ? (rnd() % 2 ? 127 : 0) : rnd_int(0, 127));
-        for (size_t g = 0; g < 2 * groups; ++g) off[g] = rnd_int(0, LEN - 16 * 5 - 64);
+        const int pool = psimd && rep % 2; /* the pooled kernel: 2 rows, twice the columns */
+        for (size_t i = 0; i < groups * (pool ? 128 : 64); ++i)
+            idx[i] = (uint8_t)(rep % 7 == 0 ? (rnd() % 2 ? 127 : 0) : rnd_int(0, 127));
+        const size_t xs = (size_t)rnd_int(0, 600); /* the pooled kernel's row stride */
+        for (size_t g = 0; g < 2 * groups; ++g) off[g] = rnd_int(0, LEN - 32 * 5 - 64 - 600);
         const int o = rnd_int(2, 16), act = rnd_int(0, 2), small = rnd() % 3 == 0;
         const int mag = 17 + ilog2(groups) / 2 - (o - 1);
         fxq_rq_params rq[16];
@@ -460,14 +465,19 @@ static void check_dconv(const char *name, fxq_dconv_fn simd, fxq_dconv_fn twin)
         const int per_row = rnd() % 3 == 0;
         for (int i = 0; i < 16; ++i) rq[i].per_row = per_row;
         memset(c1, 0x11, sizeof(int16_t) * 16 * CS), memset(c2, 0x11, sizeof(int16_t) * 16 * CS);
-        simd(mr, npos, groups, a, x, idx, off, c1, CS, rq);
-        twin(mr, npos, groups, a, x, idx, off, c2, CS, rq);
+        if (pool) {
+            psimd(mr, npos, groups, a, x, xs, idx, off, c1, CS, rq);
+            ptwin(mr, npos, groups, a, x, xs, idx, off, c2, CS, rq);
+        } else {
+            simd(mr, npos, groups, a, x, idx, off, c1, CS, rq);
+            twin(mr, npos, groups, a, x, idx, off, c2, CS, rq);
+        }
         ++cases;
         if (memcmp(c1, c2, sizeof(int16_t) * 16 * CS) && !fails++) {
             int i = 0;
             while (c1[i] == c2[i]) ++i;
-            snprintf(why, sizeof why, "mr=%zu npos=%zu groups=%zu kind %d act %d: c[%d][%d] %d vs twin %d", mr, npos,
-                     groups, kind, act, i / CS, i % CS, c1[i], c2[i]);
+            snprintf(why, sizeof why, "%s mr=%zu npos=%zu groups=%zu kind %d act %d: c[%d][%d] %d vs twin %d",
+                     pool ? "pooled" : "plain", mr, npos, groups, kind, act, i / CS, i % CS, c1[i], c2[i]);
         }
     }
     FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
@@ -540,7 +550,7 @@ static void check_set(const fxq_kernel_set *ks)
     if (ks->pack_gather && tw->pack_gather && fxq_cpu_has(ks->pack_gather_features))
         check_gather(NAME(ks->pack_gather_name), ks, tw);
     if (ks->s8_dconv && tw->s8_dconv && fxq_cpu_has(ks->dconv_features))
-        check_dconv(NAME(ks->s8_dconv_name), ks->s8_dconv, tw->s8_dconv);
+        check_dconv(NAME(ks->s8_dconv_name), ks->s8_dconv, tw->s8_dconv, ks->s8_dconv_pool, tw->s8_dconv_pool);
     check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
     check_dequantize(NAME(ks->dequantize_name), ks->dequantize, tw->dequantize);
 #undef NAME
@@ -600,6 +610,7 @@ int main(void)
                                      !ks->s16_i64_n16 == !ks->twin->s16_i64_n16 &&
                                      !ks->s16_split == !ks->twin->s16_split &&
                                      !ks->s8_dconv == !ks->twin->s8_dconv &&
+                                     !ks->s8_dconv_pool == !ks->twin->s8_dconv_pool &&
                                      ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&
                                      !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
                   "incomplete table or twin of another layout");
