@@ -238,8 +238,14 @@ static int fxq_dconv_enabled(void)
  * Measured on 59b80e9 (2 threads, 3 alternated rounds of 100-200 runs,
  * old binary vs new): yolov3-tiny's layer 0 (K = 27, 416^2, 16 filters)
  * 0.735-0.739 -> 0.507-0.555 ms, darknet.cfg's (256^2) 0.215-0.252 ->
- * 0.212-0.215 ms. K is capped where that was measured. */
-#define FXQ_DCONV_KMAX 32
+ * 0.212-0.215 ms (and less with the pool fused, fxq_layer_forward.c).
+ * Its next layers too, at 91ee171 (K <= 32 vs this cap, alternated):
+ * yolov3-tiny layer 2 (K = 144, 208^2) 0.80-0.82 -> 0.55-0.58 ms, layer 4
+ * (K = 288, 104^2) 0.80-0.83 -> 0.61-0.64; darknet.cfg layers 2 and 4
+ * (128^2, 64^2) 0.29-0.35 -> 0.19-0.20 each. Deeper ones lose: K = 576 at
+ * 52^2 0.57-0.59 -> 0.59-0.61, K = 1152 at 26^2 0.51-0.54 -> 0.58-0.66
+ * (16 filters a pass re-read the image; narrow rows waste lanes). */
+#define FXQ_DCONV_KMAX 320
 static void fxq_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long long acc_bound)
 {
     const fxq_kernel_set *ks = p->ks;
