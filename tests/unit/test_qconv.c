@@ -578,7 +578,7 @@ static int dconv_pool2_check(qcase *q, int nth, int dynamic, int *used, char *wh
 /* The direct convolution (" direct": small-K stride-1 s8 layers, the
  * kernel set's s8_dconv where the CPU runs it): first layers -- 1..3
  * channels 2x2..5x5, K <= 32 -- of odd and round sizes (out_w off and on
- * 16, a 418-wide one), every pad, 1..40 filters (off 16), 2..8-bit
+ * 16, 64..140 and a 416-wide one; 32-wide ones stay on the GEMM), every pad, 1..40 filters (off 16), 2..8-bit
  * weights and inputs, 2..16-bit outputs, every activation, signed /
  * unsigned / window inputs, output windows, per-row shifts, all-minimum
  * operands and large biases (the plan's int32 bound), batch 1 and 3,
@@ -593,13 +593,19 @@ static void run_dconv(const char *isa, int maxth)
     qcase q;
     memset(&q, 0, sizeof q);
     int direct = 0, team_fail = 0, fallback_ok = 1, pooled = 0;
+    const uint64_t saved_rng = rng_state; /* the later sets' cases as without this section */
     static const int ks_c[][2] = {{3, 3}, {3, 3}, {3, 1}, {2, 8}, {2, 3}, {4, 2}, {5, 1}, {3, 2}};
     for (int i = 0; i < 70; ++i) {
         fxq_qconv_desc *d = &q.d;
         memset(d, 0, sizeof *d);
         const int *kc = ks_c[i % 8];
         d->ksize = kc[0], d->c = rnd_int(1, kc[1]), d->stride = 1, d->pad = rnd_int(0, d->ksize - 1);
-        d->h = i == 0 ? 60 : rnd_int(d->ksize, 40), d->w = i == 0 ? 416 : i % 5 == 1 ? 32 : rnd_int(d->ksize + 15, 90);
+        /* rows of 64 outputs and more (the plan's bound), and some narrow ones (GEMM) */
+        d->h = i == 0 ? 60 : rnd_int(d->ksize, 30), d->w = i == 0 ? 416 : i % 5 == 1 ? 32 : rnd_int(d->ksize + 63, 140);
+        if (i % 2 == 0) { /* even outputs: the fused pool can run */
+            d->h += (d->h + 2 * d->pad - d->ksize + 1) % 2;
+            d->w += (d->w + 2 * d->pad - d->ksize + 1) % 2;
+        }
         d->m = i % 4 == 0 ? 16 : i % 4 == 1 ? 32 : rnd_int(1, 40);
         d->batch = i % 9 == 8 ? 3 : 1;
         qcase_geometry(d);
@@ -647,6 +653,7 @@ static void run_dconv(const char *isa, int maxth)
         qcase_free(&q);
     }
     omp_set_num_threads(maxth);
+    rng_state = saved_rng;
     const fxq_kernel_set *ks = fxq_kernel_set_find(isa);
     const int want = ks->s8_dconv && fxq_cpu_has(ks->dconv_features), want_pool = want && ks->s8_dconv_pool;
     snprintf(name, sizeof name, "qconv.%s.direct_conv", isa);
