@@ -149,6 +149,14 @@ typedef struct fxq_kernel_set {
     const char *pack_u8c4_x_name;
     unsigned pack_gather_features;
     int pack_gather_nr;
+    /* direct s8 convolution for small-K first layers, stride 1, reading
+     * the converted image with no B panels (fxq_qgemm.h; NULL: none), used
+     * only on CPUs with dconv_features too; MR 16, 16 positions a tile */
+    fxq_dconv_fn s8_dconv;
+    const char *s8_dconv_name;
+    fxq_dconv_pool_fn s8_dconv_pool; /* the same with a 2x2 / 2 max pool fused (NULL: none) */
+    const char *s8_dconv_pool_name;
+    unsigned dconv_features;
     fxq_f32_quantize_fn quantize;
     const char *quantize_name;
     fxq_f32_dequantize_fn dequantize;

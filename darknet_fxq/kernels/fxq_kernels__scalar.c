@@ -51,6 +51,8 @@ const fxq_kernel_set fxq_kernels_avx512vnni_twin = {
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),
     FXQ_KERNEL(gemv_i64, fxq_s16_gemv_i64_ukernel_16c32__scalar),
     FXQ_KERNEL(pack_gather, fxq_pack_gather_u8c4__scalar), .pack_gather_nr = 32,
+    FXQ_KERNEL(s8_dconv, fxq_s8_dconv_ukernel_16x16c4__scalar),
+    FXQ_KERNEL(s8_dconv_pool, fxq_s8_dconv_maxpool2_ukernel_16x16c4__scalar),
     FXQ_KERNEL(pack_u8c4_x, fxq_pack_u8c4__scalar),
     FXQ_PORTABLE_MOVES,
 };

@@ -117,11 +117,19 @@ typedef struct fxq_qconv_member_opts {
      * blocks of all threads cover the output once); NULL: none. */
     void (*done)(void *ctx, const fxq_qconv_share *block);
     void *ctx;
+    /* 1 (where fxq_qconv_plan_pool2; align 2): `out` receives the 2x2 /
+     * stride 2 max pool of the output, m x out_h/2 x out_w/2 codes, and
+     * the full output is never written; done is not called. */
+    int pool2;
 } fxq_qconv_member_opts;
 /* fxq_qconv_run_member with those options (NULL: none). */
 void fxq_qconv_run_member_ex(const fxq_qconv_plan *p, const int16_t *in, int16_t *out, int tid, int nth,
                              const fxq_qconv_member_opts *o);
 void fxq_qconv_member_arm(fxq_qconv_plan *p);
+/* 1 if the plan can run with a 2x2 / stride 2 max pool fused
+ * (fxq_qconv_member_opts.pool2): a direct plan (" direct") with even
+ * out_h and out_w on a kernel set with the fused kernel. */
+int fxq_qconv_plan_pool2(const fxq_qconv_plan *p);
 /* Whether a split every align rows is about as even as the plain one (the
  * largest share at most 1/32 over 1/nth): 0 where row bounds every align
  * rows leave too few units to share (wide planes whose row length and tile

@@ -65,6 +65,12 @@ struct fxq_qconv_plan {
                         * positions read at pbase[t] + pidx[t * nr + n] of each k-row's source */
     int32_t *pbase;
     uint8_t *pidx;
+    fxq_dconv_fn dconv; /* direct convolution (the set's s8_dconv): no B panels, each output row's
+                        * positions read in place in the image, mr = nr = 16 (fxq_qgemm.h); its
+                        * groups' index vectors [kc/4][64] and window offsets [kc/4][2] */
+    uint8_t *dc_idx;
+    int32_t *dc_off;
+    uint8_t *dc_pidx;  /* the fused 2x2 max pool's: [kc/4][even, odd][64] (NULL: none) */
     size_t row_len;    /* elements per im2col row buffer */
     unsigned char *rows; /* nthreads x 2 x 4 rows */
     int64_t *acc64;    /* nthreads x MR x NR */
@@ -93,7 +99,8 @@ struct fxq_qconv_plan {
      * scratch (img, bpack, rows, acc64, gx), so images run in parallel
      * without barriers. NULL for batch 1 / one thread / the copies. */
     struct fxq_qconv_plan *img_plans;
-    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift, pbase, pidx are borrowed */
+    int own_shared;    /* 0 in the copies: a, off_k, gw, gbias(64), rq, row_shift, pbase, pidx, dc_idx,
+                        * dc_off are borrowed */
     fxq_rq_params *rq; /* 1 (uniform shift) or m (row_shift) entries, see fxq_rq_row */
     int *row_shift;    /* copy of the descriptor's, or NULL */
     char desc[192];

@@ -68,6 +68,7 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
     const size_t es = (size_t)q->esz, nr = (size_t)q->nr;
     const int out_w = q->d.out_w, tpr = q->rowwise ? out_w / q->nr : 0;
     unsigned char *rows = q->rows;
+    if (q->dconv) return; /* reads the image in place */
     for (int g = 0; g < q->kc / q->kr; ++g) {
         const unsigned char *r[FXQ_KR_MAX];
         unsigned char *o = dst + (size_t)g * nr * q->kr * es;
@@ -103,6 +104,21 @@ static void fxq_pack_tiles(const fxq_qconv_plan *q, long t0, long t1, int oy0, i
             q->ks->pack_s16c2((const int16_t *)r[0], (const int16_t *)r[1], (size_t)(t1 - t0), nr, (int16_t *)o,
                               q->b_panel, q->split ? (size_t)q->kc * nr : 0);
         }
+    }
+}
+
+/* The fused 2x2 / 2 max pool (o->pool2, fxq_qconv_plan_pool2): m tiles
+ * [mt0, mt1) x pooled rows [py0, py1), each from image rows 2py and 2py + 1
+ * (stride 1: the window of output row oy starts at image row oy). */
+static void fxq_dconv_pool_rows(const fxq_qconv_plan *q, int16_t *out, long mt0, long mt1, int py0, int py1)
+{
+    const size_t pw = (size_t)q->d.out_w / 2, pp = (size_t)q->d.out_h / 2 * pw;
+    for (long mt = mt0; mt < mt1; ++mt) {
+        const size_t mr = (size_t)(q->d.m - mt * q->mr < q->mr ? q->d.m - mt * q->mr : q->mr);
+        for (int py = py0; py < py1; ++py)
+            q->ks->s8_dconv_pool(mr, pw, (size_t)q->kc / 4, q->a + (size_t)mt * q->a_stride,
+                                 q->img + (size_t)2 * py * q->ws, (size_t)q->ws, q->dc_pidx, q->dc_off,
+                                 out + (size_t)mt * q->mr * pp + (size_t)py * pw, pp, fxq_qconv_rq(q, (int)mt * q->mr));
     }
 }
 
@@ -177,6 +193,10 @@ static void fxq_spatial_run(const fxq_qconv_plan *q, const int16_t *in, int16_t 
     int oy0, oy1, y0, y1;
     fxq_tiles_rows(q, t0, t1, &oy0, &oy1, &y0, &y1);
     fxq_rows_need(q, in, y0, y1, rd);
+    if (o && o->pool2) { /* whole pairs of output rows (align 2) */
+        fxq_dconv_pool_rows(q, out, 0, q->m_tiles, oy0 / 2, (t1 == q->n_tiles ? d->out_h : (int)(t1 * q->nr / pw)) / 2);
+        return;
+    }
     int16_t *ow = q->wide ? q->wout : out;
     if (blocked) {
         const long nb = q->rowwise ? d->out_w / q->nr : fxq_block_tiles(q);
@@ -226,12 +246,13 @@ static int fxq_cells_enabled(void)
  * last 9 positions wide. An n tile two threads share is packed by both,
  * each into its own B (reading B another core packed costs more than
  * packing it again: a shared pack of paper-cifar10's 2x2 layer's B
- * measured 0.13 -> 0.29 ms). Not with a done callback (a pool fused
- * behind: its blocks are whole output rows) nor dynamic shares. */
+ * measured 0.13 -> 0.29 ms). Not with a done callback or the direct
+ * kernel's fused pool (a pool fused behind: its blocks are whole output
+ * rows), dynamic shares, nor the direct and small-P plans (no B tiles). */
 static int fxq_member_cells(const fxq_qconv_plan *q, int nth, int blocked, const fxq_qconv_member_opts *o)
 {
-    return q->n_tiles % nth != 0 && q->m_tiles >= nth && !blocked && !(o && (o->dynamic || o->done)) &&
-           fxq_cells_enabled();
+    return q->n_tiles % nth != 0 && q->m_tiles >= nth && !blocked && !(o && (o->dynamic || o->done || o->pool2)) &&
+           !q->dconv && !q->kig && fxq_cells_enabled();
 }
 
 /* Cells [i0, i1) of the grid (fxq_member_cells): the input rows and B of
@@ -317,6 +338,10 @@ static void fxq_filters_run(const fxq_qconv_plan *q, int16_t *out, long m0, long
 {
     const fxq_qconv_desc *d = &q->d;
     const int rows = q->gemv || q->gemv64 ? q->gmr : q->mr;
+    if (o && o->pool2) {
+        fxq_dconv_pool_rows(q, out, m0, m1, 0, d->out_h / 2);
+        return;
+    }
     if (q->gemv || q->gemv64) {
         fxq_qconv_gemv_rows(q, out, m0, m1);
     } else {
@@ -409,6 +434,13 @@ void fxq_qconv_run_member_ex(const fxq_qconv_plan *p, const int16_t *in, int16_t
                              const fxq_qconv_member_opts *o)
 {
     const int use = fxq_qconv_member_threads(p, nth);
+    if (use == 1 && o && o->pool2) {
+        if (tid == 0) {
+            fxq_convert_rows(p, in, 0, p->d.h);
+            fxq_dconv_pool_rows(p, out, 0, p->m_tiles, 0, p->d.out_h / 2);
+        }
+        return;
+    }
     if (use == 1) {
         if (tid == 0) {
             fxq_qconv_run_team(p, in, out, 0, 1);

@@ -248,6 +248,95 @@ static void fxq_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long
         p->k32 = ks->s16_split;
 }
 
+/* FXQ_DCONV=0 in the environment: no direct convolution (for comparisons). */
+static int fxq_dconv_enabled(void)
+{
+    static int on = -1;
+    return fxq_env_switch("FXQ_DCONV", 1, &on);
+}
+
+/* The direct convolution (fxq_qgemm.h) for s8 layers with few k per output
+ * -- 3-channel 3x3 first layers, K = 27 -- at stride 1, where the set has
+ * one the CPU runs and its one-step rounding is exact: every row shifts
+ * right by 1..31 and no sum plus the half folded into the bias reaches
+ * 2^31 (acc_bound: the largest |bias| + sum |w| * amax of a row).
+ * Measured on 59b80e9 (2 threads, 3 alternated rounds of 100-200 runs,
+ * old binary vs new): yolov3-tiny's layer 0 (K = 27, 416^2, 16 filters)
+ * 0.735-0.739 -> 0.507-0.555 ms, darknet.cfg's (256^2) 0.215-0.252 ->
+ * 0.212-0.215 ms (and less with the pool fused, fxq_layer_forward.c).
+ * Its next layers too, at 91ee171 (K <= 32 vs this cap, alternated):
+ * yolov3-tiny layer 2 (K = 144, 208^2) 0.80-0.82 -> 0.55-0.58 ms, layer 4
+ * (K = 288, 104^2) 0.80-0.83 -> 0.61-0.64; darknet.cfg layers 2 and 4
+ * (128^2, 64^2) 0.29-0.35 -> 0.19-0.20 each. Deeper ones lose: K = 576 at
+ * 52^2 0.57-0.59 -> 0.59-0.61, K = 1152 at 26^2 0.51-0.54 -> 0.58-0.66
+ * (16 filters a pass re-read the image; narrow rows waste lanes). Rows
+ * of 16-position tiles: fmnist's 26- and 13-wide layers 0 and 2 lost
+ * (0.011 -> 0.013, 0.013 -> 0.015 ms); 64 wide and more gained. */
+#define FXQ_DCONV_KMAX 320
+#define FXQ_DCONV_MIN_W 64
+static void fxq_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long long acc_bound)
+{
+    const fxq_kernel_set *ks = p->ks;
+    if (!ks->s8_dconv || !fxq_cpu_has(ks->dconv_features) || p->path != FXQ_PATH_S8_I32 || p->gemv ||
+        p->k32 != ks->s8 || d->stride != 1 || d->ksize < 2 || d->ksize > 8 || p->K > FXQ_DCONV_KMAX ||
+        d->out_w < FXQ_DCONV_MIN_W || !fxq_dconv_enabled())
+        return;
+    int smax = 0;
+    for (int m = 0; m < (d->row_shift ? d->m : 1); ++m) {
+        const int sh = d->row_shift ? d->row_shift[m] : d->shift;
+        if (sh < 1 || sh > 31) return;
+        if (sh > smax) smax = sh;
+    }
+    if (acc_bound + ((long long)1 << (smax - 1)) >= INT32_MAX) return;
+    /* the kernel saturates in int16 before clamping to lo (fxq_plan_rq's) */
+    if ((d->out_window ? fxq_act_floor(d->out_lo, d->act) : fxq_code_min(d->o_bits)) < INT16_MIN) return;
+    p->dconv = ks->s8_dconv;
+    p->mr = p->nr = 16;
+}
+
+/* The groups' index vectors and windows: tap j of group g (k = 4g + j)
+ * reads off_k[k] + l for lane l (the pooled kernel's: + 2l and + 2l + 1);
+ * window A starts at the group's first tap, window B at its first tap
+ * more than 32 bytes further (4 taps of a ksize >= 2 window span at most
+ * two of its rows, each within ksize - 1 bytes; 32 + 31 < 64). Then each
+ * row's bias takes its rounding half. 0: out of memory. */
+static int fxq_dconv_tables(fxq_qconv_plan *p)
+{
+    const int groups = p->kc / 4;
+    p->dc_idx = fxq_alloc64((size_t)groups * 64);
+    p->dc_off = malloc((size_t)groups * 2 * sizeof *p->dc_off);
+    if (!p->dc_idx || !p->dc_off) return 0;
+    if (p->ks->s8_dconv_pool && !(p->dc_pidx = fxq_alloc64((size_t)groups * 128))) return 0;
+    for (int g = 0; g < groups; ++g) {
+        const int32_t a = p->off_k[4 * g];
+        int32_t b = -1;
+        for (int j = 0; j < 4; ++j) {
+            const int k = 4 * g + j;
+            int v = 0; /* past K: zero weights, any byte */
+            if (k < p->K) {
+                if (p->off_k[k] - a <= 32) {
+                    v = p->off_k[k] - a;
+                } else {
+                    if (b < 0) b = p->off_k[k];
+                    v = 64 + p->off_k[k] - b; /* <= 64 + 7 */
+                }
+            }
+            for (int l = 0; l < 16; ++l) {
+                p->dc_idx[64 * g + 4 * l + j] = (uint8_t)(v + l);
+                for (int px = 0; px < 2 && p->dc_pidx; ++px) p->dc_pidx[(2 * g + px) * 64 + 4 * l + j] = (uint8_t)(v + 2 * l + px);
+            }
+        }
+        p->dc_off[2 * g] = a;
+        p->dc_off[2 * g + 1] = b < 0 ? a : b;
+    }
+    for (int t = 0; t < p->m_tiles; ++t)
+        for (int i = 0; i < p->mr && t * p->mr + i < p->d.m; ++i) {
+            int32_t *bias = (int32_t *)(p->a + (size_t)t * p->a_stride) + i;
+            *bias = (int32_t)((uint32_t)*bias + fxq_rq_row(p->rq, (size_t)t * p->mr + i)->half32);
+        }
+    return 1;
+}
+
 static void fxq_describe(fxq_qconv_plan *p)
 {
     const fxq_kernel_set *ks = p->ks;
@@ -256,7 +345,9 @@ static void fxq_describe(fxq_qconv_plan *p)
                     : p->d.out_window ? " win-out" : "";
     const char *rs = p->row_shift ? " row-shift" : "";
     const char *s = p->path == FXQ_PATH_S8_I32 ? "s8" : "s16";
-    if (p->gemv64)
+    if (p->dconv)
+        snprintf(p->desc, sizeof p->desc, "s8 int32 %s %s%s%s direct", ks->name, ks->s8_dconv_name, u, rs);
+    else if (p->gemv64)
         snprintf(p->desc, sizeof p->desc, "s16 int64 %s %s chunk=%d%s%s%s", ks->name, ks->gemv_i64_name,
                  p->chunk / 32 * 32, p->split ? " split" : "", u, rs);
     else if (p->path == FXQ_PATH_S16_I64 && p->k32)
@@ -353,7 +444,8 @@ static int fxq_plan_gather(fxq_qconv_plan *p)
     const fxq_kernel_set *ks = p->ks;
     const int x_ok = p->nr == ks->pack_gather_nr && fxq_cpu_has(ks->pack_gather_features) && fxq_gather_enabled();
     p->pack8 = ks->pack_u8c4_x && x_ok ? ks->pack_u8c4_x : ks->pack_u8c4;
-    if (!x_ok || !ks->pack_gather || p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1) return 1;
+    if (!x_ok || !ks->pack_gather || p->direct || p->rowwise || p->gemv || p->gemv64 || p->esz != 1 || p->dconv)
+        return 1;
     const int out_w = p->d.out_w, nr = p->nr;
     for (long t = 0; t < p->n_tiles; ++t) { /* the span: from the tile's first position to its last */
         const long p0 = t * nr, p1 = (t + 1) * nr < p->P ? (t + 1) * nr - 1 : p->P - 1;
@@ -386,7 +478,7 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
     p->hs = (p->hp + st - 1) / st;
     p->ws = (p->wp + st - 1) / st;
     p->direct = p->ws == d->out_w || p->wide;
-    p->rowwise = !p->direct && !gemv && d->out_w % p->nr == 0;
+    p->rowwise = !p->direct && !gemv && !p->dconv && d->out_w % p->nr == 0;
     size_t plane, elems, bytes;
     if (!fxq_plan_gather(p)) return 0;
     /* wide rows read up to ws past a plane, a one-pass pack 127 bytes past a tile's first position */
@@ -408,12 +500,12 @@ static int fxq_alloc_acts(fxq_qconv_plan *p)
         if (p->split) p->b_panel *= 2;
         if (!fxq_mul_ok(p->b_panel, (size_t)p->n_tiles, &elems) || !fxq_mul_ok(elems, (size_t)p->esz, &bytes))
             return -1;
-        p->bpack = fxq_alloc64(bytes);
-        if (!p->bpack) return 0;
+        p->bpack = p->dconv ? NULL : fxq_alloc64(bytes);
+        if (!p->bpack && !p->dconv) return 0;
     }
     p->row_len = ((size_t)p->n_tiles * p->nr + 64 + 31) / 32 * 32;
     if (!fxq_mul_ok(p->row_len * 2 * FXQ_KR_MAX * p->esz, (size_t)p->nthreads, &bytes)) return -1;
-    if (!p->direct && !p->rowwise && !gemv && !p->gpack) {
+    if (!p->direct && !p->rowwise && !gemv && !p->gpack && !p->dconv) {
         p->rows = fxq_alloc64(bytes);
         if (!p->rows) return 0;
     }
@@ -450,6 +542,7 @@ static int fxq_copy_scratch(fxq_qconv_plan *q)
         q->gx = fxq_alloc64((size_t)q->kcg * q->esz * 2);
         return q->gx != NULL;
     }
+    if (q->dconv) return 1; /* no B panels, no rows */
     q->bpack = fxq_alloc64(q->b_panel * q->n_tiles * q->esz);
     if (!q->bpack) return 0;
     if (!q->direct && !q->rowwise && !q->gpack && !(q->rows = fxq_alloc64(q->row_len * 2 * FXQ_KR_MAX * q->esz))) return 0;
@@ -502,7 +595,7 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
      * largest code (the range check) and sum |w| */
     const int32_t wlo = (int32_t)fxq_code_min(d->w_bits), whi = (int32_t)fxq_code_max(d->w_bits);
     int use_i32 = 1;
-    long long wmax = 0;
+    long long wmax = 0, acc_bound = 0; /* the largest |bias| + sum_k |w| * amax of a row */
     for (int m = 0; m < d->m; ++m) {
         const int32_t *w32 = wsrc.w32 ? wsrc.w32 + (size_t)m * K : NULL;
         const int16_t *w16 = wsrc.w16 ? wsrc.w16 + (size_t)m * K : NULL;
@@ -524,6 +617,7 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
         if (hi > wmax) wmax = hi;
         const int64_t b = bias_acc[m] < 0 ? -bias_acc[m] : bias_acc[m];
         if (s > (INT32_MAX - b) / amax) use_i32 = 0; /* s * amax > INT32_MAX - b; b <= 2^61 */
+        else if (b + s * amax > acc_bound) acc_bound = b + s * amax;
         if (b > INT32_MAX) use_i32 = 0;
     }
 
@@ -542,6 +636,7 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
         pairmax = fxq_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1);
     fxq_choose_path(p, use_i32, wmax, pairmax);
     p->kc = p->kig ? (d->c + 3) / 4 * 4 * d->ksize * d->ksize : (K + p->kr - 1) / p->kr * p->kr;
+    if (use_i32 && !p->kig) fxq_choose_dconv(p, d, acc_bound); /* d: with its row_shift */
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
     /* wide: where the extra ws - out_w columns of each row fit in the tiles
      * the GEMM runs anyway (at most 1/32 more) and K im2col rows cost more
@@ -563,13 +658,15 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     if (r <= 0) goto fail;
     fxq_qconv_pack_offsets(p); /* GEMV in input order: the weights go where off_k says */
     if (!fxq_qconv_pack_weights(p, wsrc, bias_acc)) goto oom;
+    if (p->dconv && !fxq_dconv_tables(p)) goto oom;
     fxq_describe(p);
     if (p->wide && strlen(p->desc) + 5 < sizeof p->desc) strcat(p->desc, " wide");
     if (p->gin && strlen(p->desc) + 9 < sizeof p->desc) strcat(p->desc, " in-order");
     if (p->gpack && strlen(p->desc) + 8 < sizeof p->desc) strcat(p->desc, " gather");
     /* stream the larger operand once: deep layers on small images have far
      * more weight bytes than activation bytes */
-    p->n_inner = !p->gemv && !p->gemv64 && (p->kig || p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz);
+    p->n_inner = !p->gemv && !p->gemv64 && !p->dconv &&
+                 (p->kig || p->a_stride * p->m_tiles > p->b_panel * p->n_tiles * p->esz);
     if (!fxq_make_img_plans(p)) goto oom;
     return p;
 
@@ -626,12 +723,20 @@ void fxq_qconv_plan_free(fxq_qconv_plan *p)
     free(p->pbase);
     free(p->pidx);
     free(p->ig_pos);
+    fxq_free64(p->dc_idx);
+    fxq_free64(p->dc_pidx);
+    free(p->dc_off);
     free(p);
 }
 
 const char *fxq_qconv_plan_describe(const fxq_qconv_plan *p)
 {
     return p ? p->desc : "(no plan)";
+}
+
+int fxq_qconv_plan_pool2(const fxq_qconv_plan *p)
+{
+    return p && p->dconv && p->dc_pidx && p->d.out_h % 2 == 0 && p->d.out_w % 2 == 0;
 }
 
 int fxq_qconv_plan_operand_bytes(const fxq_qconv_plan *p) { return p->path == FXQ_PATH_S8_I32 ? 1 : 2; }

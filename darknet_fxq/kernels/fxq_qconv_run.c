@@ -163,6 +163,7 @@ static void fxq_pack_b_gather(const fxq_qconv_plan *p, int g0, int g1)
 
 static void fxq_pack_b(const fxq_qconv_plan *p, int g0, int g1, int tid)
 {
+    if (p->dconv) return; /* reads the image in place */
     if (p->rowwise) {
         fxq_pack_b_rowwise(p, g0, g1);
         return;
@@ -242,8 +243,32 @@ void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, lo
 
 /* ---- phase 3: GEMM tiles / GEMV rows ---- */
 
+/* Direct plans: tiles t0..t1 (m tiles inner: t = nt * m_tiles + mt), each
+ * m tile's run of positions one output row segment per kernel call; the
+ * window of output (oy, ox) starts at img + oy * ws + ox (stride 1). */
+static void fxq_dconv_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1)
+{
+    const long mt_n = p->m_tiles, P = p->P, out_w = p->d.out_w;
+    for (long mt = 0; mt < mt_n && t1 > t0; ++mt) {
+        const long nt0 = t0 > mt ? (t0 - mt + mt_n - 1) / mt_n : 0, nt1 = t1 > mt ? (t1 - 1 - mt) / mt_n + 1 : 0;
+        const long p1 = nt1 * p->nr < P ? nt1 * p->nr : P;
+        const size_t mr = (size_t)(p->d.m - mt * p->mr < p->mr ? p->d.m - mt * p->mr : p->mr);
+        for (long q = nt0 * p->nr; q < p1;) {
+            const long oy = q / out_w, ox = q % out_w, n = p1 - q < out_w - ox ? p1 - q : out_w - ox;
+            p->dconv(mr, (size_t)n, (size_t)p->kc / 4, p->a + (size_t)mt * p->a_stride,
+                     p->img + (size_t)oy * p->ws + ox, p->dc_idx, p->dc_off, out + (size_t)mt * p->mr * P + q,
+                     (size_t)P, fxq_qconv_rq(p, (int)mt * p->mr));
+            q += n;
+        }
+    }
+}
+
 void fxq_qconv_gemm_tiles(const fxq_qconv_plan *p, int16_t *out, long t0, long t1, int tid)
 {
+    if (p->dconv) {
+        fxq_dconv_tiles(p, out, t0, t1);
+        return;
+    }
     const int M = p->d.m, P = p->P, mr = p->mr, nr = p->nr;
     const size_t es = (size_t)p->esz;
     for (long t = t0; t < t1; ++t) {

@@ -190,6 +190,50 @@ typedef void (*fxq_igemm_fn)(size_t mr, size_t nr, size_t groups, const void *a,
               int16_t *c, size_t c_stride, const fxq_rq_params *rq)
 FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__avx512vnni);
 FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__scalar);
+/* Direct (im2col-free) s8 convolution, stride 1: MR = 16 filters x tiles of
+ * 16 output positions of one output row, read straight from the padded u8
+ * image the run's conversion writes (B byte = code + input offset, as the
+ * s8 GEMM's B), K in groups of KR = 4 taps in Darknet's k order.
+ *   a:   int32 bias[16] -- each row's bias as the s8 GEMM's A panel holds it
+ *        (input offset folded in) plus that row's rounding half,
+ *        fxq_rq_row(rq, m)->half32 -- then s8 weights [groups][16][4]
+ *        (rows >= the layer's filters and taps >= K zero);
+ *   x:   the image at the first position's window origin;
+ *   idx: [groups][64] bytes, off: [groups][2] int32: lane l (< 16) of tile
+ *        t (positions 16t ..) reads, for tap j of group g, byte
+ *        v = idx[64g + 4l + j] of  v < 64 ? x + 16t + off[2g] : x + 16t + off[2g+1] - 64
+ *        (v < 128; the two 64-byte windows of a vpermi2b).
+ *   c[m * c_stride + n] = rq_m(acc - half32_m)  for m < mr, n < npos, acc
+ *   the int32 sum (mod 2^32) of bias[m] and the group products.
+ * The SIMD kernel rounds in one step on acc (acc - (acc <= 0) arithmetic-
+ * shifted) and saturates and activates 32 codes per vector in int16, which
+ * is rq exactly when every row shifts right by 1..31, acc - half32 is the
+ * true sum and acc > INT32_MIN (the plan checks its weights' bound), and
+ * every row has row 0's lo (>= -32768), hi and act (fxq_qconv_plan's rows
+ * do; an output window's lo under leaky can be lower: no direct plan). */
+typedef void (*fxq_dconv_fn)(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x,
+                             const uint8_t *idx, const int32_t *off, int16_t *c, size_t c_stride,
+                             const fxq_rq_params *rq);
+#define FXQ_DECL_DCONV(name)                                                                       \
+    void name(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x, const uint8_t *idx, \
+              const int32_t *off, int16_t *c, size_t c_stride, const fxq_rq_params *rq)
+FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__avx512vbmi);
+FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__scalar);
+/* The same convolution with a 2x2 / stride 2 max pool fused (its output
+ * only): c[m * c_stride + n] = max over dy, px in {0, 1} of the code above
+ * at image row dy (x + dy * x_stride) and position 2n + px, where lane l of
+ * pooled tile t (n = 16t + l) reads for tap j of group g byte
+ * v = idx[(2g + px) * 64 + 4l + j] of x + dy * x_stride + 32t + off[2g] (v < 64)
+ * or + off[2g+1] - 64. Same preconditions; the maximum of the int32 sums
+ * is requantized once (requantization and activation are monotone). */
+typedef void (*fxq_dconv_pool_fn)(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x,
+                                  size_t x_stride, const uint8_t *idx, const int32_t *off, int16_t *c,
+                                  size_t c_stride, const fxq_rq_params *rq);
+#define FXQ_DECL_DCONV_POOL(name)                                                                  \
+    void name(size_t mr, size_t npos, size_t groups, const void *a, const unsigned char *x, size_t x_stride, \
+              const uint8_t *idx, const int32_t *off, int16_t *c, size_t c_stride, const fxq_rq_params *rq)
+FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__avx512vbmi);
+FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__scalar);
 
 /* AVX-512 VNNI tile 8x32: s8 (B u8 = code + input offset, bias pre-corrected
  * by -offset * sum_k w) c4; s16 c2 int32 and int64. */

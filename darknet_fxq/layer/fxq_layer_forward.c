@@ -140,6 +140,24 @@ int fxq_layer_member_solo(const layer *l, int nth)
     return fxq_qconv_member_threads(((struct fxq_layer_state *)l->fxq)->plan, nth) == 1;
 }
 
+/* A fused [maxpool] size=2 stride=2 that the plan can do inside its kernel
+ * (fxq_qconv_plan_pool2: the first layers' direct convolution): the
+ * pool's codes straight from the sums, the layer's own output never
+ * written -- only where the pool is its only reader and nothing reads its
+ * floats. Measured at 886651d + this (2 threads, alternated rounds,
+ * layer 0 with its pool, ms): yolov3-tiny 0.53-0.56 unfused (FXQ_POOL2=0)
+ * -> 0.34-0.35, darknet.cfg 0.18-0.22 -> 0.105-0.116 (the GEMM path
+ * before the direct kernel: 0.66-0.75 and 0.21-0.26). */
+static int fxq_layer_pool2(const layer *l, const network *net, const layer *pool)
+{
+    static int on = -1; /* FXQ_POOL2=0: the pool on the full output (for comparisons) */
+    const int i = (int)(l - net->layers);
+    return fxq_env_switch("FXQ_POOL2", 1, &on) && pool->type == MAXPOOL && pool->size == 2 && pool->stride == 2 && pool->pad / 2 == 0 &&
+           pool->out_h * 2 == l->out_h && pool->out_w * 2 == l->out_w && pool->c == l->out_c && pool->batch == 1 &&
+           fxq_qconv_plan_pool2(((struct fxq_layer_state *)l->fxq)->plan) && !fxq_pipe_writes_float(l) &&
+           i >= 0 && i + 1 < net->n && pool == &net->layers[i + 1] && fxq_pipe_sole_reader(net, i, i + 1);
+}
+
 void fxq_layer_forward_member(const layer *l, const network *net, int tid, int nth)
 {
     fxq_layer_forward_member_pool(l, net, tid, nth, NULL, 1);
@@ -178,11 +196,13 @@ void fxq_layer_forward_member_pool(const layer *l, const network *net, int tid, 
         }
     }
     struct fxq_pool_ctx pc = {pool, l, s->out_codes};
-    const fxq_qconv_member_opts o = {pool ? align : 1, fxq_steal_enabled(), pool ? fxq_pool_block : NULL, &pc};
+    const int pool2 = pool && fxq_layer_pool2(l, net, pool);
+    const fxq_qconv_member_opts o = {pool ? align : 1, fxq_steal_enabled(), pool && !pool2 ? fxq_pool_block : NULL,
+                                     &pc, pool2};
     if (pool && tid == 0) pool->fxq_pipe->codes = pool->fxq_pipe->buf;
-    fxq_qconv_run_member_ex(s->plan, in, s->out_codes, tid, nth, &o);
-    if (!fxq_pipe_writes_float(l)) {
-        if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = s->out_codes;
+    fxq_qconv_run_member_ex(s->plan, in, pool2 ? pool->fxq_pipe->buf : s->out_codes, tid, nth, &o);
+    if (!fxq_pipe_writes_float(l)) { /* pool2: no codes of its own (the pool is its only reader) */
+        if (tid == 0 && l->fxq_pipe) l->fxq_pipe->codes = pool2 ? NULL : s->out_codes;
         return;
     }
     if (use > 1) {

@@ -218,6 +218,20 @@ void fxq_network_parsed(network *net)
         if (net->layers[i].output == net->output && net->layers[i].fxq_pipe) net->layers[i].fxq_pipe->need_float = 1;
 }
 
+int fxq_pipe_sole_reader(const network *net, int src, int reader)
+{
+    const struct fxq_pipe *p = net->layers[src].fxq_pipe;
+    if (!p || p->need_float || src == net->n - 1) return 0;
+    for (int i = 0; i < net->n; ++i) {
+        int s[FXQ_MAX_SRC];
+        const int n = i == reader ? 0 : fxq_sources(net, i, s, FXQ_MAX_SRC);
+        if (n < 0) return 0;
+        for (int j = 0; j < n; ++j)
+            if (s[j] == src) return 0;
+    }
+    return 1;
+}
+
 void fxq_pipe_rebuild(network *net)
 {
     const int all_float = fxq_pipe_set_all_float(net, 0);

@@ -73,6 +73,10 @@ void fxq_pipe_forward_member(const layer *l, const network *net, int tid, int nt
  * multiples of that alignment, or y1 = h) into its buffer; every output
  * comes from one block, and the caller sets l's codes pointer. */
 int fxq_pipe_pool_fusable(const network *net, int l, int src);
+/* 1 if layer `reader` is the only layer that reads layer src's output
+ * (and no one reads its floats): a producer whose pool is fused into its
+ * kernel then need not write its own output at all. */
+int fxq_pipe_sole_reader(const network *net, int src, int reader);
 void fxq_pipe_pool_block(const layer *l, const layer *src, const int16_t *in, int c0, int c1, int y0, int y1);
 
 /* Tools that read layers' l.output other than the network's output, or

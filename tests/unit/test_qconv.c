@@ -606,6 +606,137 @@ static void run_small_p(const fxq_kernel_set *ks)
               "%d/%d failed, team %d (igemm %d): %s", st.fails, st.cases, team_fail, igemm, st.first_fail);
 }
 
+/* The plan with the 2x2 / 2 max pool fused (fxq_qconv_member_opts.pool2)
+ * on a team of nth, fixed or dynamic shares, vs the reference's outputs
+ * max-pooled; 1 if equal (or the plan has no fused pool: *used 0). */
+static int dconv_pool2_check(qcase *q, int nth, int dynamic, int *used, char *why, size_t why_len)
+{
+    const fxq_qconv_desc *d = &q->d;
+    const size_t nout = (size_t)d->m * d->out_h * d->out_w;
+    const int ph = d->out_h / 2, pw = d->out_w / 2;
+    char desc[192];
+    omp_set_num_threads(nth);
+    fxq_qconv_plan *p = qcase_plan(q, nout, desc, sizeof desc, why, why_len);
+    if (!p) return 0;
+    *used = fxq_qconv_plan_pool2(p);
+    if (!*used) {
+        fxq_qconv_plan_free(p);
+        return 1;
+    }
+    const fxq_qconv_member_opts o = {2, dynamic, NULL, NULL, 1};
+    for (int rep = 0; rep < 2; ++rep) {
+        fxq_qconv_member_arm(p);
+#pragma omp parallel num_threads(nth)
+        fxq_qconv_run_member_ex(p, q->in, q->got, omp_get_thread_num(), omp_get_num_threads(), &o);
+    }
+    fxq_qconv_plan_free(p);
+    for (int m = 0; m < d->m; ++m)
+        for (int y = 0; y < ph; ++y)
+            for (int x = 0; x < pw; ++x) {
+                const int16_t *r = q->want + ((size_t)m * d->out_h + 2 * y) * d->out_w + 2 * x;
+                int16_t best = r[0];
+                if (r[1] > best) best = r[1];
+                if (r[d->out_w] > best) best = r[d->out_w];
+                if (r[d->out_w + 1] > best) best = r[d->out_w + 1];
+                const int16_t got = q->got[((size_t)m * ph + y) * pw + x];
+                if (got != best) {
+                    snprintf(why, why_len, "[%s] pool2 team of %d%s: m %d (%d, %d) = %d, ref %d (c=%d h=%d w=%d m=%d k=%d)",
+                             desc, nth, dynamic ? " dynamic" : "", m, y, x, got, best, d->c, d->h, d->w, d->m, d->ksize);
+                    return 0;
+                }
+            }
+    return 1;
+}
+
+/* The direct convolution (" direct": small-K stride-1 s8 layers, the
+ * kernel set's s8_dconv where the CPU runs it): first layers -- 1..3
+ * channels 2x2..5x5, K <= 32 -- of odd and round sizes (out_w off and on
+ * 16, 64..140 and a 416-wide one; 32-wide ones stay on the GEMM), every pad, 1..40 filters (off 16), 2..8-bit
+ * weights and inputs, 2..16-bit outputs, every activation, signed /
+ * unsigned / window inputs, output windows, per-row shifts, all-minimum
+ * operands and large biases (the plan's int32 bound), batch 1 and 3,
+ * serial and teams of 1-3, and the fused 2x2 / 2 max pool on teams of
+ * 1-3 (fixed and dynamic shares) vs the reference pooled; plus a case
+ * outside the kernel's domain (a left shift) that must fall back. */
+static void run_dconv(const char *isa, int maxth)
+{
+    char name[128], desc[192] = "", why[512] = "";
+    stats st;
+    memset(&st, 0, sizeof st);
+    qcase q;
+    memset(&q, 0, sizeof q);
+    int direct = 0, team_fail = 0, fallback_ok = 1, pooled = 0;
+    const uint64_t saved_rng = rng_state; /* the later sets' cases as without this section */
+    static const int ks_c[][2] = {{3, 3}, {3, 3}, {3, 1}, {2, 8}, {2, 3}, {4, 2}, {5, 1}, {3, 2}};
+    for (int i = 0; i < 70; ++i) {
+        fxq_qconv_desc *d = &q.d;
+        memset(d, 0, sizeof *d);
+        const int *kc = ks_c[i % 8];
+        d->ksize = kc[0], d->c = rnd_int(1, kc[1]), d->stride = 1, d->pad = rnd_int(0, d->ksize - 1);
+        /* rows of 64 outputs and more (the plan's bound), and some narrow ones (GEMM) */
+        d->h = i == 0 ? 60 : rnd_int(d->ksize, 30), d->w = i == 0 ? 416 : i % 5 == 1 ? 32 : rnd_int(d->ksize + 63, 140);
+        if (i % 2 == 0) { /* even outputs: the fused pool can run */
+            d->h += (d->h + 2 * d->pad - d->ksize + 1) % 2;
+            d->w += (d->w + 2 * d->pad - d->ksize + 1) % 2;
+        }
+        d->m = i % 4 == 0 ? 16 : i % 4 == 1 ? 32 : rnd_int(1, 40);
+        d->batch = i % 9 == 8 ? 3 : 1;
+        qcase_geometry(d);
+        d->w_bits = rnd_int(2, 8), d->a_bits = rnd_int(2, 8), d->o_bits = rnd_int(2, 16);
+        d->act = i < 3 ? FXQ_ACT_LEAKY : rnd_int(0, 2);
+        d->in_unsigned = i % 3 == 1;
+        const int K = d->c * d->ksize * d->ksize;
+        d->shift = rnd_shift(d, K) + d->in_unsigned;
+        if (d->shift < 1) d->shift = 1; /* the kernel's domain; the fallback below */
+        if (d->shift > 31) d->shift = 31;
+        const int fill = i % 11 == 10 ? 1 : i % 11 == 9 ? 2 : 0;
+        qcase_alloc(&q, fill, i % 6 == 5 ? (int64_t)1 << 28 : 1 << 16);
+        if (i % 5 == 4) { /* a window */
+            d->in_unsigned = 0, d->in_window = 1, d->in_lo = -rnd_int(0, (1 << d->a_bits) - 1);
+            const size_t nin = (size_t)d->batch * d->c * d->h * d->w;
+            for (size_t k = 0; k < nin; ++k)
+                q.in[k] = (int16_t)(d->in_lo + (fill ? (fill == 1 ? 0 : (1 << d->a_bits) - 1)
+                                                     : rnd_int(0, (1 << d->a_bits) - 1)));
+        }
+        if (i % 7 == 3) {
+            d->out_window = 1;
+            d->o_bits = d->o_bits > 15 ? 15 : d->o_bits;
+            d->out_lo = -rnd_int(0, (1 << d->o_bits) - 1);
+        }
+        if (i % 4 == 2) { /* per-row shifts within 1..31 */
+            qcase_row_shifts(&q);
+            for (int m = 0; m < d->m; ++m) q.rs[m] = q.rs[m] < 1 ? 1 : q.rs[m] > 31 ? 31 : q.rs[m];
+        }
+        tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+        direct += strstr(desc, " direct") != NULL;
+        if (d->batch == 1 && !qcase_check_member(&q, 1 + i % 3, desc, sizeof desc, why, sizeof why) && !team_fail++ &&
+            !st.fails)
+            snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+        int used = 0;
+        if (d->batch == 1 && d->out_h % 2 == 0 && d->out_w % 2 == 0 && d->out_h >= 2) {
+            if (!dconv_pool2_check(&q, 1 + (i / 2) % 3, i % 4 == 3, &used, why, sizeof why) && !team_fail++ && !st.fails)
+                snprintf(st.first_fail, sizeof st.first_fail, "%s", why);
+            pooled += used;
+        }
+        if (i == 20) { /* the same layer with a left shift: not the kernel's domain */
+            d->row_shift = NULL, d->shift = 0;
+            tally(&st, desc, qcase_check(&q, desc, sizeof desc, why, sizeof why), why);
+            fallback_ok = strstr(desc, " direct") == NULL;
+        }
+        qcase_free(&q);
+    }
+    omp_set_num_threads(maxth);
+    rng_state = saved_rng;
+    const fxq_kernel_set *ks = fxq_kernel_set_find(isa);
+    const int want = ks->s8_dconv && fxq_cpu_has(ks->dconv_features), want_pool = want && ks->s8_dconv_pool;
+    snprintf(name, sizeof name, "qconv.%s.direct_conv", isa);
+    printf("# %s: %d cases, direct %d, pooled %d, s8 %d\n", name, st.cases, direct, pooled, st.s8);
+    FXQ_CHECK(name, st.fails == 0 && !team_fail && fallback_ok && (want ? direct > 30 : direct == 0) &&
+                  (want_pool ? pooled > 10 : pooled == 0),
+              "%d/%d failed, team %d, direct %d (want %d), pooled %d, fallback %d: %s", st.fails, st.cases, team_fail,
+              direct, want, pooled, fallback_ok, st.first_fail);
+}
+
 /* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets
  * under qemu, where all seven take too long); unset: every set. */
 static int set_wanted(const char *name)
@@ -635,6 +766,7 @@ int main(void)
         run_unsigned_rows(*k);
         run_windows(*k);
         run_small_p(*k);
+        if ((*k)->s8) run_dconv((*k)->name, omp_get_max_threads());
         if ((*k)->s8_pair_limit) run_pair_limit(*k);
     }
     fxq_qconv_force_isa(NULL);

@@ -74,7 +74,7 @@ static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *ste
             const int align = 1 + v % 3, mode = v / 3; /* mode 0 fixed, 1 dynamic, 2 dynamic with thread 0 late */
             cover c = {d, align, hits, 0};
             for (size_t i = 0; i < (size_t)d->m * d->out_h; ++i) atomic_init(&hits[i], 0);
-            const fxq_qconv_member_opts o = {align, mode > 0, on_block, &c};
+            const fxq_qconv_member_opts o = {align, mode > 0, on_block, &c, 0};
             memset(got, 0x5a, nout * sizeof *got);
             fxq_qconv_member_arm(p);
             atomic_int returned;

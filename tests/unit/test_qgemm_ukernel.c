@@ -462,6 +462,81 @@ static void check_gather(const char *name, const fxq_kernel_set *ks, const fxq_k
     FXQ_CHECK(name, fails == 0, "%d/%d differ", fails, cases);
 }
 
+/* The direct convolution (fxq_qgemm.h) within its preconditions: every
+ * row shifting right by 1..31 (uniform or per row, sometimes 1..3 so
+ * ties and acc = -half are common), row 0's range and activation for all
+ * (o_bits 2..16, sometimes a window), random weights (or all -128, or
+ * -1..1 with small biases), image bytes (or 0 / 255), index vectors
+ * (or only 0 / 127) and window offsets; 1..12 groups, 1..16 rows, 1..70
+ * positions; nothing written outside the mr x npos block. Every other
+ * case the 2x2 max-pooled kernel (two rows a random stride apart). */
+static void check_dconv(const char *name, fxq_dconv_fn simd, fxq_dconv_fn twin, fxq_dconv_pool_fn psimd,
+                        fxq_dconv_pool_fn ptwin)
+{
+    enum { LEN = 4096, CS = 80, GMAX = 12 };
+    unsigned char *x = xalloc(LEN), *a = xalloc(64 + GMAX * 64);
+    uint8_t *idx = xalloc(GMAX * 128);
+    int32_t off[2 * GMAX];
+    int16_t *c1 = xalloc(sizeof(int16_t) * 16 * CS), *c2 = xalloc(sizeof(int16_t) * 16 * CS);
+    int cases = 0, fails = 0;
+    char why[256] = "";
+    for (int rep = 0; rep < 3000; ++rep) {
+        const size_t groups = (size_t)(rep % 3 ? rnd_int(1, GMAX) : 7), mr = (size_t)rnd_int(1, 16);
+        const size_t npos = (size_t)(rep % 4 ? rnd_int(1, 70) : 16 * rnd_int(1, 4));
+        const int kind = rnd_int(0, 5);
+        for (size_t i = 0; i < 64 + groups * 64; ++i) a[i] = (unsigned char)(kind == 0 ? 0x80 : rnd());
+        if (kind == 1) /* weights -1..1 */
+            for (size_t i = 64; i < 64 + groups * 64; ++i) a[i] = (unsigned char)(rnd_int(-1, 1) & 0xff);
+        for (int i = 0; i < 16; ++i) { /* biases within 2^20 (the plan's bound keeps acc in int32) */
+            const int32_t v = kind <= 1 ? rnd_int(-8, 8) : rnd_int(-(1 << 20), 1 << 20);
+            memcpy(a + 4 * i, &v, 4);
+        }
+        for (size_t i = 0; i < LEN; ++i) x[i] = (unsigned char)(kind == 2 ? 0 : kind == 3 ? 255 : rnd());
+        const int pool = psimd && rep % 2; /* the pooled kernel: 2 rows, twice the columns */
+        for (size_t i = 0; i < groups * (pool ? 128 : 64); ++i)
+            idx[i] = (uint8_t)(rep % 7 == 0 ? (rnd() % 2 ? 127 : 0) : rnd_int(0, 127));
+        const size_t xs = (size_t)rnd_int(0, 600); /* the pooled kernel's row stride */
+        for (size_t g = 0; g < 2 * groups; ++g) off[g] = rnd_int(0, LEN - 32 * 5 - 64 - 600);
+        const int o = rnd_int(2, 16), act = rnd_int(0, 2), small = rnd() % 3 == 0;
+        const int mag = 17 + ilog2(groups) / 2 - (o - 1);
+        fxq_rq_params rq[16];
+        for (int i = 0; i < 16; ++i) {
+            int sh = small ? rnd_int(1, 3) : mag + rnd_int(-2, 2);
+            sh = sh < 1 ? 1 : sh > 31 ? 31 : sh;
+            if (rnd() % 8 == 0) { /* a window: lo .. lo + 2^o - 1 around 0 (o <= 15) */
+                const int ob = o < 15 ? o : 15, lo = -rnd_int(0, (1 << ob) - 1);
+                const int64_t L = fxq_act_floor(lo, act); /* the kernel needs it >= -32768 */
+                fxq_rq_init_range(rq + i, sh, (int32_t)(L < INT16_MIN ? INT16_MIN : L), lo + (1 << ob) - 1, act);
+            } else {
+                fxq_rq_init(rq + i, sh, o, act);
+            }
+            if (i) { /* row 0's range and activation, this row's shift */
+                rq[i].lo = rq[0].lo, rq[i].hi = rq[0].hi, rq[i].act = rq[0].act;
+                rq[i].mag_pos = rq[0].mag_pos, rq[i].mag_neg = rq[0].mag_neg;
+            }
+        }
+        const int per_row = rnd() % 3 == 0;
+        for (int i = 0; i < 16; ++i) rq[i].per_row = per_row;
+        memset(c1, 0x11, sizeof(int16_t) * 16 * CS), memset(c2, 0x11, sizeof(int16_t) * 16 * CS);
+        if (pool) {
+            psimd(mr, npos, groups, a, x, xs, idx, off, c1, CS, rq);
+            ptwin(mr, npos, groups, a, x, xs, idx, off, c2, CS, rq);
+        } else {
+            simd(mr, npos, groups, a, x, idx, off, c1, CS, rq);
+            twin(mr, npos, groups, a, x, idx, off, c2, CS, rq);
+        }
+        ++cases;
+        if (memcmp(c1, c2, sizeof(int16_t) * 16 * CS) && !fails++) {
+            int i = 0;
+            while (c1[i] == c2[i]) ++i;
+            snprintf(why, sizeof why, "%s mr=%zu npos=%zu groups=%zu kind %d act %d: c[%d][%d] %d vs twin %d",
+                     pool ? "pooled" : "plain", mr, npos, groups, kind, act, i / CS, i % CS, c1[i], c2[i]);
+        }
+    }
+    FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
+    free(x), free(a), free(idx), free(c1), free(c2);
+}
+
 static void check_quantize(const char *name, fxq_f32_quantize_fn simd, fxq_f32_quantize_fn twin)
 {
     enum { N = 203 };
@@ -528,6 +603,8 @@ static void check_set(const fxq_kernel_set *ks)
     check_moves(NAME("im2col_pack"), ks, tw);
     if (ks->pack_gather && tw->pack_gather && fxq_cpu_has(ks->pack_gather_features))
         check_gather(NAME(ks->pack_gather_name), ks, tw);
+    if (ks->s8_dconv && tw->s8_dconv && fxq_cpu_has(ks->dconv_features))
+        check_dconv(NAME(ks->s8_dconv_name), ks->s8_dconv, tw->s8_dconv, ks->s8_dconv_pool, tw->s8_dconv_pool);
     check_quantize(NAME(ks->quantize_name), ks->quantize, tw->quantize);
     check_dequantize(NAME(ks->dequantize_name), ks->dequantize, tw->dequantize);
 #undef NAME
@@ -589,6 +666,8 @@ int main(void)
                                      !ks->s8_igemm == !ks->twin->s8_igemm && ks->igemm_mr == ks->twin->igemm_mr &&
                                      ks->igemm_nr == ks->twin->igemm_nr && (!ks->s8_igemm || (ks->igemm_mr == 64 &&
                                      ks->igemm_nr == 4 && ks->igemm_max_p >= 2)) &&
+                                     !ks->s8_dconv == !ks->twin->s8_dconv &&
+                                     !ks->s8_dconv_pool == !ks->twin->s8_dconv_pool &&
                                      ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&
                                      !ks->gemv_s16 == !ks->twin->gemv_s16 && !ks->gemv_i64 == !ks->twin->gemv_i64)),
                   "incomplete table or twin of another layout");

@@ -3,7 +3,8 @@
  * vpdpwssd, one-column GEMV kernels, AVX-512 input conversion and
  * quantization, SSE2 im2col / packing -- on CPUs that also have
  * AVX512_VBMI, im2col + packing in one pass and the B interleave on
- * vpermt2b (fxq_pack_gather__avx512vnni.c). */
+ * vpermt2b (fxq_pack_gather__avx512vnni.c), and the first layers' direct
+ * convolution (fxq_s8_dconv_16x16c4__avx512vnni.c). */
 #if defined(__x86_64__)
 #include "fxq_cpu.h"
 #include "fxq_kernels.h"
@@ -31,6 +32,8 @@ const fxq_kernel_set fxq_kernels_avx512vnni = {
     FXQ_KERNEL(pack_gather, fxq_pack_gather_u8c4__avx512vbmi), .pack_gather_features = FXQ_FEAT_AVX512VBMI,
     FXQ_KERNEL(pack_u8c4_x, fxq_pack_u8c4__avx512vbmi),
     .pack_gather_nr = 32,
+    FXQ_KERNEL(s8_dconv, fxq_s8_dconv_ukernel_16x16c4__avx512vbmi), .dconv_features = FXQ_FEAT_AVX512VBMI,
+    FXQ_KERNEL(s8_dconv_pool, fxq_s8_dconv_maxpool2_ukernel_16x16c4__avx512vbmi),
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__avx512vnni),
     FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__avx512vnni),
     .peak_f32 = fxq_f32_fma_loop__avx512vnni, .peak_f32_how = "zmm vfmadd, 16 chains",
