@@ -125,9 +125,12 @@ LIB_OBJ  := $(filter-out $(OBJDIR)/ex/darknet.o,$(EX_OBJ)) $(DN_OBJ) $(FXQ_OBJ)
 
 unit-tests: $(UNIT_BIN)
 
+# -Werror: a test that compiles with a warning may not test what it says
+# (a shadowed local once made a check tally into an int through a wrong
+# pointer type, a warning only, and the check passed whatever happened)
 $(TESTDIR)/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(FXQ_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(FXQ_CFLAGS) -Werror -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # weights_tools/fxq_<name>.c -> $(BUILD)/bin/fxq-<name> (.fxw pack, unpack,
 # inspect; docs/fxw.md), linked like the unit tests.
