@@ -50,3 +50,7 @@ for m in darknet yolov3-tiny; do
     fx_cfg_vary "$TMP/$m-88.cfg" "$DNCFG/$m.cfg" 8 8
     net_check "$TMP/$m-88.cfg" "$w"
 done
+# the trained detector with 16-bit codes between layers: its yolo layers
+# read 16-bit heads (the team's logistic memo of 65536 codes)
+fx_cfg_vary "$TMP/fmnist-yolo-816.cfg" cfg/fmnist-yolo.cfg 8 16
+net_check "$TMP/fmnist-yolo-816.cfg" weights/fmnist-yolo.weights
