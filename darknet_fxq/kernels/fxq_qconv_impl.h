@@ -1,7 +1,11 @@
 /* Internal: the qconv plan shared by its files (not part of the public API).
  *
- *   fxq_qconv_plan.c   validation, accumulator / path / kernel choice,
- *                      buffers, create / free / describe
+ *   fxq_qconv_plan.c   validation, the accumulator rule, buffers,
+ *                      create / free / describe
+ *   fxq_qconv_path.c   which kernels: path, int64 chunk, s8 pair rule,
+ *                      small-P tile, direct convolution
+ *   fxq_qconv_igemm.c  the small-P tile's image and tiles
+ *   fxq_qconv_member.c a plan's share of a network team
  *   fxq_qconv_pack.c   weights -> GEMM A panels or GEMV rows (once per plan),
  *                      the im2col source offsets
  *   fxq_qconv_run.c    the per-run pipeline and its OpenMP team
@@ -141,6 +145,24 @@ void fxq_qconv_compact(const fxq_qconv_plan *p, int16_t *out, int m0, int m1, lo
 /* Zeroed 64-byte aligned buffers of the plans (fxq_qconv_plan.c). */
 void *fxq_alloc64(size_t bytes);
 void fxq_free64(void *p);
+
+/* ceil(log2(k)) for k >= 1 */
+static inline int fxq_qconv_ceil_log2(long long k)
+{
+    int r = 0;
+    while (((long long)1 << r) < k) ++r;
+    return r;
+}
+
+/* The kernel choice (fxq_qconv_path.c). pair_max: the largest |w_k| +
+ * |w_k+s| over the pairs an s8 kernel with pair stride s adds in int16;
+ * choose_path: the path and kernels for the largest |weight code| wmax and
+ * that pair bound (2 * wmax where not needed); choose_dconv: the direct
+ * convolution where it applies (acc_bound: a row's largest |bias| + sum
+ * |w| * max|input code|). */
+long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s);
+void fxq_qconv_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long long pairmax);
+void fxq_qconv_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long long acc_bound);
 
 /* igemm plans (fxq_qconv_igemm.c): buffers (1 done, 0 out of memory, -1
  * too large), a copy's scratch, the offsets, channel groups [g0, g1) of the
