@@ -6,26 +6,33 @@
 
 #include "fxq_qgemm.h"
 
+/* One output code of row m: the groups' taps read through idx (the lane's
+ * 4 bytes of each group's 64, groups idx_step bytes apart) from xr at the
+ * group's windows off[2g] / off[2g + 1]. */
+static int fxq_dconv_code(size_t m, size_t groups, const int32_t *bias, const int8_t *w, const unsigned char *xr,
+                          const uint8_t *idx, size_t idx_step, const int32_t *off, const fxq_rq_params *rq)
+{
+    uint32_t acc = (uint32_t)bias[m];
+    for (size_t g = 0; g < groups; ++g)
+        for (size_t j = 0; j < 4; ++j) {
+            const unsigned v = idx[g * idx_step + j];
+            const unsigned char b = v < 64 ? xr[(ptrdiff_t)off[2 * g] + v] : xr[(ptrdiff_t)off[2 * g + 1] + (v - 64)];
+            acc += (uint32_t)((int32_t)w[(g * 16 + m) * 4 + j] * (int32_t)b);
+        }
+    const fxq_rq_params *r = fxq_rq_row(rq, m);
+    int32_t s;
+    memcpy(&s, &acc, sizeof s); /* two's complement wrap, as the SIMD lanes */
+    return fxq_rq_apply((int64_t)s - (int64_t)r->half32, r);
+}
+
 FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__scalar)
 {
     const int32_t *bias = (const int32_t *)a;
     const int8_t *w = (const int8_t *)(bias + 16);
     for (size_t n = 0; n < npos; ++n) {
         const size_t t = n / 16, l = n % 16;
-        for (size_t m = 0; m < mr; ++m) {
-            uint32_t acc = (uint32_t)bias[m];
-            for (size_t g = 0; g < groups; ++g)
-                for (size_t j = 0; j < 4; ++j) {
-                    const unsigned v = idx[64 * g + 4 * l + j];
-                    const unsigned char b = v < 64 ? x[16 * t + (ptrdiff_t)off[2 * g] + v]
-                                                   : x[16 * t + (ptrdiff_t)off[2 * g + 1] + (v - 64)];
-                    acc += (uint32_t)((int32_t)w[(g * 16 + m) * 4 + j] * (int32_t)b);
-                }
-            const fxq_rq_params *r = fxq_rq_row(rq, m);
-            int32_t s;
-            memcpy(&s, &acc, sizeof s); /* two's complement wrap, as the SIMD lanes */
-            c[m * c_stride + n] = fxq_rq_apply((int64_t)s - (int64_t)r->half32, r);
-        }
+        for (size_t m = 0; m < mr; ++m)
+            c[m * c_stride + n] = (int16_t)fxq_dconv_code(m, groups, bias, w, x + 16 * t, idx + 4 * l, 64, off, rq);
     }
 }
 
@@ -39,21 +46,10 @@ FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__scalar)
     for (size_t n = 0; n < npos; ++n) {
         const size_t t = n / 16, l = n % 16;
         for (size_t m = 0; m < mr; ++m) {
-            const fxq_rq_params *r = fxq_rq_row(rq, m);
             int best = INT16_MIN;
             for (int q = 0; q < 4; ++q) {
                 const unsigned char *xr = x + (size_t)(q / 2) * x_stride + 32 * t;
-                const size_t px = (size_t)(q % 2);
-                uint32_t acc = (uint32_t)bias[m];
-                for (size_t g = 0; g < groups; ++g)
-                    for (size_t j = 0; j < 4; ++j) {
-                        const unsigned v = idx[(2 * g + px) * 64 + 4 * l + j];
-                        const unsigned char b = v < 64 ? xr[(ptrdiff_t)off[2 * g] + v] : xr[(ptrdiff_t)off[2 * g + 1] + (v - 64)];
-                        acc += (uint32_t)((int32_t)w[(g * 16 + m) * 4 + j] * (int32_t)b);
-                    }
-                int32_t s;
-                memcpy(&s, &acc, sizeof s);
-                const int v = fxq_rq_apply((int64_t)s - (int64_t)r->half32, r);
+                const int v = fxq_dconv_code(m, groups, bias, w, xr, idx + (size_t)(q % 2) * 64 + 4 * l, 128, off, rq);
                 if (v > best) best = v;
             }
             c[m * c_stride + n] = (int16_t)best;
