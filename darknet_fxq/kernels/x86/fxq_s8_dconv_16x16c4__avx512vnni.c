@@ -47,6 +47,26 @@ __attribute__((target("avx512vbmi"))) static inline __m512i fxq_dc_round(__m512i
     return _mm512_sra_epi32(_mm512_mask_sub_epi32(acc, le, acc, _mm512_set1_epi32(1)), cnt);
 }
 
+/* rows i, i + 1 of 16 codes each from two int32 vectors: round, pack,
+ * clamp, activate, store (row i + 1 only if i + 1 < mr) */
+__attribute__((target("avx512vbmi"))) static inline void fxq_dc_store2(__m512i a0, __m512i a1, __m128i c0, __m128i c1,
+                                                                       __m512i lo, __m512i hi, int act, int16_t *c,
+                                                                       size_t c_stride, size_t i, size_t mr,
+                                                                       __mmask16 mask)
+{
+    const __m512i rows = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7); /* packs' 128-bit lanes -> row i | row i + 1 */
+    __m512i v = _mm512_packs_epi32(fxq_dc_round(a0, c0), fxq_dc_round(a1, c1));
+    v = _mm512_min_epi16(_mm512_max_epi16(v, lo), hi);
+    if (act == FXQ_ACT_LEAKY)
+        v = _mm512_max_epi16(v, _mm512_srai_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(v, _mm512_set1_epi16(FXQ_LEAKY_MUL)),
+                                                                   _mm512_set1_epi16(1)), 1));
+    else if (act == FXQ_ACT_RELU)
+        v = _mm512_max_epi16(v, _mm512_setzero_si512());
+    v = _mm512_permutexvar_epi64(rows, v);
+    _mm256_mask_storeu_epi16(c + i * c_stride, mask, _mm512_castsi512_si256(v));
+    if (i + 1 < mr) _mm256_mask_storeu_epi16(c + (i + 1) * c_stride, mask, _mm512_extracti64x4_epi64(v, 1));
+}
+
 __attribute__((target("avx512vbmi"))) FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c4__avx512vbmi)
 {
     assert(mr >= 1 && mr <= 16);
@@ -55,8 +75,6 @@ __attribute__((target("avx512vbmi"))) FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c
     __m128i cnt[16];
     for (size_t i = 0; i < 16; ++i) cnt[i] = _mm_cvtsi32_si128(fxq_rq_row(rq, i < mr ? i : 0)->rshift32);
     const __m512i lo = _mm512_set1_epi16((short)rq->lo), hi = _mm512_set1_epi16((short)rq->hi);
-    const __m512i lmul = _mm512_set1_epi16(FXQ_LEAKY_MUL), one = _mm512_set1_epi16(1);
-    const __m512i rows = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7); /* packs' 128-bit lanes -> row a | row b */
     const int act = rq->act;
     for (size_t n0 = 0; n0 < npos; n0 += 16) {
         const size_t nr = npos - n0 < 16 ? npos - n0 : 16;
@@ -96,18 +114,8 @@ __attribute__((target("avx512vbmi"))) FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c
                          : [xt] "r"(xt), [bias] "r"(bias)
                          : "cc", "memory", "rax", "rdx", "xmm16", "xmm17");
         const __m512i acc[16] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};
-        int16_t *cr = c + n0;
-        for (size_t i = 0; i < mr; i += 2) {
-            __m512i v = _mm512_packs_epi32(fxq_dc_round(acc[i], cnt[i]), fxq_dc_round(acc[i + 1], cnt[i + 1]));
-            v = _mm512_min_epi16(_mm512_max_epi16(v, lo), hi);
-            if (act == FXQ_ACT_LEAKY)
-                v = _mm512_max_epi16(v, _mm512_srai_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(v, lmul), one), 1));
-            else if (act == FXQ_ACT_RELU)
-                v = _mm512_max_epi16(v, _mm512_setzero_si512());
-            v = _mm512_permutexvar_epi64(rows, v);
-            _mm256_mask_storeu_epi16(cr + i * c_stride, mask, _mm512_castsi512_si256(v));
-            if (i + 1 < mr) _mm256_mask_storeu_epi16(cr + (i + 1) * c_stride, mask, _mm512_extracti64x4_epi64(v, 1));
-        }
+        for (size_t i = 0; i < mr; i += 2)
+            fxq_dc_store2(acc[i], acc[i + 1], cnt[i], cnt[i + 1], lo, hi, act, c + n0, c_stride, i, mr, mask);
     }
 }
 
@@ -117,25 +125,6 @@ __attribute__((target("avx512vbmi"))) FXQ_DECL_DCONV(fxq_s8_dconv_ukernel_16x16c
     "vpdpbusd %%zmm19, %%zmm17, %[e" #f "]\n\t"                                                   \
     "vpdpbusd %%zmm19, %%zmm18, %[o" #f "]\n\t"
 
-/* rows i, i + 1 of 16 codes each from two int32 vectors: round, pack,
- * clamp, activate, store (row i + 1 only if i + 1 < mr) */
-__attribute__((target("avx512vbmi"))) static inline void fxq_dc_store2(__m512i a0, __m512i a1, __m128i c0, __m128i c1,
-                                                                       __m512i lo, __m512i hi, int act, int16_t *c,
-                                                                       size_t c_stride, size_t i, size_t mr,
-                                                                       __mmask16 mask)
-{
-    const __m512i rows = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
-    __m512i v = _mm512_packs_epi32(fxq_dc_round(a0, c0), fxq_dc_round(a1, c1));
-    v = _mm512_min_epi16(_mm512_max_epi16(v, lo), hi);
-    if (act == FXQ_ACT_LEAKY)
-        v = _mm512_max_epi16(v, _mm512_srai_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(v, _mm512_set1_epi16(FXQ_LEAKY_MUL)),
-                                                                   _mm512_set1_epi16(1)), 1));
-    else if (act == FXQ_ACT_RELU)
-        v = _mm512_max_epi16(v, _mm512_setzero_si512());
-    v = _mm512_permutexvar_epi64(rows, v);
-    _mm256_mask_storeu_epi16(c + i * c_stride, mask, _mm512_castsi512_si256(v));
-    if (i + 1 < mr) _mm256_mask_storeu_epi16(c + (i + 1) * c_stride, mask, _mm512_extracti64x4_epi64(v, 1));
-}
 
 __attribute__((target("avx512vbmi"))) FXQ_DECL_DCONV_POOL(fxq_s8_dconv_maxpool2_ukernel_16x16c4__avx512vbmi)
 {
