@@ -76,6 +76,12 @@ bad_label nan "labels/1.txt:2: w 'nan' is not a number" "3 0.5 0.5 nan 0.2"
 bad_label fields "labels/1.txt:2: 4 fields, want 5" "3 0.5 0.5 0.2"
 bad_label zero_size "labels/1.txt:2: w is 0" "3 0.5 0.5 0 0.2"
 
+# a listed image that does not exist (its label file does): the image is named
+cp "$D/good.list" "$TMP/gone.list"
+echo "$D/images/7.png" >>"$TMP/gone.list"
+echo "1 0.5 0.5 0.2 0.2" >"$D/labels/7.txt"
+case_ image_missing 1 "images/7.png: no such image \(line 4 of .*gone.list\)" 1 $MAP "$TMP/good.data" "$CFG" "$W" \
+    --list "$TMP/gone.list"
 # an image without a label file
 mv "$D/labels/2.txt" "$TMP/l2.txt"
 case_ label_missing 1 "labels/2.txt: cannot open label file.*images/2.png" 1 $MAP "$TMP/good.data" "$CFG" "$W"
@@ -98,15 +104,19 @@ case_ image_undecodable 1 "images/9.png: cannot decode image" 0 $MAP "$TMP/good.
 
 case_ list_missing 1 "nolist: No such file" 1 $MAP "$TMP/good.data" "$CFG" "$W" --list "$TMP/nolist"
 # a classifier is not a detector; a detector of another class count
-case_ not_detector 1 "does not end in a \[yolo\]" 0 $MAP "$TMP/good.data" cfg/fmnist.cfg weights/fmnist.weights
+case_ not_detector 1 "cfg/fmnist.cfg: does not end in a \[yolo\]" 0 $MAP "$TMP/good.data" cfg/fmnist.cfg weights/fmnist.weights
+# a fixed-point cfg of another network, with weights that fit it
+case_ fx_not_detector 1 "cfg/fmnist-fx44.cfg: does not end in a \[yolo\]" 0 $MAP "$TMP/good.data" "$CFG" "$W" \
+    cfg/fmnist-fx44.cfg --fx-weights weights/fmnist-fx44-ft.weights
 sed 's/^classes=10/classes=9/' "$TMP/good.data" >"$TMP/nine.data"
-case_ classes_mismatch 1 "detects 10 classes, the data file has 9" 0 $MAP "$TMP/nine.data" "$CFG" "$W"
+case_ classes_mismatch 1 "nobn.cfg: detects 10 classes, .*nine.data has 9" 0 $MAP "$TMP/nine.data" "$CFG" "$W"
 # weights whose outputs overflow to NaN: refused, not a crash in get_network_boxes
-case_ nan_outputs 1 "network 0 produced NaN/Inf on .*images/0.png: broken weights" 0 $MAP "$TMP/good.data" \
+case_ nan_outputs 1 "fmnist-yolo.cfg: produced NaN/Inf on .*images/0.png: broken weights" 0 $MAP "$TMP/good.data" \
     cfg/fmnist-yolo.cfg "$TMP/nan.weights"
 case_ bad_option 2 "unknown option: --thresh" 1 $MAP "$TMP/good.data" "$CFG" "$W" --thresh 0.3
 case_ bad_n 2 "-n: not a positive integer in range: 0" 1 $MAP "$TMP/good.data" "$CFG" "$W" -n 0
 case_ fx_weights_count 2 "2 --fx-weights for 3 fixed-point cfgs: give one for all, or one per cfg" 1 $MAP \
     "$TMP/good.data" "$CFG" "$W" "$CFG" "$CFG" "$CFG" --fx-weights "$W" --fx-weights "$W"
+case_ fx_weights_alone 2 "--fx-weights without a fixed-point cfg" 1 $MAP "$TMP/good.data" "$CFG" "$W" --fx-weights "$W"
 # the alias takes the same checks
 case_ alias_no_names 1 "nonames.data: no 'names=' file" 1 "$DARKNET" detector map "$TMP/nonames.data" "$CFG" "$W"

@@ -61,6 +61,29 @@ bad valid.bad_image "missing_boot.png: cannot decode" "$TMP/t.data" cfg/fmnist.c
 "$DARKNET" fxq valid "$TMP/t.data" >/dev/null 2>&1
 expect_eq valid.usage_exit $? 2
 
+# --fx-weights once per fixed-point cfg ("-": <weights>): each row as its cfg
+# alone with that file gives it
+FT=weights/fmnist-fx44-ft.weights
+V() { "$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist.cfg "$W" "$@" -n 30 -q --csv 2>"$TMP/fxw.err"; }
+V "$TMP/fx8.cfg" cfg/fmnist-fx44.cfg --fx-weights - --fx-weights "$FT" >"$TMP/fxw.csv"
+expect_eq valid.fx_weights_per_cfg_exit $? 0
+V "$TMP/fx8.cfg" | sed -n 3p | cut -d, -f1-7 >"$TMP/fxw.a"
+V cfg/fmnist-fx44.cfg --fx-weights "$FT" | sed -n 3p | cut -d, -f1-7 >"$TMP/fxw.b"
+expect_eq valid.fx_weights_dash_row "$(sed -n 3p "$TMP/fxw.csv" | cut -d, -f1-7)" "$(cat "$TMP/fxw.a")"
+expect_eq valid.fx_weights_own_row "$(sed -n 4p "$TMP/fxw.csv" | cut -d, -f1-7)" "$(cat "$TMP/fxw.b")"
+expect_eq valid.fx_weights_own_file "$(sed -n 4p "$TMP/fxw.csv" | cut -d, -f2)" "$FT"
+V "$TMP/fx8.cfg" cfg/fmnist-fx44.cfg --fx-weights - --fx-weights "$FT" --fx-weights "$FT" >"$TMP/fxw.out"
+expect_eq valid.fx_weights_count_exit $? 2
+expect_eq valid.fx_weights_count_msg "$(cat "$TMP/fxw.err")" \
+    "darknet fxq valid: 3 --fx-weights for 2 fixed-point cfgs: give one for all, or one per cfg (see darknet fxq valid --help)"
+V --fx-weights "$FT" >"$TMP/fxw.out"
+expect_eq valid.fx_weights_alone_exit $? 2
+check valid.fx_weights_alone_msg grep -q "^darknet fxq valid: --fx-weights without a fixed-point cfg" "$TMP/fxw.err"
+# a cfg of another input size (the same weights fit it) is named
+sed 's/^width=28/width=32/;s/^height=28/height=32/' "$TMP/fx8.cfg" >"$TMP/w32.cfg"
+bad valid.other_input_named "w32.cfg: takes 32x32x3 input, cfg/fmnist.cfg takes 28x28x3" "$TMP/t.data" cfg/fmnist.cfg \
+    "$W" "$TMP/w32.cfg" -n 2
+
 # scripts/fxq-eval-classifier.sh: stats -> quantize -> pack -> valid, end to end
 if [ "${SAN:-0}" = 1 ]; then PACK=${BUILD:-build}/bin-san/fxq-pack; else PACK=${BUILD:-build}/bin/fxq-pack; fi
 OUT="$TMP/eval" N=32 FXQ_PACK="$PACK" scripts/fxq-eval-classifier.sh "$TMP/t.data" cfg/fmnist.cfg "$W" \

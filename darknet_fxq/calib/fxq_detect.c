@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fxq_detect.h"
 #include "fxq_eval.h"
@@ -33,6 +34,7 @@ int fxq_detset_open(const char *datacfg, const char *list_path, int limit, fxq_d
                     size_t why_len)
 {
     memset(set, 0, sizeof *set);
+    snprintf(set->datacfg, sizeof set->datacfg, "%s", datacfg);
     if (!fxq_file_readable(datacfg, why, why_len)) return 0;
     list *options = read_data_cfg((char *)datacfg);
     const char *valid = list_path ? list_path : option_find(options, "valid");
@@ -73,6 +75,10 @@ int fxq_detset_open(const char *datacfg, const char *list_path, int limit, fxq_d
                      "%s: no label file: Darknet finds it by replacing 'images' with 'labels' and the extension "
                      "(.jpg/.png/.JPG/.JPEG) with .txt, and this path has neither",
                      set->paths[i]);
+            goto free_set;
+        }
+        if (access(set->paths[i], F_OK)) { /* before its label: the image is what is missing */
+            snprintf(why, why_len, "%s: no such image (line %d of %s)", set->paths[i], i + 1, valid);
             goto free_set;
         }
         if (!fxq_detlabel_read(lp, set->classes, &set->labels[i], &set->nlabels[i], why, why_len)) {
@@ -152,7 +158,7 @@ static double fxq_detect_now(void)
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, fxq_detrun *runs, fxq_ap_gt **gts,
+int fxq_detect_run(network **nets, const char *const *cfgs, int nnet, const fxq_detset *set, int quiet, fxq_detrun *runs, fxq_ap_gt **gts,
                    long *ngt, char *why, size_t why_len)
 {
     *gts = NULL;
@@ -160,15 +166,17 @@ int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, f
     for (int k = 0; k < nnet; ++k) {
         const layer *l = &nets[k]->layers[nets[k]->n - 1];
         if (l->type != YOLO && l->type != REGION && l->type != DETECTION) {
-            snprintf(why, why_len, "network %d does not end in a [yolo], [region] or [detection] layer", k);
+            snprintf(why, why_len, "%s: does not end in a [yolo], [region] or [detection] layer (not a detector)",
+                     cfgs[k]);
             return 0;
         }
         if (l->classes != set->classes) {
-            snprintf(why, why_len, "network %d detects %d classes, the data file has %d", k, l->classes, set->classes);
+            snprintf(why, why_len, "%s: detects %d classes, %s has %d", cfgs[k], l->classes, set->datacfg,
+                     set->classes);
             return 0;
         }
         if (nets[k]->c != 3) {
-            snprintf(why, why_len, "network %d takes %d channels; detector valid feeds 3", k, nets[k]->c);
+            snprintf(why, why_len, "%s: takes %d channels; detector valid feeds 3", cfgs[k], nets[k]->c);
             return 0;
         }
         set_batch_network(nets[k], 1);
@@ -200,7 +208,7 @@ int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, f
             runs[k].seconds += fxq_detect_now() - t0;
             if (!fxq_detect_finite(net)) {
                 /* upstream's box count skips NaN objectness, its box loop does not: a crash */
-                snprintf(why, why_len, "network %d produced NaN/Inf on %s: broken weights?", k, set->paths[i]);
+                snprintf(why, why_len, "%s: produced NaN/Inf on %s: broken weights?", cfgs[k], set->paths[i]);
                 free_image(sized);
                 free_image(im);
                 goto fail;

@@ -29,6 +29,7 @@ typedef struct fxq_detset {
     fxq_detlabel **labels; /* [n]: each image's ground truth, normalized */
     int *nlabels;          /* [n] */
     long objects;          /* sum of nlabels */
+    char datacfg[4096];    /* the data file, for messages */
 } fxq_detset;
 
 /* Reads `datacfg` (names=, classes= when present, valid= unless list_path
@@ -47,11 +48,11 @@ typedef struct fxq_detrun {
     double seconds;   /* network_predict only */
 } fxq_detrun;
 
-/* Runs nets[0..nnet-1] (batch 1, each with set->classes classes in its last
+/* Runs nets[0..nnet-1] (loaded from cfgs[k], named in messages; batch 1, each with set->classes classes in its last
  * layer) over set's images, filling runs[k] and the ground truth in the
  * same pixel coordinates (*gts, malloc'd). Progress on stderr unless quiet.
  * 0 + why on an undecodable image, a mismatched network or out of memory. */
-int fxq_detect_run(network **nets, int nnet, const fxq_detset *set, int quiet, fxq_detrun *runs, fxq_ap_gt **gts,
+int fxq_detect_run(network **nets, const char *const *cfgs, int nnet, const fxq_detset *set, int quiet, fxq_detrun *runs, fxq_ap_gt **gts,
                    long *ngt, char *why, size_t why_len);
 void fxq_detrun_free(fxq_detrun *r);
 

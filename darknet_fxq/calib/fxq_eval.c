@@ -137,7 +137,7 @@ static double fxq_now(void)
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, int quiet, fxq_eval_result *res,
+int fxq_eval_run(network **nets, const char *const *cfgs, int nnet, const fxq_evalset *set, int limit, int quiet, fxq_eval_result *res,
                  char *why, size_t why_len)
 {
     const int w = nets[0]->w, h = nets[0]->h, in = nets[0]->inputs;
@@ -146,14 +146,17 @@ int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, in
     int batch = nets[0]->batch, ok = 0;
     for (int k = 0; k < nnet; ++k) {
         network *nk = nets[k];
+        char name[64], ref[64];
+        snprintf(name, sizeof name, "network %d", k);
+        snprintf(ref, sizeof ref, "network 0");
+        const char *nm = cfgs ? cfgs[k] : name, *r0 = cfgs ? cfgs[0] : ref;
         if (nk->w != w || nk->h != h || nk->inputs != in || nk->c != 3) {
-            snprintf(why, why_len, "network %d takes %dx%dx%d input, network 0 takes %dx%dx3", k, nk->w, nk->h, nk->c,
-                     w, h);
+            snprintf(why, why_len, "%s: takes %dx%dx%d input, %s takes %dx%dx3", nm, nk->w, nk->h, nk->c, r0, w, h);
             return 0;
         }
         if (nk->outputs < classes || nk->layers[fxq_eval_logit_layer(nk)].outputs !=
                                          nets[0]->layers[fxq_eval_logit_layer(nets[0])].outputs) {
-            snprintf(why, why_len, "network %d has %d outputs, the data set has %d classes", k, nk->outputs, classes);
+            snprintf(why, why_len, "%s: has %d outputs, the data set has %d classes", nm, nk->outputs, classes);
             return 0;
         }
         if (nk->batch < batch) batch = nk->batch;

@@ -51,8 +51,9 @@ typedef struct fxq_eval_result {
  * `limit` images of `set` (all when limit <= 0) in batches of the smallest
  * of their batch sizes (all are set to it), filling res[0..nnet-1]. nets[0] is the reference for
  * agreement and |dlogit|. Progress on stderr unless quiet. 0 + why on a bad
- * image or mismatched networks. */
-int fxq_eval_run(network **nets, int nnet, const fxq_evalset *set, int limit, int quiet, fxq_eval_result *res,
+ * image or mismatched networks (named by cfgs[k], or "network k" when cfgs
+ * is NULL). */
+int fxq_eval_run(network **nets, const char *const *cfgs, int nnet, const fxq_evalset *set, int limit, int quiet, fxq_eval_result *res,
                  char *why, size_t why_len);
 
 /* Checked path helpers used by the verbs. */

@@ -100,3 +100,29 @@ int fxq_cli_needs_value(const char *verb, const char *opt)
     fprintf(stderr, "darknet fxq %s: %s needs a value\n", verb, opt);
     return 2;
 }
+
+int fxq_cli_fx_weights(const char *verb, const char *weights, const char *const *fxw, int nfxw, int nnet,
+                       const char **wfile)
+{
+    if (nfxw && nnet < 2) return fxq_cli_usage_error(verb, "--fx-weights without a fixed-point cfg", fxw[0]);
+    if (nfxw > 1 && nfxw != nnet - 1) {
+        char what[96];
+        snprintf(what, sizeof what, "%d --fx-weights for %d fixed-point cfgs: give one for all, or one per cfg", nfxw,
+                 nnet - 1);
+        return fxq_cli_usage_error(verb, what, NULL);
+    }
+    for (int k = 0; k < nnet; ++k) {
+        const char *w = k && nfxw ? fxw[nfxw == 1 ? 0 : k - 1] : weights;
+        wfile[k] = strcmp(w, "-") ? w : weights;
+    }
+    return 0;
+}
+
+void fxq_cli_print_fx_weights(const char *const *cfgs, const char *const *wfile, int nnet)
+{
+    int one = 1; /* every fixed-point cfg with the same weights */
+    for (int i = 2; i < nnet; ++i) one &= !strcmp(wfile[i], wfile[1]);
+    if (nnet > 1 && one && strcmp(wfile[1], wfile[0])) printf("fixed-point cfgs with weights %s\n", wfile[1]);
+    for (int i = 1; i < nnet && !one; ++i)
+        if (strcmp(wfile[i], wfile[0])) printf("%s with weights %s\n", cfgs[i], wfile[i]);
+}

@@ -33,4 +33,15 @@ int fxq_cli_data_inputs(const char *data, char (*out)[FXQ_CLI_PATH], int max);
 /* "VERB: OPT needs a value" as one line on stderr; returns 2. */
 int fxq_cli_needs_value(const char *verb, const char *opt);
 
+/* The weights file of each of nnet networks (wfile[0] the reference's,
+ * `weights`) from the nfxw --fx-weights values: none (all `weights`), one
+ * for every fixed-point cfg, or one per fixed-point cfg in their order,
+ * "-" standing for `weights`. Another count: a usage error of VERB, 2
+ * returned; else 0. */
+int fxq_cli_fx_weights(const char *verb, const char *weights, const char *const *fxw, int nfxw, int nnet,
+                       const char **wfile);
+/* "cfgs with weights W" lines for the fixed-point cfgs whose weights are
+ * not the reference's, one line when they share one file. */
+void fxq_cli_print_fx_weights(const char *const *cfgs, const char *const *wfile, int nnet);
+
 #endif

@@ -75,7 +75,7 @@ static int fxq_ft_eval(const char **cfgs, const char **weights, int n, const fxq
     int ok = 1;
     for (int k = 0; k < n && ok; ++k)
         ok = (nets[k] = fxq_net_load_quiet(cfgs[k], weights[k], 32, why, why_len)) != NULL;
-    if (ok) ok = fxq_eval_run(nets, n, set, limit, 1, res, why, why_len);
+    if (ok) ok = fxq_eval_run(nets, NULL, n, set, limit, 1, res, why, why_len);
     for (int k = 0; k < n; ++k) {
         if (ok) top1[k] = res[k].images ? (double)res[k].top1 / res[k].images : 0;
         if (ok && agree) agree[k] = res[k].images ? (double)res[k].agree / res[k].images : 0;

@@ -58,11 +58,7 @@ static void fxq_map_print_table(const char **cfgs, const char **wfile, int nnet,
         if (strlen(cfgs[i]) > wcol) wcol = strlen(cfgs[i]);
     printf("%d images, %ld objects, %d classes (%d with objects), weights %s, reference %s\n", set->n, set->objects,
            set->classes, sc[0].ap.scored, wfile[0], cfgs[0]);
-    int one = 1; /* every fixed-point cfg with the same weights */
-    for (int i = 2; i < nnet; ++i) one &= !strcmp(wfile[i], wfile[1]);
-    if (nnet > 1 && one && strcmp(wfile[1], wfile[0])) printf("fixed-point cfgs with weights %s\n", wfile[1]);
-    for (int i = 1; i < nnet && !one; ++i)
-        if (strcmp(wfile[i], wfile[0])) printf("%s with weights %s\n", cfgs[i], wfile[i]);
+    fxq_cli_print_fx_weights(cfgs, wfile, nnet);
     printf("%-*s  %8s  %12s  %8s  %9s\n", (int)wcol, "cfg", "mAP@0.5", "mAP@[.5:.95]", "agree", "img/s");
     for (int i = 0; i < nnet; ++i) {
         char agree[16] = "-"; /* the reference has no box >= 0.25 */
@@ -145,12 +141,6 @@ int fxq_cmd_map(int argc, char **argv)
     }
     const char *data = pos[0], *weights = pos[2];
     const int nnet = npos - 2;
-    if (nfxw > 1 && nfxw != nnet - 1) {
-        char what[96];
-        snprintf(what, sizeof what, "%d --fx-weights for %d fixed-point cfgs: give one for all, or one per cfg", nfxw,
-                 nnet - 1);
-        return fxq_cli_usage_error("map", what, NULL);
-    }
     const char **cfgs = malloc((size_t)nnet * sizeof *cfgs), **wfile = malloc((size_t)nnet * sizeof *wfile);
     network **nets = calloc((size_t)nnet, sizeof *nets);
     fxq_detrun *runs = calloc((size_t)nnet, sizeof *runs);
@@ -166,9 +156,9 @@ int fxq_cmd_map(int argc, char **argv)
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    for (int k = 0; k < nnet; ++k) {
-        const char *w = k && nfxw ? fxw[nfxw == 1 ? 0 : k - 1] : weights;
-        wfile[k] = strcmp(w, "-") ? w : weights;
+    if (fxq_cli_fx_weights("map", weights, fxw, nfxw, nnet, wfile)) {
+        rc = 2;
+        goto free_all;
     }
     if (!fxq_detset_open(data, list, limit, &set, why, sizeof why)) {
         fxq_cli_fail("map", why);
@@ -185,7 +175,7 @@ int fxq_cmd_map(int argc, char **argv)
             fxq_cli_fail("map", why);
             goto free_all;
         }
-    if (!fxq_detect_run(nets, nnet, &set, quiet, runs, &gts, &ngt, why, sizeof why)) {
+    if (!fxq_detect_run(nets, cfgs, nnet, &set, quiet, runs, &gts, &ngt, why, sizeof why)) {
         fxq_cli_fail("map", why);
         goto free_all;
     }

@@ -249,7 +249,7 @@ static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, n
         }
         if (!k) break;
         if (!a->quiet) fprintf(stderr, "  evaluating networks %d-%d of %d\n", done + 1, done + k, todo);
-        const int ok = fxq_eval_run(nets, k + 1, set, a->limit, a->quiet, res, why, why_len);
+        const int ok = fxq_eval_run(nets, NULL, k + 1, set, a->limit, a->quiet, res, why, why_len);
         for (int j = 1; j <= k; ++j) free_network(nets[j]);
         if (!ok) return 0;
         if (!float_res->images) *float_res = res[0];

@@ -31,7 +31,9 @@ static void fxq_valid_usage(FILE *f)
                "  --list FILE  image list instead of the data file's valid=\n"
                "  --batch B    images per forward pass (default 32)\n"
                "  --fx-weights FILE  the fixed-point cfgs load FILE instead of <weights> (the\n"
-               "               reference keeps <weights>): weights written by fxq quantize --bias-correct\n"
+               "               reference keeps <weights>): the .weights fxq quantize wrote beside\n"
+               "               its cfg; once per fixed-point cfg, in their order, when each has its\n"
+               "               own (\"-\": <weights>)\n"
                "  --pred FILE  also write every image's top-1 class per cfg as CSV\n"
                "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
                "  --logits FILE  also write every image's logits per cfg as CSV (image,cfg,\n"
@@ -74,15 +76,15 @@ static int fxq_valid_write_pred(const char *path, const fxq_evalset *set, long n
 
 /* --pred must not replace any input: the data file and the lists it names,
  * every cfg, the weights and --list. */
-static int fxq_valid_pred_ok(const char *pred, const char *data, const char **cfgs, int nnet, const char *weights,
-                             const char *fx_weights, const char *list, char *why, size_t why_len)
+static int fxq_valid_pred_ok(const char *pred, const char *data, const char **cfgs, int nnet, const char **wfile,
+                             const char *list, char *why, size_t why_len)
 {
-    enum { MAXIN = 80 };
+    enum { MAXIN = 140 };
     static char named[8][FXQ_CLI_PATH];
     const char *in[MAXIN];
     int n = 0;
-    in[n++] = data, in[n++] = weights, in[n++] = fx_weights, in[n++] = list;
-    for (int k = 0; k < nnet && n < MAXIN - 8; ++k) in[n++] = cfgs[k];
+    in[n++] = data, in[n++] = list;
+    for (int k = 0; k < nnet && n < MAXIN - 8; ++k) in[n++] = cfgs[k], in[n++] = wfile[k];
     const int nd = fxq_cli_data_inputs(data, named, 8);
     for (int k = 0; k < nd; ++k) in[n++] = named[k];
     return fxq_cli_output_ok(pred, in, n, why, why_len);
@@ -122,8 +124,8 @@ static int fxq_valid_write_logits(const char *path, const fxq_evalset *set, long
 
 int fxq_cmd_valid(int argc, char **argv)
 {
-    const char *pos[64], *list = NULL, *pred = NULL, *logits = NULL, *fx_weights = NULL;
-    int npos = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
+    const char *pos[64], *list = NULL, *pred = NULL, *logits = NULL, *fxw[64];
+    int npos = 0, nfxw = 0, csv = 0, limit = 0, batch = 32, quiet = 0, rc = 1;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -141,7 +143,8 @@ int fxq_cmd_valid(int argc, char **argv)
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--list")) list = v;
-            else if (!strcmp(a, "--fx-weights")) fx_weights = v;
+            else if (!strcmp(a, "--fx-weights") && nfxw < (int)(sizeof fxw / sizeof fxw[0])) fxw[nfxw++] = v;
+            else if (!strcmp(a, "--fx-weights")) return fxq_cli_usage_error("valid", "too many --fx-weights", v);
             else if (!strcmp(a, "--pred")) pred = v;
             else if (!strcmp(a, "--logits")) logits = v;
             else if (!fxq_cli_int(v, 1, !strcmp(a, "-n") ? 100000000 : 4096, !strcmp(a, "-n") ? &limit : &batch)) {
@@ -164,20 +167,24 @@ int fxq_cmd_valid(int argc, char **argv)
     }
     const char *data = pos[0], *weights = pos[2];
     const int nnet = npos - 2;
-    const char **cfgs = malloc((size_t)nnet * sizeof *cfgs);
+    const char **cfgs = malloc((size_t)nnet * sizeof *cfgs), **wfile = malloc((size_t)nnet * sizeof *wfile);
     network **nets = calloc((size_t)nnet, sizeof *nets);
     fxq_eval_result *res = calloc((size_t)nnet, sizeof *res);
     fxq_evalset set;
     char why[1024];
     memset(&set, 0, sizeof set);
-    if (!cfgs || !nets || !res) {
+    if (!cfgs || !wfile || !nets || !res) {
         fprintf(stderr, "darknet fxq valid: out of memory\n");
         goto free_all;
     }
     cfgs[0] = pos[1];
     for (int k = 1; k < nnet; ++k) cfgs[k] = pos[k + 2];
-    if ((pred && !fxq_valid_pred_ok(pred, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why)) ||
-        (logits && !fxq_valid_pred_ok(logits, data, cfgs, nnet, weights, fx_weights, list, why, sizeof why))) {
+    if (fxq_cli_fx_weights("valid", weights, fxw, nfxw, nnet, wfile)) {
+        rc = 2;
+        goto free_all;
+    }
+    if ((pred && !fxq_valid_pred_ok(pred, data, cfgs, nnet, wfile, list, why, sizeof why)) ||
+        (logits && !fxq_valid_pred_ok(logits, data, cfgs, nnet, wfile, list, why, sizeof why))) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
@@ -193,7 +200,7 @@ int fxq_cmd_valid(int argc, char **argv)
         goto free_all;
     }
     for (int k = 0; k < nnet; ++k) {
-        if (!(nets[k] = fxq_eval_load_net(cfgs[k], k && fx_weights ? fx_weights : weights, batch, why, sizeof why))) {
+        if (!(nets[k] = fxq_eval_load_net(cfgs[k], wfile[k], batch, why, sizeof why))) {
             fprintf(stderr, "darknet fxq valid: %s\n", why);
             goto free_all;
         }
@@ -214,7 +221,7 @@ int fxq_cmd_valid(int argc, char **argv)
             goto free_all;
         }
     }
-    if (!fxq_eval_run(nets, nnet, &set, limit, quiet, res, why, sizeof why)) {
+    if (!fxq_eval_run(nets, cfgs, nnet, &set, limit, quiet, res, why, sizeof why)) {
         fprintf(stderr, "darknet fxq valid: %s\n", why);
         goto free_all;
     }
@@ -231,7 +238,7 @@ int fxq_cmd_valid(int argc, char **argv)
         printf("cfg,weights,images,top1,top%d,agree_top1,mean_abs_dlogit,images_per_s\n", k);
         for (int i = 0; i < nnet; ++i) {
             const fxq_eval_result *r = &res[i];
-            printf("%s,%s,%ld,%.6f,%.6f,%.6f,%.6g,%.1f\n", cfgs[i], i && fx_weights ? fx_weights : weights, r->images, (double)r->top1 / r->images,
+            printf("%s,%s,%ld,%.6f,%.6f,%.6f,%.6g,%.1f\n", cfgs[i], wfile[i], r->images, (double)r->top1 / r->images,
                    (double)r->topk / r->images, (double)r->agree / r->images,
                    r->logits ? r->abs_dlogit_sum / r->logits : 0.0, r->seconds > 0 ? r->images / r->seconds : 0.0);
         }
@@ -240,7 +247,7 @@ int fxq_cmd_valid(int argc, char **argv)
         for (int i = 0; i < nnet; ++i)
             if (strlen(cfgs[i]) > wcol) wcol = strlen(cfgs[i]);
         printf("%ld images, weights %s, reference %s\n", res[0].images, weights, cfgs[0]);
-        if (fx_weights) printf("fixed-point cfgs with weights %s\n", fx_weights);
+        fxq_cli_print_fx_weights(cfgs, wfile, nnet);
         char topk_name[16];
         snprintf(topk_name, sizeof topk_name, "top-%d", k);
         printf("%-*s  %7s  %7s  %7s  %9s  %9s\n", (int)wcol, "cfg", "top-1", topk_name, "agree", "|dlogit|", "img/s");
@@ -258,6 +265,7 @@ free_all:
     fxq_evalset_free(&set);
     for (int i = 0; res && i < nnet; ++i) free(res[i].pred), free(res[i].logit_out);
     free(cfgs);
+    free(wfile);
     free(nets);
     free(res);
     return rc;
