@@ -279,6 +279,14 @@ b=$("$DARKNET" classifier valid "$TMP/t.data" "$TMP/crlf.cfg" "$W" 2>/dev/null |
 expect_eq bad.crlf_bom_cfg_same_result "$b" "$a"
 "$DARKNET" fxq valid "$TMP/t.data" "$TMP/crlf.cfg" "$W" -q >/dev/null 2>&1
 expect_eq bad.crlf_bom_cfg_fxq_valid $? 0
+# a CRLF data file and image list (patches/0019): the same as their LF copies
+sed 's/$/\r/' "$TMP/c.list" >"$TMP/crlf.list"
+{ sed "s#^valid=.*#valid=$TMP/crlf.list#" "$TMP/t.data" | sed 's/$/\r/'; } >"$TMP/crlf.data"
+c=$("$DARKNET" classifier valid "$TMP/crlf.data" "$TMP/fx8.cfg" "$W" 2>/dev/null | tail -n 1)
+expect_eq bad.crlf_data_and_list_classifier_valid "$c" "$a"
+"$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist.cfg "$W" "$TMP/fx8.cfg" -q --csv | cut -d, -f3-7 >"$TMP/lf.csv"
+"$DARKNET" fxq valid "$TMP/crlf.data" cfg/fmnist.cfg "$W" "$TMP/fx8.cfg" -q --csv | cut -d, -f3-7 >"$TMP/crlf.csv"
+check bad.crlf_data_and_list_fxq_valid cmp -s "$TMP/lf.csv" "$TMP/crlf.csv"
 
 expect_ge bad.catalogue_size "$ncase" 150
 
@@ -430,6 +438,17 @@ bad train.empty_train_list "e.data: its train list .*empty.list names no image" 
 bad train.empty_train_list_float "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" classifier train "$TMP/e.data" "$TMP/float.cfg"
 bad train.detector_empty_train_list "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" detector train "$TMP/e.data" "$TMP/fx8b2.cfg"
 bad train.detector_empty_train_list_float "e.data: its train list .*empty.list names no image" "" 0 -- "$DARKNET" detector train "$TMP/e.data" "$TMP/float.cfg"
+# a train list with a blank line or a missing image: refused before the first
+# step (upstream's loader thread met them at random, printing two lines)
+{ head -n 2 data/fmnist/calib1k.list; echo; } >"$TMP/blank.list"
+{ head -n 2 data/fmnist/calib1k.list; echo "$TMP/gone_tee.png"; } >"$TMP/gone.list"
+for l in blank gone; do
+    printf 'classes=10\ntrain=%s\nvalid=%s\nlabels=data/fmnist/labels.txt\nbackup=%s\n' "$TMP/$l.list" "$TMP/c.list" "$O" >"$TMP/$l.data"
+done
+bad train.blank_line "blank.list:3: a blank line in the train list of .*blank.data" "" 0 -- "$DARKNET" classifier train "$TMP/blank.data" "$TMP/fx8.cfg" "$W"
+bad train.detector_blank_line "blank.list:3: a blank line in the train list" "" 0 -- "$DARKNET" detector train "$TMP/blank.data" "$TMP/fx8b2.cfg"
+bad train.missing_image "gone.list:3: .*gone_tee.png: No such file" "" 0 -- "$DARKNET" classifier train "$TMP/gone.data" "$TMP/float.cfg"
+bad train.finetune_blank_line "blank.list:3: a blank line" "$O/f.weights" 0 -- "$DARKNET" fxq finetune "$TMP/blank.data" "$TMP/fx8.cfg" "$W" -o "$O/f.weights" --max-batches 1 -q
 # upstream's other trainers refuse fixed-point layers as they parse the cfg
 for t in regressor segmenter isegmenter; do
     bad "train.$t.fx" "zp.cfg: layer 0 \[fxconvolutional\]: \`darknet $t train\` cannot train a fixed-point layer" "" 0 -- "$DARKNET" $t train "$TMP/tr.data" "$TMP/zp.cfg"
@@ -458,10 +477,13 @@ sed 's/^momentum=/momentun=/' "$TMP/fx8.cfg" >"$TMP/typo.cfg"
 bad msg.finetune_cfg_typo "typo.cfg:[0-9]+: unknown key 'momentun'" "$O/f.weights" 0 -- "$DARKNET" fxq finetune "$OI/o.data" "$TMP/typo.cfg" "$W" -o "$O/f.weights" --max-batches 1 -q
 n=$(grep -c 'fxq-float' "$TMP/stderr")
 expect_eq msg.finetune_cfg_typo.no_temp_name "$n" 0
-# a training image that is missing or not an image: nothing left behind
+# a training image that is missing (refused before training, naming the list
+# and line) or not an image (Darknet's loader: "Cannot load image"): nothing
+# left behind
 printf 'not an image' >"$TMP/junk_tee.png"
 for k in missing junk; do
     if [ $k = missing ]; then echo "$TMP/no-such_tee.png"; else echo "$TMP/junk_tee.png"; fi >"$OI/bad_train.list"
     sed "s#^train=.*#train=$OI/bad_train.list#" "$OI/o.data" >"$OI/bad.data"
-    bad "train.finetune_${k}_image" "Cannot load image" "$O/f.weights" 1 -- "$DARKNET" fxq finetune "$OI/bad.data" "$OI/fxs.cfg" "$W" -o "$O/f.weights" --max-batches 2 --no-before -n 4 -q
+    if [ $k = missing ]; then pat="bad_train.list:1: .*no-such_tee.png: No such file"; else pat="Cannot load image"; fi
+    bad "train.finetune_${k}_image" "$pat" "$O/f.weights" 1 -- "$DARKNET" fxq finetune "$OI/bad.data" "$OI/fxs.cfg" "$W" -o "$O/f.weights" --max-batches 2 --no-before -n 4 -q
 done

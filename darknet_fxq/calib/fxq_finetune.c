@@ -10,6 +10,7 @@
 #include "fxq_cfgcheck.h"
 #include "fxq_distill.h"
 #include "fxq_finetune.h"
+#include "fxq_hooks.h"
 #include "fxq_outfile.h"
 #include "list.h"
 
@@ -69,12 +70,13 @@ int fxq_finetune_run(network *net, const char *datacfg, const fxq_finetune_opts 
     fclose(f);
     const int classes = atoi(classes_s);
     list *plist = get_paths(train_list);
-    if (plist->size < 1) {
-        snprintf(why, why_len, "%s: the train list %s is empty", datacfg, train_list);
+    char **paths = (char **)list_to_array(plist);
+    if (!fxq_train_list_ok(datacfg, train_list, paths, plist->size, why, why_len)) {
+        free(paths);
+        free_list_contents(plist);
         free_list(plist);
         return 0;
     }
-    char **paths = (char **)list_to_array(plist);
     char **labels = get_labels(label_list);
 
     /* fine-tuning schedule: a small rate from the first step, constant or

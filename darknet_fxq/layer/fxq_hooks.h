@@ -52,9 +52,13 @@ void fxq_load_fxw(network *net, FILE *fp, const char *filename, int start, int c
 void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int start, int cutoff);
 
 /* Called by `classifier train` and `detector train` with their train list's
- * size: an empty list exits(1) naming the data file (upstream divided by
- * it). */
-void fxq_train_list_check(const char *datacfg, const char *train_list, int n);
+ * n paths: an empty list (upstream divided by its size), a blank line or an
+ * image that does not exist (upstream's loader thread would meet it at
+ * random, hours into training) exits(1) with one line naming the data
+ * file, or the list and line. */
+void fxq_train_list_check(const char *datacfg, const char *train_list, char **paths, int n);
+/* The same checks without exiting (fxq finetune): 0 + why. */
+int fxq_train_list_ok(const char *datacfg, const char *train_list, char **paths, int n, char *why, size_t why_len);
 
 /* Called at the end of parse_network_cfg: decides which layers pass int16
  * codes to their consumers instead of float l.output (fxq_pipe.h). */

@@ -2,6 +2,7 @@
  * file (patches/0012): the same ones the fxq verbs run (fxq_weights_check),
  * so `classifier train/valid/predict` on a fixed-point cfg refuse what
  * `fxq valid` refuses, with the same one line. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +95,34 @@ void fxq_weights_load_check(network *net, FILE *fp, const char *filename, int st
     }
 }
 
-void fxq_train_list_check(const char *datacfg, const char *train_list, int n)
+int fxq_train_list_ok(const char *datacfg, const char *train_list, char **paths, int n, char *why, size_t why_len)
 {
-    if (n > 0) return;
-    /* classifier train and detector train divide by the list's size */
-    fprintf(stderr, "%s: its train list %s names no image\n", datacfg, train_list);
+    if (n < 1) {
+        snprintf(why, why_len, "%s: its train list %s names no image", datacfg, train_list);
+        return 0;
+    }
+    for (int i = 0; i < n; ++i) {
+        const char *p = paths[i];
+        while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+        if (!*p) {
+            snprintf(why, why_len, "%s:%d: a blank line in the train list of %s (not an image path)", train_list, i + 1,
+                     datacfg);
+            return 0;
+        }
+        struct stat st;
+        if (stat(paths[i], &st) || S_ISDIR(st.st_mode)) {
+            snprintf(why, why_len, "%s:%d: %s: %s", train_list, i + 1, paths[i],
+                     S_ISDIR(st.st_mode) ? "a directory, not an image" : strerror(errno));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void fxq_train_list_check(const char *datacfg, const char *train_list, char **paths, int n)
+{
+    char why[8192];
+    if (fxq_train_list_ok(datacfg, train_list, paths, n, why, sizeof why)) return;
+    fprintf(stderr, "%s\n", why);
     exit(1);
 }
