@@ -130,10 +130,57 @@ static fxq_maxpool_plan fxq_maxpool_plan_make(const fxq_maxpool_geom *g)
     return m;
 }
 
-/* Output rows [r0, r1) of one plane; tmp: w codes or NULL. */
-static void fxq_maxpool_plane(const fxq_maxpool_geom *g, const fxq_maxpool_plan *m, const int16_t *src, int16_t *dst,
-                              int r0, int r1, int16_t *tmp)
+/* Output rows [r0, r1) of a stride-1 plane with Darknet's default padding
+ * (m->whole): the window max is separable -- the max over the window's
+ * valid rows of each column into v ((r1 - r0) * w codes), then the max
+ * over its valid columns of v -- two ukernel passes over the whole band
+ * and a short scalar loop per border cell of v, instead of a 2-D window
+ * per border cell (yolov3-tiny's 13x13 stride-1 pool: 25 of its 169
+ * outputs per plane are border cells). */
+static void fxq_maxpool_s1_band(const fxq_maxpool_geom *g, const fxq_maxpool_plan *m, const int16_t *src,
+                                int16_t *dst, int r0, int r1, int16_t *v)
 {
+    const int w = g->w, h = g->h, sz = g->size, off = m->off, xa = m->xa, xb = m->xb;
+    for (int y = r0; y < r1;) {
+        const int ya = y + off < 0 ? 0 : y + off, yb = y + off + sz > h ? h : y + off + sz;
+        int16_t *vr = v + (size_t)(y - r0) * w;
+        if (ya == y + off && yb == y + off + sz) { /* a run of rows whose windows are whole */
+            int ye = y + 1;
+            while (ye < r1 && ye + off + sz <= h) ++ye;
+            m->mps1((size_t)(ye - y) * w, sz, 1, src + (size_t)ya * w, (size_t)w, vr);
+            y = ye;
+        } else {
+            m->mps1((size_t)w, yb - ya, 1, src + (size_t)ya * w, (size_t)w, vr);
+            ++y;
+        }
+    }
+    const int rows = r1 - r0;
+    int16_t *out = dst + (size_t)r0 * w;
+    /* interior columns of every row in one pass: the windows it forms at
+     * border columns (wrapping into the next row) are redone below */
+    m->mps1((size_t)(rows - 1) * w + (xb - xa), 1, sz, v + xa + off, (size_t)w, out + xa);
+    for (int r = 0; r < rows; ++r) {
+        const int16_t *vr = v + (size_t)r * w;
+        for (int x = 0; x < w; ++x) {
+            if (x == xa) x = xb;
+            if (x >= w) break;
+            const int x0 = x + off < 0 ? 0 : x + off, x1 = x + off + sz > w ? w : x + off + sz;
+            int16_t mx = vr[x0];
+            for (int i = x0 + 1; i < x1; ++i) mx = vr[i] > mx ? vr[i] : mx;
+            out[(size_t)r * w + x] = mx;
+        }
+    }
+}
+
+/* Output rows [r0, r1) of one plane; tmp: tmp_len codes (at least w) or
+ * NULL. */
+static void fxq_maxpool_plane(const fxq_maxpool_geom *g, const fxq_maxpool_plan *m, const int16_t *src, int16_t *dst,
+                              int r0, int r1, int16_t *tmp, size_t tmp_len)
+{
+    if (m->whole && tmp && tmp_len >= (size_t)(r1 - r0) * g->w && r1 > r0) {
+        fxq_maxpool_s1_band(g, m, src, dst, r0, r1, tmp);
+        return;
+    }
     const int off = m->off, st = g->stride, sz = g->size, xa = m->xa, xb = m->xb;
     const int ya = m->ya > r0 ? m->ya : r0, yb = m->yb < r1 ? m->yb : r1;
     if (m->whole && yb > ya) {
@@ -163,11 +210,13 @@ void fxq_s16_maxpool(const fxq_maxpool_geom *g, size_t nc, const int16_t *in, in
 {
     const fxq_maxpool_plan m = fxq_maxpool_plan_make(g);
     const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
+    const size_t tmp_len = m.whole ? out_plane : (size_t)g->w;
 #pragma omp parallel if (nc * out_plane > FXQ_POOL_PAR_MIN / 4)
     {
-        int16_t *tmp = malloc((size_t)g->w * sizeof *tmp);
+        int16_t *tmp = malloc(tmp_len * sizeof *tmp);
 #pragma omp for schedule(static)
-        for (size_t p = 0; p < nc; ++p) fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, 0, g->out_h, tmp);
+        for (size_t p = 0; p < nc; ++p)
+            fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, 0, g->out_h, tmp, tmp_len);
         free(tmp);
     }
 }
@@ -176,8 +225,9 @@ void fxq_s16_maxpool_rows(const fxq_maxpool_geom *g, size_t nc, const int16_t *i
 {
     const fxq_maxpool_plan m = fxq_maxpool_plan_make(g);
     const size_t in_plane = (size_t)g->h * g->w, out_plane = (size_t)g->out_h * g->out_w;
-    int16_t *tmp = malloc((size_t)g->w * sizeof *tmp);
-    for (size_t p = 0; p < nc; ++p) fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, r0, r1, tmp);
+    const size_t tmp_len = m.whole && r1 > r0 ? (size_t)(r1 - r0) * g->w : (size_t)g->w;
+    int16_t *tmp = malloc(tmp_len * sizeof *tmp);
+    for (size_t p = 0; p < nc; ++p) fxq_maxpool_plane(g, &m, in + p * in_plane, out + p * out_plane, r0, r1, tmp, tmp_len);
     free(tmp);
 }
 
