@@ -2,7 +2,9 @@
  * kernels plans would use, and (--bench) the int8 GEMM throughput as a
  * fraction of this machine's int8 peak, measured in the same run:
  *   fp32 peak  = a loop of independent FMAs on every thread (zmm or ymm)
- *   int8 peak  = 4 x fp32 FMA peak (VNNI: 4 int8 MACs per fp32 lane)
+ *   int8 peak  = 4 x fp32 FMA peak (VNNI: 4 int8 MACs per fp32 lane); on
+ *                sets whose s8 sequence is not one instruction at that rate
+ *                (AVX2 vpmaddubsw, NEON) the measured loop of that sequence
  *   GEMM       = the packed s8 GEMM phase alone (M=256 N=1024 K=2304, a 3x3
  *                conv of 256 channels on 32x32); the full run (convert +
  *                im2col + pack + GEMM) is printed beside it.
