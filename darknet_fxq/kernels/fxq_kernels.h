@@ -171,6 +171,9 @@ typedef struct fxq_kernel_set {
     const char *peak_s16_how;
     int peak_s8_direct;          /* 1: the int8 peak is the peak_s8 loop as measured (NEON: sdot and
                                   * smmla do not run at a fixed multiple of fmla), 0: 4 x fp32 FMA */
+    double team_min_macs;        /* multiply-accumulates per image below which a network runs on
+                                  * one thread (fxq_team.c): the team's barriers cost about the
+                                  * same time on every set, a layer's work does not; 0: 3.2e7 */
 
     /* integer pooling between fixed layers (fxq_pool.h; NULL: the scalar
      * ukernels) */

@@ -13,7 +13,7 @@
     FXQ_KERNEL(maxpool_s1, fxq_s16_maxpool_s1_ukernel__scalar)
 
 const fxq_kernel_set fxq_kernels_scalar = {
-    .name = "scalar", .features = 0, .dispatch = 1, .mr = 6, .nr = 16,
+    .name = "scalar", .features = 0, .dispatch = 1, .mr = 6, .nr = 16, .team_min_macs = 1e6,
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),

@@ -9,6 +9,7 @@
 #include "blas.h"
 #include "fxq_env.h"
 #include "fxq_hooks.h"
+#include "fxq_kernels.h"
 #include "fxq_layer.h"
 #include "fxq_pipe.h"
 #include "fxq_team.h"
@@ -21,8 +22,9 @@
 enum { FXQ_TEAM_FX = 1, FXQ_TEAM_PIPE, FXQ_TEAM_SERIAL, FXQ_TEAM_YOLO, FXQ_TEAM_FUSED, FXQ_TEAM_FX_POOL };
 enum { FXQ_TEAM_SOLO = 0x80 };
 
-/* Multiply-accumulates per image below which a network runs on one thread. */
-static double fxq_team_min_macs = 3.2e7;
+/* Multiply-accumulates per image below which a network runs on one thread
+ * (< 0: the active kernel set's team_min_macs). */
+static double fxq_team_min_macs = -1;
 
 void fxq_team_set_min_macs(double macs) { fxq_team_min_macs = macs; }
 
@@ -223,10 +225,17 @@ int fxq_net_forward_team(network *netp, double *t)
      * ms on one thread, 0.100 on two at 126355b; at a4e12d3, chrt -f 10,
      * 8 x 300 alternated runs, load 4: 0.043 on one, 0.065 forced onto two;
      * quiet: 0.0437 vs 0.0484), while
-     * paper-cifar10 (0.134 GMAC) gains 1.48x: the bar lies between them */
+     * paper-cifar10 (0.134 GMAC) gains 1.48x: the bar lies between them.
+     * Slower kernel sets put it lower (fxq_kernels.h team_min_macs): on
+     * AVX2 fmnist gains 1.69x on two threads */
     double macs = 0;
     for (int i = 0; i < netp->n; ++i) macs += fxq_layer_macs(&netp->layers[i]);
-    if (macs < fxq_team_min_macs) nth = 1;
+    double min_macs = fxq_team_min_macs;
+    if (min_macs < 0) {
+        const fxq_kernel_set *ks = fxq_kernel_set_active();
+        min_macs = ks && ks->team_min_macs > 0 ? ks->team_min_macs : 3.2e7;
+    }
+    if (macs < min_macs) nth = 1;
     if (nth == 1) {
         fxq_team_body(netp, kinds, align, yolo_src, t, 0, 1);
         return 1;

@@ -23,7 +23,7 @@
     .pack_s16c2 = fxq_pack_s16c2__neon,                                                            \
     FXQ_KERNEL(quantize, fxq_f32_quantize_ukernel__neon),                                          \
     FXQ_KERNEL(dequantize, fxq_f32_dequantize_ukernel__neon),                                      \
-    .peak_f32 = fxq_f32_fma_loop__neon, .peak_f32_how = "fmla .4s, 16 chains", .peak_s8_direct = 1, \
+    .peak_f32 = fxq_f32_fma_loop__neon, .peak_f32_how = "fmla .4s, 16 chains", .peak_s8_direct = 1, .team_min_macs = 3e6, \
     .peak_s16 = fxq_s16_mlal_loop__neon, .peak_s16_how = "smlal+smlal2 .8h, 16 chains",            \
     FXQ_KERNEL(maxpool_2x2, fxq_s16_maxpool_2x2_ukernel__neon),                                    \
     FXQ_KERNEL(maxpool_s1, fxq_s16_maxpool_s1_ukernel__neon)
