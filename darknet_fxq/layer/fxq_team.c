@@ -236,6 +236,15 @@ int fxq_net_forward_team(network *netp, double *t)
         min_macs = ks && ks->team_min_macs > 0 ? ks->team_min_macs : 3.2e7;
     }
     if (macs < min_macs) nth = 1;
+    /* The process's first forward of a network that only a slow set puts
+     * on the team (below the VNNI bar) runs on one thread: starting the
+     * OpenMP threads costs more than such a forward (a bare first parallel
+     * region took 4-11 ms on a 2-core VM; fmnist's first image on AVX2
+     * went from 0.38 to 5-30 ms on two threads, against 0.15 ms warm); the
+     * second forward starts them, once. */
+    static int started; /* one forward at a time per process, as above */
+    if (nth > 1 && !started && macs < 3.2e7) nth = 1;
+    started = 1;
     if (nth == 1) {
         fxq_team_body(netp, kinds, align, yolo_src, t, 0, 1);
         return 1;
