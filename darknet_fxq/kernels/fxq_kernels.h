@@ -65,6 +65,11 @@ typedef void (*fxq_f32_dequantize_fn)(size_t n, const int16_t *c, float scale, f
 /* Throughput loops for `fxq info --bench`: `iters` iterations of
  * independent multiply-adds; return the multiply-accumulates done (and a
  * value derived from the result via *sink, so the loop stays). */
+/* The team's one-thread bar measured on AVX-512 VNNI (fmnist, 1.1e7 MACs,
+ * lost on two threads; paper-cifar10, 1.3e8, gained 1.48x): the default,
+ * and the size below which only a slower set puts a network on the team. */
+#define FXQ_TEAM_MIN_MACS_VNNI 3.2e7
+
 typedef double (*fxq_peak_f32_fn)(long iters, float *sink);
 typedef double (*fxq_peak_s8_fn)(long iters, int32_t *sink);
 
@@ -173,7 +178,8 @@ typedef struct fxq_kernel_set {
                                   * smmla do not run at a fixed multiple of fmla), 0: 4 x fp32 FMA */
     double team_min_macs;        /* multiply-accumulates per image below which a network runs on
                                   * one thread (fxq_team.c): the team's barriers cost about the
-                                  * same time on every set, a layer's work does not; 0: 3.2e7 */
+                                  * same time on every set, a layer's work does not; 0:
+                                  * FXQ_TEAM_MIN_MACS_VNNI */
 
     /* integer pooling between fixed layers (fxq_pool.h; NULL: the scalar
      * ukernels) */

@@ -233,7 +233,7 @@ int fxq_net_forward_team(network *netp, double *t)
     double min_macs = fxq_team_min_macs;
     if (min_macs < 0) {
         const fxq_kernel_set *ks = fxq_kernel_set_active();
-        min_macs = ks && ks->team_min_macs > 0 ? ks->team_min_macs : 3.2e7;
+        min_macs = ks && ks->team_min_macs > 0 ? ks->team_min_macs : FXQ_TEAM_MIN_MACS_VNNI;
     }
     if (macs < min_macs) nth = 1;
     /* The process's first forward of a network that only a slow set puts
@@ -243,7 +243,7 @@ int fxq_net_forward_team(network *netp, double *t)
      * went from 0.38 to 5-30 ms on two threads, against 0.15 ms warm); the
      * second forward starts them, once. */
     static int started; /* one forward at a time per process, as above */
-    if (nth > 1 && !started && macs < 3.2e7) nth = 1;
+    if (nth > 1 && !started && macs < FXQ_TEAM_MIN_MACS_VNNI) nth = 1;
     started = 1;
     if (nth == 1) {
         fxq_team_body(netp, kinds, align, yolo_src, t, 0, 1);

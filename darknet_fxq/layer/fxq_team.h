@@ -24,8 +24,9 @@
 int fxq_net_forward_team(network *net, double *t);
 
 /* Networks with fewer multiply-accumulates per image than this run on one
- * thread (default 3.2e7: below it the barriers cost more than a second
- * thread saves). For tests, which run small networks on the full team. */
+ * thread (default: the active kernel set's team_min_macs, below which the
+ * barriers cost more than a second thread saves). For tests, which run
+ * small networks on the full team. */
 void fxq_team_set_min_macs(double macs);
 
 #endif

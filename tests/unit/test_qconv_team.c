@@ -46,20 +46,46 @@ static void on_block(void *ctx, const fxq_qconv_share *b)
         for (int y = b->oy0; y < b->oy1; ++y) atomic_fetch_add(&c->hits[(size_t)m * c->d->out_h + y], 1);
 }
 
-/* One case: the plan run by teams of 1-3, every align / dynamic / late
- * thread-0 combination; returns 0 with why[] on the first mismatch. */
-static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *steal_runs)
+/* A random layer's weights, bias and input codes, the reference output and
+ * a buffer for the output under test. */
+typedef struct {
+    int32_t *w;
+    int64_t *bias;
+    int16_t *in, *want, *got;
+    size_t nout;
+} layer_case;
+
+static void layer_case_make(const fxq_qconv_desc *d, layer_case *lc)
 {
     const size_t K = (size_t)d->c * d->ksize * d->ksize, nw = (size_t)d->m * K;
     const size_t nin = (size_t)d->c * d->h * d->w, nout = (size_t)d->m * d->out_h * d->out_w;
     int32_t *w = malloc(nw * sizeof *w);
     int64_t *bias = malloc((size_t)d->m * sizeof *bias);
     int16_t *in = malloc(nin * sizeof *in), *want = malloc(nout * sizeof *want), *got = malloc(nout * sizeof *got);
-    atomic_int *hits = malloc((size_t)d->m * d->out_h * sizeof *hits);
     for (size_t i = 0; i < nw; ++i) w[i] = rnd_code(d->w_bits);
     for (size_t i = 0; i < nin; ++i) in[i] = (int16_t)rnd_code(d->a_bits);
     for (int m = 0; m < d->m; ++m) bias[m] = (int64_t)(rnd() % 2001) - 1000;
     fxq_qconv_ref(d, w, bias, in, want);
+    *lc = (layer_case){w, bias, in, want, got, nout};
+}
+
+static void layer_case_free(layer_case *lc)
+{
+    free(lc->w), free(lc->bias), free(lc->in), free(lc->want), free(lc->got);
+}
+
+/* One case: the plan run by teams of 1-3, every align / dynamic / late
+ * thread-0 combination; returns 0 with why[] on the first mismatch. */
+static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *steal_runs)
+{
+    layer_case lc;
+    layer_case_make(d, &lc);
+    const size_t nout = lc.nout;
+    const int32_t *w = lc.w;
+    const int64_t *bias = lc.bias;
+    const int16_t *in = lc.in, *want = lc.want;
+    int16_t *got = lc.got;
+    atomic_int *hits = malloc((size_t)d->m * d->out_h * sizeof *hits);
     int ok = 1;
     for (int nth = 1; nth <= 3 && ok; ++nth) {
         omp_set_num_threads(nth); /* the plan sizes its per-thread scratch from it */
@@ -105,7 +131,8 @@ static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *ste
         }
         fxq_qconv_plan_free(p);
     }
-    free(w), free(bias), free(in), free(want), free(got), free(hits);
+    layer_case_free(&lc);
+    free(hits);
     return ok;
 }
 
@@ -117,16 +144,14 @@ static int run_case(const fxq_qconv_desc *d, char *why, size_t why_len, int *ste
  * n tile's filters split between two threads (fxq_qconv_member.c). */
 static int run_cells_case(const fxq_qconv_desc *d, char *why, size_t why_len)
 {
-    const size_t K = (size_t)d->c * d->ksize * d->ksize, nw = (size_t)d->m * K;
-    const size_t nin = (size_t)d->c * d->h * d->w, nout = (size_t)d->m * d->out_h * d->out_w;
-    int32_t *w = malloc(nw * sizeof *w);
-    int64_t *bias = malloc((size_t)d->m * sizeof *bias);
-    int16_t *in = malloc(nin * sizeof *in), *want = malloc(nout * sizeof *want), *got = malloc(nout * sizeof *got);
+    layer_case lc;
+    layer_case_make(d, &lc);
+    const size_t nout = lc.nout;
+    const int32_t *w = lc.w;
+    const int64_t *bias = lc.bias;
+    const int16_t *in = lc.in, *want = lc.want;
+    int16_t *got = lc.got;
     int16_t *one = malloc(nout * sizeof *one);
-    for (size_t i = 0; i < nw; ++i) w[i] = rnd_code(d->w_bits);
-    for (size_t i = 0; i < nin; ++i) in[i] = (int16_t)rnd_code(d->a_bits);
-    for (int m = 0; m < d->m; ++m) bias[m] = (int64_t)(rnd() % 2001) - 1000;
-    fxq_qconv_ref(d, w, bias, in, want);
     int ok = 1;
     for (int nth = 1; nth <= 4 && ok; ++nth) {
         omp_set_num_threads(nth);
@@ -156,7 +181,8 @@ static int run_cells_case(const fxq_qconv_desc *d, char *why, size_t why_len)
         }
         fxq_qconv_plan_free(p);
     }
-    free(w), free(bias), free(in), free(want), free(got), free(one);
+    layer_case_free(&lc);
+    free(one);
     return ok;
 }
 

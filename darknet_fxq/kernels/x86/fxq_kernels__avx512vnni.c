@@ -39,7 +39,7 @@ const fxq_kernel_set fxq_kernels_avx512vnni = {
     .peak_f32 = fxq_f32_fma_loop__avx512vnni, .peak_f32_how = "zmm vfmadd, 16 chains",
     .peak_s8 = fxq_s8_dot_loop__avx512vnni, .peak_s8_how = "zmm vpdpbusd, 16 chains",
     .peak_s16 = fxq_s16_dot_loop__avx512vnni, .peak_s16_how = "zmm vpdpwssd, 16 chains",
-    .team_min_macs = 3.2e7, /* fmnist (1.1e7) lost on two threads, paper-cifar10 (1.3e8) gained 1.48x */
+    .team_min_macs = FXQ_TEAM_MIN_MACS_VNNI,
     FXQ_KERNEL(maxpool_2x2, fxq_s16_maxpool_2x2_ukernel__avx512vnni),
     FXQ_KERNEL(maxpool_s1, fxq_s16_maxpool_s1_ukernel__avx512vnni),
 };
