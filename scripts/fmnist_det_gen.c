@@ -11,7 +11,7 @@
  *
  * Each canvas is FXQ_DET_SIZE pixels square: a smooth coloured background with
  * noise, faded fragments of other items (clutter that is not an object), then
- * 0-8 tinted items scaled from 12 to 100 pixels, placed so that no two boxes
+ * 0-8 tinted items scaled from 16 to 100 pixels, placed so that no two boxes
  * overlap much. A label is the tight box of the item's visible pixels, class
  * = the Fashion-MNIST label. Only integer-seeded splitmix64 draws and plain
  * double arithmetic are used, so a seed gives the same bytes on every x86-64
@@ -30,11 +30,11 @@
 
 #define FXQ_DET_SIZE 160
 #define FXQ_DET_MAX_OBJ 8
-#define FXQ_DET_MIN_SIDE 12.0
+#define FXQ_DET_MIN_SIDE 16.0
 #define FXQ_DET_MAX_SIDE 100.0
 #define FXQ_DET_EMPTY_PCT 6     /* share of images with no object at all */
-#define FXQ_DET_MAX_IOU 0.20    /* two boxes may overlap this much ... */
-#define FXQ_DET_MAX_COVER 0.35  /* ... and hide this much of an earlier one */
+#define FXQ_DET_MAX_IOU 0.15    /* two boxes may overlap this much ... */
+#define FXQ_DET_MAX_COVER 0.25  /* ... and hide this much of an earlier one */
 #define FXQ_DET_ALPHA_MIN 0.12  /* a pixel counts in the box from this opacity */
 #define FXQ_DET_MIN_CONTRAST 0.5  /* L1 distance of a tint from the mean beneath it */
 #define FXQ_DET_ALPHA_GAIN 3.0  /* item intensity -> opacity: solid silhouettes, texture kept in the shade */
@@ -178,7 +178,7 @@ static int paint_item(double *img, const unsigned char *px, double sx0, double s
             if (a > 1) a = 1;
             a *= opacity;
             if (a <= 0) continue;
-            double shade = 0.55 + 0.45 * p;
+            double shade = 0.40 + 0.60 * p;
             for (int c = 0; c < 3; ++c) {
                 double *d = &img[(y * FXQ_DET_SIZE + x) * 3 + c];
                 *d = *d * (1 - a) + rgb[c] * shade * a;
@@ -233,7 +233,7 @@ static void draw_clutter(rng_t *r, double *img, const idx_set *s)
         double oy = rng_range(r, -side / 3, FXQ_DET_SIZE - side * 2 / 3);
         double rgb[3];
         random_colour(r, 0.2, 1.0, rgb);
-        paint_item(img, px, sx0, sy0, sw, sh, ox, oy, side * sw / 28, side * sh / 28, rgb, rng_range(r, 0.15, 0.45),
+        paint_item(img, px, sx0, sy0, sw, sh, ox, oy, side * sw / 28, side * sh / 28, rgb, rng_range(r, 0.10, 0.30),
                    NULL);
     }
     unsigned nline = rng_below(r, 4);
@@ -314,7 +314,7 @@ static int draw_objects(rng_t *r, double *img, const idx_set *s, unsigned want, 
 static void finish_pixels(rng_t *r, const double *img, unsigned char *out)
 {
     double contrast = rng_range(r, 0.75, 1.1), bright = rng_range(r, -0.08, 0.08);
-    double amp = rng_range(r, 0.02, 0.07);
+    double amp = rng_range(r, 0.02, 0.05);
     for (int i = 0; i < FXQ_DET_SIZE * FXQ_DET_SIZE * 3; ++i) {
         /* sum of uniforms: a cheap, exactly reproducible bell-shaped noise */
         double nz = (rng_unit(r) + rng_unit(r) + rng_unit(r) - 1.5) * amp;

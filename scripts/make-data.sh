@@ -18,8 +18,12 @@ DET_TEST=${DET_TEST:-2000}
 DET_SEED_TRAIN=1
 DET_SEED_TEST=2
 
+# A tree made by another generator or with other sizes is made again: the
+# marker holds what made it.
+DET_STAMP="$(sha256sum scripts/fmnist_det_gen.c | cut -c1-64) $DET_TRAIN $DET_SEED_TRAIN $DET_TEST $DET_SEED_TEST"
+
 make_det() {
-    [ -f "$DET/.complete" ] && return 0
+    [ -f "$DET/.complete" ] && [ "$(cat "$DET/.complete")" = "$DET_STAMP" ] && return 0
     mkdir -p "$BUILD/idx"
     for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
         [ -f "$BUILD/idx/$f" ] && continue
@@ -35,7 +39,7 @@ make_det() {
     head -n 500 "$DET.tmp/test.list" > "$DET.tmp/test500.list"
     rm -rf "$DET" && mv "$DET.tmp" "$DET"
     mkdir -p backup/fmnist-det # cfg/fmnist-det.data's backup= for detector train
-    touch "$DET/.complete"
+    echo "$DET_STAMP" > "$DET/.complete"
     echo "make-data: $(wc -l < $DET/train.list) train, $(wc -l < $DET/test.list) test detection images in $DET" >&2
 }
 
