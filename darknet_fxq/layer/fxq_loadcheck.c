@@ -110,9 +110,11 @@ int fxq_train_list_ok(const char *datacfg, const char *train_list, char **paths,
             return 0;
         }
         struct stat st;
-        if (stat(paths[i], &st) || S_ISDIR(st.st_mode)) {
+        /* st is only filled when stat succeeds: a failed stat must not read it */
+        int missing = stat(paths[i], &st) != 0;
+        if (missing || S_ISDIR(st.st_mode)) {
             snprintf(why, why_len, "%s:%d: %s: %s", train_list, i + 1, paths[i],
-                     S_ISDIR(st.st_mode) ? "a directory, not an image" : strerror(errno));
+                     missing ? strerror(errno) : "a directory, not an image");
             return 0;
         }
     }
