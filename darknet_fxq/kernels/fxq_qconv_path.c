@@ -50,7 +50,7 @@ long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s)
     return best;
 }
 
-/* FXQ_IGEMM=0 in the environment: no small-P tile (for comparisons). */
+/* FXQ_IGEMM=0 in the environment: no small-P tile, s8 or s16 (for comparisons). */
 static int fxq_igemm_enabled(void)
 {
     static int on = -1;
@@ -114,6 +114,13 @@ void fxq_qconv_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long 
     if (p->path == FXQ_PATH_S8_I32 && ks->s8_igemm && ks->s8_in_offset && !p->gemv && P >= 2 &&
         P <= ks->igemm_max_p && d->ksize > 1 && fxq_igemm_enabled())
         p->kig = ks->s8_igemm, p->k32 = NULL, p->mr = ks->igemm_mr, p->nr = ks->igemm_nr;
+    /* the same on the s16 int32 path -- where 8-bit layers run on AVX2 (the
+     * s8 pair rule fails for weights that use their range) -- only where
+     * the int32 rule holds, like the s16 GEMM tile it replaces (use_i32:
+     * fxq_qconv_plan.c), so its int32 lanes hold the true sums. */
+    if (p->path == FXQ_PATH_S16_I32 && ks->s16_igemm && !p->gemv && P >= 2 && P <= ks->s16_igemm_max_p &&
+        d->ksize > 1 && fxq_igemm_enabled())
+        p->kig = ks->s16_igemm, p->k32 = NULL, p->mr = ks->s16_igemm_mr, p->nr = ks->s16_igemm_nr;
     /* split activations, all of K in one chunk: the one-call tile */
     const int kc = (p->K + p->kr - 1) / p->kr * p->kr;
     if (p->path == FXQ_PATH_S16_I64 && p->split && kc <= p->chunk && ks->s16_split && !p->gemv64 &&
