@@ -199,8 +199,8 @@ typedef struct fxq_kernel_set {
  * 16x16 one at every P up to 16 and than the 8x32 one at 20 and 25, level
  * at 64 (fxq_qconv_plan.c, fxq_choose_path). */
 #define FXQ_IGEMM_MAX_P 32
-/* The AVX2 set's s16_igemm_max_p (and its twins'): measured in
- * fxq_qconv_path.c, where the 16x4 tile is chosen. */
+/* The AVX2 set's s16_igemm_max_p (and its twins'): the width of the 6x16
+ * tile it replaces (fxq_qconv_path.c, where the 16x4 tile is chosen). */
 #define FXQ_S16_IGEMM_MAX_P 16
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
