@@ -131,6 +131,12 @@ typedef struct fxq_kernel_set {
     int igemm_mr, igemm_nr, igemm_max_p;
     fxq_igemm_fn s8_igemm;
     const char *s8_igemm_name;
+    /* the same on the s16 int32 path (KR = 2, s16 codes, a 2-channel-
+     * interleaved image; fxq_qgemm.h): s16_igemm_mr x s16_igemm_nr, for
+     * 2 <= P <= s16_igemm_max_p (NULL: the s16 tiles above) */
+    int s16_igemm_mr, s16_igemm_nr, s16_igemm_max_p;
+    fxq_igemm_fn s16_igemm;
+    const char *s16_igemm_name;
 
     /* one output column (P == 1), gemv_mr rows per call, k padded to the
      * step; NULL: the GEMM kernels */
@@ -193,6 +199,9 @@ typedef struct fxq_kernel_set {
  * 16x16 one at every P up to 16 and than the 8x32 one at 20 and 25, level
  * at 64 (fxq_qconv_plan.c, fxq_choose_path). */
 #define FXQ_IGEMM_MAX_P 32
+/* The AVX2 set's s16_igemm_max_p (and its twins'): the width of the 6x16
+ * tile it replaces (fxq_qconv_path.c, where the 16x4 tile is chosen). */
+#define FXQ_S16_IGEMM_MAX_P 16
 
 /* Table entry "kernel and its name": .f = fn, .f_name = "fn". */
 #define FXQ_KERNEL(field, fn) .field = fn, .field##_name = #fn

@@ -1,5 +1,6 @@
 /* Kernel sets that run on any CPU: the portable scalar set (the fallback and
- * the reference set), and the AVX-512 VNNI layouts run by their scalar twins
+ * the reference set; its small-P s16 tile is the AVX2 set's layout, so
+ * plans on it take the same igemm path), and the AVX-512 VNNI layouts run by their scalar twins
  * (tests only: it checks the 8x32 tiling, the s8 input offset and the GEMV
  * paths of the driver on machines without AVX-512), and the AVX2 layouts
  * likewise. */
@@ -17,17 +18,22 @@ const fxq_kernel_set fxq_kernels_scalar = {
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    .s16_igemm_mr = 16, .s16_igemm_nr = 4, .s16_igemm_max_p = FXQ_S16_IGEMM_MAX_P,
+    FXQ_KERNEL(s16_igemm, fxq_s16_igemm_ukernel_16x4c2__scalar),
     FXQ_PORTABLE_MOVES,
 };
 
 /* The AVX2 set's layouts run by scalar twins (tests only, like the VNNI
- * twin): 6x16 tiles, the s8 kernel with int16 pair saturation, GEMV. */
+ * twin): 6x16 tiles, the s8 kernel with int16 pair saturation, the small-P
+ * s16 tile, GEMV. */
 const fxq_kernel_set fxq_kernels_avx2_twin = {
     .name = "avx2-twin", .features = 0, .dispatch = 0, .mr = 6, .nr = 16,
     FXQ_KERNEL(s8, fxq_s8_gemm_ukernel_6x16c4__scalar), .s8_in_offset = 128, .s8_pair_limit = 32767, .s8_pair_stride = 1,
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__scalar),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__scalar),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    .s16_igemm_mr = 16, .s16_igemm_nr = 4, .s16_igemm_max_p = FXQ_S16_IGEMM_MAX_P,
+    FXQ_KERNEL(s16_igemm, fxq_s16_igemm_ukernel_16x4c2__scalar),
     .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
     FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__scalar),
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__scalar),

@@ -91,7 +91,7 @@ struct fxq_qconv_plan {
     int64_t *gbias64;  /* round_up(m, gmr), int64 path */
     unsigned char *gx; /* kcg elements (int64 split: high bytes, then kcg low bytes) */
     /* small-P plans (fxq_qconv_igemm.c): img = the padded channel planes,
-     * bpack = them 4 channels interleaved, off_k = per k-group offsets */
+     * bpack = them kr channels interleaved, off_k = per k-group offsets */
     fxq_igemm_fn kig;
     int ig_hw;         /* pixels per padded plane, rounded up to 32 */
     int32_t *ig_pos;   /* n_tiles * nr: each position's window corner in bpack (past P: position 0's) */
@@ -164,9 +164,11 @@ long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s);
 void fxq_qconv_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long long pairmax);
 void fxq_qconv_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long long acc_bound);
 
-/* igemm plans (fxq_qconv_igemm.c): buffers (1 done, 0 out of memory, -1
- * too large), a copy's scratch, the offsets, channel groups [g0, g1) of the
- * input into the interleaved image, one tile. */
+/* igemm plans (fxq_qconv_igemm.c): the channel groups (kr channels each),
+ * buffers (1 done, 0 out of memory, -1 too large), a copy's scratch, the
+ * offsets, channel groups [g0, g1) of the input into the interleaved
+ * image, one tile. */
+int fxq_qconv_igemm_groups(const fxq_qconv_plan *p);
 int fxq_qconv_igemm_acts(fxq_qconv_plan *p);
 int fxq_qconv_igemm_scratch(fxq_qconv_plan *q);
 void fxq_qconv_igemm_offsets(fxq_qconv_plan *p);

@@ -377,7 +377,7 @@ static void fxq_member_filters(const fxq_qconv_plan *p, const fxq_qconv_plan *q,
     if (gemv) {
         fxq_qconv_gather_x(q, in, 0, q->kcg);
     } else if (q->kig) {
-        fxq_qconv_igemm_image(q, in, 0, (d->c + 3) / 4);
+        fxq_qconv_igemm_image(q, in, 0, fxq_qconv_igemm_groups(q));
     } else {
         fxq_convert_rows(q, in, 0, d->h);
         fxq_pack_tiles(q, 0, q->n_tiles, 0, d->out_h - 1, q->bpack);

@@ -130,25 +130,26 @@ static int fxq_pack_gemv(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 }
 
 /* igemm plans: A panels of mr rows, k-group g = (cg, ky, kx) holding
- * channels 4 cg .. 4 cg + 3 of tap (ky, kx) (fxq_qconv_igemm.c); channels
- * past c get zero weights. */
+ * channels kr cg .. kr cg + kr - 1 of tap (ky, kx) (fxq_qconv_igemm.c; s8
+ * kr 4, s16 kr 2); channels past c get zero weights. */
 static int fxq_pack_a_igemm(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 {
-    const int M = p->d.m, K = p->K, C = p->d.c, kk = p->d.ksize * p->d.ksize, mr = p->mr, groups = p->kc / 4;
+    const int M = p->d.m, K = p->K, C = p->d.c, kk = p->d.ksize * p->d.ksize, mr = p->mr, kr = p->kr;
+    const int groups = p->kc / kr;
     int32_t *row = malloc((size_t)K * sizeof *row);
     if (!row) return 0;
     for (int t = 0; t < p->m_tiles; ++t) {
         unsigned char *panel = p->a + (size_t)t * p->a_stride;
-        int8_t *wp = (int8_t *)(panel + (size_t)mr * 4);
+        unsigned char *wp = panel + (size_t)mr * 4;
         for (int i = 0; i < mr && t * mr + i < M; ++i) {
             const int m = t * mr + i;
             const int32_t *wm = fxq_wsrc_row(w, m, K, row);
             ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
             for (int g = 0; g < groups; ++g) {
                 const int cg = g / kk, tap = g % kk;
-                for (int j = 0; j < 4; ++j) {
-                    const int ch = 4 * cg + j;
-                    wp[((size_t)g * mr + i) * 4 + j] = ch < C ? (int8_t)wm[(size_t)ch * kk + tap] : 0;
+                for (int j = 0; j < kr; ++j) {
+                    const int ch = kr * cg + j;
+                    fxq_put_w(p, wp, ((size_t)g * mr + i) * kr + j, ch < C ? wm[(size_t)ch * kk + tap] : 0);
                 }
             }
         }

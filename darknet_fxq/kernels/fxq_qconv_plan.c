@@ -195,7 +195,8 @@ static void fxq_describe(fxq_qconv_plan *p)
                  p->k64 == ks->s16_i64_n16 ? ks->s16_i64_n16_name : ks->s16_i64_name,
                  ks->rq64_name, p->chunk, p->split ? " split" : "", u, rs);
     else if (p->kig)
-        snprintf(p->desc, sizeof p->desc, "s8 int32 %s %s%s%s", ks->name, ks->s8_igemm_name, u, rs);
+        snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
+                 p->path == FXQ_PATH_S8_I32 ? ks->s8_igemm_name : ks->s16_igemm_name, u, rs);
     else if (p->gemv)
         snprintf(p->desc, sizeof p->desc, "%s int32 %s %s%s%s", s, ks->name,
                  p->path == FXQ_PATH_S8_I32 ? ks->gemv_s8_name : ks->gemv_s16_name, u, rs);
@@ -472,7 +473,8 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     if (p->ks->s8_pair_limit && d->w_bits <= 8 && (p->ks->s8_in_offset ? 255 : 128) * pairmax > p->ks->s8_pair_limit)
         pairmax = fxq_qconv_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1);
     fxq_qconv_choose_path(p, use_i32, wmax, pairmax);
-    p->kc = p->kig ? (d->c + 3) / 4 * 4 * d->ksize * d->ksize : (K + p->kr - 1) / p->kr * p->kr;
+    /* igemm: channels rounded up to the k-group (kr of them per tap) */
+    p->kc = p->kig ? (d->c + p->kr - 1) / p->kr * p->kr * d->ksize * d->ksize : (K + p->kr - 1) / p->kr * p->kr;
     if (use_i32 && !p->kig) fxq_qconv_choose_dconv(p, d, acc_bound); /* d: with its row_shift */
     p->m_tiles = (d->m + p->mr - 1) / p->mr;
     /* wide: where the extra ws - out_w columns of each row fit in the tiles

@@ -18,10 +18,11 @@
  *                                 for 16-bit inputs with K in one chunk);
  *                                 m tiles inner, or n tiles inner when the
  *                                 weights outweigh the B panels
- * A few output positions (2 <= P <= igemm_max_p, 8-bit, windows wider than
- * 1x1) skip phase 2: the input is converted into a padded image with 4
- * channels interleaved and the set's igemm tile reads each position's
- * k-groups there in place (fxq_qconv_igemm.c).
+ * A few output positions (2 <= P <= igemm_max_p, 8-bit -- or, where the
+ * set has an s16 igemm tile, the s16 int32 path -- windows wider than 1x1)
+ * skip phase 2: the input is converted into a padded image with 4 (s8) or
+ * 2 (s16) channels interleaved and the set's igemm tile reads each
+ * position's k-groups there in place (fxq_qconv_igemm.c).
  * One output column (P == 1: connected layers, 1x1 outputs) instead gathers
  * the column into x and runs GEMV kernels over row-major weights, gmr
  * filters per call, when the kernel set has them.
@@ -383,7 +384,7 @@ void fxq_qconv_run_team(const fxq_qconv_plan *p, const int16_t *in, int16_t *out
             fxq_qconv_split((d->m + p->gmr - 1) / p->gmr, tid, nth, &b0, &b1);
             fxq_qconv_gemv_rows(p, o, b0, b1);
         } else if (p->kig) { /* no B panels: the interleaved image is read in place */
-            fxq_qconv_split((d->c + 3) / 4, tid, nth, &b0, &b1);
+            fxq_qconv_split(fxq_qconv_igemm_groups(p), tid, nth, &b0, &b1);
             fxq_qconv_igemm_image(p, img, b0, b1);
             fxq_barrier(nth);
             fxq_qconv_split(tiles, tid, nth, &b0, &b1);

@@ -190,6 +190,15 @@ typedef void (*fxq_igemm_fn)(size_t mr, size_t nr, size_t groups, const void *a,
               int16_t *c, size_t c_stride, const fxq_rq_params *rq)
 FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__avx512vnni);
 FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__scalar);
+/* The same tile on the s16 path (KR = 2, the int32 rule of fxq_qconv.h):
+ *   c[m][n] = rq(bias[m] + sum_{g < groups} sum_{j < 2} A[g][m][j] * x[n][off[g] + j])
+ * a: int32 bias[MR], then s16 weights [groups][MR][2] (rows >= M zero);
+ * x[0..NR): each position's base in a 2-channel-interleaved image of s16
+ *    codes, read in place: position n's k-group g is the two int16 at
+ *    x[n] + off[g] bytes (off[g] and the bases multiples of 4);
+ * int32 wrap-around sums (vpmaddwd's: exact where the true sums fit). */
+FXQ_DECL_IGEMM(fxq_s16_igemm_ukernel_16x4c2__avx2);
+FXQ_DECL_IGEMM(fxq_s16_igemm_ukernel_16x4c2__scalar);
 /* Direct (im2col-free) s8 convolution, stride 1: MR = 16 filters x tiles of
  * 16 output positions of one output row, read straight from the padded u8
  * image the run's conversion writes (B byte = code + input offset, as the

@@ -22,6 +22,9 @@
  *   fxq_s8_igemm_ukernel_64x4c4__scalar      the small-P tile: A as the 8x32 s8
  *                                             kernel (MR = 64), B read in place
  *                                             at x[n] + off[g]
+ *   fxq_s16_igemm_ukernel_16x4c2__scalar     the same on the s16 path: A as the
+ *                                             6x16 s16 kernel (MR = 16), B two
+ *                                             int16 at x[n] + off[g]
  * Wrap-around is done in uint32_t (signed overflow is undefined in C); the
  * callers guarantee the true sums fit, so the wrapped value is the true one.
  * Rounding: fxq_rq_apply (round half away from zero, then saturate), with
@@ -198,6 +201,27 @@ FXQ_DECL_IGEMM(fxq_s8_igemm_ukernel_64x4c4__scalar)
                 const uint8_t *xg = x[n] + off[g];
                 const int8_t *wg = w + (g * MR + m) * 4;
                 for (int j = 0; j < 4; ++j) acc += (uint32_t)(wg[j] * (int32_t)xg[j]);
+            }
+            c[m * c_stride + n] = fxq_rq_apply((int32_t)acc, fxq_rq_row(rq, m));
+        }
+}
+
+/* Its s16 form: two int16 per group, each product exact in int32
+ * (|s16 * s16| <= 2^30), the sums wrapping like vpmaddwd + vpaddd (the pair
+ * of two (-32768)^2 products too: 2^31 mod 2^32 either way). */
+FXQ_DECL_IGEMM(fxq_s16_igemm_ukernel_16x4c2__scalar)
+{
+    enum { MR = 16 };
+    const int32_t *bias = (const int32_t *)a;
+    const int16_t *w = (const int16_t *)(bias + MR);
+    for (size_t m = 0; m < mr; ++m)
+        for (size_t n = 0; n < nr; ++n) {
+            uint32_t acc = (uint32_t)bias[m];
+            for (size_t g = 0; g < groups; ++g) {
+                int16_t xg[2];
+                memcpy(xg, x[n] + off[g], sizeof xg);
+                const int16_t *wg = w + (g * MR + m) * 2;
+                acc += (uint32_t)(wg[0] * (int32_t)xg[0]) + (uint32_t)(wg[1] * (int32_t)xg[1]);
             }
             c[m * c_stride + n] = fxq_rq_apply((int32_t)acc, fxq_rq_row(rq, m));
         }

@@ -124,43 +124,51 @@ static void check_i32(const char *name, fxq_gemm_i32_fn simd, fxq_gemm_i32_fn tw
     free(a), free(b), free(c1), free(c2);
 }
 
-/* The small-P indirect tile (s8_igemm): random panels (full s8 weights,
- * full-range int32 biases, so lanes wrap), the positions' bytes read from a
- * random image at random bases and group offsets (repeated and overlapping
- * ones too, as real windows), every nr and mr tail, kc from one group to
- * K = 12544 (paper-cifar10's 7x7 x 256), extremes (-128 weights against
- * B 255 or 0), random requantization, uniform or per row. */
-static void check_igemm(const char *name, fxq_igemm_fn simd, fxq_igemm_fn twin, int MR, int NR)
+/* The small-P indirect tiles (s8_igemm, s16_igemm): random panels (full
+ * s8 / s16 weights, full-range int32 biases, so lanes wrap), the
+ * positions' k-groups read from a random image at random bases and group
+ * offsets (repeated and overlapping ones too, as real windows; multiples
+ * of 4 bytes for s16, as the plans' are), every nr and mr tail, kc from
+ * one group to K = 12544 (paper-cifar10's 7x7 x 256), extremes (s8: -128
+ * weights against B 255 or 0; s16: -32768 weights against -32768 or
+ * 32767 codes, where vpmaddwd's pair of 2^30 products wraps), random
+ * requantization, uniform or per row. */
+static void check_igemm(const char *name, fxq_igemm_fn simd, fxq_igemm_fn twin, int MR, int NR, int s16)
 {
-    enum { IMG = 16384, GMAX = 3136 };
+    enum { IMG = 16384, GMAX = 6272 };
     const size_t abytes = (size_t)MR * 4 + (size_t)GMAX * MR * 4;
+    const int kr = s16 ? 2 : 4, align = s16 ? 4 : 1;
     unsigned char *a = xalloc(abytes), *img = xalloc(IMG);
     int32_t *off = xalloc(sizeof(int32_t) * GMAX);
     int16_t *c1 = xalloc(sizeof(int16_t) * MR * 8), *c2 = xalloc(sizeof(int16_t) * MR * 8);
-    static const int gs[] = {1, 2, 3, 7, 64, 129, GMAX};
+    static const int gs[] = {1, 2, 3, 7, 64, 129, 3136, GMAX};
     int cases = 0, fails = 0;
     char why[256] = "";
-    for (size_t gi = 0; gi < sizeof gs / sizeof gs[0]; ++gi)
+    for (size_t gi = 0; gi < sizeof gs / sizeof gs[0]; ++gi) {
+        if (gs[gi] * kr > 12544) continue;
         for (int mr = 1; mr <= MR; mr += mr < 3 || mr > MR - 3 ? 1 : rnd_int(1, 13))
             for (int nr = 1; nr <= NR; ++nr) {
-                const size_t groups = (size_t)gs[gi];
+                const size_t groups = (size_t)gs[gi], used = (size_t)MR * 4 * (groups + 1);
                 const int ext = rnd() % 4 == 0;
-                for (size_t i = 0; i < abytes; ++i) a[i] = (unsigned char)rnd();
-                if (ext)
-                    for (size_t i = (size_t)MR * 4; i < abytes; ++i) a[i] = 0x80;
+                for (size_t i = 0; i < used; ++i) a[i] = (unsigned char)rnd();
+                if (ext) /* s8 -128, s16 -32768 (little-endian 0x00 0x80) */
+                    for (size_t i = (size_t)MR * 4; i < used; ++i) a[i] = s16 && i % 2 == 0 ? 0 : 0x80;
                 if (rnd() % 2) /* small biases, so the sums decide the outputs */
                     for (int i = 0; i < MR; ++i) {
                         const int32_t v = (int32_t)(rnd() % 2001) - 1000;
                         memcpy(a + 4 * i, &v, 4);
                     }
-                const unsigned char fillb = rnd() % 2 ? 255 : 0;
-                for (size_t i = 0; i < IMG; ++i) img[i] = ext ? fillb : (unsigned char)rnd();
+                const int high = rnd() % 2; /* s8 B 255 / 0; s16 32767 / -32768 */
+                for (size_t i = 0; i < IMG; ++i)
+                    img[i] = !ext ? (unsigned char)rnd()
+                             : s16 ? (unsigned char)(i % 2 ? (high ? 0x7f : 0x80) : (high ? 0xff : 0))
+                                   : (unsigned char)(high ? 255 : 0);
                 const int span = rnd() % 2 ? 64 : IMG - 1024; /* dense or scattered groups */
-                for (size_t g = 0; g < groups; ++g) off[g] = rnd_int(0, span);
+                for (size_t g = 0; g < groups; ++g) off[g] = rnd_int(0, span) / align * align;
                 const unsigned char *x[4];
-                for (int n = 0; n < 4; ++n) x[n] = img + (n < nr ? rnd_int(0, 900) : 0);
+                for (int n = 0; n < 4; ++n) x[n] = img + (n < nr ? rnd_int(0, 900) / align * align : 0);
                 fxq_rq_params rq[64];
-                rnd_rq_rows(rq, MR, 15 + ilog2(groups * 4) / 2);
+                rnd_rq_rows(rq, MR, (s16 ? 30 : 15) + ilog2(groups * kr) / 2);
                 memset(c1, 0x11, sizeof(int16_t) * MR * 8);
                 memset(c2, 0x11, sizeof(int16_t) * MR * 8);
                 simd((size_t)mr, (size_t)nr, groups, a, x, off, c1, 8, rq);
@@ -173,6 +181,7 @@ static void check_igemm(const char *name, fxq_igemm_fn simd, fxq_igemm_fn twin, 
                              i / 8, i % 8, c1[i], c2[i]);
                 }
             }
+    }
     FXQ_CHECK(name, fails == 0, "%d/%d differ: %s", fails, cases, why);
     free(a), free(img), free(off), free(c1), free(c2);
 }
@@ -591,7 +600,9 @@ static void check_set(const fxq_kernel_set *ks)
     if (ks->s16) check_i32(NAME(ks->s16_name), ks->s16, tw->s16, ks->mr, ks->nr, 2, 0);
     if (ks->s8_n16) check_i32(NAME(ks->s8_n16_name), ks->s8_n16, tw->s8_n16, ks->n16_mr, 16, 4, 1);
     if (ks->s16_n16) check_i32(NAME(ks->s16_n16_name), ks->s16_n16, tw->s16_n16, ks->n16_mr, 16, 2, 0);
-    if (ks->s8_igemm) check_igemm(NAME(ks->s8_igemm_name), ks->s8_igemm, tw->s8_igemm, ks->igemm_mr, ks->igemm_nr);
+    if (ks->s8_igemm) check_igemm(NAME(ks->s8_igemm_name), ks->s8_igemm, tw->s8_igemm, ks->igemm_mr, ks->igemm_nr, 0);
+    if (ks->s16_igemm)
+        check_igemm(NAME(ks->s16_igemm_name), ks->s16_igemm, tw->s16_igemm, ks->s16_igemm_mr, ks->s16_igemm_nr, 1);
     if (ks->s16_i64) check_i64(NAME(ks->s16_i64_name), ks->s16_i64, tw->s16_i64, ks->mr, ks->nr);
     if (ks->s16_split) check_split(NAME(ks->s16_split_name), ks->s16_split, tw->s16_split, ks->mr, ks->nr);
     if (ks->s16_i64_n16) check_i64(NAME(ks->s16_i64_n16_name), ks->s16_i64_n16, tw->s16_i64_n16, ks->n16_mr, 16);
@@ -657,6 +668,8 @@ int main(void)
         FXQ_CHECK(name,
                   ks->s16 && ks->s16_i64 && ks->rq64 && ks->convert && ks->im2col_row && ks->pack_u8c4 &&
                       ks->pack_s16c2 && ks->quantize && ks->dequantize && (!ks->s8 || ks->mr <= 8) &&
+                      (!ks->s16_igemm || (ks->s16_igemm_mr >= 1 && ks->s16_igemm_mr <= 64 &&
+                                          ks->s16_igemm_nr == 4 && ks->s16_igemm_max_p >= 2)) &&
                       (!(ks->gemv_s8 || ks->gemv_s16 || ks->gemv_i64) || (ks->gemv_mr && ks->gemv_mr <= 16)) &&
                       (!ks->twin || (ks->twin->mr == ks->mr && ks->twin->nr == ks->nr && !ks->twin->twin &&
                                      !ks->s8 == !ks->twin->s8 && !ks->gemv_s8 == !ks->twin->gemv_s8 &&
@@ -666,6 +679,9 @@ int main(void)
                                      !ks->s8_igemm == !ks->twin->s8_igemm && ks->igemm_mr == ks->twin->igemm_mr &&
                                      ks->igemm_nr == ks->twin->igemm_nr && (!ks->s8_igemm || (ks->igemm_mr == 64 &&
                                      ks->igemm_nr == 4 && ks->igemm_max_p >= 2)) &&
+                                     !ks->s16_igemm == !ks->twin->s16_igemm &&
+                                     ks->s16_igemm_mr == ks->twin->s16_igemm_mr &&
+                                     ks->s16_igemm_nr == ks->twin->s16_igemm_nr &&
                                      !ks->s8_dconv == !ks->twin->s8_dconv &&
                                      !ks->s8_dconv_pool == !ks->twin->s8_dconv_pool &&
                                      ks->n16_mr == ks->twin->n16_mr && ks->n16_mr <= 16 &&

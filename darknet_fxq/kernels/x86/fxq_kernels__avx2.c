@@ -2,7 +2,8 @@
  * client): 6x16 tiles; s8 via vpmaddubsw + vpmaddwd (u8 B = code + 128 like
  * the VNNI set) where no int16 pair can saturate (adjacent |w| summing to
  * <= 128: see fxq_s8_gemm_6x16c4__avx2.c), else 8-bit data widened to s16 for the exact
- * vpmaddwd kernel; one-column GEMV kernels; AVX2 float -> code
+ * vpmaddwd kernel; the small-P s16 tile (filters in lanes, the input read in
+ * place: fxq_s16_igemm_16x4c2__avx2.c); one-column GEMV kernels; AVX2 float -> code
  * quantization; SSE2 data movement. */
 #if defined(__x86_64__)
 #include "fxq_cpu.h"
@@ -15,6 +16,8 @@ const fxq_kernel_set fxq_kernels_avx2 = {
     FXQ_KERNEL(s16, fxq_s16_gemm_ukernel_6x16c2__avx2),
     FXQ_KERNEL(s16_i64, fxq_s16_gemm_i64_ukernel_6x16c2__avx2),
     FXQ_KERNEL(rq64, fxq_i64_requant_ukernel__scalar),
+    .s16_igemm_mr = 16, .s16_igemm_nr = 4, .s16_igemm_max_p = FXQ_S16_IGEMM_MAX_P,
+    FXQ_KERNEL(s16_igemm, fxq_s16_igemm_ukernel_16x4c2__avx2),
     .gemv_mr = 16, .gemv_s8_kstep = 64, .gemv_s16_kstep = 32,
     FXQ_KERNEL(gemv_s8, fxq_s8_gemv_ukernel_16c64__avx2),
     FXQ_KERNEL(gemv_s16, fxq_s16_gemv_ukernel_16c32__avx2),
