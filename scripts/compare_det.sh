@@ -60,7 +60,7 @@ for m in $DET_MODELS; do
     row "$m" "Darknet float" "$m-float" >>"$OUT/det-table.md.tmp"
     echo "compare: $m: OpenCV DNN float and int8" >&2
     "$PY" scripts/opencv_det.py "$cfg" "$w" "$list" "$names" "$DET_CALIB" "$D/$m-ocv" >"$D/$m-ocv.log" 2>&1 ||
-        echo "compare: $m: opencv_det.py failed ($D/$m-ocv.log)" >&2
+        echo "compare: $m: opencv_det.py failed: $(tail -n 1 "$D/$m-ocv.log") ($D/$m-ocv.log; make compare-deps installs python3-opencv)" >&2
     cv=$("$PY" -c 'import cv2; print(cv2.__version__)' 2>/dev/null || echo "?")
     for k in float int8; do
         if [ -d "$D/$m-ocv/opencv-$k" ]; then

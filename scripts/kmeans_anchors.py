@@ -63,6 +63,7 @@ def main():
     cent.sort(key=lambda c: c[0] * c[1])
     miou = sum(max(iou_wh(b, c) for c in cent) for b in boxes) / len(boxes)
     print("anchors = " + ",  ".join("%d,%d" % (round(c[0]), round(c[1])) for c in cent))
+    sys.stdout.flush()  # the anchors line first, then this one, in a terminal too
     print("boxes %d, mean best IoU %.4f" % (len(boxes), miou), file=sys.stderr)
 
 

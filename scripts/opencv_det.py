@@ -26,8 +26,11 @@ import os
 import sys
 import time
 
-import cv2
-import numpy as np
+try:
+    import cv2
+    import numpy as np
+except ImportError as e:  # one line naming what is missing, not a traceback
+    sys.exit("opencv_det: %s (make compare-deps installs python3-opencv and python3-numpy)" % e)
 
 THRESH, NMS = 0.005, 0.45
 

@@ -3,8 +3,8 @@
 # kernel of every NEON set against its scalar twin (test_qgemm_ukernel) on
 # an emulated Cortex-A72 (Armv8.0) and on qemu's "max" CPU (dotprod, i8mm),
 # the run-time choice of the set, test_pipe (maxpool kernels, pipelines)
-# on the A72, the NEON sets' plans on random convolutions (test_qconv, max
-# CPU), and the aarch64
+# on the A72, the NEON sets' plans on random convolutions (test_qconv and
+# test_qconv_small_p, max CPU), and the aarch64
 # ./darknet against the x86 one on every reference model's fixed-point
 # cfgs (1000 images, each set forced). Ends with "N passed, N failed".
 #   tests/arm/run.sh [N]   N images in the end-to-end check (default 1000)
@@ -43,6 +43,7 @@ run e2e arm_e2e "$N"
 run pipe.a72 arm_unit pipe.a72 $ARM_BASE_CPU "$T/test_pipe"
 export FXQ_QCONV_SETS="neon neondot neoni8mm"
 run qconv.max arm_unit qconv.max $ARM_MAX_CPU "$T/test_qconv"
+run qconv_small_p.max arm_unit qconv_small_p.max $ARM_MAX_CPU "$T/test_qconv_small_p"
 passed=$(cat "$LOG"/*.out | grep -c '^ok ')
 failed=$(cat "$LOG"/*.out | grep -c '^FAIL ')
 echo "$passed passed, $failed failed"

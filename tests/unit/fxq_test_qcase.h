@@ -183,6 +183,41 @@ static inline void tally(stats *st, const char *desc, int ok, const char *why)
     if (!ok && !st->fails++) snprintf(st->first_fail, sizeof st->first_fail, "%s", why);
 }
 
+/* The team check (qcase_check_member) as part of a section's tally: a
+ * failure counts in *team_fail, and the first one is the section's first
+ * reason when no serial case failed before it. */
+static inline void qcase_member_tally(qcase *q, int nth, char *desc, size_t desc_len, stats *st, int *team_fail)
+{
+    char why[512] = "";
+    if (!qcase_check_member(q, nth, desc, desc_len, why, sizeof why) && !(*team_fail)++ && !st->fails)
+        snprintf(st->first_fail, sizeof st->first_fail, "%s", why);
+}
+
+/* A window's lowest code for `bits`: an edge (all but one code negative,
+ * unsigned, signed, one negative code) or anywhere in between. */
+static inline int rnd_window_lo(int bits)
+{
+    const int n = (1 << bits) - 1;
+    switch (rnd() % 6) {
+    case 0: return -n;
+    case 1: return 0;
+    case 2: return -(1 << (bits - 1));
+    case 3: return -1;
+    default: return -rnd_int(0, n);
+    }
+}
+
+/* FXQ_QCONV_SETS="avx2 scalar" limits a run to those kernel sets (unset: all). */
+static inline int qcase_set_wanted(const char *name)
+{
+    const char *list = getenv("FXQ_QCONV_SETS");
+    if (!list) return 1;
+    const size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return 1;
+    return 0;
+}
+
 /* A shift per output row around the plan's (sometimes extreme). */
 static inline void qcase_row_shifts(qcase *q)
 {
