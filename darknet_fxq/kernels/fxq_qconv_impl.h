@@ -160,7 +160,7 @@ static inline int fxq_qconv_ceil_log2(long long k)
  * that pair bound (2 * wmax where not needed); choose_dconv: the direct
  * convolution where it applies (acc_bound: a row's largest |bias| + sum
  * |w| * max|input code|). */
-long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s);
+long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s, long long cap);
 void fxq_qconv_choose_path(fxq_qconv_plan *p, int use_i32, long long wmax, long long pairmax);
 void fxq_qconv_choose_dconv(fxq_qconv_plan *p, const fxq_qconv_desc *d, long long acc_bound);
 

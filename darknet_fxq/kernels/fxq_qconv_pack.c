@@ -19,7 +19,8 @@ static int64_t fxq_row_sum(const int32_t *w, int K)
 }
 
 /* wm: the row's K weights as the kernel sees them (a GEMV in input order:
- * its kcg scattered ones, padding dropped, zeros elsewhere) */
+ * its kcg scattered ones, padding dropped, zeros elsewhere); read only
+ * where the s8 input offset needs their sum (NULL elsewhere is fine) */
 static int32_t fxq_bias32(const fxq_qconv_plan *p, const int32_t *wm, int K, int64_t bias)
 {
     const int64_t corr = p->path == FXQ_PATH_S8_I32 && p->off8 ? p->off8 * fxq_row_sum(wm, K) : 0;
@@ -39,39 +40,55 @@ static inline void fxq_put_w(const fxq_qconv_plan *p, unsigned char *w, size_t i
     else ((int16_t *)w)[idx] = (int16_t)v;
 }
 
+/* A k-group of row m at k (kr consecutive weights) as the 32-bit word the
+ * panel stores: 4 x s8 or 2 x s16, little-endian. */
+static inline uint32_t fxq_group_word(fxq_wsrc w, size_t at, int s8)
+{
+    if (s8) {
+        if (w.w32)
+            return (uint32_t)(uint8_t)w.w32[at] | (uint32_t)(uint8_t)w.w32[at + 1] << 8 |
+                   (uint32_t)(uint8_t)w.w32[at + 2] << 16 | (uint32_t)(uint8_t)w.w32[at + 3] << 24;
+        return (uint32_t)(uint8_t)w.w16[at] | (uint32_t)(uint8_t)w.w16[at + 1] << 8 |
+               (uint32_t)(uint8_t)w.w16[at + 2] << 16 | (uint32_t)(uint8_t)w.w16[at + 3] << 24;
+    }
+    if (w.w32) return (uint32_t)(uint16_t)w.w32[at] | (uint32_t)(uint16_t)w.w32[at + 1] << 16;
+    return (uint32_t)(uint16_t)w.w16[at] | (uint32_t)(uint16_t)w.w16[at + 1] << 16;
+}
+
 /* One A panel: row i of tile t, k-group g at [g][i][0..kr). */
 static void fxq_pack_a_panel(const fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias, int t, int32_t *row)
 {
     const int M = p->d.m, K = p->K, mr = p->mr, kr = p->kr, kg = K / kr, kt = K % kr;
     const size_t bias_bytes = (size_t)mr * (p->path == FXQ_PATH_S16_I64 ? 8 : 4);
     unsigned char *panel = p->a + (size_t)t * p->a_stride;
-    for (int i = 0; i < mr; ++i) {
+    const int s8 = p->path == FXQ_PATH_S8_I32, rows = M - t * mr < mr ? M - t * mr : mr; /* the rest: zeros */
+    for (int i = 0; i < rows; ++i) {
         const int m = t * mr + i;
-        if (m >= M) continue; /* zero (a fresh buffer) */
-        const int32_t *wm = fxq_wsrc_row(w, m, K, row);
         if (p->path == FXQ_PATH_S16_I64)
             ((int64_t *)panel)[i] = bias[m];
         else
-            ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
-        /* a k-group of one row is one 32-bit word (4 x s8 or 2 x s16):
-         * built from consecutive weights and stored whole */
-        unsigned char *o = panel + bias_bytes + (size_t)i * 4;
-        const size_t step = (size_t)mr * 4;
-        if (FXQ_LITTLE_ENDIAN && p->path == FXQ_PATH_S8_I32 && kr == 4) {
-            for (int g = 0; g < kg; ++g) {
-                const int32_t *q = wm + 4 * g;
-                const uint32_t v = (uint32_t)(uint8_t)q[0] | (uint32_t)(uint8_t)q[1] << 8 |
-                                   (uint32_t)(uint8_t)q[2] << 16 | (uint32_t)(uint8_t)q[3] << 24;
-                memcpy(o + g * step, &v, 4);
+            ((int32_t *)panel)[i] = fxq_bias32(p, s8 && p->off8 ? fxq_wsrc_row(w, m, K, row) : NULL, K, bias[m]);
+    }
+    if (FXQ_LITTLE_ENDIAN && kr == (s8 ? 4 : 2)) {
+        /* a k-group of one row is one 32-bit word, stored whole; k-group
+         * by k-group, so the panel is written in order and the rows read
+         * as mr streams (row by row wrote it at a stride of mr words: a
+         * quarter of darknet.cfg's extra load time) */
+        uint32_t *o = (uint32_t *)(panel + bias_bytes);
+        for (int g = 0; g < kg; ++g, o += mr)
+            for (int i = 0; i < rows; ++i) {
+                const uint32_t v = fxq_group_word(w, (size_t)(t * mr + i) * K + (size_t)g * kr, s8);
+                memcpy(o + i, &v, 4);
             }
-        } else if (FXQ_LITTLE_ENDIAN && p->path != FXQ_PATH_S8_I32 && kr == 2) {
-            for (int g = 0; g < kg; ++g) {
-                const uint32_t v = (uint32_t)(uint16_t)wm[2 * g] | (uint32_t)(uint16_t)wm[2 * g + 1] << 16;
-                memcpy(o + g * step, &v, 4);
-            }
-        } else {
-            for (int k = 0; k < kg * kr; ++k) fxq_put_w(p, panel + bias_bytes, ((size_t)(k / kr) * mr + i) * kr + k % kr, wm[k]);
+    } else {
+        for (int i = 0; i < rows; ++i) {
+            const int32_t *wm = fxq_wsrc_row(w, t * mr + i, K, row);
+            for (int k = 0; k < kg * kr; ++k)
+                fxq_put_w(p, panel + bias_bytes, ((size_t)(k / kr) * mr + i) * kr + k % kr, wm[k]);
         }
+    }
+    for (int i = 0; i < rows; ++i) {
+        const int32_t *wm = kt ? fxq_wsrc_row(w, t * mr + i, K, row) : NULL;
         for (int j = 0; j < kt; ++j) fxq_put_w(p, panel + bias_bytes, ((size_t)kg * mr + i) * kr + j, wm[kg * kr + j]);
     }
 }
@@ -135,27 +152,43 @@ static int fxq_pack_gemv(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 static int fxq_pack_a_igemm(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
 {
     const int M = p->d.m, K = p->K, C = p->d.c, kk = p->d.ksize * p->d.ksize, mr = p->mr, kr = p->kr;
-    const int groups = p->kc / kr;
-    int32_t *row = malloc((size_t)K * sizeof *row);
-    if (!row) return 0;
-    for (int t = 0; t < p->m_tiles; ++t) {
-        unsigned char *panel = p->a + (size_t)t * p->a_stride;
-        unsigned char *wp = panel + (size_t)mr * 4;
-        for (int i = 0; i < mr && t * mr + i < M; ++i) {
-            const int m = t * mr + i;
-            const int32_t *wm = fxq_wsrc_row(w, m, K, row);
-            ((int32_t *)panel)[i] = fxq_bias32(p, wm, K, bias[m]);
-            for (int g = 0; g < groups; ++g) {
-                const int cg = g / kk, tap = g % kk;
-                for (int j = 0; j < kr; ++j) {
-                    const int ch = kr * cg + j;
-                    fxq_put_w(p, wp, ((size_t)g * mr + i) * kr + j, ch < C ? wm[(size_t)ch * kk + tap] : 0);
-                }
+    const int cgs = p->kc / kr / kk, s8 = p->path == FXQ_PATH_S8_I32;
+    /* large layers on the threads, as fxq_pack_a (darknet.cfg's layer 12,
+     * 3x3 512 -> 1024 on 4x4, packs 4.7 M weights here: a division and a
+     * reloaded path per weight made it a fifth of the plans' extra load
+     * time); loops in the panel's order */
+    const int par = (long long)M * K >= (1 << 18) && p->m_tiles > 1 && !omp_in_parallel();
+    int ok = 1;
+#pragma omp parallel if (par) reduction(&& : ok)
+    {
+        int32_t *row = s8 && p->off8 ? malloc((size_t)K * sizeof *row) : NULL;
+        ok = !(s8 && p->off8) || row;
+#pragma omp for schedule(static)
+        for (int t = 0; t < p->m_tiles; ++t) {
+            if (!ok) continue;
+            unsigned char *panel = p->a + (size_t)t * p->a_stride;
+            int8_t *w8 = (int8_t *)(panel + (size_t)mr * 4);
+            int16_t *w16 = (int16_t *)(panel + (size_t)mr * 4);
+            for (int i = 0; i < mr && t * mr + i < M; ++i) {
+                const int m = t * mr + i;
+                ((int32_t *)panel)[i] = fxq_bias32(p, row ? fxq_wsrc_row(w, m, K, row) : NULL, K, bias[m]);
+                const size_t base = (size_t)m * K;
+                for (int cg = 0; cg < cgs; ++cg)
+                    for (int tap = 0; tap < kk; ++tap) {
+                        const size_t at = ((size_t)(cg * kk + tap) * mr + i) * kr;
+                        for (int j = 0; j < kr; ++j) {
+                            const int ch = kr * cg + j;
+                            const size_t src = base + (size_t)ch * kk + tap;
+                            const int32_t v = ch >= C ? 0 : w.w32 ? w.w32[src] : w.w16[src];
+                            if (s8) w8[at + j] = (int8_t)v;
+                            else w16[at + j] = (int16_t)v;
+                        }
+                    }
             }
         }
+        free(row);
     }
-    free(row);
-    return 1;
+    return ok;
 }
 
 int fxq_qconv_pack_weights(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)

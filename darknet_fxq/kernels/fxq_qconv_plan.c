@@ -470,8 +470,10 @@ static fxq_qconv_plan *fxq_plan_create(const fxq_qconv_desc *d, fxq_wsrc wsrc, c
     p->K = K;
     p->P = d->out_h * d->out_w;
     long long pairmax = 2 * wmax;
-    if (p->ks->s8_pair_limit && d->w_bits <= 8 && (p->ks->s8_in_offset ? 255 : 128) * pairmax > p->ks->s8_pair_limit)
-        pairmax = fxq_qconv_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1);
+    const long long b_max = p->ks->s8_in_offset ? 255 : 128;
+    if (p->ks->s8_pair_limit && d->w_bits <= 8 && b_max * pairmax > p->ks->s8_pair_limit)
+        pairmax = fxq_qconv_pair_max(wsrc, d->m, K, p->ks->s8_pair_stride > 0 ? p->ks->s8_pair_stride : 1,
+                                     p->ks->s8_pair_limit / b_max);
     fxq_qconv_choose_path(p, use_i32, wmax, pairmax);
     /* igemm: channels rounded up to the k-group (kr of them per tap) */
     p->kc = p->kig ? (d->c + p->kr - 1) / p->kr * p->kr * d->ksize * d->ksize : (K + p->kr - 1) / p->kr * p->kr;

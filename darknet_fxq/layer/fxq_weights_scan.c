@@ -29,7 +29,11 @@ int fxq_weights_finite(FILE *f, const char *path, const size_t *layer_end, int n
                 snprintf(why, why_len, "%s: read error in layer %d's record", path, i);
                 return 0;
             }
-            for (size_t k = 0; k < want; ++k) {
+            /* the block first, without a branch (vectorized: NaN fails <=);
+             * the element only for the message */
+            int bad = 0;
+            for (size_t k = 0; k < want; ++k) bad |= !(fabsf(buf[k]) <= (float)FXQ_WEIGHT_ABSMAX);
+            for (size_t k = 0; bad && k < want; ++k) {
                 const float x = buf[k];
                 if (!isfinite(x) || fabsf(x) > FXQ_WEIGHT_ABSMAX) {
                     snprintf(why, why_len, "%s: layer %d: %s value %g at byte %zu (not a trained network's number)",
