@@ -218,6 +218,25 @@ static inline int qcase_set_wanted(const char *name)
     return 0;
 }
 
+/* Runs run(set) on every registered kernel set that FXQ_QCONV_SETS wants
+ * and the CPU can run (forced with fxq_qconv_force_isa; the others print
+ * "ok qconv.<set><suffix> (skipped: ...)" or "skip ...: CPU lacks it"),
+ * then lifts the force. */
+static inline void qcase_each_set(const char *suffix, void (*run)(const fxq_kernel_set *))
+{
+    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
+        char name[96];
+        snprintf(name, sizeof name, "qconv.%s%s", (*k)->name, suffix);
+        if (!qcase_set_wanted((*k)->name))
+            printf("ok %s (skipped: not in FXQ_QCONV_SETS)\n", name);
+        else if (!fxq_qconv_force_isa((*k)->name))
+            printf("skip %s: CPU lacks it\n", name);
+        else
+            run(*k);
+    }
+    fxq_qconv_force_isa(NULL);
+}
+
 /* A shift per output row around the plan's (sometimes extreme). */
 static inline void qcase_row_shifts(qcase *q)
 {

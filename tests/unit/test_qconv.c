@@ -646,28 +646,21 @@ static void run_dconv(const char *isa, int maxth)
               direct, want, pooled, fallback_ok, st.first_fail);
 }
 
-/* FXQ_QCONV_SETS="a b": only those sets (tests/arm/run.sh: the NEON sets
- * under qemu, where all seven take too long); unset: every set. */
+/* Every section on one kernel set (qcase_each_set; FXQ_QCONV_SETS="a b"
+ * limits the sets: tests/arm/run.sh runs the NEON ones under qemu, where
+ * all of them would take too long). */
+static void run_set(const fxq_kernel_set *ks)
+{
+    run_isa(ks->name);
+    run_unsigned_rows(ks);
+    run_windows(ks);
+    if (ks->s8) run_dconv(ks->name, omp_get_max_threads());
+    if (ks->s8_pair_limit) run_pair_limit(ks);
+}
+
 int main(void)
 {
-    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
-        char name[96];
-        snprintf(name, sizeof name, "qconv.%s", (*k)->name);
-        if (!qcase_set_wanted((*k)->name)) {
-            printf("ok %s (skipped: not in FXQ_QCONV_SETS)\n", name);
-            continue;
-        }
-        if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("skip %s: CPU lacks it\n", name);
-            continue;
-        }
-        run_isa((*k)->name);
-        run_unsigned_rows(*k);
-        run_windows(*k);
-        if ((*k)->s8) run_dconv((*k)->name, omp_get_max_threads());
-        if ((*k)->s8_pair_limit) run_pair_limit(*k);
-    }
-    fxq_qconv_force_isa(NULL);
+    qcase_each_set("", run_set);
 
     /* requant: left shifts by >= o_bits saturate every nonzero acc (the
      * contract); checked here against the contract directly. */

@@ -169,22 +169,14 @@ static void run_small_p_s16(const fxq_kernel_set *ks)
               st.first_fail, bad);
 }
 
+static void run_set(const fxq_kernel_set *ks)
+{
+    run_small_p(ks);
+    if (ks->s16_igemm) run_small_p_s16(ks);
+}
+
 int main(void)
 {
-    for (const fxq_kernel_set *const *k = fxq_kernel_sets(); *k; ++k) {
-        char name[96];
-        snprintf(name, sizeof name, "qconv.%s.small_p", (*k)->name);
-        if (!qcase_set_wanted((*k)->name)) {
-            printf("ok %s (skipped: not in FXQ_QCONV_SETS)\n", name);
-            continue;
-        }
-        if (!fxq_qconv_force_isa((*k)->name)) {
-            printf("skip %s: CPU lacks it\n", name);
-            continue;
-        }
-        run_small_p(*k);
-        if ((*k)->s16_igemm) run_small_p_s16(*k);
-    }
-    fxq_qconv_force_isa(NULL);
+    qcase_each_set(".small_p", run_set);
     FXQ_TEST_END();
 }
