@@ -28,6 +28,9 @@
 #                                       warm one), medians of BENCH_COLD_ROUNDS
 #                                       (default 5) alternated fresh processes
 #   ratio <model> 8/8-load-over-float <x>, ratio <model> 8/8-first-over-warm <x>
+#   batch <model> 8/8 1 <ms> B <ms>    8/8 ms per image at batch 1 and at batch
+#                                       BENCH_BATCH (default 8): alternated runs, minima
+#   ratio <model> 8/8-batch-B-over-1 <x>  images/s at batch B over batch 1
 # All ratios compare minima of interleaved runs (fxq bench reports minima;
 # the OpenCV lines give mean and min, the min is used). Every engine's timed
 # forward comes right after BENCH_WARM_MS (default 10) milliseconds of
@@ -43,6 +46,8 @@ DARKNET=${DARKNET:-./darknet}
 OUT=${BENCH_OUT:-build/bench}
 RUNS=${BENCH_RUNS:-20}
 WARM=${BENCH_WARM_MS:-10} # ms of untimed forwards of the same engine right before each timed one
+BATCH=${BENCH_BATCH:-8}
+BATCH_RUNS=${BENCH_BATCH_RUNS:-5} # timed forwards per round at batch 1 and BATCH (3 rounds)
 MODELS=${BENCH_MODELS:-fmnist paper-cifar10 darknet-ref yolov3-tiny fmnist-yolo}
 COLD=${BENCH_COLD_ROUNDS:-5}
 PY=${BENCH_PYTHON:-/usr/bin/python3} # python3 on PATH may be an interpreter without cv2
@@ -155,6 +160,19 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     FXQ_ISA=avx2 "$DARKNET" fxq bench "$cfg" "$OUT/$name-8-8.cfg" --label float --label 8/8-avx2 \
         --name "$name" --runs "$RUNS" --warm-ms "$WARM" --weights "$w" 2>/dev/null >"$OUT/$name-avx2.txt" || true
     grep -E '^(8/8-avx2 |ratio )' "$OUT/$name-avx2.txt" || echo "# $name: FXQ_ISA=avx2 run failed"
+
+    # throughput of 8/8 at batch $BATCH against batch 1 (a batch-N `fxq valid`,
+    # a batch-N data file): three alternated rounds, minima of per-image times
+    for r in 1 2 3; do
+        for b in 1 "$BATCH"; do
+            "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "b$b" --batch "$b" --runs "$BATCH_RUNS" \
+                --warm-ms "$WARM" --weights "$w" 2>/dev/null | awk -v b="$b" '$3 == "ms/image" { print b, $2 }'
+        done
+    done >"$OUT/$name-batch.txt"
+    b1=$(awk '$1 == 1 && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-batch.txt")
+    bn=$(awk -v n="$BATCH" '$1 == n && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-batch.txt")
+    echo "batch $name 8/8 1 ${b1:-?} $BATCH ${bn:-?}"
+    echo "ratio $name 8/8-batch-$BATCH-over-1 $(ratio "${b1:-0}" "${bn:-0}")"
 
     # thread scaling of 8/8: one thread against $OMP_NUM_THREADS, three alternated rounds, minima
     if [ "$OMP_NUM_THREADS" -gt 1 ] 2>/dev/null; then

@@ -203,6 +203,10 @@ fi
 bad opt.bench_runs "--runs wants a count" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --runs 8x
 bad opt.bench_unknown "bench: unknown option" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --fast
 bad opt.bench_warm "--warm-ms wants milliseconds" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --warm-ms -1
+bad opt.bench_batch "--batch wants images in 1..1024" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --batch 0
+bad opt.bench_batch_huge "--batch wants images in 1..1024" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --batch 99999
+bad opt.bench_batch_roofline "--batch goes without --roofline" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --batch 2 --roofline
+bad opt.bench_batch_cold "--batch goes without --roofline and --cold" "" 0 -- "$DARKNET" fxq bench "$TMP/float.cfg" --batch 2 --cold
 bad opt.info_unknown "info: unknown argument: --bogus" "" 0 -- "$DARKNET" fxq info --bogus
 bad opt.info_threads "-t wants a thread count" "" 0 -- "$DARKNET" fxq info -t 0
 bad up.valid_cfg_is_dir "adir: (read error|Is a directory)" "" 0 -- "$DARKNET" classifier valid "$TMP/t.data" "$TMP/adir" "$W"

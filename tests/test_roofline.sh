@@ -87,6 +87,14 @@ expect_eq cold.fields "$(awk '{ print $1, $2, $3, $4, $6, $8, $10 }' "$TMP/cold"
     "cold fmnist 8/8 load_s first_ms warm_ms first_over_warm"
 expect_ge cold.first_positive "$(awk '{ print $7 }' "$TMP/cold")" 0.000001
 
+# --- --batch: N images per forward, times per image
+"$DARKNET" fxq bench cfg/fmnist.cfg "$TMP/fx8.cfg" --label float --label 8/8 --weights "$W" --runs 2 --warm-ms 0 \
+    --batch 3 >"$TMP/b3" 2>/dev/null
+expect_eq batch.exit $? 0
+expect_eq batch.header "$(sed -n 's/^# fmnist: \(batch 3\),.*times per image$/\1/p' "$TMP/b3")" "batch 3"
+expect_ge batch.per_image_positive "$(awk '$1 == "8/8" && $3 == "ms/image" { print $2 }' "$TMP/b3")" 0.000001
+expect_eq batch.ratio_line "$(grep -c '^ratio fmnist 8/8 ' "$TMP/b3")" 1
+
 # --- plans built at load (default) = built by the first forward (FXQ_EAGER=0)
 img=$(head -n 1 data/fmnist/test1k.list)
 for e in 1 0; do

@@ -37,9 +37,11 @@ static int fxq_bench_usage(void)
 {
     fprintf(stderr, "usage: darknet fxq bench <float.cfg> [<fx.cfg> ...] [--weights W] [--runs R] [--name MODEL]\n"
                     "                         [--label NAME ...] [--per-layer] [--plans] [--warm-ms T]\n"
-                    "                         [--roofline [--svg FILE]] [--cold]\n"
-                    "  Times batch-1 forward passes of every cfg on the same random input, layer by\n"
-                    "  layer, and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
+                    "                         [--roofline [--svg FILE]] [--cold] [--batch N]\n"
+                    "  Times forward passes of every cfg on the same random input, layer by layer,\n"
+                    "  and prints ratios to the first cfg plus lines 'ratio <model> <label> <x>'.\n"
+                    "  --batch N (default 1): N images per forward, as a batch-N `fxq valid` or a\n"
+                    "  batch-N data file runs them; times are per image (not with --roofline, --cold).\n"
                     "  Without --weights, layers keep Darknet's random initialisation. --plans lists\n"
                     "  each fixed-point layer's integer kernel plan (accumulator, kernel set, kernels).\n"
                     "  --warm-ms T (default 10): untimed forwards of the same cfg for T ms (at least\n"
@@ -58,7 +60,7 @@ static int fxq_bench_usage(void)
 int fxq_cmd_bench(int argc, char **argv)
 {
     const char *cfgs[FXQ_BENCH_MAX], *labels[FXQ_BENCH_MAX] = {0};
-    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0, warm_ms = 10, cold = 0;
+    int ncfg = 0, nlabel = 0, runs = 20, per_layer = 0, plans = 0, warm_ms = 10, cold = 0, batch = 1;
     const char *weights = NULL, *model = NULL, *svg = NULL;
     int roofline = 0;
     for (int i = 1; i < argc; ++i) {
@@ -73,6 +75,10 @@ int fxq_cmd_bench(int argc, char **argv)
         else if (!strcmp(argv[i], "--warm-ms") && i + 1 < argc) {
             if (!fxq_cli_int(argv[++i], 0, 100000, &warm_ms))
                 return fxq_cli_usage_error("bench", "--warm-ms wants milliseconds in 0..100000", argv[i]);
+        }
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+            if (!fxq_cli_int(argv[++i], 1, 1024, &batch))
+                return fxq_cli_usage_error("bench", "--batch wants images in 1..1024", argv[i]);
         }
         else if (!strcmp(argv[i], "--name") && i + 1 < argc) model = argv[++i];
         else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
@@ -107,6 +113,9 @@ int fxq_cmd_bench(int argc, char **argv)
     }
     if (!model) model = basecfg((char *)cfgs[0]);
     if (svg && !roofline) return fxq_cli_usage_error("bench", "--svg goes with --roofline", svg);
+    /* the roofline's bounds and the cold first image are batch-1 figures */
+    if (batch > 1 && (roofline || cold))
+        return fxq_cli_usage_error("bench", "--batch goes without --roofline and --cold", roofline ? "--roofline" : "--cold");
     if (svg) { /* never one of the files it reads */
         char why[1024];
         const char *in[FXQ_BENCH_MAX + 1];
@@ -121,27 +130,29 @@ int fxq_cmd_bench(int argc, char **argv)
         char why[1024];
         /* the checked loader: a short or non-finite weights file is an error
          * here, not a benchmark of garbage */
-        if (!(nets[c] = fxq_eval_load_net(cfgs[c], weights, 1, why, sizeof why))) {
+        if (!(nets[c] = fxq_eval_load_net(cfgs[c], weights, batch, why, sizeof why))) {
             fprintf(stderr, "darknet fxq bench: %s\n", why);
             return 1;
         }
-        set_batch_network(nets[c], 1);
+        set_batch_network(nets[c], batch);
         if (nets[c]->n != nets[0]->n || nets[c]->inputs != nets[0]->inputs) {
             fprintf(stderr, "darknet fxq bench: %s: not the same network as %s\n", cfgs[c], cfgs[0]);
             return 1;
         }
     }
     const int n = nets[0]->n;
-    float *input = malloc(sizeof(float) * nets[0]->inputs);
+    const size_t nin = (size_t)nets[0]->inputs * batch; /* floats of one forward's input */
+    float *input = malloc(sizeof(float) * nin);
+    if (!input) return fxq_cli_fail("bench", "out of memory for the input");
     srand(1);
-    for (int i = 0; i < nets[0]->inputs; ++i) input[i] = rand() / (float)RAND_MAX;
+    for (size_t i = 0; i < nin; ++i) input[i] = rand() / (float)RAND_MAX;
     /* minima over the runs: other jobs on the machine only ever slow a run
      * down, so the least time is the best estimate of the code's own */
     double *t = malloc((size_t)ncfg * n * sizeof *t), *run = malloc((size_t)n * sizeof *run);
     double tot[FXQ_BENCH_MAX];
     for (size_t i = 0; i < (size_t)ncfg * n; ++i) t[i] = INFINITY;
     for (int c = 0; c < ncfg; ++c) tot[c] = INFINITY;
-    for (int c = 0; c < ncfg; ++c) memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+    for (int c = 0; c < ncfg; ++c) memcpy(nets[c]->input, input, sizeof(float) * nin);
     /* warm-up: builds kernel plans, faults pages in */
     for (int c = 0; c < ncfg; ++c) {
         double *junk = calloc(n, sizeof *junk);
@@ -161,20 +172,21 @@ int fxq_cmd_bench(int argc, char **argv)
     for (int r = 0; r < runs; ++r)
         for (int c = 0; c < ncfg; ++c) {
             for (const double w0 = omp_get_wtime(); warm_ms > 0 && omp_get_wtime() - w0 < warm_ms * 1e-3;) {
-                memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+                memcpy(nets[c]->input, input, sizeof(float) * nin);
                 fxq_timed_forward(nets[c], run);
             }
-            memcpy(nets[c]->input, input, sizeof(float) * nets[c]->inputs);
+            memcpy(nets[c]->input, input, sizeof(float) * nin);
             const double s = omp_get_wtime();
             fxq_timed_forward(nets[c], run);
-            tot[c] = fmin(tot[c], omp_get_wtime() - s);
-            for (int i = 0; i < n; ++i) t[(size_t)c * n + i] = fmin(t[(size_t)c * n + i], run[i]);
+            tot[c] = fmin(tot[c], (omp_get_wtime() - s) / batch);
+            for (int i = 0; i < n; ++i) t[(size_t)c * n + i] = fmin(t[(size_t)c * n + i], run[i] / batch);
         }
 
     double total_macs = 0;
     for (int i = 0; i < n; ++i) total_macs += fxq_layer_macs(&nets[0]->layers[i]);
-    printf("# %s: batch 1, %d threads, %d runs (minima of interleaved runs, %d ms of untimed warm-up before each), "
-           "%.3f GMAC per image\n", model, omp_get_max_threads(), runs, warm_ms, total_macs / 1e9);
+    printf("# %s: batch %d, %d threads, %d runs (minima of interleaved runs, %d ms of untimed warm-up before each), "
+           "%.3f GMAC per image%s\n", model, batch, omp_get_max_threads(), runs, warm_ms, total_macs / 1e9,
+           batch > 1 ? ", times per image" : "");
     if (per_layer) {
         printf("%-5s %-15s %10s", "layer", "type", "MMAC");
         for (int c = 0; c < ncfg; ++c) printf(" %10s", labels[c] ? labels[c] : (c ? "fx" : "float"));
