@@ -82,6 +82,12 @@ fxq_ms() { awk -v k="$1" '$1 == k && $3 == "ms/image" { print $2; exit }' "$2"; 
 fxq_gmacs() { awk -v k="$1" '$1 == k && $3 == "ms/image" { print $4; exit }' "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+# the least ms of the lines "KEY <ms>" in FILE (alternated rounds' minimum)
+min_of() { awk -v k="$1" '$1 == k && (m == "" || $2 < m) { m = $2 } END { print m }' "$2"; }
+
+# "KEY <ms per image>" from an `fxq bench` run on stdin
+per_image() { awk -v k="$1" '$3 == "ms/image" { print k, $2 }'; }
+
 # the int8 peak (GMAC/s) `fxq info --bench` measures now
 int8_peak() { "$DARKNET" fxq info --bench 2>/dev/null | awk '$1 == "int8" && $2 == "peak" { print $3; exit }'; }
 
@@ -168,11 +174,10 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     for r in 1 2 3; do
         for b in 1 "$BATCH"; do
             "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "b$b" --batch "$b" --runs $((BATCH_RUNS * BATCH / b)) \
-                --warm-ms "$WARM" --weights "$w" 2>/dev/null | awk -v b="$b" '$3 == "ms/image" { print b, $2 }'
+                --warm-ms "$WARM" --weights "$w" 2>/dev/null | per_image "$b"
         done
     done >"$OUT/$name-batch.txt"
-    b1=$(awk '$1 == 1 && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-batch.txt")
-    bn=$(awk -v n="$BATCH" '$1 == n && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-batch.txt")
+    b1=$(min_of 1 "$OUT/$name-batch.txt") bn=$(min_of "$BATCH" "$OUT/$name-batch.txt")
     echo "batch $name 8/8 1 ${b1:-?} $BATCH ${bn:-?}"
     echo "ratio $name 8/8-batch-$BATCH-over-1 $(ratio "${b1:-0}" "${bn:-0}")"
 
@@ -181,11 +186,10 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
         for r in 1 2 3; do
             for t in 1 "$OMP_NUM_THREADS"; do
                 OMP_NUM_THREADS=$t "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "t$t" --runs "$RUNS" \
-                    --warm-ms "$WARM" --weights "$w" 2>/dev/null | awk -v t="$t" '$3 == "ms/image" { print t, $2 }'
+                    --warm-ms "$WARM" --weights "$w" 2>/dev/null | per_image "$t"
             done
         done >"$OUT/$name-threads.txt"
-        t1=$(awk '$1 == 1 && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-threads.txt")
-        tn=$(awk -v n="$OMP_NUM_THREADS" '$1 == n && (m == "" || $2 < m) { m = $2 } END { print m }' "$OUT/$name-threads.txt")
+        t1=$(min_of 1 "$OUT/$name-threads.txt") tn=$(min_of "$OMP_NUM_THREADS" "$OUT/$name-threads.txt")
         echo "threads $name 8/8 1 ${t1:-?} $OMP_NUM_THREADS ${tn:-?}"
         echo "ratio $name 8/8-threads-$OMP_NUM_THREADS-over-1 $(ratio "${t1:-0}" "${tn:-0}")"
     fi
