@@ -125,6 +125,9 @@ typedef struct fxq_wsrc {
     const int16_t *w16;
 } fxq_wsrc;
 
+/* Weight idx (row-major M x K) as int32. */
+static inline int32_t fxq_wsrc_at(fxq_wsrc w, size_t idx) { return w.w32 ? w.w32[idx] : w.w16[idx]; }
+
 /* Row m as int32: in place, or widened into row[K]. */
 static inline const int32_t *fxq_wsrc_row(fxq_wsrc w, int m, int K, int32_t *row)
 {

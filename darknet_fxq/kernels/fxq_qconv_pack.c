@@ -87,10 +87,10 @@ static void fxq_pack_a_panel(const fxq_qconv_plan *p, fxq_wsrc w, const int64_t 
                 fxq_put_w(p, panel + bias_bytes, ((size_t)(k / kr) * mr + i) * kr + k % kr, wm[k]);
         }
     }
-    for (int i = 0; i < rows; ++i) {
-        const int32_t *wm = kt ? fxq_wsrc_row(w, t * mr + i, K, row) : NULL;
-        for (int j = 0; j < kt; ++j) fxq_put_w(p, panel + bias_bytes, ((size_t)kg * mr + i) * kr + j, wm[kg * kr + j]);
-    }
+    for (int i = 0; i < rows && kt; ++i) /* the last k-group's kt weights, read in place */
+        for (int j = 0; j < kt; ++j)
+            fxq_put_w(p, panel + bias_bytes, ((size_t)kg * mr + i) * kr + j,
+                      fxq_wsrc_at(w, (size_t)(t * mr + i) * K + (size_t)kg * kr + j));
 }
 
 /* Panels shared out over the threads when the layer is large (plans are
@@ -178,8 +178,7 @@ static int fxq_pack_a_igemm(fxq_qconv_plan *p, fxq_wsrc w, const int64_t *bias)
                         const size_t at = ((size_t)(cg * kk + tap) * mr + i) * kr;
                         for (int j = 0; j < kr; ++j) {
                             const int ch = kr * cg + j;
-                            const size_t src = base + (size_t)ch * kk + tap;
-                            const int32_t v = ch >= C ? 0 : w.w32 ? w.w32[src] : w.w16[src];
+                            const int32_t v = ch >= C ? 0 : fxq_wsrc_at(w, base + (size_t)ch * kk + tap);
                             if (s8) w8[at + j] = (int8_t)v;
                             else w16[at + j] = (int16_t)v;
                         }

@@ -30,6 +30,8 @@ static void fxq_choose_chunk(long long wmax, int ab, int *split, int *chunk)
     *chunk = (int)c;
 }
 
+static inline int fxq_max_i(int a, int b) { return a > b ? a : b; }
+
 /* The largest |w_k| + |w_k+s| over the pairs a pair-summing s8 kernel
  * forms (fxq_kernels.h: s8_pair_stride s), on every row. A single large
  * code (per-channel formats put one -128 in most rows) is harmless; only
@@ -37,8 +39,6 @@ static void fxq_choose_chunk(long long wmax, int ab, int *split, int *chunk)
  * The plan only asks whether it exceeds cap: the scan stops at the first
  * row that does (full-range weights fail in their first rows; a full scan
  * of darknet.cfg's 7.3 M weights took 40 ms of a 0.4 s load). */
-static inline int fxq_max_i(int a, int b) { return a > b ? a : b; }
-
 long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s, long long cap)
 {
     long long best = 0;
@@ -52,15 +52,15 @@ long long fxq_qconv_pair_max(const fxq_wsrc wsrc, int M, int K, int s, long long
                 for (int j = 0; j < np; ++j) row = fxq_max_i(row, abs(w32[2 * j]) + abs(w32[2 * j + 1]));
             else
                 for (int j = 0; j < np; ++j) row = fxq_max_i(row, abs(w16[2 * j]) + abs(w16[2 * j + 1]));
-            if (K % 2) row = fxq_max_i(row, abs(w32 ? w32[K - 1] : w16[K - 1])); /* its partner: a padding zero */
+            if (K % 2) row = fxq_max_i(row, abs(fxq_wsrc_at(wsrc, (size_t)m * K + K - 1))); /* partner: a padding zero */
         } else {
+            const size_t r0 = (size_t)m * K;
             for (int k0 = 0; k0 < K; k0 += 2 * s) {
                 /* n first elements at k0.., nb of them with a partner s further (past K: a zero) */
                 const int n = k0 + s <= K ? s : K - k0, nb = k0 + s >= K ? 0 : k0 + 2 * s <= K ? s : K - k0 - s;
                 for (int j = 0; j < nb; ++j)
-                    row = fxq_max_i(row, w32 ? abs(w32[k0 + j]) + abs(w32[k0 + s + j])
-                                             : abs(w16[k0 + j]) + abs(w16[k0 + s + j]));
-                for (int j = nb; j < n; ++j) row = fxq_max_i(row, abs(w32 ? w32[k0 + j] : w16[k0 + j]));
+                    row = fxq_max_i(row, abs(fxq_wsrc_at(wsrc, r0 + k0 + j)) + abs(fxq_wsrc_at(wsrc, r0 + k0 + s + j)));
+                for (int j = nb; j < n; ++j) row = fxq_max_i(row, abs(fxq_wsrc_at(wsrc, r0 + k0 + j)));
             }
         }
         if (row > best) best = row;
