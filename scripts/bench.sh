@@ -88,6 +88,14 @@ min_of() { awk -v k="$1" '$1 == k && (m == "" || $2 < m) { m = $2 } END { print 
 # "KEY <ms per image>" from an `fxq bench` run on stdin
 per_image() { awk -v k="$1" '$3 == "ms/image" { print k, $2 }'; }
 
+# FILE A B RUN: three alternated rounds of `RUN A` and `RUN B` (each an
+# `fxq bench` run), their "KEY <ms per image>" lines into FILE
+alternate() {
+    for r in 1 2 3; do
+        for k in "$2" "$3"; do "$4" "$k" | per_image "$k"; done
+    done >"$1"
+}
+
 # the int8 peak (GMAC/s) `fxq info --bench` measures now
 int8_peak() { "$DARKNET" fxq info --bench 2>/dev/null | awk '$1 == "int8" && $2 == "peak" { print $3; exit }'; }
 
@@ -119,6 +127,16 @@ cold_model() { # NAME CFG WEIGHTS
 
 SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
+
+# the 8/8 cfg of model $name (weights $w) at batch $1 / on $1 threads
+run_batch() {
+    "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "b$1" --batch "$1" --runs $((BATCH_RUNS * BATCH / $1)) \
+        --warm-ms "$WARM" --weights "$w" 2>/dev/null
+}
+run_threads() {
+    OMP_NUM_THREADS=$1 "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "t$1" --runs "$RUNS" --warm-ms "$WARM" \
+        --weights "$w" 2>/dev/null
+}
 
 bench_model() { # NAME CFG WEIGHTS-or-empty
     name=$1 cfg=$2 w=$3
@@ -171,24 +189,14 @@ bench_model() { # NAME CFG WEIGHTS-or-empty
     # a batch-N data file): three alternated rounds, minima of per-image times,
     # as many images timed at batch 1 as at batch $BATCH (a minimum over fewer
     # runs is a larger one)
-    for r in 1 2 3; do
-        for b in 1 "$BATCH"; do
-            "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "b$b" --batch "$b" --runs $((BATCH_RUNS * BATCH / b)) \
-                --warm-ms "$WARM" --weights "$w" 2>/dev/null | per_image "$b"
-        done
-    done >"$OUT/$name-batch.txt"
+    alternate "$OUT/$name-batch.txt" 1 "$BATCH" run_batch
     b1=$(min_of 1 "$OUT/$name-batch.txt") bn=$(min_of "$BATCH" "$OUT/$name-batch.txt")
     echo "batch $name 8/8 1 ${b1:-?} $BATCH ${bn:-?}"
     echo "ratio $name 8/8-batch-$BATCH-over-1 $(ratio "${b1:-0}" "${bn:-0}")"
 
     # thread scaling of 8/8: one thread against $OMP_NUM_THREADS, three alternated rounds, minima
     if [ "$OMP_NUM_THREADS" -gt 1 ] 2>/dev/null; then
-        for r in 1 2 3; do
-            for t in 1 "$OMP_NUM_THREADS"; do
-                OMP_NUM_THREADS=$t "$DARKNET" fxq bench "$OUT/$name-8-8.cfg" --label "t$t" --runs "$RUNS" \
-                    --warm-ms "$WARM" --weights "$w" 2>/dev/null | per_image "$t"
-            done
-        done >"$OUT/$name-threads.txt"
+        alternate "$OUT/$name-threads.txt" 1 "$OMP_NUM_THREADS" run_threads
         t1=$(min_of 1 "$OUT/$name-threads.txt") tn=$(min_of "$OMP_NUM_THREADS" "$OUT/$name-threads.txt")
         echo "threads $name 8/8 1 ${t1:-?} $OMP_NUM_THREADS ${tn:-?}"
         echo "ratio $name 8/8-threads-$OMP_NUM_THREADS-over-1 $(ratio "${t1:-0}" "${tn:-0}")"
