@@ -197,7 +197,10 @@ int fxq_cmd_bench(int argc, char **argv)
             for (int c = 0; c < ncfg; ++c) {
                 double ms = t[(size_t)c * n + i] * 1e3;
                 if (c == 0) printf(" %10.3f", ms);
-                else printf(" %6.3f x%-4.1f", ms, t[i] / fmax(t[(size_t)c * n + i], 1e-12));
+                /* under a microsecond a speed-up is noise, and a maxpool
+                 * folded into the fxconvolutional before it takes no time */
+                else if (ms < 1e-3) printf(" %6.3f %-5s", ms, "-");
+                else printf(" %6.3f x%-4.1f", ms, t[i] / t[(size_t)c * n + i]);
             }
             printf("\n");
         }
