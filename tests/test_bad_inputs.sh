@@ -491,3 +491,17 @@ for k in missing junk; do
     if [ $k = missing ]; then pat="bad_train.list:1: .*no-such_tee.png: No such file"; else pat="Cannot load image"; fi
     bad "train.finetune_${k}_image" "$pat" "$O/f.weights" 1 -- "$DARKNET" fxq finetune "$OI/bad.data" "$OI/fxs.cfg" "$W" -o "$O/f.weights" --max-batches 2 --no-before -n 4 -q
 done
+# -q: a weights file that cannot be loaded is the one line naming it, without
+# Darknet's layer table before it
+head -c 1000 "$W" >"$TMP/short.weights"
+for c in valid map sqnr; do
+    case $c in
+        valid) set -- "$DARKNET" fxq valid "$TMP/t.data" cfg/fmnist.cfg "$TMP/short.weights" -q ;;
+        map) set -- "$DARKNET" fxq map cfg/fmnist-det.data cfg/fmnist-yolo.cfg "$TMP/short.weights" -q ;;
+        sqnr) set -- "$DARKNET" fxq sqnr cfg/fmnist.cfg "$TMP/fx8.cfg" "$TMP/short.weights" "$TMP/c.list" -q ;;
+    esac
+    "$@" >/dev/null 2>"$TMP/q.err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ "$(wc -l <"$TMP/q.err")" = 1 ] && grep -q 'short.weights: 1000 bytes' "$TMP/q.err"; then ok "quiet.$c.one_line"
+    else fail "quiet.$c.one_line" "exit $rc, stderr: $(head -c 300 "$TMP/q.err")"; fi
+done

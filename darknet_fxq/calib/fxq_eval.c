@@ -112,14 +112,16 @@ void fxq_evalset_free(fxq_evalset *set)
     memset(set, 0, sizeof *set);
 }
 
-network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
+network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, int quiet, char *why, size_t why_len)
 {
     FILE *w = weights ? fopen(weights, "rb") : NULL;
     const int fxw = w && fxq_is_fxw(w);
     if (w) fclose(w);
     /* a .fxw is validated by its loader (the load_weights_upto hook), which
-     * exits with a one-line message; fxq_net_load checks float files */
-    network *net = fxq_net_load(cfg, fxw ? NULL : weights, batch, why, why_len);
+     * exits with a one-line message, so it stays on stderr even when quiet;
+     * fxq_net_load checks float files */
+    network *net = quiet ? fxq_net_load_quiet(cfg, fxw ? NULL : weights, batch, why, why_len)
+                         : fxq_net_load(cfg, fxw ? NULL : weights, batch, why, why_len);
     if (net && fxw) load_weights(net, (char *)weights);
     return net;
 }

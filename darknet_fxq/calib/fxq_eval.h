@@ -28,8 +28,9 @@ int fxq_evalset_list(const char *list_path, fxq_evalset *set, char *why, size_t 
 void fxq_evalset_free(fxq_evalset *set);
 
 /* fxq_net_load (checked cfg and float weights, buffers sized for `batch`),
- * also for a .fxw file. NULL + why on failure. */
-network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
+ * also for a .fxw file. NULL + why on failure. quiet (a command's -q):
+ * without Darknet's layer table, so a failure is the one line of `why`. */
+network *fxq_eval_load_net(const char *cfg, const char *weights, int batch, int quiet, char *why, size_t why_len);
 
 /* Index of the layer whose output is the logits: the one feeding a final
  * [softmax], else the last layer. */

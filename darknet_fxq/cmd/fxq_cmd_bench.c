@@ -130,7 +130,7 @@ int fxq_cmd_bench(int argc, char **argv)
         char why[1024];
         /* the checked loader: a short or non-finite weights file is an error
          * here, not a benchmark of garbage */
-        if (!(nets[c] = fxq_eval_load_net(cfgs[c], weights, batch, why, sizeof why))) {
+        if (!(nets[c] = fxq_eval_load_net(cfgs[c], weights, batch, 0, why, sizeof why))) {
             fprintf(stderr, "darknet fxq bench: %s\n", why);
             return 1;
         }

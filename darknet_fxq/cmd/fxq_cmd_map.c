@@ -171,7 +171,7 @@ int fxq_cmd_map(int argc, char **argv)
         goto free_all;
     }
     for (int k = 0; k < nnet; ++k)
-        if (!(nets[k] = fxq_eval_load_net(cfgs[k], wfile[k], 1, why, sizeof why))) {
+        if (!(nets[k] = fxq_eval_load_net(cfgs[k], wfile[k], 1, quiet, why, sizeof why))) {
             fxq_cli_fail("map", why);
             goto free_all;
         }

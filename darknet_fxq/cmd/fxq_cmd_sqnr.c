@@ -202,10 +202,10 @@ int fxq_cmd_sqnr(int argc, char **argv)
         return 1;
     }
     const int n = limit < set.n ? limit : set.n;
-    if (!(flt = fxq_eval_load_net(cfg, weights, batch, why, sizeof why)) ||
-        !(fx = fxq_eval_load_net(fxcfg, weights, batch, why, sizeof why)) ||
-        !(wq = fxq_eval_load_net(cfg, weights, batch, why, sizeof why)) ||
-        !(f2 = fxq_eval_load_net(cfg, weights, batch, why, sizeof why))) {
+    if (!(flt = fxq_eval_load_net(cfg, weights, batch, quiet, why, sizeof why)) ||
+        !(fx = fxq_eval_load_net(fxcfg, weights, batch, quiet, why, sizeof why)) ||
+        !(wq = fxq_eval_load_net(cfg, weights, batch, quiet, why, sizeof why)) ||
+        !(f2 = fxq_eval_load_net(cfg, weights, batch, quiet, why, sizeof why))) {
         fprintf(stderr, "darknet fxq sqnr: %s\n", why);
         goto free_all;
     }

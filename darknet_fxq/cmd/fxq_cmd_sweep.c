@@ -241,7 +241,7 @@ static int fxq_sweep_evaluate(const fxq_sweep_args *a, const fxq_evalset *set, n
         int k = 0;
         for (; next < np && k < FXQ_SWEEP_CHUNK; ++next) {
             if (pts[next].same_as >= 0) continue;
-            if (!(nets[k + 1] = fxq_eval_load_net(pts[next].cfg, a->pos[2], a->batch, why, why_len))) {
+            if (!(nets[k + 1] = fxq_eval_load_net(pts[next].cfg, a->pos[2], a->batch, a->quiet, why, why_len))) {
                 for (int j = 1; j <= k; ++j) free_network(nets[j]);
                 return 0;
             }
@@ -345,7 +345,7 @@ int fxq_cmd_sweep(int argc, char **argv)
     if (!fxq_cfgcheck_file(a.pos[1], why, sizeof why)) goto fail; /* the cfg's own errors first */
     if (!(text = fxq_cfg_read_text(a.pos[1], why, sizeof why))) goto fail;
     if (!(ns = fxq_netshape_probe(a.pos[1], why, sizeof why))) goto fail;
-    if (!(flt = fxq_eval_load_net(a.pos[1], a.pos[2], a.batch, why, sizeof why))) goto fail;
+    if (!(flt = fxq_eval_load_net(a.pos[1], a.pos[2], a.batch, a.quiet, why, sizeof why))) goto fail;
     if (a.stats) {
         st = fxq_stats_read(a.stats, why, sizeof why);
         if (st && !fxq_stats_match(st, flt, why, sizeof why)) {

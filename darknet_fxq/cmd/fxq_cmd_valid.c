@@ -200,7 +200,7 @@ int fxq_cmd_valid(int argc, char **argv)
         goto free_all;
     }
     for (int k = 0; k < nnet; ++k) {
-        if (!(nets[k] = fxq_eval_load_net(cfgs[k], wfile[k], batch, why, sizeof why))) {
+        if (!(nets[k] = fxq_eval_load_net(cfgs[k], wfile[k], batch, quiet, why, sizeof why))) {
             fprintf(stderr, "darknet fxq valid: %s\n", why);
             goto free_all;
         }

@@ -47,7 +47,7 @@ int fxq_weights_finite(FILE *f, const char *path, const size_t *layer_end, int n
  * NULL + why on failure. Darknet still prints its layer table on stderr. */
 network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 /* The same with Darknet's layer table kept off stderr: for replicas of a
- * network already loaded (and reported) once. */
+ * network already loaded (and reported) once, and for a command's -q. */
 network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len);
 /* Darknet's save_weights without its "Saving weights to" line. */
 void fxq_net_save_quiet(network *net, const char *path);
