@@ -18,23 +18,7 @@ goes on without these columns).
 import sys
 import time
 
-
-def net_input(cfg):
-    """(channels, height, width) of the cfg's [net] section."""
-    dims = {"channels": 3, "height": 0, "width": 0}
-    in_net = False
-    with open(cfg) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line.startswith("["):
-                if in_net:
-                    break
-                in_net = line == "[net]"
-            elif in_net and "=" in line:
-                key, val = (s.strip() for s in line.split("=", 1))
-                if key in dims:
-                    dims[key] = int(val)
-    return dims["channels"], dims["height"], dims["width"]
+from fxq_cfg_net import net_input
 
 
 def main():

@@ -26,6 +26,8 @@ import os
 import sys
 import time
 
+from fxq_cfg_net import net_input
+
 try:
     import cv2
     import numpy as np
@@ -40,15 +42,7 @@ def die(msg):
 
 
 def net_size(cfg):
-    w = h = None
-    with open(cfg) as f:
-        for line in f:
-            k, _, v = line.partition("=")
-            k = k.strip()
-            if k == "width" and w is None:
-                w = int(v)
-            elif k == "height" and h is None:
-                h = int(v)
+    _, h, w = net_input(cfg)
     if not w or not h:
         die("%s: no width/height in [net]" % cfg)
     return w, h

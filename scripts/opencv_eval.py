@@ -16,6 +16,8 @@ Only Debian packages: python3-opencv, python3-numpy.
 import csv
 import sys
 
+from fxq_cfg_net import net_input
+
 import cv2
 import numpy as np
 
@@ -41,15 +43,7 @@ def load(paths, w, h):
 
 
 def net_size(cfg):
-    w = h = None
-    with open(cfg) as f:
-        for line in f:
-            k, _, v = line.partition("=")
-            k = k.strip()
-            if k == "width" and w is None:
-                w = int(v)
-            elif k == "height" and h is None:
-                h = int(v)
+    _, h, w = net_input(cfg)
     if not w or not h:
         sys.exit("opencv_eval: %s: no width/height in [net]" % cfg)
     return w, h
