@@ -7,7 +7,6 @@
  * (a [shortcut] ties its inputs and its output), not taken from the code
  * under test. Also: the maxima do not depend on the batch, and the logits
  * (layer 9, read by [avgpool] -> [softmax]) and the image keep factor 1. */
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "fxq_input.h"
 #include "fxq_net.h"
 #include "fxq_test.h"
+#include "fxq_test_cmd.h"
 
 #define CFG "cfg/fmnist-res.cfg"
 #define WEIGHTS "weights/fmnist-res.weights"
@@ -45,14 +45,7 @@ static int quantize(const char *list, const char *cfg_out)
 {
     char *argv[] = {"quantize", CFG, WEIGHTS, (char *)list, "-o", (char *)cfg_out, "--wbits", "8", "--abits", "8",
                     "--passes", "act-scales,act-channels", "-q"};
-    fflush(stdout);
-    const int keep = dup(1), null = open("/dev/null", O_WRONLY);
-    dup2(null, 1); /* its table is not a test line */
-    const int rc = fxq_cmd_quantize((int)(sizeof argv / sizeof *argv), argv);
-    fflush(stdout);
-    dup2(keep, 1);
-    close(keep), close(null);
-    return rc;
+    return fxq_test_run_quiet(fxq_cmd_quantize, (int)(sizeof argv / sizeof *argv), argv);
 }
 
 /* fmnist-res's output channels per layer (11: [softmax], not recorded) */

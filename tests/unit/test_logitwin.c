@@ -12,7 +12,6 @@
  *             head format is the brute-force optimum over the head's float
  *             outputs, measured here with Darknet, around the frac the run
  *             without the logit-window pass wrote; nothing else in the cfg moves. */
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "fxq_logitwin.h"
 #include "fxq_net.h"
 #include "fxq_test.h"
+#include "fxq_test_cmd.h"
 #include "fxq_test_rng.h"
 
 static double urand(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
@@ -128,14 +128,7 @@ static int quantize(const char *cfg, const char *weights, const char *list, cons
 {
     char *argv[] = {"quantize", (char *)cfg, (char *)weights, (char *)list, "-o", (char *)out, "--wbits", "8",
                     "--abits", "8", "-q", "--passes", logit ? "windows,logit-window" : "windows"};
-    fflush(stdout);
-    const int keep = dup(1), null = open("/dev/null", O_WRONLY);
-    dup2(null, 1); /* its table is not a test line */
-    const int rc = fxq_cmd_quantize((int)(sizeof argv / sizeof *argv), argv);
-    fflush(stdout);
-    dup2(keep, 1);
-    close(null), close(keep);
-    return rc;
+    return fxq_test_run_quiet(fxq_cmd_quantize, (int)(sizeof argv / sizeof *argv), argv);
 }
 
 /* The head's out_frac / out_zero (the last section with an out_frac; no
