@@ -19,14 +19,6 @@ static int fxq_has_fixed_layer(const network *net)
     return 0;
 }
 
-int fxq_fxw_name_check(const char *path, char *why, size_t why_len)
-{
-    const size_t n = strlen(path);
-    if (n < 4 || strcmp(path + n - 4, ".fxw")) return 1;
-    snprintf(why, why_len, "%s: not a .fxw file (it does not start with the FXQW magic)", path);
-    return 0;
-}
-
 /* The layers whose records lie wholly inside the file: finite numbers;
  * more bytes than the network needs: refused as fxq_weights_check does. */
 static int fxq_weights_prefix_ok(network *net, FILE *fp, const char *filename, const int hdr[3], char *why,

@@ -92,6 +92,14 @@ size_t fxq_weights_bytes(const network *net, int major, int minor, size_t *layer
     return bytes;
 }
 
+int fxq_fxw_name_check(const char *path, char *why, size_t why_len)
+{
+    const size_t n = strlen(path);
+    if (n < 4 || strcmp(path + n - 4, ".fxw")) return 1;
+    snprintf(why, why_len, "%s: not a .fxw file (it does not start with the FXQW magic)", path);
+    return 0;
+}
+
 int fxq_weights_check(const network *net, const char *weights, char *why, size_t why_len)
 {
     FILE *f = fopen(weights, "rb");
