@@ -36,7 +36,7 @@ static void fxq_map_usage(FILE *f)
                "  --fx-weights FILE  the fixed-point cfgs load FILE instead of <weights> (the\n"
                "               reference keeps <weights>); once per fixed-point cfg, in their order,\n"
                "               when each has its own (\"-\": <weights>)\n"
-               "  -q           no progress on stderr\n"
+               "  -q           no progress or layer table on stderr\n"
                "See docs/detect.md.\n");
 }
 

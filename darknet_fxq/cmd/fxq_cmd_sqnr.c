@@ -38,7 +38,7 @@ static void fxq_sqnr_usage(FILE *f)
                "  -o FILE       also write the CSV to FILE\n"
                "  -v            also list every quantization step\n"
                "  --batch B     images per forward pass (default 32)\n"
-               "  -q            no progress on stderr\n");
+               "  -q            no progress or layer table on stderr\n");
 }
 
 /* The kappa `fxq quantize` allocated with, from the header it writes

@@ -54,7 +54,7 @@ static void fxq_sweep_usage(FILE *f)
                "  --formats P      fractional bits: mse (default) | paper (section 3.3), as fxq quantize\n"
                "  --keep DIR       keep the cfgs written (default: a temporary folder, removed)\n"
                "  --batch B        images per forward pass (default 32)\n"
-               "  -q               no progress on stderr\n"
+               "  -q               no progress or layer table on stderr\n"
                "or:    darknet fxq sweep --from-csv sweep.csv [--plot sweep.svg [--title TEXT]]\n"
                "  the summary (and plot) of an earlier run, from its CSV.\n");
 }

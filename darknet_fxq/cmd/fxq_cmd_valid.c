@@ -38,7 +38,7 @@ static void fxq_valid_usage(FILE *f)
                "               (image,label,<cfg>,<fx.cfg>...; label -1 = none matched)\n"
                "  --logits FILE  also write every image's logits per cfg as CSV (image,cfg,\n"
                "               then the logits, %%.9g: exact floats, so two runs compare as text)\n"
-               "  -q           no progress on stderr\n");
+               "  -q           no progress or layer table on stderr\n");
 }
 
 typedef struct {
