@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "fxq-pack: %s\n", why);
         return 1;
     }
-    network *net = fxq_eval_load_net(pos[0], pos[1], 1, why, sizeof why);
+    network *net = fxq_eval_load_net(pos[0], pos[1], 1, quiet, why, sizeof why);
     if (!net) {
         fprintf(stderr, "fxq-pack: %s\n", why);
         return 1;
