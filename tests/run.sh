@@ -1,5 +1,5 @@
 #!/bin/sh
-# darknet-fxq test runner: builds the unit tests, runs every tests/unit/*.c
+# darknet-fxq test runner: builds the unit tests and weights tools, runs every tests/unit/*.c
 # binary and tests/test_*.sh script, counts "ok" / "FAIL" / "skip" lines and
 # ends with "N passed, N failed, N skipped". A skip ("skip NAME: why": a tool or
 # CPU feature this machine lacks) is listed and counted, never as a pass; a test
@@ -23,7 +23,9 @@ PATTERN=${1:-}
 LOG=$BUILD/test-logs$([ "$SAN" = 1 ] && echo -san) # a SAN run beside a plain one keeps its own logs
 mkdir -p "$LOG"
 
-if ! make --no-print-directory -f mk/build.mk unit-tests >"$LOG/build.log" 2>&1; then
+# the weights tools too: scripts call them, and one test run after a change
+# to the plugin's API must not find a stale build/bin/fxq-*
+if ! make --no-print-directory -f mk/build.mk unit-tests weights-tools >"$LOG/build.log" 2>&1; then
     cat "$LOG/build.log" >&2
     echo "0 passed, 1 failed, 0 skipped"
     exit 1
