@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fxq_cfgcheck.h"
 #include "fxq_cfgkeys.h"
@@ -84,7 +85,13 @@ static int fxq_check_value(fxq_ck *k, const fxq_kv *p, const fxq_keyspec *ks, co
         return 1;
     case FXQ_V_INTLIST:
     case FXQ_V_FLOATLIST: return fxq_check_list(k, p, ks, sec);
-    case FXQ_V_STR: return 1;
+    case FXQ_V_STR:
+        /* files the parser itself opens (read_tree, read_map): upstream's
+         * read_tree reads through a NULL FILE * when the file is missing,
+         * so say it here, with the line, instead of crashing in the parser */
+        if ((!strcmp(ks->key, "tree") || !strcmp(ks->key, "map")) && access(p->val, R_OK) != 0)
+            return fxq_cfg_fail(k, p->line, "'%s' in [%s]: %s: %s", p->key, sec, p->val, strerror(errno));
+        return 1;
     default:
         if (!fxq_cfg_name_ok(ks->kind, p->val))
             return fxq_cfg_fail(k, p->line, "'%s' in [%s]: unknown value '%s'", p->key, sec, p->val);
