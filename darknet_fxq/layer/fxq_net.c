@@ -1,16 +1,15 @@
 /* Checked loading of cfg + .weights (see fxq_net.h for why). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fxq_cfgcheck.h"
 #include "fxq_cfghook.h"
 #include "fxq_cfgtext.h"
 #include "fxq_fxw.h"
+#include "fxq_mute.h"
 #include "fxq_net.h"
 
 /* parser.c's section-name table (not in any header). */
@@ -183,35 +182,19 @@ network *fxq_net_load(const char *cfg, const char *weights, int batch, char *why
     return net;
 }
 
-/* Darknet's chatter on stderr off (fd 2 to /dev/null) and back on. */
-static void fxq_quiet_begin(int fd[2])
-{
-    fflush(stderr);
-    fd[0] = dup(2), fd[1] = open("/dev/null", O_WRONLY);
-    if (fd[0] >= 0 && fd[1] >= 0) dup2(fd[1], 2);
-}
-
-static void fxq_quiet_end(const int fd[2])
-{
-    fflush(stderr);
-    if (fd[0] >= 0 && fd[1] >= 0) dup2(fd[0], 2);
-    if (fd[0] >= 0) close(fd[0]);
-    if (fd[1] >= 0) close(fd[1]);
-}
-
 network *fxq_net_load_quiet(const char *cfg, const char *weights, int batch, char *why, size_t why_len)
 {
-    int fd[2];
-    fxq_quiet_begin(fd);
+    fxq_mute m;
+    fxq_mute_begin(&m, stderr);
     network *net = fxq_net_load(cfg, weights, batch, why, why_len);
-    fxq_quiet_end(fd);
+    fxq_mute_end(&m);
     return net;
 }
 
 void fxq_net_save_quiet(network *net, const char *path)
 {
-    int fd[2];
-    fxq_quiet_begin(fd);
+    fxq_mute m;
+    fxq_mute_begin(&m, stderr);
     save_weights(net, (char *)path);
-    fxq_quiet_end(fd);
+    fxq_mute_end(&m);
 }

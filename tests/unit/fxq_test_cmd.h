@@ -4,20 +4,14 @@
 #ifndef FXQ_TEST_CMD_H
 #define FXQ_TEST_CMD_H
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
+#include "fxq_mute.h"
 
 static int fxq_test_run_quiet(int (*cmd)(int, char **), int argc, char **argv)
 {
-    fflush(stdout);
-    const int keep = dup(1), null = open("/dev/null", O_WRONLY);
-    if (keep >= 0 && null >= 0) dup2(null, 1);
+    fxq_mute m;
+    fxq_mute_begin(&m, stdout);
     const int rc = cmd(argc, argv);
-    fflush(stdout);
-    if (keep >= 0 && null >= 0) dup2(keep, 1);
-    if (keep >= 0) close(keep);
-    if (null >= 0) close(null);
+    fxq_mute_end(&m);
     return rc;
 }
 
